@@ -1,0 +1,1 @@
+"""Assembly of actionbot: configuration, the Application, the command line and the text catalogue."""

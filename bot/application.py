@@ -1,0 +1,150 @@
+"""The bot's whole surface on one screen: every command, button prefix and typed-input flow.
+
+`build_application` wires them to the real python-telegram-bot `Application`; `prepare` brings the
+database to the state the config describes (migrations, teams, managers) before updates are taken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Config
+from bot.logs import on_error
+from handlers import flows, ideas, onboarding, privacy, profile, roles, teams
+from handlers import help as help_screen
+from handlers import menu as main_menu
+from handlers.common import ANYONE, CONSENTED, MEMBER, HandlerFn, Services, TelegramCallback, handler
+from handlers.reachability import on_my_chat_member
+from models import people
+from models import teams as teams_domain
+from models.clock import Clock
+from models.db import Database
+from models.migrate import upgrade
+
+# command -> (screen, who may run it)
+COMMANDS: dict[str, tuple[HandlerFn, str]] = {
+    "start": (onboarding.start, ANYONE),
+    "help": (help_screen.show_help, ANYONE),
+    "teams": (teams.show_teams, MEMBER),
+    "myteams": (teams.show_my_teams, MEMBER),
+    "idea": (ideas.start_idea, MEMBER),
+    "ideas": (ideas.show_team_ideas, MEMBER),
+    "myideas": (ideas.show_my_ideas, MEMBER),
+    "profile": (profile.show_profile, MEMBER),
+    "language": (profile.show_language, MEMBER),
+    "mydata": (privacy.send_my_data, CONSENTED),
+    "deleteme": (privacy.ask_delete, ANYONE),
+    "cancel": (flows.cancel, CONSENTED),
+    "members": (roles.show_members, MEMBER),
+    "makelead": (roles.start_makelead, MEMBER),
+}
+
+# callback-data prefix (see handlers/codec.py) -> (handler, who may press it)
+BUTTONS: dict[str, tuple[HandlerFn, str]] = {
+    "consent": (onboarding.on_consent, ANYONE),
+    "eval": (onboarding.on_evaluation, CONSENTED),
+    "grp": (onboarding.on_group, CONSENTED),
+    "town": (onboarding.on_town, CONSENTED),
+    "menu": (main_menu.on_menu, MEMBER),
+    "prof": (profile.on_profile_button, MEMBER),
+    "lang": (profile.on_language, MEMBER),
+    "team": (teams.on_team_button, MEMBER),
+    "ml": (roles.on_makelead_button, MEMBER),
+    "idf": (ideas.on_field, MEMBER),
+    "idt": (ideas.on_town, MEMBER),
+    "idm": (ideas.on_team, MEMBER),
+    "idc": (ideas.on_confirm, MEMBER),
+    "idp": (ideas.on_page, MEMBER),
+    "sup": (ideas.on_support, MEMBER),
+    "del": (privacy.on_delete_button, ANYONE),
+}
+
+# draft flow -> what typed input means while that flow is open
+FLOWS: dict[str, flows.FlowFn] = {
+    "idea": ideas.on_input,
+}
+
+
+async def _unknown_button(req: Any) -> None:
+    req.toast(req.t("errors.stale_button"), alert=True)
+
+
+async def _unknown_command(req: Any) -> None:
+    req.reply(req.t("errors.unknown_command"))
+
+
+def _callback_router() -> TelegramCallback:
+    routes = {prefix: handler(needs)(fn) for prefix, (fn, needs) in BUTTONS.items()}
+    stale = handler(ANYONE)(_unknown_button)
+
+    async def route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        data = update.callback_query.data if update.callback_query else None
+        prefix = (data or "").split(":", 1)[0]
+        await routes.get(prefix, stale)(update, context)
+
+    return route
+
+
+def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE
+    for name, (fn, needs) in COMMANDS.items():
+        app.add_handler(CommandHandler(name, handler(needs)(fn), filters=private))
+    app.add_handler(CallbackQueryHandler(_callback_router()))
+    app.add_handler(MessageHandler(private & filters.COMMAND, handler(ANYONE)(_unknown_command)))
+    app.add_handler(
+        MessageHandler(
+            private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, handler(MEMBER)(flows.input_router(FLOWS))
+        )
+    )
+    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_error_handler(on_error)
+
+
+def build_application(
+    config: Config,
+    db: Database,
+    clock: Clock | None = None,
+    *,
+    application_class: type[Application[Any, Any, Any, Any, Any, Any]] = Application,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The real Application, pointed at `config.api_base_url` (a local or fake Bot API server works too)."""
+    builder = (
+        Application.builder()
+        .token(config.token)
+        .base_url(f"{config.api_base_url}/bot")
+        .base_file_url(f"{config.api_base_url}/file/bot")
+        .application_class(application_class)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if config.mode == "webhook":
+        builder = builder.updater(None)
+    app = builder.build()
+    app.bot_data["services"] = Services(config=config, db=db, clock=clock or Clock())
+    register_handlers(app)
+    return app
+
+
+async def prepare(config: Config, db: Database, clock: Clock | None = None) -> None:
+    """Apply pending migrations, create or update the configured teams and give managers their role."""
+    await upgrade(db.url)
+    now = (clock or Clock()).now()
+    async with db.transaction() as s:
+        await teams_domain.seed_teams(s, config.teams, now)
+        await people.sync_managers(s, config.managers)

@@ -1,0 +1,89 @@
+"""The command line: `actionbot run` and `actionbot db upgrade`.
+
+Config problems end the program with one line naming the key and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from telegram import Update
+
+from bot.application import build_application, prepare
+from bot.config import ConfigError, load_config
+from bot.logs import setup_logging
+from handlers.commands import publish_default_commands
+from models.db import Database
+from models.migrate import upgrade
+
+log = logging.getLogger("actionbot")
+
+
+def _config_path(arg: str | None) -> str:
+    return arg or os.environ.get("ACTIONBOT_CONFIG") or "config.toml"
+
+
+async def run_bot(config_path: str) -> None:
+    config = load_config(config_path)
+    setup_logging(config.token)
+    db = Database(config.database_url)
+    await prepare(config, db)
+    app = build_application(config, db)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runner = None
+    async with app:
+        await publish_default_commands(app.bot)
+        await app.start()
+        if config.mode == "webhook":
+            from bot.webhook import start_webhook
+
+            runner = await start_webhook(app, config.webhook)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            log.info("polling as @%s", app.bot.username)
+        await stop.wait()
+        log.info("stopping")
+        if runner is not None:
+            await runner.cleanup()
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        await app.stop()
+    await db.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="actionbot", description="Telegram bot for cross-town action teams.")
+    parser.add_argument("--config", help="path of the TOML config (default: $ACTIONBOT_CONFIG or config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (polling, or webhook when configured)")
+    db = sub.add_parser("db", help="database tasks")
+    db.add_argument("action", choices=["upgrade"], help="apply pending migrations")
+    args = parser.parse_args(argv)
+    path = _config_path(args.config)
+    try:
+        if args.command == "run":
+            asyncio.run(run_bot(path))
+        else:
+            config = load_config(path, require_token=False)
+            asyncio.run(upgrade(config.database_url))
+            print(f"database is up to date: {config.database_url.split('://')[0]}")
+    except ConfigError as exc:
+        print(f"actionbot: config error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""Configuration: one TOML file plus a few environment variables, checked strictly at start.
+
+A bad config must end the program with one line naming the key, never a traceback, so every
+value passes through the small typed readers below and problems raise `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("de", "en")
+OTHER_TOWN = "other"
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(Exception):
+    """A config problem, phrased for one line of output."""
+
+
+@dataclass(frozen=True)
+class Named:
+    """Something with a stable key and a name per language (towns, groups, fields)."""
+
+    key: str
+    names: dict[str, str]
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names["de"]
+
+
+@dataclass(frozen=True)
+class TeamSeed:
+    slug: str
+    field: str
+    names: dict[str, str]
+    descriptions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    public_url: str = ""
+    secret_token: str = ""
+
+    @property
+    def path(self) -> str:
+        return urlparse(self.public_url).path or "/"
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str
+    api_base_url: str
+    mode: str
+    webhook: WebhookConfig
+    database_url: str
+    project_name: str
+    controller: str
+    contact: str
+    time_zone: ZoneInfo
+    managers: tuple[int, ...]
+    privacy_version: str
+    towns: tuple[Named, ...]
+    groups: tuple[Named, ...]
+    fields: tuple[Named, ...]
+    teams: tuple[TeamSeed, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def town(self, key: str) -> Named | None:
+        return next((t for t in self.towns if t.key == key), None)
+
+    def group(self, key: str) -> Named | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+    def field_of_action(self, key: str) -> Named | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+class _Reader:
+    """Reads one TOML table, remembering the dotted path for messages and refusing unknown keys."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path or 'config'}: expected a table")
+        self.data = data
+        self.path = path
+        self.seen: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def get(self, key: str, kind: type, default: Any = ..., required: bool = False) -> Any:
+        self.seen.add(key)
+        if key not in self.data:
+            if default is ... or required:
+                raise ConfigError(f"{self._key(key)}: missing required key")
+            return default
+        value = self.data[key]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if not ok:
+            raise ConfigError(f"{self._key(key)}: expected {kind.__name__}, got {type(value).__name__}")
+        return value
+
+    def table(self, key: str, required: bool = True) -> _Reader:
+        self.seen.add(key)
+        if key not in self.data:
+            if required:
+                raise ConfigError(f"{self._key(key)}: missing required table")
+            return _Reader({}, self._key(key))
+        return _Reader(self.data[key], self._key(key))
+
+    def tables(self, key: str) -> list[_Reader]:
+        self.seen.add(key)
+        items = self.data.get(key)
+        if not isinstance(items, list) or not items:
+            raise ConfigError(f"{self._key(key)}: expected at least one [[{self._key(key)}]] entry")
+        return [_Reader(item, f"{self._key(key)}[{i}]") for i, item in enumerate(items)]
+
+    def names(self, key: str) -> dict[str, str]:
+        value = self.get(key, (dict, str))  # type: ignore[arg-type]
+        if isinstance(value, str):
+            value = {"de": value}
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                raise ConfigError(f"{self._key(key)}.{lang}: unknown language (use de or en)")
+            if not isinstance(text, str) or not text.strip():
+                raise ConfigError(f"{self._key(key)}.{lang}: expected a non-empty string")
+        if "de" not in value:
+            raise ConfigError(f"{self._key(key)}.de: missing required key")
+        return dict(value)
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            raise ConfigError(f"{self._key(unknown[0])}: unknown key")
+
+
+def _check_url(key: str, value: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise ConfigError(f"{key}: bad URL {value!r} (expected {' or '.join(schemes)}://host...)")
+    return value.rstrip("/")
+
+
+def _named_list(root: _Reader, key: str) -> tuple[Named, ...]:
+    out: list[Named] = []
+    for r in root.tables(key):
+        k = r.get("key", str)
+        if not KEY_RE.match(k) or k == OTHER_TOWN:
+            raise ConfigError(f"{r._key('key')}: {k!r} must be a-z, 0-9, _ and not {OTHER_TOWN!r}")
+        out.append(Named(k, r.names("name")))
+        r.done()
+    if len({n.key for n in out}) != len(out):
+        raise ConfigError(f"{key}: keys must be unique")
+    return tuple(out)
+
+
+def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
+    """Turn parsed TOML plus environment into a `Config`, or raise `ConfigError`."""
+    env = dict(os.environ) if env is None else env
+    root = _Reader(data, "")
+    tg = root.table("telegram")
+    token = env.get("TELEGRAM_BOT_TOKEN") or tg.get("token", str, "")
+    if not token and require_token:
+        raise ConfigError(
+            "telegram.token: missing. Get a token from @BotFather in Telegram (/newbot), then put it into "
+            'config.toml as token = "123456:ABC..." under [telegram], or export TELEGRAM_BOT_TOKEN=...'
+        )
+    if token and not re.match(r"^\d+:[A-Za-z0-9_-]+$", token):
+        raise ConfigError("telegram.token: does not look like a bot token (digits:letters from @BotFather)")
+    api = _check_url(
+        "telegram.api_base_url", tg.get("api_base_url", str, "https://api.telegram.org"), ("http", "https")
+    )
+    mode = tg.get("mode", str, "polling")
+    if mode not in ("polling", "webhook"):
+        raise ConfigError(f"telegram.mode: expected 'polling' or 'webhook', got {mode!r}")
+    wh = tg.table("webhook", required=False)
+    webhook = WebhookConfig(
+        listen=wh.get("listen", str, "127.0.0.1"),
+        port=wh.get("port", int, 8443),
+        public_url=wh.get("public_url", str, ""),
+        secret_token=env.get("TELEGRAM_WEBHOOK_SECRET") or wh.get("secret_token", str, ""),
+    )
+    wh.done()
+    if not 0 < webhook.port < 65536:
+        raise ConfigError("telegram.webhook.port: expected 1-65535")
+    if mode == "webhook":
+        _check_url("telegram.webhook.public_url", webhook.public_url, ("https", "http"))
+        if not SECRET_RE.match(webhook.secret_token):
+            raise ConfigError("telegram.webhook.secret_token: required in webhook mode (A-Z a-z 0-9 _ -)")
+    tg.done()
+
+    db = root.table("database", required=False)
+    db_url = env.get("DATABASE_URL") or db.get("url", str, "sqlite+aiosqlite:///actionbot.db")
+    if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", db_url):
+        raise ConfigError("database.url: expected sqlite+aiosqlite:///file.db or postgresql+asyncpg://...")
+    db.done()
+
+    pr = root.table("project")
+    tz_name = pr.get("time_zone", str, "Europe/Berlin")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"project.time_zone: unknown time zone {tz_name!r}") from None
+    managers = pr.get("managers", list, [])
+    if not all(isinstance(m, int) and not isinstance(m, bool) and m > 0 for m in managers):
+        raise ConfigError("project.managers: expected a list of Telegram user ids (numbers)")
+    project = dict(
+        project_name=pr.get("name", str),
+        controller=pr.get("controller", str),
+        contact=pr.get("contact", str),
+        privacy_version=pr.get("privacy_version", str, "1"),
+    )
+    pr.done()
+
+    towns = _named_list(root, "towns")
+    groups = _named_list(root, "groups")
+    fields = _named_list(root, "fields")
+    field_keys = {f.key for f in fields}
+    teams: list[TeamSeed] = []
+    for r in root.tables("teams"):
+        slug = r.get("slug", str)
+        if not SLUG_RE.match(slug):
+            raise ConfigError(f"{r._key('slug')}: {slug!r} must be a-z, 0-9, - (at most 40 characters)")
+        fk = r.get("field", str)
+        if fk not in field_keys:
+            raise ConfigError(f"{r._key('field')}: unknown field of action {fk!r}")
+        teams.append(TeamSeed(slug, fk, r.names("name"), r.names("description")))
+        r.done()
+    if len({t.slug for t in teams}) != len(teams):
+        raise ConfigError("teams: slugs must be unique")
+    root.done()
+    return Config(
+        token=token,
+        api_base_url=api,
+        mode=mode,
+        webhook=webhook,
+        database_url=db_url,
+        time_zone=tz,
+        managers=tuple(managers),
+        towns=towns,
+        groups=groups,
+        fields=fields,
+        teams=tuple(teams),
+        **project,
+    )
+
+
+def load_config(path: str | Path | None, env: dict[str, str] | None = None, require_token: bool = True) -> Config:
+    """Read the TOML file (if any) and the environment; raise `ConfigError` on any problem."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.exists():
+            raise ConfigError(f"{p}: config file not found (copy config.example.toml to config.toml)")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{p}: cannot read ({exc})") from None
+    return parse_config(data, env, require_token)

@@ -1,0 +1,290 @@
+"""The thin layer between Telegram and the domain: requests, views and the handler wrapper.
+
+A handler gets a `Req`: an open transaction, the person (if registered), the language and the
+decoded button. It queues views; they are sent only after the transaction committed, so a refused or
+failed action sends nothing but a clear answer and leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot.config import Config
+from bot.texts import t
+from handlers.codec import BadCallback, Callback, decode
+from models.clock import Clock
+from models.db import Database
+from models.errors import Refusal
+from models.people import get_person, mark_unreachable, pick_language
+from models.tables import Person
+
+log = logging.getLogger("actionbot.handlers")
+
+
+@dataclass
+class Services:
+    """What every handler needs besides the update; stored once in `bot_data`."""
+
+    config: Config
+    db: Database
+    clock: Clock
+
+
+@dataclass(frozen=True)
+class Btn:
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class View:
+    """Text (Telegram HTML, user values already escaped) and inline buttons: what a screen shows."""
+
+    text: str
+    buttons: list[list[Btn]] = field(default_factory=list)
+
+    def markup(self) -> InlineKeyboardMarkup | None:
+        if not self.buttons:
+            return None
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row] for row in self.buttons]
+        )
+
+
+@dataclass
+class _Doc:
+    data: bytes
+    filename: str
+    caption: str
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = 4000) -> list[str]:
+    """Split a long text at line breaks into parts Telegram accepts (tags never span lines here)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while utf16_len(line) > limit:  # a single huge line: cut it hard
+            cut = limit
+            while utf16_len(line[:cut]) > limit:
+                cut -= 1
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def esc(value: object) -> str:
+    """Escape a user-typed value for Telegram HTML."""
+    return html.escape(str(value), quote=False)
+
+
+class Req:
+    """One update being handled: session, person, language and the queued answers."""
+
+    def __init__(self, update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services) -> None:
+        self.update = update
+        self.context = context
+        self.svc = svc
+        self.session: AsyncSession
+        self.person: Person | None = None
+        user = update.effective_user
+        self.user_id: int = user.id if user else 0
+        self.lang = pick_language(user.language_code if user else None)
+        self.cb: Callback | None = None
+        self.new_message = False  # a menu button opens screens as new messages instead of editing
+        self.now: datetime = svc.clock.now()
+        self._out: list[tuple[int | None, View | _Doc]] = []
+        self._after: list[Callable[[], Awaitable[None]]] = []
+        self._edit: View | None = None
+        self._toast: tuple[str, bool] | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.svc.config
+
+    @property
+    def me(self) -> Person:
+        """The registered person; handlers that need a consented person can rely on it."""
+        assert self.person is not None
+        return self.person
+
+    def t(self, key: str, **params: Any) -> str:
+        return t(self.lang, key, **params)
+
+    def reply(self, view: View | str) -> None:
+        self._out.append((None, View(view) if isinstance(view, str) else view))
+
+    def send_to(self, chat_id: int, view: View | str) -> None:
+        """Queue a message to another person's chat (e.g. telling a new team lead)."""
+        self._out.append((chat_id, View(view) if isinstance(view, str) else view))
+
+    def after(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` once the transaction committed (e.g. refresh someone's command menu)."""
+        self._after.append(action)
+
+    def show(self, view: View) -> None:
+        """Replace the pressed message (for a button) or send the view (for a command)."""
+        query = self.update.callback_query
+        if query is not None and query.message is not None and not self.new_message:
+            self._edit = view
+        else:
+            self.reply(view)
+
+    def document(self, data: bytes, filename: str, caption: str = "") -> None:
+        self._out.append((None, _Doc(data, filename, caption)))
+
+    def toast(self, text: str, alert: bool = False) -> None:
+        self._toast = (text[:200], alert)
+
+    def discard(self) -> None:
+        self._out.clear()
+        self._after.clear()
+        self._edit = None
+        self._toast = None
+
+    async def flush(self) -> None:
+        """Send what the handler queued: the callback answer first, then the edit, then new messages."""
+        bot = self.context.bot
+        query = self.update.callback_query
+        chat = self.update.effective_chat
+        if query is not None:
+            text, alert = self._toast or (None, False)
+            try:
+                await query.answer(text, show_alert=alert)
+            except BadRequest as exc:  # the query is too old to answer; the edit below still shows the result
+                log.info("callback answer failed update_id=%s reason=%s", self.update.update_id, exc.message)
+        if self._edit is not None and query is not None and query.message is not None:
+            try:
+                await query.edit_message_text(
+                    self._edit.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=self._edit.markup(),
+                    disable_web_page_preview=True,
+                )
+            except BadRequest as exc:
+                if "not modified" not in exc.message.lower():
+                    raise
+        own_chat = chat.id if chat is not None else self.user_id
+        for chat_id, item in self._out:
+            target = own_chat if chat_id is None else chat_id
+            try:
+                if isinstance(item, _Doc):
+                    await bot.send_document(
+                        target,
+                        InputFile(item.data, filename=item.filename),
+                        caption=item.caption or None,
+                        parse_mode=ParseMode.HTML,
+                    )
+                else:
+                    chunks = split_text(item.text)
+                    for i, chunk in enumerate(chunks):
+                        await bot.send_message(
+                            target,
+                            chunk,
+                            parse_mode=ParseMode.HTML,
+                            reply_markup=item.markup() if i == len(chunks) - 1 else None,
+                            disable_web_page_preview=True,
+                        )
+            except Forbidden:
+                log.info("chat unreachable update_id=%s", self.update.update_id)
+                async with self.svc.db.transaction() as s:
+                    await mark_unreachable(s, target, self.svc.clock.now())
+        for action in self._after:
+            await action()
+
+
+HandlerFn = Callable[[Req], Awaitable[None]]
+TelegramCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    svc: Services = context.application.bot_data["services"]
+    return svc
+
+
+ANYONE = "anyone"  # no stored person needed (/start, /help, /deleteme, consent)
+CONSENTED = "consented"  # a person row exists (registration may be unfinished)
+MEMBER = "member"  # registration complete
+
+
+def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
+    """Wrap a `Req` handler: one transaction, the person, refusals turned into friendly answers.
+
+    `needs` says who may run it; others are sent to /start with a short explanation.
+    """
+
+    def wrap(fn: HandlerFn) -> TelegramCallback:
+        async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if update.effective_user is None or update.effective_chat is None:
+                return
+            req = Req(update, context, services(context))
+            try:
+                async with req.svc.db.transaction() as s:
+                    req.session = s
+                    req.person = await get_person(s, req.user_id)
+                    if req.person is not None:
+                        req.lang = req.person.language
+                        if req.person.unreachable_at is not None:
+                            req.person.unreachable_at = None  # they wrote to us, so they can be reached
+                    if update.callback_query is not None:
+                        req.cb = decode(update.callback_query.data)
+                    missing = _missing(req, needs)
+                    if missing:
+                        req.toast(req.t(missing), alert=True)
+                        if update.callback_query is None:
+                            req.reply(req.t(missing))
+                    else:
+                        await fn(req)
+            except Refusal as refusal:
+                req.discard()
+                text = req.t(refusal.key, **refusal.params)
+                if update.callback_query is not None:
+                    req.toast(text, alert=True)
+                else:
+                    req.reply(text)
+            except BadCallback as exc:
+                log.info("stale or forged button update_id=%s reason=%s", update.update_id, exc)
+                req.discard()
+                req.toast(req.t("errors.stale_button"), alert=True)
+            await req.flush()
+
+        run.__name__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        return run
+
+    return wrap
+
+
+def _missing(req: Req, needs: str) -> str | None:
+    """The text key explaining why this person may not run the handler yet, if any."""
+    if needs == ANYONE:
+        return None
+    if req.person is None:
+        return "errors.not_registered"
+    if needs == MEMBER and not req.person.is_complete:
+        return "errors.finish_registration"
+    return None

@@ -1,0 +1,246 @@
+"""/idea (a guided flow kept as a draft row), /myideas and /ideas with one 👍 per person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.codec import encode
+from handlers.common import Btn, Req, View, esc
+from handlers.names import field_name, group_name, status_name, town_name
+from models import drafts
+from models import ideas as ideas_domain
+from models import teams as teams_domain
+from models.errors import Refusal
+from models.tables import Draft
+
+FLOW = "idea"
+ALL_TOWNS = "all"
+
+
+def _towns(req: Req) -> list[str]:
+    return [t.key for t in req.config.towns]
+
+
+async def _save(req: Req, step: str, data: dict[str, Any]) -> None:
+    await drafts.save_draft(req.session, req.me.id, FLOW, step, data, req.now)
+
+
+async def _draft(req: Req) -> Draft:
+    """The open idea draft; a button of a finished or cancelled idea is answered, not acted on."""
+    draft = await drafts.get_draft(req.session, req.me.id)
+    if draft is None or draft.flow != FLOW:
+        raise Refusal("ideas.no_draft")
+    return draft
+
+
+async def step_view(req: Req, draft: Draft) -> View:
+    """The question for the draft's current step (used to start, resume and re-ask)."""
+    data = draft.data
+    if draft.step == "text":
+        return View(req.t("ideas.ask_text", min=ideas_domain.MIN_LEN, max=ideas_domain.MAX_LEN))
+    if draft.step == "field":
+        return View(
+            req.t("ideas.ask_field"), [[Btn(f.name(req.lang), encode("idf", f.key))] for f in req.config.fields]
+        )
+    if draft.step == "towns":
+        chosen = set(data.get("towns", []))
+        rows = [
+            [Btn(("✅ " if t.key in chosen else "") + t.name(req.lang), encode("idt", t.key))] for t in req.config.towns
+        ]
+        rows.append([Btn(req.t("ideas.all_towns"), encode("idt", ALL_TOWNS))])
+        rows.append([Btn(req.t("ideas.towns_done"), encode("idt", "done"))])
+        return View(req.t("ideas.ask_towns"), rows)
+    if draft.step == "team":
+        mine = await teams_domain.my_teams(req.session, req.me)
+        rows = [[Btn(t.name(req.lang), encode("idm", t.id))] for t, _ in mine]
+        rows.append([Btn(req.t("ideas.no_team"), encode("idm", 0))])
+        return View(req.t("ideas.ask_team"), rows)
+    team_name = req.t("ideas.no_team")
+    if data.get("team"):
+        team = await teams_domain.get_team(req.session, int(data["team"]))
+        team_name = team.name(req.lang) if team else team_name
+    text = req.t(
+        "ideas.confirm",
+        text=esc(data.get("text", "")),
+        field=esc(field_name(req, data.get("field"))),
+        towns=esc(", ".join(town_name(req, t) for t in data.get("towns", []))),
+        team=esc(team_name),
+    )
+    return View(
+        text,
+        [
+            [Btn(req.t("ideas.submit"), encode("idc", "ok"))],
+            [Btn(req.t("ideas.restart"), encode("idc", "again")), Btn(req.t("ideas.cancel"), encode("idc", "cancel"))],
+        ],
+    )
+
+
+async def start_idea(req: Req) -> None:
+    """/idea: resume an open idea draft, or start a new one."""
+    draft = await drafts.get_draft(req.session, req.me.id)
+    if draft is not None and draft.flow == FLOW:
+        req.reply(req.t("ideas.resumed"))
+    else:
+        draft = await drafts.save_draft(req.session, req.me.id, FLOW, "text", {}, req.now)
+    req.show(await step_view(req, draft))
+
+
+async def on_input(req: Req, draft: Draft) -> None:
+    """Typed input while an idea draft is open: only the text step takes text."""
+    message = req.update.effective_message
+    if draft.step != "text":
+        req.reply(req.t("ideas.use_buttons"))
+        req.reply(await step_view(req, draft))
+        return
+    if message is None or message.text is None:
+        raise Refusal("ideas.text_only")
+    text = ideas_domain.clean_text(message.text)
+    await _save(req, "field", {**draft.data, "text": text})
+    req.reply(await step_view(req, await _draft(req)))
+
+
+async def on_field(req: Req) -> None:
+    assert req.cb is not None
+    draft = await _draft(req)
+    key = req.cb.arg(0)
+    if draft.step not in ("field", "towns", "team", "confirm") or req.config.field_of_action(key) is None:
+        raise Refusal("errors.stale_button")
+    await _save(req, "towns", {**draft.data, "field": key})
+    req.show(await step_view(req, await _draft(req)))
+
+
+async def on_town(req: Req) -> None:
+    """idt:<town> toggles a town, idt:all picks all and goes on, idt:done goes on (at least one town)."""
+    assert req.cb is not None
+    draft = await _draft(req)
+    if draft.step != "towns":
+        raise Refusal("errors.stale_button")
+    key = req.cb.arg(0)
+    chosen = list(draft.data.get("towns", []))
+    if key in _towns(req):
+        chosen = [t for t in chosen if t != key] if key in chosen else [*chosen, key]
+        await _save(req, "towns", {**draft.data, "towns": chosen})
+    elif key in ("done", ALL_TOWNS):
+        if key == ALL_TOWNS:
+            chosen = _towns(req)
+        if not chosen:
+            req.toast(req.t("ideas.need_town"), alert=True)
+            return
+        has_teams = bool(await teams_domain.my_teams(req.session, req.me))
+        await _save(req, "team" if has_teams else "confirm", {**draft.data, "towns": chosen})
+    else:
+        raise Refusal("errors.stale_button")
+    req.show(await step_view(req, await _draft(req)))
+
+
+async def on_team(req: Req) -> None:
+    assert req.cb is not None
+    draft = await _draft(req)
+    if draft.step != "team":
+        raise Refusal("errors.stale_button")
+    team_id = req.cb.int(0)
+    if team_id and await teams_domain.membership(req.session, req.me.id, team_id) is None:
+        raise Refusal("ideas.not_in_team")
+    await _save(req, "confirm", {**draft.data, "team": team_id or None})
+    req.show(await step_view(req, await _draft(req)))
+
+
+async def on_confirm(req: Req) -> None:
+    """idc:ok stores the idea (a second press finds no draft and is told so); again / cancel."""
+    assert req.cb is not None
+    draft = await _draft(req)
+    action = req.cb.arg(0)
+    if action == "cancel":
+        await drafts.clear_draft(req.session, req.me.id)
+        req.show(View(req.t("ideas.cancelled")))
+        return
+    if action == "again":
+        await _save(req, "text", {})
+        req.show(await step_view(req, await _draft(req)))
+        return
+    if action != "ok" or draft.step != "confirm":
+        raise Refusal("errors.stale_button")
+    data = draft.data
+    idea = await ideas_domain.submit(
+        req.session,
+        req.me,
+        text=data.get("text", ""),
+        field=data.get("field", ""),
+        towns=data.get("towns", []),
+        team_id=data.get("team"),
+        now=req.now,
+        fields=[f.key for f in req.config.fields],
+        allowed_towns=_towns(req),
+    )
+    await drafts.clear_draft(req.session, req.me.id)
+    req.show(View(req.t("ideas.submitted", id=idea.id, status=status_name(req, idea.status))))
+
+
+async def show_my_ideas(req: Req) -> None:
+    views = await ideas_domain.my_ideas(req.session, req.me)
+    if not views:
+        req.show(View(req.t("ideas.none_mine"), [[Btn(req.t("menu.idea"), encode("menu", "idea"))]]))
+        return
+    lines = [req.t("ideas.mine_title")]
+    for v in views:
+        lines.append(
+            req.t(
+                "ideas.mine_line",
+                id=v.idea.id,
+                status=status_name(req, v.idea.status),
+                supports=v.supports,
+                field=esc(field_name(req, v.idea.field)),
+                text=esc(_short(v.idea.text)),
+            )
+        )
+    req.show(View("\n\n".join(lines)))
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def ideas_page_view(req: Req, page: int) -> View:
+    views, pages = await ideas_domain.team_ideas_page(req.session, req.me, page)
+    if not views:
+        return View(req.t("ideas.none_in_teams"))
+    page = min(max(page, 0), pages - 1)
+    blocks = [req.t("ideas.list_title", page=page + 1, pages=pages)]
+    rows = []
+    for v in views:
+        author = req.t(
+            "ideas.by_group_town",
+            group=esc(group_name(req, v.idea.author_group)),
+            town=esc(town_name(req, v.idea.author_town)),
+        )
+        blocks.append(
+            f"<b>#{v.idea.id}</b> · {esc(field_name(req, v.idea.field))} · "
+            f"{esc(status_name(req, v.idea.status))}\n{esc(_short(v.idea.text))}\n<i>{author}</i>"
+        )
+        mark = "✅ " if v.supported_by_me else ""
+        rows.append([Btn(f"{mark}👍 #{v.idea.id} ({v.supports})", encode("sup", v.idea.id, page))])
+    nav = []
+    if page > 0:
+        nav.append(Btn("◀", encode("idp", page - 1)))
+    if page < pages - 1:
+        nav.append(Btn("▶", encode("idp", page + 1)))
+    if nav:
+        rows.append(nav)
+    return View("\n\n".join(blocks), rows)
+
+
+async def show_team_ideas(req: Req) -> None:
+    req.show(await ideas_page_view(req, 0))
+
+
+async def on_page(req: Req) -> None:
+    assert req.cb is not None
+    req.show(await ideas_page_view(req, req.cb.int(0)))
+
+
+async def on_support(req: Req) -> None:
+    """sup:<idea>:<page>: support, or withdraw when pressed again; then redraw the page."""
+    assert req.cb is not None
+    supported, count = await ideas_domain.toggle_support(req.session, req.me, req.cb.int(0), req.now)
+    req.toast(req.t("ideas.supported" if supported else "ideas.unsupported", count=count))
+    req.show(await ideas_page_view(req, req.cb.int(1)))

@@ -1,0 +1,169 @@
+"""Ideas: validation, submission, listing and the one-support-per-person rule.
+
+Author group and town are copied onto the idea so they survive the author's erasure.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.errors import Refusal
+from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person
+
+MIN_LEN = 10
+MAX_LEN = 2000
+STATUSES = ("submitted", "in_review", "accepted", "implemented", "rejected", "forwarded")
+PAGE_SIZE = 5
+
+
+@dataclass
+class IdeaView:
+    idea: Idea
+    towns: list[str]
+    supports: int
+    supported_by_me: bool
+
+
+def clean_text(raw: str | None) -> str:
+    """Check an idea's text: 10-2000 characters with at least some letters or digits."""
+    text = (raw or "").strip()
+    if len(text) < MIN_LEN:
+        raise Refusal("ideas.too_short", min=MIN_LEN, length=len(text))
+    if len(text) > MAX_LEN:
+        raise Refusal("ideas.too_long", max=MAX_LEN, length=len(text))
+    if not any(unicodedata.category(c)[0] in "LN" for c in text):
+        raise Refusal("ideas.no_words")
+    return text
+
+
+async def submit(
+    s: AsyncSession,
+    author: Person,
+    *,
+    text: str,
+    field: str,
+    towns: Iterable[str],
+    team_id: int | None,
+    now: datetime,
+    fields: Iterable[str],
+    allowed_towns: Iterable[str],
+) -> Idea:
+    """Store an idea with status 'submitted'; every value is checked again here, not only in the menus."""
+    text = clean_text(text)
+    if field not in set(fields):
+        raise Refusal("errors.unknown_choice")
+    town_list = sorted(set(towns))
+    if not town_list or not set(town_list) <= set(allowed_towns):
+        raise Refusal("ideas.need_town")
+    if team_id is not None and await s.get(Membership, (author.id, team_id)) is None:
+        raise Refusal("ideas.not_in_team")
+    idea = Idea(
+        author_id=author.id,
+        author_group=author.stakeholder_group,
+        author_town=author.town,
+        text=text,
+        field=field,
+        team_id=team_id,
+        status="submitted",
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(idea)
+    await s.flush()
+    s.add_all(IdeaTown(idea_id=idea.id, town=t) for t in town_list)
+    await s.flush()
+    return idea
+
+
+async def _views(s: AsyncSession, ideas: list[Idea], viewer: Person) -> list[IdeaView]:
+    ids = [i.id for i in ideas]
+    if not ids:
+        return []
+    towns: dict[int, list[str]] = {}
+    for idea_id, town in await s.execute(
+        select(IdeaTown.idea_id, IdeaTown.town).where(IdeaTown.idea_id.in_(ids)).order_by(IdeaTown.town)
+    ):
+        towns.setdefault(idea_id, []).append(town)
+    counts = dict(
+        (
+            await s.execute(
+                select(IdeaSupport.idea_id, func.count())
+                .where(IdeaSupport.idea_id.in_(ids))
+                .group_by(IdeaSupport.idea_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    mine = set(
+        (
+            await s.execute(
+                select(IdeaSupport.idea_id).where(IdeaSupport.idea_id.in_(ids), IdeaSupport.person_id == viewer.id)
+            )
+        ).scalars()
+    )
+    return [IdeaView(i, towns.get(i.id, []), counts.get(i.id, 0), i.id in mine) for i in ideas]
+
+
+async def my_ideas(s: AsyncSession, person: Person, limit: int = 20) -> list[IdeaView]:
+    ideas = list(
+        (
+            await s.execute(
+                select(Idea)
+                .where(Idea.author_id == person.id)
+                .order_by(Idea.created_at.desc(), Idea.id.desc())
+                .limit(limit)
+            )
+        ).scalars()
+    )
+    return await _views(s, ideas, person)
+
+
+def _visible_to(person: Person):  # type: ignore[no-untyped-def]
+    """Ideas of the teams the person is in."""
+    return Idea.team_id.in_(select(Membership.team_id).where(Membership.person_id == person.id))
+
+
+async def team_ideas_page(
+    s: AsyncSession, person: Person, page: int, page_size: int = PAGE_SIZE
+) -> tuple[list[IdeaView], int]:
+    """One page (0-based) of the newest ideas of my teams, and the number of pages."""
+    total = (await s.execute(select(func.count()).select_from(Idea).where(_visible_to(person)))).scalar_one()
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 0), pages - 1)
+    ideas = list(
+        (
+            await s.execute(
+                select(Idea)
+                .where(_visible_to(person))
+                .order_by(Idea.created_at.desc(), Idea.id.desc())
+                .offset(page * page_size)
+                .limit(page_size)
+            )
+        ).scalars()
+    )
+    return await _views(s, ideas, person), pages
+
+
+async def toggle_support(s: AsyncSession, person: Person, idea_id: int, now: datetime) -> tuple[bool, int]:
+    """Support an idea of one of my teams, or withdraw the support; returns (supported now, count)."""
+    visible = (await s.execute(select(Idea.id).where(and_(Idea.id == idea_id, _visible_to(person))))).first()
+    if visible is None:
+        raise Refusal("ideas.not_found")
+    result = await s.execute(
+        delete(IdeaSupport).where(IdeaSupport.idea_id == idea_id, IdeaSupport.person_id == person.id)
+    )
+    supported = not bool(getattr(result, "rowcount", 0))
+    if supported:
+        s.add(IdeaSupport(idea_id=idea_id, person_id=person.id, created_at=now))
+        await s.flush()
+    count = (
+        await s.execute(select(func.count()).select_from(IdeaSupport).where(IdeaSupport.idea_id == idea_id))
+    ).scalar_one()
+    return supported, count

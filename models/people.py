@@ -1,0 +1,108 @@
+"""People: registration with consent, profile choices and the manager role.
+
+A person row exists only after consent; before that the bot stores nothing about a user.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.errors import Refusal
+from models.tables import Person
+
+LANGUAGES = ("de", "en")
+OTHER_TOWN = "other"
+PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def pick_language(telegram_language: str | None) -> str:
+    """German unless the user's Telegram app speaks English."""
+    return "en" if (telegram_language or "").lower().startswith("en") else "de"
+
+
+def clean_display_name(first: str | None, last: str | None) -> str:
+    name = " ".join(p for p in (first, last) if p).strip() or "?"
+    return name[:128]
+
+
+async def get_person(s: AsyncSession, telegram_id: int) -> Person | None:
+    return (await s.execute(select(Person).where(Person.telegram_id == telegram_id))).scalar_one_or_none()
+
+
+async def get_person_by_id(s: AsyncSession, person_id: int) -> Person | None:
+    return await s.get(Person, person_id)
+
+
+def _pseudonym() -> str:
+    return "P-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(8))
+
+
+async def register(
+    s: AsyncSession,
+    *,
+    telegram_id: int,
+    display_name: str,
+    language: str,
+    privacy_version: str,
+    now: datetime,
+    managers: Iterable[int] = (),
+) -> tuple[Person, bool]:
+    """Record consent and create the person; a second consent (double click) returns the same row."""
+    existing = await get_person(s, telegram_id)
+    if existing is not None:
+        return existing, False
+    person = Person(
+        telegram_id=telegram_id,
+        display_name=display_name,
+        language=language if language in LANGUAGES else "de",
+        is_manager=telegram_id in set(managers),
+        pseudonym=_pseudonym(),
+        consent_version=privacy_version,
+        consent_at=now,
+        created_at=now,
+    )
+    s.add(person)
+    await s.flush()
+    return person, True
+
+
+def set_group(person: Person, group: str, allowed: Iterable[str]) -> None:
+    if group not in set(allowed):
+        raise Refusal("errors.unknown_choice")
+    person.stakeholder_group = group
+
+
+def set_town(person: Person, town: str, allowed: Iterable[str]) -> None:
+    if town != OTHER_TOWN and town not in set(allowed):
+        raise Refusal("errors.unknown_choice")
+    person.town = town
+
+
+def set_language(person: Person, language: str) -> None:
+    if language not in LANGUAGES:
+        raise Refusal("errors.unknown_choice")
+    person.language = language
+
+
+def set_evaluation_consent(person: Person, given: bool) -> None:
+    person.evaluation_consent = given
+
+
+async def sync_managers(s: AsyncSession, managers: Iterable[int]) -> None:
+    """Give the manager role to the people the config names (the config only adds, never removes)."""
+    ids = list(managers)
+    if ids:
+        await s.execute(update(Person).where(Person.telegram_id.in_(ids)).values(is_manager=True))
+
+
+async def mark_unreachable(s: AsyncSession, telegram_id: int, now: datetime) -> None:
+    await s.execute(update(Person).where(Person.telegram_id == telegram_id).values(unreachable_at=now))
+
+
+async def mark_reachable(s: AsyncSession, telegram_id: int) -> None:
+    await s.execute(update(Person).where(Person.telegram_id == telegram_id).values(unreachable_at=None))
