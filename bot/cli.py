@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot.application import build_application, prepare
 from bot.config import ConfigError, load_config
-from bot.logs import setup_logging
+from bot.logs import install_redaction, setup_logging
 from handlers.commands import publish_default_commands
 from models.db import Database
 from models.migrate import upgrade
@@ -32,6 +32,7 @@ def _config_path(arg: str | None) -> str:
 async def run_bot(config_path: str) -> None:
     config = load_config(config_path)
     setup_logging(config.token)
+    install_redaction(config.webhook.secret_token)
     db = Database(config.database_url)
     await prepare(config, db)
     app = build_application(config, db)

@@ -108,7 +108,8 @@ class _Reader:
         value = self.data[key]
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
-            raise ConfigError(f"{self._key(key)}: expected {kind.__name__}, got {type(value).__name__}")
+            expected = "table or string" if isinstance(kind, tuple) else kind.__name__
+            raise ConfigError(f"{self._key(key)}: expected {expected}, got {type(value).__name__}")
         return value
 
     def table(self, key: str, required: bool = True) -> _Reader:
@@ -170,7 +171,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     env = dict(os.environ) if env is None else env
     root = _Reader(data, "")
     tg = root.table("telegram")
-    token = env.get("TELEGRAM_BOT_TOKEN") or tg.get("token", str, "")
+    file_token = tg.get("token", str, "")
+    token = env.get("TELEGRAM_BOT_TOKEN") or file_token
     if not token and require_token:
         raise ConfigError(
             "telegram.token: missing. Get a token from @BotFather in Telegram (/newbot), then put it into "
@@ -189,9 +191,11 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         listen=wh.get("listen", str, "127.0.0.1"),
         port=wh.get("port", int, 8443),
         public_url=wh.get("public_url", str, ""),
-        secret_token=env.get("TELEGRAM_WEBHOOK_SECRET") or wh.get("secret_token", str, ""),
+        secret_token=wh.get("secret_token", str, ""),
     )
     wh.done()
+    if env.get("TELEGRAM_WEBHOOK_SECRET"):
+        webhook = WebhookConfig(webhook.listen, webhook.port, webhook.public_url, env["TELEGRAM_WEBHOOK_SECRET"])
     if not 0 < webhook.port < 65536:
         raise ConfigError("telegram.webhook.port: expected 1-65535")
     if mode == "webhook":
@@ -201,7 +205,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     tg.done()
 
     db = root.table("database", required=False)
-    db_url = env.get("DATABASE_URL") or db.get("url", str, "sqlite+aiosqlite:///actionbot.db")
+    file_url = db.get("url", str, "sqlite+aiosqlite:///actionbot.db")
+    db_url = env.get("DATABASE_URL") or file_url
     if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", db_url):
         raise ConfigError("database.url: expected sqlite+aiosqlite:///file.db or postgresql+asyncpg://...")
     db.done()

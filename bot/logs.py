@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import sys
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -15,32 +16,38 @@ from models.people import pick_language
 log = logging.getLogger("actionbot")
 
 
-class RedactToken(logging.Filter):
-    """Replaces the token in every record (httpx and PTB put it into URLs and reprs)."""
+_SECRETS: set[str] = set()
+_base_factory = logging.getLogRecordFactory()
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.token:
-            return True
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        if record.exc_info and record.exc_info[1] is not None:
-            text = logging.Formatter().formatException(record.exc_info)
-            if self.token in text:
-                record.exc_text = text.replace(self.token, "<token>")
-                record.exc_info = None
-                record.msg = f"{record.msg}\n{record.exc_text}"
-                record.exc_text = None
-        return True
+def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Build every log record with secrets already replaced, so no handler (ours, pytest's, a library's)
+    can print the token: httpx logs request URLs, and those contain it."""
+    record = _base_factory(*args, **kwargs)
+    if not _SECRETS:
+        return record
+    message = record.getMessage()
+    if any(secret in message for secret in _SECRETS):
+        for secret in _SECRETS:
+            message = message.replace(secret, "<token>")
+        record.msg, record.args = message, None
+    if record.exc_info and record.exc_info[1] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        for secret in _SECRETS:
+            text = text.replace(secret, "<token>")
+        record.exc_text = text
+    return record
+
+
+def install_redaction(token: str) -> None:
+    """Register a secret (the bot token, the webhook secret) to be replaced in every log record."""
+    if token:
+        _SECRETS.add(token)
+    logging.setLogRecordFactory(_redacting_factory)
 
 
 def setup_logging(token: str, level: int = logging.INFO) -> None:
-    """Log to stderr; quiet the HTTP client loggers and redact the token on every handler."""
+    """Log to stderr; quiet the HTTP client loggers and redact the token everywhere."""
     root = logging.getLogger()
     root.setLevel(level)
     if not root.handlers:
@@ -50,12 +57,6 @@ def setup_logging(token: str, level: int = logging.INFO) -> None:
     install_redaction(token)
     for name in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def install_redaction(token: str) -> None:
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) for f in handler.filters):
-            handler.addFilter(RedactToken(token))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

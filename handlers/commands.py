@@ -38,7 +38,7 @@ MANAGER_COMMANDS = ("makelead",)
 
 def commands_for(person: Person | None, is_lead: bool) -> tuple[str, ...]:
     """Member commands, plus the lead's and the manager's where the person has that role."""
-    names = MEMBER_COMMANDS
+    names: tuple[str, ...] = MEMBER_COMMANDS
     if person is not None and (is_lead or person.is_manager):
         names += LEAD_COMMANDS
     if person is not None and person.is_manager:

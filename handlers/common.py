@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -218,7 +218,7 @@ class Req:
 
 
 HandlerFn = Callable[[Req], Awaitable[None]]
-TelegramCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+TelegramCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -22,10 +22,16 @@ LEAD = "lead"
 
 
 class TeamSeedLike(Protocol):
-    slug: str
-    field: str
-    names: dict[str, str]
-    descriptions: dict[str, str]
+    """A team as the config describes it (models/ does not import the config module)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def names(self) -> dict[str, str]: ...
+    @property
+    def descriptions(self) -> dict[str, str]: ...
 
 
 @dataclass

@@ -129,7 +129,11 @@ class Harness:
         return self.fake.user(first_name=first_name, language_code="de", user_id=MANAGER_ID)
 
     async def register(
-        self, user: SimUser | None = None, *, group: str = "Bürger*in", town: str = "Saalfeld",
+        self,
+        user: SimUser | None = None,
+        *,
+        group: str = "Bürger*in",
+        town: str = "Saalfeld",
         evaluation: str = "Ja",
     ) -> SimUser:
         """Take a simulated user through consent, evaluation consent, group and town."""

@@ -258,11 +258,11 @@ class BotApi:
         chat = self.fake.resolve_chat(p.get("chat_id"))
         uid = p.get("user_id")
         if uid == self.fake.bot_user["id"]:
-            return chat.member_info(self.fake.bot_user, uid)
+            return chat.member_info(self.fake.bot_user, self.fake.bot_user["id"])
         user = self.fake.users.get(uid) if isinstance(uid, int) else None
         if user is None:
             raise bad_request("user not found")
-        return chat.member_info(user.user_json(), uid)
+        return chat.member_info(user.user_json(), user.user_id)
 
     def get_file(self, p: dict[str, Any]) -> dict[str, Any]:
         file_id = str(p.get("file_id"))

@@ -23,30 +23,11 @@ from .limits import Faults, FloodLimits
 from .methods import BotApi
 from .models import ApiError, BotMessage, UploadedFile, bad_request
 from .params import read_params
-from .updates import UpdateQueue
+from .updates import Notifier, UpdateQueue
 from .users import SimChat, SimGroup, SimUser
 
 T = TypeVar("T")
 BOT_ID = 7000001
-
-
-class _Notifier:
-    """Wake every waiter on any state change; notify() is sync so any code path can call it."""
-
-    def __init__(self) -> None:
-        self._waiters: list[asyncio.Future[None]] = []
-
-    def notify(self) -> None:
-        if self._waiters:
-            waiters, self._waiters = self._waiters, []
-            for fut in waiters:
-                if not fut.done():
-                    fut.set_result(None)
-
-    async def wait(self) -> None:
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(fut)
-        await fut
 
 
 class FakeTelegram:
@@ -80,7 +61,7 @@ class FakeTelegram:
         self.callbacks: dict[str, tuple[SimUser, int]] = {}
         self.events: list[tuple[int, BotMessage]] = []  # (chat_id, message) per send/edit
         self._api = BotApi(self)
-        self._changes = _Notifier()
+        self._changes = Notifier()
         self.queue.on_change = self._changes.notify
         self._processed: set[int] = set()
         self._processed_waiters: dict[int, asyncio.Future[None]] = {}
@@ -168,11 +149,11 @@ class FakeTelegram:
     def resolve_chat(self, chat_id: Any) -> SimChat:
         if isinstance(chat_id, str):
             name = chat_id.lstrip("@").lower()
-            for chat in self.chats.values():
-                if str(chat.chat_json.get("username", "")).lower() == name:
-                    return chat
+            for candidate in self.chats.values():
+                if str(candidate.chat_json.get("username", "")).lower() == name:
+                    return candidate
             raise bad_request("chat not found")
-        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
+        chat: SimChat | None = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise bad_request("chat not found" if chat_id not in (None, "") else "chat_id is empty")
         return chat
@@ -247,7 +228,7 @@ class FakeTelegram:
             raise TimeoutError(f"update {update_id} was not processed within {timeout}s "
                                f"(is the bot polling {self.base_url}?)") from None
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5) -> T:
+    async def wait_for(self, predicate: Callable[[], T | None], timeout: float = 5) -> T:
         """Wait until ``predicate()`` is truthy, re-checking after every state change."""
         try:
             async with asyncio.timeout(timeout):

@@ -183,3 +183,22 @@ class UpdateQueue:
             self._task = None
         if self._session is not None:
             await self._session.close()
+
+
+class Notifier:
+    """Wake every waiter on any state change; notify() is sync so any code path can call it."""
+
+    def __init__(self) -> None:
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def notify(self) -> None:
+        if self._waiters:
+            waiters, self._waiters = self._waiters, []
+            for fut in waiters:
+                if not fut.done():
+                    fut.set_result(None)
+
+    async def wait(self) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        await fut

@@ -184,6 +184,7 @@ class SimUser(SimChat):
     async def send_sticker(self, emoji: str = "👍", *, chat: SimGroup | None = None,
                            timeout: float = 10) -> list[BotMessage]:
         n = self._next_callback
+        self._next_callback += 1
         sticker = {"file_id": f"sticker-{self.user_id}-{n}", "file_unique_id": f"st{n}",
                    "type": "regular", "width": 512, "height": 512, "is_animated": False,
                    "is_video": False, "emoji": emoji}

@@ -35,7 +35,10 @@ def retry_seconds(exc: RetryAfter) -> float:
 
 async def test_start_echo_and_buttons(fake: FakeTelegram, app: App) -> None:
     anna = fake.user(first_name="Anna")
+    hooked: list[BotMessage] = []
+    fake.on_bot_message = hooked.append
     [msg] = await anna.send("/start team-foo")
+    assert hooked == [msg]
     assert msg.text == "Hallo Anna & willkommen team-foo"
     assert msg.html.startswith("Hallo <b>Anna</b> &amp;")
     assert msg.entities == [{"type": "bold", "offset": 6, "length": 4}]
@@ -74,8 +77,8 @@ async def test_document_group_and_files(fake: FakeTelegram, app: App) -> None:
     [doc] = await anna.send("/doc")
     assert doc.document == ("report.pdf", b"%PDF-1.4 fake", "application/pdf")
     assert doc.caption == "Bericht" and doc.kind == "document"
-    file_id = fake.requests and [p for m, p in fake.requests if m == "sendDocument"]
-    assert file_id
+    [upload] = [p for m, p in fake.requests if m == "sendDocument"]
+    assert upload["document"].file_name == "report.pdf"  # multipart file part, decoded
     api_doc = doc.to_api(fake.bot_user)["document"]
     tg_file = await app.bot.get_file(api_doc["file_id"])
     assert bytes(await tg_file.download_as_bytearray()) == b"%PDF-1.4 fake"
@@ -85,6 +88,14 @@ async def test_document_group_and_files(fake: FakeTelegram, app: App) -> None:
     assert grp.texts() == ["verknüpft: Team Daseinsvorsorge"] and grp.chat_id < 0
     member = await app.bot.get_chat_member(grp.chat_id, anna.user_id)
     assert member.status == "member"
+    photo = await app.bot.send_photo(anna.chat_id, b"\x89PNG-bytes", caption="<i>Bild</i>",
+                                     parse_mode="HTML")
+    assert photo.photo and anna.last_message().photo == b"\x89PNG-bytes"
+    assert anna.last_message().caption == "Bild"
+    assert await anna.send_document(b"user file", "notes.txt", "text/plain") == []
+    [user_doc] = [f for f, v in fake.files.items() if v.data == b"user file"]
+    data = await (await app.bot.get_file(user_doc)).download_as_bytearray()
+    assert bytes(data) == b"user file"
 
 
 async def test_validation_errors(fake: FakeTelegram, app: App) -> None:
@@ -204,6 +215,9 @@ async def test_scheduled_messages_and_fallback_wait(fake: FakeTelegram, app: App
         await anna.wait_for_message(lambda m: m.text == "nie", timeout=0.05)
     fake.track_processing = False  # fallback: first request for the chat + 50 ms quiet
     assert [m.text for m in await anna.send("ohne tracker")] == ["Echo: ohne tracker"]
+    await anna.send("/start")
+    [edited] = await anna.press("Zusage")
+    assert edited.text == "Gewählt: yes:1" and anna.callback_answers == [("Danke!", False)]
 
 
 async def test_commands_are_scoped(fake: FakeTelegram, app: App) -> None:

@@ -1,0 +1,124 @@
+"""A bad config ends the program with one line naming the key and exit code 2, never a traceback."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import ConfigError, load_config, parse_config
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+TOKEN = "123456:ABCdef_-x"
+
+
+def example() -> dict:
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["telegram"]["token"] = TOKEN
+    return data
+
+
+def test_example_config_is_complete_and_valid():
+    config = parse_config(example(), env={})
+    assert [t.name("de") for t in config.towns] == ["Saalfeld", "Rudolstadt", "Bad Blankenburg"]
+    assert {g.key for g in config.groups} == {"citizen", "entrepreneur", "administration"}
+    assert [t.field for t in config.teams] == ["public_services", "skilled_workers", "civic_engagement"]
+    assert config.database_url == "sqlite+aiosqlite:///actionbot.db"
+    assert str(config.time_zone) == "Europe/Berlin"
+
+
+def test_environment_overrides_token_and_database():
+    data = example()
+    data["telegram"]["token"] = ""
+    config = parse_config(data, env={"TELEGRAM_BOT_TOKEN": "999:zz", "DATABASE_URL": "postgresql+asyncpg://x@h/db"})
+    assert (config.token, config.database_url) == ("999:zz", "postgresql+asyncpg://x@h/db")
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (lambda d: d["telegram"].update(token=""), "telegram.token"),
+        (lambda d: d["telegram"].update(tokn="x"), "telegram.tokn"),
+        (lambda d: d["telegram"].update(api_base_url="not a url"), "telegram.api_base_url"),
+        (lambda d: d["telegram"].update(mode="carrier-pigeon"), "telegram.mode"),
+        (lambda d: d["telegram"]["webhook"].update(port="8443"), "telegram.webhook.port"),
+        (lambda d: d["telegram"].update(mode="webhook"), "telegram.webhook.secret_token"),
+        (lambda d: d["database"].update(url="mysql://x"), "database.url"),
+        (lambda d: d["project"].update(time_zone="Mars/Olympus"), "project.time_zone"),
+        (lambda d: d["project"].update(managers=["anna"]), "project.managers"),
+        (lambda d: d["project"].pop("name"), "project.name"),
+        (lambda d: d["teams"][0].update(field="space"), "teams[0].field"),
+        (lambda d: d["teams"][1].update(slug="Bad Slug!"), "teams[1].slug"),
+        (lambda d: d["towns"][0].update(name=3), "towns[0].name"),
+        (lambda d: d.update(surprise=True), "surprise"),
+    ],
+)
+def test_bad_config_names_the_key(change, key):
+    data = example()
+    change(data)
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, env={})
+    assert str(err.value).startswith(key)
+
+
+def test_missing_file_and_broken_toml_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml", env={})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[telegram\ntoken = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(broken, env={})
+
+
+def test_cli_exits_2_with_one_line_for_a_bad_config(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    path = tmp_path / "config.toml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8").replace('mode = "polling"', "mode = 5"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace('token = ""', f'token = "{TOKEN}"'), encoding="utf-8")
+    assert main(["--config", str(path), "run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "telegram.mode" in err and "Traceback" not in err
+
+
+def test_missing_token_tells_where_to_put_it(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "BotFather" in proc.stderr and "TELEGRAM_BOT_TOKEN" in proc.stderr and "config.toml" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_db_upgrade_command_creates_the_schema_without_a_token(tmp_path):
+    path = tmp_path / "config.toml"
+    db_file = tmp_path / "bot.db"
+    path.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            "sqlite+aiosqlite:///actionbot.db", f"sqlite+aiosqlite:///{db_file}"
+        ),
+        encoding="utf-8",
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    import sqlite3
+
+    tables = {r[0] for r in sqlite3.connect(db_file).execute("select name from sqlite_master where type='table'")}
+    assert {"people", "teams", "memberships", "ideas", "drafts", "alembic_version"} <= tables
