@@ -1,7 +1,8 @@
 """Telegram's command menu (setMyCommands), per language and per role.
 
-Everyone sees the member commands; project managers get their extra entries in their own chat's menu,
-set whenever their role or language changes.
+Everyone sees the member commands in their Telegram app's language; leads and project managers get their
+extra entries in their own chat's menu, set whenever their role or language changes (a chosen language
+can differ from the app's, so a person's own menu is kept even when it only lists member commands).
 """
 
 from __future__ import annotations
@@ -63,10 +64,10 @@ async def publish_default_commands(bot: Bot) -> None:
 
 
 async def publish_person_commands(bot: Bot, telegram_id: int, names: tuple[str, ...] | None, lang: str) -> None:
-    """The menu of one person's chat; ordinary members (names None) use the default menu."""
+    """The menu of one person's chat in their chosen language; `names` None (an erased person) clears it."""
     scope = BotCommandScopeChat(telegram_id)
     try:
-        if names is None or names == MEMBER_COMMANDS:
+        if names is None:
             await bot.delete_my_commands(scope=scope)
         else:
             await bot.set_my_commands(_bot_commands(names, lang), scope=scope)

@@ -78,11 +78,8 @@ async def list_teams(s: AsyncSession, person: Person | None = None) -> list[Team
         mix.setdefault(team_id, Counter())[town or "other"] += n
     mine: dict[int, str] = {}
     if person is not None:
-        mine = dict(
-            (await s.execute(select(Membership.team_id, Membership.role).where(Membership.person_id == person.id)))
-            .tuples()
-            .all()
-        )
+        own = await s.execute(select(Membership.team_id, Membership.role).where(Membership.person_id == person.id))
+        mine = {team_id: role for team_id, role in own}
     return [
         TeamSummary(t, sum(mix.get(t.id, Counter()).values()), mix.get(t.id, Counter()), mine.get(t.id)) for t in teams
     ]
@@ -95,7 +92,7 @@ async def my_teams(s: AsyncSession, person: Person) -> list[tuple[Team, str]]:
         .where(Membership.person_id == person.id)
         .order_by(Team.id)
     )
-    return [(t, r) for t, r in rows.tuples()]
+    return [(t, r) for t, r in rows]
 
 
 async def membership(s: AsyncSession, person_id: int, team_id: int) -> Membership | None:
@@ -130,7 +127,7 @@ async def team_members(s: AsyncSession, team_id: int) -> Sequence[tuple[Person, 
         .where(Membership.team_id == team_id)
         .order_by(Person.display_name, Person.id)
     )
-    return list(rows.tuples())
+    return [(p, r) for p, r in rows]
 
 
 async def led_team_ids(s: AsyncSession, person: Person) -> list[int]:

@@ -86,7 +86,8 @@ async def db(migrated_db: str, tmp_path: Path) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-def make_config(fake: FakeTelegram, db_url: str, **overrides: Any) -> Config:
+def make_config(fake: FakeTelegram, db_url: str, mutate: Any = None, **overrides: Any) -> Config:
+    """The example config pointed at the fake server; `section__key=value` overrides, `mutate(data)` for more."""
     import tomllib
 
     data = tomllib.loads(CONFIG_EXAMPLE.read_text(encoding="utf-8"))
@@ -97,6 +98,8 @@ def make_config(fake: FakeTelegram, db_url: str, **overrides: Any) -> Config:
     for key, value in overrides.items():
         section, _, name = key.partition("__")
         data[section][name] = value
+    if mutate is not None:
+        mutate(data)
     return parse_config(data, env={})
 
 
