@@ -22,6 +22,8 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.logs import on_error
+from bot.processing import PerChatUpdateProcessor
+from bot.transport import AiohttpRequest
 from handlers import flows, ideas, onboarding, privacy, profile, roles, teams
 from handlers import help as help_screen
 from handlers import menu as main_menu
@@ -120,8 +122,16 @@ def build_application(
     application_class: type[Application[Any, Any, Any, Any, Any, Any]] = Application,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    ptb_defaults: bool = False,
+    concurrency: int = 64,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The real Application, pointed at `config.api_base_url` (a local or fake Bot API server works too)."""
+    """The real Application, pointed at `config.api_base_url` (a local or fake Bot API server works too).
+
+    By default it talks HTTP through `AiohttpRequest` (bot/transport.py) and processes updates of
+    different people concurrently (at most `concurrency` at a time) while each user's and chat's updates
+    stay in order (`PerChatUpdateProcessor`, bot/processing.py). `ptb_defaults=True` falls back to PTB's
+    own httpx transport and strictly sequential processing.
+    """
     builder = (
         Application.builder()
         .token(config.token)
@@ -129,6 +139,11 @@ def build_application(
         .base_file_url(f"{config.api_base_url}/file/bot")
         .application_class(application_class)
     )
+    if not ptb_defaults:
+        request = request or AiohttpRequest()
+        if config.mode != "webhook":
+            get_updates_request = get_updates_request or AiohttpRequest(connection_pool_size=1)
+        builder = builder.concurrent_updates(PerChatUpdateProcessor(concurrency))
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

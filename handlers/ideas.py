@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from handlers.codec import encode
@@ -15,21 +16,37 @@ from models.tables import Draft
 
 FLOW = "idea"
 ALL_TOWNS = "all"
+NONCE = "nonce"  # names one run of the flow; its buttons carry it, so buttons of an earlier idea go stale
 
 
 def _towns(req: Req) -> list[str]:
     return [t.key for t in req.config.towns]
 
 
-async def _save(req: Req, step: str, data: dict[str, Any]) -> None:
-    await drafts.save_draft(req.session, req.me.id, FLOW, step, data, req.now)
+def _new_run() -> dict[str, Any]:
+    return {NONCE: secrets.token_hex(4)}
+
+
+async def _save(req: Req, step: str, data: dict[str, Any]) -> Draft:
+    """Move the draft to `step`; a draft from before nonces existed gets one here."""
+    return await drafts.save_draft(req.session, req.me.id, FLOW, step, {**_new_run(), **data}, req.now)
+
+
+def _btn(label: str, prefix: str, draft: Draft, arg: object) -> Btn:
+    return Btn(label, encode(prefix, draft.data[NONCE], arg))
 
 
 async def _draft(req: Req) -> Draft:
-    """The open idea draft; a button of a finished or cancelled idea is answered, not acted on."""
+    """The draft this button belongs to; a button of a finished, cancelled or earlier idea is answered, not acted on.
+
+    Buttons are `<prefix>:1:<nonce>:<choice>`; the nonce must be the open draft's.
+    """
+    assert req.cb is not None
     draft = await drafts.get_draft(req.session, req.me.id)
     if draft is None or draft.flow != FLOW:
         raise Refusal("ideas.no_draft")
+    if req.cb.arg(0) != draft.data.get(NONCE):
+        raise Refusal("errors.stale_button")
     return draft
 
 
@@ -40,20 +57,20 @@ async def step_view(req: Req, draft: Draft) -> View:
         return View(req.t("ideas.ask_text", min=ideas_domain.MIN_LEN, max=ideas_domain.MAX_LEN))
     if draft.step == "field":
         return View(
-            req.t("ideas.ask_field"), [[Btn(f.name(req.lang), encode("idf", f.key))] for f in req.config.fields]
+            req.t("ideas.ask_field"), [[_btn(f.name(req.lang), "idf", draft, f.key)] for f in req.config.fields]
         )
     if draft.step == "towns":
         chosen = set(data.get("towns", []))
         rows = [
-            [Btn(("✅ " if t.key in chosen else "") + t.name(req.lang), encode("idt", t.key))] for t in req.config.towns
+            [_btn(("✅ " if t.key in chosen else "") + t.name(req.lang), "idt", draft, t.key)] for t in req.config.towns
         ]
-        rows.append([Btn(req.t("ideas.all_towns"), encode("idt", ALL_TOWNS))])
-        rows.append([Btn(req.t("ideas.towns_done"), encode("idt", "done"))])
+        rows.append([_btn(req.t("ideas.all_towns"), "idt", draft, ALL_TOWNS)])
+        rows.append([_btn(req.t("ideas.towns_done"), "idt", draft, "done")])
         return View(req.t("ideas.ask_towns"), rows)
     if draft.step == "team":
         mine = await teams_domain.my_teams(req.session, req.me)
-        rows = [[Btn(t.name(req.lang), encode("idm", t.id))] for t, _ in mine]
-        rows.append([Btn(req.t("ideas.no_team"), encode("idm", 0))])
+        rows = [[_btn(t.name(req.lang), "idm", draft, t.id)] for t, _ in mine]
+        rows.append([_btn(req.t("ideas.no_team"), "idm", draft, 0)])
         return View(req.t("ideas.ask_team"), rows)
     team_name = req.t("ideas.no_team")
     if data.get("team"):
@@ -69,8 +86,8 @@ async def step_view(req: Req, draft: Draft) -> View:
     return View(
         text,
         [
-            [Btn(req.t("ideas.submit"), encode("idc", "ok"))],
-            [Btn(req.t("ideas.restart"), encode("idc", "again")), Btn(req.t("ideas.cancel"), encode("idc", "cancel"))],
+            [_btn(req.t("ideas.submit"), "idc", draft, "ok")],
+            [_btn(req.t("ideas.restart"), "idc", draft, "again"), _btn(req.t("ideas.cancel"), "idc", draft, "cancel")],
         ],
     )
 
@@ -80,8 +97,9 @@ async def start_idea(req: Req) -> None:
     draft = await drafts.get_draft(req.session, req.me.id)
     if draft is not None and draft.flow == FLOW:
         req.reply(req.t("ideas.resumed"))
+        draft = await _save(req, draft.step, draft.data)
     else:
-        draft = await drafts.save_draft(req.session, req.me.id, FLOW, "text", {}, req.now)
+        draft = await _save(req, "text", {})
     req.show(await step_view(req, draft))
 
 
@@ -95,68 +113,65 @@ async def on_input(req: Req, draft: Draft) -> None:
     if message is None or message.text is None:
         raise Refusal("ideas.text_only")
     text = ideas_domain.clean_text(message.text)
-    await _save(req, "field", {**draft.data, "text": text})
-    req.reply(await step_view(req, await _draft(req)))
+    req.reply(await step_view(req, await _save(req, "field", {**draft.data, "text": text})))
 
 
 async def on_field(req: Req) -> None:
+    """idf:<nonce>:<field> picks the field of action (also to change it later in the same idea)."""
     assert req.cb is not None
     draft = await _draft(req)
-    key = req.cb.arg(0)
+    key = req.cb.arg(1)
     if draft.step not in ("field", "towns", "team", "confirm") or req.config.field_of_action(key) is None:
         raise Refusal("errors.stale_button")
-    await _save(req, "towns", {**draft.data, "field": key})
-    req.show(await step_view(req, await _draft(req)))
+    req.show(await step_view(req, await _save(req, "towns", {**draft.data, "field": key})))
 
 
 async def on_town(req: Req) -> None:
-    """idt:<town> toggles a town, idt:all picks all and goes on, idt:done goes on (at least one town)."""
+    """idt:<nonce>:<town> toggles a town, …:all picks all and goes on, …:done goes on (at least one town)."""
     assert req.cb is not None
     draft = await _draft(req)
     if draft.step != "towns":
         raise Refusal("errors.stale_button")
-    key = req.cb.arg(0)
+    key = req.cb.arg(1)
     chosen = list(draft.data.get("towns", []))
     if key in _towns(req):
         chosen = [t for t in chosen if t != key] if key in chosen else [*chosen, key]
-        await _save(req, "towns", {**draft.data, "towns": chosen})
+        step = "towns"
     elif key in ("done", ALL_TOWNS):
         if key == ALL_TOWNS:
             chosen = _towns(req)
         if not chosen:
             req.toast(req.t("ideas.need_town"), alert=True)
             return
-        has_teams = bool(await teams_domain.my_teams(req.session, req.me))
-        await _save(req, "team" if has_teams else "confirm", {**draft.data, "towns": chosen})
+        step = "team" if await teams_domain.my_teams(req.session, req.me) else "confirm"
     else:
         raise Refusal("errors.stale_button")
-    req.show(await step_view(req, await _draft(req)))
+    req.show(await step_view(req, await _save(req, step, {**draft.data, "towns": chosen})))
 
 
 async def on_team(req: Req) -> None:
+    """idm:<nonce>:<team id> picks one of my teams, 0 means no particular team."""
     assert req.cb is not None
     draft = await _draft(req)
     if draft.step != "team":
         raise Refusal("errors.stale_button")
-    team_id = req.cb.int(0)
+    team_id = req.cb.int(1)
     if team_id and await teams_domain.membership(req.session, req.me.id, team_id) is None:
         raise Refusal("ideas.not_in_team")
-    await _save(req, "confirm", {**draft.data, "team": team_id or None})
-    req.show(await step_view(req, await _draft(req)))
+    req.show(await step_view(req, await _save(req, "confirm", {**draft.data, "team": team_id or None})))
 
 
 async def on_confirm(req: Req) -> None:
-    """idc:ok stores the idea (a second press finds no draft and is told so); again / cancel."""
+    """idc:<nonce>:ok stores the idea (a second press finds no draft and is told so); again / cancel."""
     assert req.cb is not None
     draft = await _draft(req)
-    action = req.cb.arg(0)
+    action = req.cb.arg(1)
     if action == "cancel":
         await drafts.clear_draft(req.session, req.me.id)
         req.show(View(req.t("ideas.cancelled")))
         return
-    if action == "again":
-        await _save(req, "text", {})
-        req.show(await step_view(req, await _draft(req)))
+    if action == "again":  # a new run: buttons still showing the old text go stale
+        req.show(await step_view(req, await _save(req, "text", _new_run())))
         return
     if action != "ok" or draft.step != "confirm":
         raise Refusal("errors.stale_button")

@@ -5,7 +5,7 @@ Before consent nothing is stored: a team from a deep link rides along in the con
 
 from __future__ import annotations
 
-from handlers import menu, names, profile, teams
+from handlers import commands, menu, names, profile, teams
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.pickers import group_picker, town_picker
@@ -18,9 +18,10 @@ DEEP_LINK_PREFIX = "team-"
 
 
 def _team_slug(req: Req) -> str | None:
+    """The slug of a `team-<slug>` deep link; the lookup in the database is what validates it."""
     args = req.context.args or []
     if args and args[0].startswith(DEEP_LINK_PREFIX):
-        return args[0][len(DEEP_LINK_PREFIX) :][:40] or None
+        return args[0][len(DEEP_LINK_PREFIX) :] or None
     return None
 
 
@@ -56,16 +57,21 @@ def next_step_view(req: Req) -> View | None:
 
 
 async def start(req: Req) -> None:
-    """/start [team-<slug>]: consent for new users, the next question while registering, else the menu."""
+    """/start [team-<slug>]: consent for new users, the next question while registering, else the menu.
+
+    A team link joins a registered member at once; while registering it waits in a draft until the end.
+    """
     slug = _team_slug(req)
-    if slug is not None and await teams_domain.get_team_by_slug(req.session, slug) is None:
+    team = await teams_domain.get_team_by_slug(req.session, slug) if slug is not None else None
+    if slug is not None and team is None:
         req.reply(req.t("teams.link_unknown"))
-        slug = None
     if req.person is None:
-        req.reply(privacy_view(req, slug))
+        req.reply(privacy_view(req, team.slug if team else None))
         return
-    if slug is not None:
-        await drafts.save_draft(req.session, req.me.id, "onboarding", "join", {"join": slug}, req.now)
+    if team is not None and req.me.is_complete:
+        await teams.join_and_tell(req, team.id)  # no draft: it would replace an open /idea draft
+    elif team is not None:
+        await drafts.save_draft(req.session, req.me.id, "onboarding", "join", {"join": team.slug}, req.now)
     await continue_registration(req, fresh=False)
 
 
@@ -81,6 +87,8 @@ async def continue_registration(req: Req, fresh: bool) -> None:
         team = await teams_domain.get_team_by_slug(req.session, str(draft.data.get("join", "")))
         if team is not None:
             await teams.join_and_tell(req, team.id)
+    if req.me.is_manager:
+        await commands.refresh_later(req, req.me)  # the manager's extra commands in their own menu
     if fresh:
         req.show(
             View(
@@ -115,13 +123,14 @@ async def on_consent(req: Req) -> None:
         managers=req.config.managers,
     )
     req.person = person
-    if not created:
+    if not created:  # a double tap or an older notice: say so and show where registration stands
         req.toast(req.t("onboarding.already_registered"))
-    if len(req.cb.args) > 1 and created:
+        req.show(next_step_view(req) or menu.main_menu(req))
+        return
+    if len(req.cb.args) > 1:
         await drafts.save_draft(req.session, person.id, "onboarding", "join", {"join": req.cb.args[1]}, req.now)
-    if created:
-        req.reply(req.t("onboarding.thanks"))
-    await continue_registration(req, fresh=created)
+    req.reply(req.t("onboarding.thanks"))
+    await continue_registration(req, fresh=True)
 
 
 def _was_registered(req: Req) -> bool:

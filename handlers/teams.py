@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.names import field_name, town_name
@@ -11,13 +12,16 @@ from models.teams import TeamSummary
 
 
 def _mix(req: Req, summary: TeamSummary) -> str:
+    """ "3 Mitglieder: Saalfeld 2 · Rudolstadt 1": biggest town first, ties in the configured order."""
     if not summary.members:
         return req.t("teams.no_members")
+    order = {town.key: i for i, town in enumerate(req.config.towns)}
     parts = [
         f"{esc(town_name(req, town))} {n}"
-        for town, n in sorted(summary.by_town.items(), key=lambda kv: (-kv[1], kv[0]))
+        for town, n in sorted(summary.by_town.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)), kv[0]))
     ]
-    return req.t("teams.members", count=summary.members, mix=" · ".join(parts))
+    key = "teams.members_one" if summary.members == 1 else "teams.members"
+    return req.t(key, count=summary.members, mix=" · ".join(parts))
 
 
 def deep_link(req: Req, team: Team) -> str:
@@ -78,8 +82,11 @@ async def on_team_button(req: Req) -> None:
         team, changed = await teams_domain.join(req.session, req.me, team_id, req.now)
         key = "teams.joined" if changed else "teams.already_member"
     elif action == "leave":
+        before = await teams_domain.membership(req.session, req.me.id, team_id)
         team, changed = await teams_domain.leave(req.session, req.me, team_id)
         key = "teams.left" if changed else "teams.not_member"
+        if before is not None and before.role == teams_domain.LEAD:
+            await commands.refresh_later(req, req.me)  # a lead who leaves stops leading: /members goes
     else:
         req.toast(req.t("errors.stale_button"), alert=True)
         return

@@ -1,6 +1,7 @@
 """Privacy self-service: everything stored about a person, and erasing the person.
 
-`PERSONAL_TABLES` names every table that points at a person; a test checks it against the schema,
+Nothing here touches Telegram. `PERSONAL_TABLES` names every table that points at a person and what
+erasure does with its rows; export and erasure both walk it, and a test checks it against the schema,
 so a later table with personal data cannot be forgotten by /mydata and /deleteme.
 """
 
@@ -9,70 +10,76 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import Table, delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.tables import Base, Draft, Idea, IdeaSupport, IdeaTown, Membership, Person, Team
+from models.tables import Base, IdeaTown, Person, Team
+
+DELETE = "delete"  # the row is about the person: it goes
+ANONYMISE = "anonymise"  # the row must stay (statistics, other people's data): it loses the link
 
 # table name -> the column that points at people.id, and what erasure does with the row
 PERSONAL_TABLES: dict[str, tuple[str, str]] = {
-    "memberships": ("person_id", "delete"),
-    "ideas": ("author_id", "anonymise"),
-    "idea_supports": ("person_id", "delete"),
-    "drafts": ("person_id", "delete"),
+    "memberships": ("person_id", DELETE),
+    "ideas": ("author_id", ANONYMISE),
+    "idea_supports": ("person_id", DELETE),
+    "drafts": ("person_id", DELETE),
+    "rsvps": ("person_id", DELETE),
+    "poll_votes": ("person_id", DELETE),
+    "outbox": ("person_id", DELETE),
+    "meetings": ("created_by", ANONYMISE),
+    "polls": ("created_by", ANONYMISE),
+    "team_groups": ("linked_by", ANONYMISE),
 }
 
 
-def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for col in inspect(obj).mapper.column_attrs:
-        if col.key in skip:
-            continue
-        value = getattr(obj, col.key)
-        out[col.key] = value.isoformat() if isinstance(value, datetime) else value
-    return out
+def _plain(row: dict[str, Any], skip: str = "") -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items() if k != skip}
+
+
+async def _rows(s: AsyncSession, table: Table, column: str, person_id: int) -> list[dict[str, Any]]:
+    query = select(table).where(table.c[column] == person_id).order_by(*table.primary_key.columns)
+    return [_plain(dict(r), skip=column) for r in (await s.execute(query)).mappings()]
+
+
+async def _explain(s: AsyncSession, table_name: str, rows: list[dict[str, Any]]) -> None:
+    """Add what makes bare ids readable: the team of a membership, the towns of an idea."""
+    if table_name == "memberships" and rows:
+        slugs = dict((await s.execute(select(Team.id, Team.slug))).all())
+        for r in rows:
+            r["team"] = slugs.get(r["team_id"])
+    if table_name == "ideas":
+        for r in rows:
+            r["towns"] = list(
+                (await s.execute(select(IdeaTown.town).where(IdeaTown.idea_id == r["id"]).order_by(IdeaTown.town)))
+                .scalars()
+                .all()
+            )
 
 
 async def export_person(s: AsyncSession, person: Person) -> dict[str, Any]:
-    """Everything stored about the person, as JSON-ready data (the content of /mydata)."""
-    memberships = [
-        {**_row(m, ("person_id",)), "team": slug}
-        for m, slug in (
-            await s.execute(
-                select(Membership, Team.slug)
-                .join(Team, Team.id == Membership.team_id)
-                .where(Membership.person_id == person.id)
-            )
-        ).tuples()
-    ]
-    ideas = []
-    for idea in (await s.execute(select(Idea).where(Idea.author_id == person.id).order_by(Idea.id))).scalars():
-        towns = list((await s.execute(select(IdeaTown.town).where(IdeaTown.idea_id == idea.id))).scalars())
-        ideas.append({**_row(idea), "towns": towns})
-    supports = [
-        _row(x, ("person_id",))
-        for x in (await s.execute(select(IdeaSupport).where(IdeaSupport.person_id == person.id))).scalars()
-    ]
-    drafts = [
-        _row(d, ("person_id",)) for d in (await s.execute(select(Draft).where(Draft.person_id == person.id))).scalars()
-    ]
-    return {
-        "person": _row(person),
-        "memberships": memberships,
-        "ideas": ideas,
-        "idea_supports": supports,
-        "drafts": drafts,
-    }
+    """Everything stored about the person, as JSON-ready data (the content of /mydata).
+
+    `person` is the person's own row; every table of `PERSONAL_TABLES` follows under its name.
+    """
+    own = {attr.key: getattr(person, attr.key) for attr in inspect(person).mapper.column_attrs}
+    out: dict[str, Any] = {"person": _plain(own)}
+    for table_name, (column, _) in PERSONAL_TABLES.items():
+        rows = await _rows(s, Base.metadata.tables[table_name], column, person.id)
+        await _explain(s, table_name, rows)
+        out[table_name] = rows
+    return out
 
 
 async def erase_person(s: AsyncSession, person: Person) -> None:
-    """Erase the person: rows about them go, rows that must stay (ideas) lose the link to them."""
+    """Erase the person: rows about them go, rows that must stay lose the link to them."""
     for table_name, (column, action) in PERSONAL_TABLES.items():
         table = Base.metadata.tables[table_name]
         where = table.c[column] == person.id
-        if action == "delete":
+        if action == DELETE:
             await s.execute(delete(table).where(where))
         else:
             await s.execute(update(table).where(where).values({column: None}))
     await s.execute(delete(Person).where(Person.id == person.id))
-    s.expunge(person)
+    if person in s:
+        s.expunge(person)  # so no pending change of the deleted row is flushed later

@@ -136,8 +136,9 @@ async def led_team_ids(s: AsyncSession, person: Person) -> list[int]:
 
 
 def require_manager(actor: Person) -> None:
+    """Only a project manager may hand out or take back a team lead (a lead may not)."""
     if not actor.is_manager:
-        raise Refusal("errors.not_allowed")
+        raise Refusal("errors.managers_only")
 
 
 async def set_lead(s: AsyncSession, actor: Person, person_id: int, team_id: int, lead: bool) -> tuple[Person, Team]:

@@ -39,7 +39,9 @@ async def all_ideas(bot) -> list[Idea]:
 async def draft_of(bot, user) -> Draft | None:
     async with bot.db.transaction() as s:
         return (
-            await s.execute(select(Draft).join(Person, Person.id == Draft.person_id).where(Person.telegram_id == user.user_id))
+            await s.execute(
+                select(Draft).join(Person, Person.id == Draft.person_id).where(Person.telegram_id == user.user_id)
+            )
         ).scalar_one_or_none()
 
 

@@ -79,6 +79,16 @@ async def test_pressing_consent_twice_creates_one_person(bot):
     assert ("Du bist schon angemeldet.", False) in anna.callback_answers
 
 
+async def test_pressing_consent_twice_does_not_ask_the_next_question_twice(bot):
+    anna = bot.user("Anna")
+    [notice] = await anna.send("/start")
+    consent = notice.flat_buttons()[0].callback_data
+    await anna.press_data(consent, message=notice)
+    await anna.press_data(consent, message=notice)
+    questions = [m for m in anna.messages if "pseudonymisiert" in m.text]
+    assert questions == [notice]
+
+
 async def test_evaluation_question_follows_consent(bot):
     anna = bot.user("Anna")
     await anna.send("/start")
@@ -124,14 +134,14 @@ async def test_town_picker_offers_the_configured_towns_and_another_place(bot):
 
 async def test_another_place_can_be_chosen_as_town(bot):
     anna = await bot.register(bot.user("Anna"), group="Verwaltung", town="anderer Ort")
-    assert "als Verwaltung aus anderer Ort angemeldet" in anna.messages[0].text
+    assert "angemeldet als Verwaltung, Ort: anderer Ort" in anna.messages[0].text
     [person] = await people(bot)
     assert (person.stakeholder_group, person.town) == ("administration", "other")
 
 
 async def test_registration_ends_with_done_message_and_main_menu(bot):
     anna = await bot.register(bot.user("Anna"), group="Bürger*in", town="Rudolstadt")
-    assert "Fertig! Du bist als Bürger*in aus Rudolstadt angemeldet." in anna.messages[0].text
+    assert "Fertig! Du bist angemeldet als Bürger*in, Ort: Rudolstadt." in anna.messages[0].text
     menu = anna.last_message()
     assert menu.text == "Was möchtest du tun?"
     assert "👥 Aktions-Teams" in menu.button_texts()
@@ -142,7 +152,7 @@ async def test_registration_ends_with_done_message_and_main_menu(bot):
 
 async def test_english_user_registers_in_english(bot):
     john = await bot.register(bot.user("John", language_code="en"), group="Citizen", town="Saalfeld", evaluation="Yes")
-    assert "signed up as Citizen from Saalfeld" in john.messages[0].text
+    assert "signed up as Citizen, town: Saalfeld" in john.messages[0].text
     assert john.last_message().text == "What would you like to do?"
     [person] = await people(bot)
     assert (person.language, person.stakeholder_group) == ("en", "citizen")

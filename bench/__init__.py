@@ -1,0 +1,1 @@
+"""`python -m bench`: actionbot against a bare python-telegram-bot echo bot, through the fake Bot API server."""

@@ -1,0 +1,203 @@
+"""The outbox: every message due later is a row first; these are its state changes.
+
+Guarantees, phase by phase:
+- *enqueue*: a row with a `dedupe_key` is created at most once, so re-planning reminders cannot double them.
+- *claim*: one atomic UPDATE moves due rows to `claimed` for one worker (FOR UPDATE SKIP LOCKED on
+  PostgreSQL; SQLite has one writer at a time), so two dispatchers never get the same row.
+- *sending*: each row is marked `sending` in its own commit just before its API call, so a crash leaves at
+  most the rows then in flight with an unknown outcome; recovery retries such a row once.
+- *record*: the outcome per row (sent, failed, unreachable, skipped, or back to pending after a 429).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import Outbox
+
+PENDING, CLAIMED, SENDING = "pending", "claimed", "sending"
+SENT, FAILED, SKIPPED, CANCELLED, UNREACHABLE = "sent", "failed", "skipped", "cancelled", "unreachable"
+OPEN_STATES = (PENDING, CLAIMED, SENDING)
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    kind: str
+    chat_id: int
+    due_at: datetime
+    person_id: int | None = None
+    meeting_id: int | None = None
+    poll_id: int | None = None
+    payload: dict[str, Any] | None = None
+    dedupe_key: str | None = None
+    expires_at: datetime | None = None
+    priority: int = 5
+
+
+async def enqueue(s: AsyncSession, messages: Sequence[NewMessage], now: datetime) -> int:
+    """Add rows in the caller's transaction; rows whose dedupe key already exists are left alone."""
+    keys = [m.dedupe_key for m in messages if m.dedupe_key]
+    existing: set[str] = set()
+    if keys:
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            found = (await s.execute(select(Outbox.dedupe_key).where(Outbox.dedupe_key.in_(chunk)))).scalars()
+            existing |= {k for k in found if k}
+    rows = [
+        Outbox(
+            kind=m.kind,
+            priority=m.priority,
+            chat_id=m.chat_id,
+            person_id=m.person_id,
+            meeting_id=m.meeting_id,
+            poll_id=m.poll_id,
+            payload=dict(m.payload or {}),
+            dedupe_key=m.dedupe_key,
+            due_at=m.due_at,
+            expires_at=m.expires_at,
+            status=PENDING,
+            attempts=0,
+            created_at=now,
+        )
+        for m in messages
+        if not (m.dedupe_key and m.dedupe_key in existing)
+    ]
+    s.add_all(rows)
+    await s.flush()
+    return len(rows)
+
+
+async def cancel_open(s: AsyncSession, *conditions: Any, reason: str = "cancelled") -> int:
+    """Drop open rows matching `conditions` (e.g. a cancelled meeting's reminders), in the caller's transaction.
+
+    Rows already `sending` are left alone: their API call is under way.
+    """
+    result = await s.execute(
+        update(Outbox)
+        .where(Outbox.status.in_((PENDING, CLAIMED)), *conditions)
+        .values(status=CANCELLED, last_error=reason[:200], dedupe_key=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def skip_expired(s: AsyncSession, now: datetime) -> list[tuple[int, str]]:
+    """Mark pending rows that are later than their grace period as skipped; returns (id, kind) for the log."""
+    rows = (
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.status == PENDING, Outbox.expires_at.is_not(None), Outbox.expires_at < now)
+            .values(status=SKIPPED, last_error="late beyond the grace period")
+            .returning(Outbox.id, Outbox.kind)
+        )
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+async def claim_due(s: AsyncSession, worker: str, now: datetime, limit: int) -> list[int]:
+    """Atomically take up to `limit` due rows for `worker`, most urgent first."""
+    due = (
+        select(Outbox.id)
+        .where(Outbox.status == PENDING, Outbox.due_at <= now)
+        .order_by(Outbox.priority, Outbox.due_at, Outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await s.execute(due)).scalars())
+    if not ids:
+        return []
+    await s.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), Outbox.status == PENDING)
+        .values(status=CLAIMED, claimed_by=worker, claimed_at=now)
+    )
+    return ids
+
+
+async def start_sending(s: AsyncSession, row_id: int, worker: str, now: datetime) -> Outbox | None:
+    """Move one claimed row to `sending` (counting the attempt); None if it is no longer ours."""
+    result = await s.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id, Outbox.status == CLAIMED, Outbox.claimed_by == worker)
+        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None
+    return await s.get(Outbox, row_id, populate_existing=True)
+
+
+async def finish(s: AsyncSession, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
+    values: dict[str, Any] = {"status": status, "last_error": (error or None) and error[:200]}
+    if status == SENT:
+        values["sent_at"] = now
+    await s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+
+async def retry_later(s: AsyncSession, row_id: int, due_at: datetime, error: str, count_attempt: bool = True) -> None:
+    """Back to pending at `due_at` (429 or a network error); gives up after MAX_ATTEMPTS."""
+    row = await s.get(Outbox, row_id, populate_existing=True)
+    if row is None:
+        return
+    if not count_attempt:
+        row.attempts = max(0, row.attempts - 1)
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status, row.last_error = FAILED, error[:200]
+        return
+    row.status, row.due_at, row.last_error, row.claimed_by = PENDING, due_at, error[:200], None
+
+
+async def release_claims(s: AsyncSession, worker: str, ids: Sequence[int]) -> None:
+    """Give claimed-but-untouched rows back (e.g. on shutdown)."""
+    if ids:
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(list(ids)), Outbox.status == CLAIMED, Outbox.claimed_by == worker)
+            .values(status=PENDING, claimed_by=None)
+        )
+
+
+async def recover(s: AsyncSession, now: datetime, lease: timedelta, everything: bool = False) -> tuple[int, int]:
+    """Requeue rows whose worker died: `claimed` rows go back as they were; `sending` rows (outcome unknown)
+    are retried once more at most. `everything` (SQLite start-up: only one process) ignores the lease."""
+    stale = Outbox.claimed_at < now - lease
+    cond = (lambda st: Outbox.status == st) if everything else (lambda st: and_(Outbox.status == st, stale))
+    back = await s.execute(update(Outbox).where(cond(CLAIMED)).values(status=PENDING, claimed_by=None))
+    unknown = await s.execute(
+        update(Outbox)
+        .where(cond(SENDING))
+        .values(
+            status=PENDING,
+            claimed_by=None,
+            last_error="outcome unknown after a crash; retried once",
+            attempts=MAX_ATTEMPTS - 1,
+        )
+    )
+    return int(getattr(back, "rowcount", 0) or 0), int(getattr(unknown, "rowcount", 0) or 0)
+
+
+async def next_due(s: AsyncSession) -> datetime | None:
+    value: datetime | None = (
+        await s.execute(select(func.min(Outbox.due_at)).where(Outbox.status == PENDING))
+    ).scalar_one_or_none()
+    return value
+
+
+async def counts(s: AsyncSession, *conditions: Any) -> dict[str, int]:
+    rows = await s.execute(select(Outbox.status, func.count()).where(*conditions).group_by(Outbox.status))
+    return {status: n for status, n in rows.all()}
+
+
+def open_rows_of(meeting_id: int | None = None, person_id: int | None = None) -> Any:
+    """A condition for open rows of a meeting and/or person (for cancel_open)."""
+    parts = []
+    if meeting_id is not None:
+        parts.append(Outbox.meeting_id == meeting_id)
+    if person_id is not None:
+        parts.append(Outbox.person_id == person_id)
+    return and_(*parts) if parts else or_(False)
