@@ -60,7 +60,7 @@ def _button(user: SimUser, step: Step) -> tuple[str, object] | None:
             if data is None:
                 continue
             parts = data.split(":")
-            if parts[0] == step.prefix and (step.arg is None or parts[2:3] == [step.arg]):
+            if parts[0] == step.prefix and (step.arg is None or step.arg in parts[2:]):
                 return data, message
         return None  # only the newest keyboard counts, like a person looking at the screen
     return None

@@ -130,3 +130,16 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             raise
         finally:
             self._leave(ticket)
+
+
+def database_options(url: str) -> dict[str, Any]:
+    """Engine options that suit concurrent processing (passed to `Database(url, **options)`).
+
+    SQLite: every transaction starts with BEGIN IMMEDIATE, so only one can run at a time anyway. With a
+    pool of several connections the others wait in SQLite's busy handler, which sleeps in growing steps
+    and is not fair: under load a transaction can starve past busy_timeout ("database is locked"). One
+    pooled connection makes them queue in the process instead, first come first served, without sleeps.
+    """
+    if url.startswith("sqlite"):
+        return {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+    return {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from models.people import get_person, mark_unreachable, pick_language
 from models.tables import Person
 
 log = logging.getLogger("actionbot.handlers")
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass
@@ -75,19 +77,37 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def visible_len(html_text: str) -> int:
+    """Length Telegram checks against its limit: after HTML parsing, in UTF-16 code units."""
+    return utf16_len(html.unescape(_TAG.sub("", html_text)))
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    """Where to cut an over-long line: within the limit and never inside a tag or an entity like &lt;."""
+    cut = min(len(line), limit)
+    while cut > 1 and visible_len(line[:cut]) > limit:
+        cut -= max(1, (visible_len(line[:cut]) - limit) // 2)
+    while cut > 1 and (
+        line.rfind("&", 0, cut) > line.rfind(";", 0, cut) or line.rfind("<", 0, cut) > line.rfind(">", 0, cut)
+    ):
+        cut -= 1
+    return max(cut, 1)
+
+
 def split_text(text: str, limit: int = 4000) -> list[str]:
     """Split a long text at line breaks into parts Telegram accepts (tags never span lines here)."""
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while utf16_len(line) > limit:  # a single huge line: cut it hard
-            cut = limit
-            while utf16_len(line[:cut]) > limit:
-                cut -= 1
+        while visible_len(line) > limit:  # a single huge line: cut it, keeping what came before first
+            if current:
+                parts.append(current)
+                current = ""
+            cut = _safe_cut(line, limit)
             parts.append(line[:cut])
             line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
-        if utf16_len(candidate) > limit:
+        if visible_len(candidate) > limit:
             parts.append(current)
             current = line
         else:
@@ -177,6 +197,10 @@ class Req:
                 await query.answer(text, show_alert=alert)
             except BadRequest as exc:  # the query is too old to answer; the edit below still shows the result
                 log.info("callback answer failed update_id=%s reason=%s", self.update.update_id, exc.message)
+        own_chat = chat.id if chat is not None else self.user_id
+        if self._edit is not None and visible_len(self._edit.text) > 4000:
+            self._out.insert(0, (None, self._edit))  # too long for one message: send it in parts instead
+            self._edit = None
         if self._edit is not None and query is not None and query.message is not None:
             try:
                 await query.edit_message_text(
@@ -185,10 +209,11 @@ class Req:
                     reply_markup=self._edit.markup(),
                     disable_web_page_preview=True,
                 )
+            except Forbidden:
+                await self._unreachable(own_chat)
             except BadRequest as exc:
                 if "not modified" not in exc.message.lower():
                     raise
-        own_chat = chat.id if chat is not None else self.user_id
         for chat_id, item in self._out:
             target = own_chat if chat_id is None else chat_id
             try:
@@ -210,11 +235,14 @@ class Req:
                             disable_web_page_preview=True,
                         )
             except Forbidden:
-                log.info("chat unreachable update_id=%s", self.update.update_id)
-                async with self.svc.db.transaction() as s:
-                    await mark_unreachable(s, target, self.svc.clock.now())
+                await self._unreachable(target)
         for action in self._after:
             await action()
+
+    async def _unreachable(self, chat_id: int) -> None:
+        log.info("chat unreachable update_id=%s", self.update.update_id)
+        async with self.svc.db.transaction() as s:
+            await mark_unreachable(s, chat_id, self.svc.clock.now())
 
 
 HandlerFn = Callable[[Req], Awaitable[None]]

@@ -108,7 +108,7 @@ async def on_input(req: Req, draft: Draft) -> None:
     message = req.update.effective_message
     if draft.step != "text":
         req.reply(req.t("ideas.use_buttons"))
-        req.reply(await step_view(req, draft))
+        req.reply(await step_view(req, await _save(req, draft.step, draft.data)))
         return
     if message is None or message.text is None:
         raise Refusal("ideas.text_only")
@@ -175,7 +175,9 @@ async def on_confirm(req: Req) -> None:
         return
     if action != "ok" or draft.step != "confirm":
         raise Refusal("errors.stale_button")
-    data = draft.data
+    data = dict(draft.data)
+    if not await drafts.clear_draft(req.session, req.me.id):  # a parallel press took it first
+        raise Refusal("ideas.no_draft")
     idea = await ideas_domain.submit(
         req.session,
         req.me,
@@ -187,7 +189,6 @@ async def on_confirm(req: Req) -> None:
         fields=[f.key for f in req.config.fields],
         allowed_towns=_towns(req),
     )
-    await drafts.clear_draft(req.session, req.me.id)
     req.show(View(req.t("ideas.submitted", id=idea.id, status=status_name(req, idea.status))))
 
 

@@ -1,5 +1,6 @@
 """Ideas: validation, submission, listing and the one-support-per-person rule.
 
+Nothing here touches Telegram: handlers and tests get a verdict without an update in hand.
 Author group and town are copied onto the idea so they survive the author's erasure.
 """
 
@@ -90,17 +91,12 @@ async def _views(s: AsyncSession, ideas: list[Idea], viewer: Person) -> list[Ide
         select(IdeaTown.idea_id, IdeaTown.town).where(IdeaTown.idea_id.in_(ids)).order_by(IdeaTown.town)
     ):
         towns.setdefault(idea_id, []).append(town)
-    counts = dict(
-        (
-            await s.execute(
-                select(IdeaSupport.idea_id, func.count())
-                .where(IdeaSupport.idea_id.in_(ids))
-                .group_by(IdeaSupport.idea_id)
-            )
+    counts: dict[int, int] = {
+        idea_id: n
+        for idea_id, n in await s.execute(
+            select(IdeaSupport.idea_id, func.count()).where(IdeaSupport.idea_id.in_(ids)).group_by(IdeaSupport.idea_id)
         )
-        .tuples()
-        .all()
-    )
+    }
     mine = set(
         (
             await s.execute(

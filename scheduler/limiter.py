@@ -17,17 +17,18 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limits:
     overall_per_second: float = 30.0
-    per_chat_interval: float = 1.0
+    per_chat_interval: float = 1.05
     per_group_per_minute: int = 20
 
 
-WINDOW = 1.03  # a little over a second, so network jitter cannot squeeze 31 sends into Telegram's second
+WINDOW = 1.04  # a little over a second, so network jitter cannot squeeze 31 sends into Telegram's second
 
 
 class RateLimiter:
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self._times: list[float] = []  # reserved send times, sorted
+        self._sent: deque[float] = deque()  # actual send times of the last window
         self._chat_next: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
         self._paused_until = 0.0
@@ -43,19 +44,24 @@ class RateLimiter:
         cut = bisect.bisect_left(self._times, now - 2 * WINDOW)
         if cut:
             del self._times[:cut]
-        limit = int(self.limits.overall_per_second)
         if chat_id < 0 and self.limits.per_group_per_minute:
             times = self._groups.setdefault(chat_id, deque())
             while times and times[0] <= now - 60.0:
                 times.popleft()
             if len(times) >= self.limits.per_group_per_minute:
-                at = max(at, times[len(times) - self.limits.per_group_per_minute] + 60.0)
-        while limit:
-            lo = bisect.bisect_right(self._times, at - WINDOW)
-            hi = bisect.bisect_left(self._times, at + WINDOW)
-            if hi - lo < limit:
+                at = max(at, times[len(times) - self.limits.per_group_per_minute] + 60.5)
+        if self.limits.overall_per_second:
+            # evenly spaced, never in bursts: jitter on the way cannot then push 31 sends into one second
+            gap = WINDOW / self.limits.overall_per_second
+            while True:
+                i = bisect.bisect_left(self._times, at)
+                if i > 0 and self._times[i - 1] > at - gap:
+                    at = self._times[i - 1] + gap
+                    continue
+                if i < len(self._times) and self._times[i] < at + gap:
+                    at = self._times[i] + gap
+                    continue
                 break
-            at = self._times[lo] + WINDOW + 1e-6
         return at
 
     async def acquire(self, chat_id: int) -> None:
@@ -72,3 +78,19 @@ class RateLimiter:
         delay = at - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        await self._window_check()
+
+    async def _window_check(self) -> None:
+        """A busy event loop can wake a sender late and bunch sends up; count real send times too."""
+        limit = int(self.limits.overall_per_second)
+        if not limit:
+            return
+        sent = self._sent
+        while True:
+            now = time.monotonic()
+            while sent and sent[0] <= now - WINDOW:
+                sent.popleft()
+            if len(sent) < limit:
+                sent.append(now)
+                return
+            await asyncio.sleep(sent[0] + WINDOW - now + 1e-4)

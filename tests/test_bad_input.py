@@ -140,6 +140,25 @@ async def test_command_in_the_middle_of_the_flow_works_and_keeps_the_draft(bot):
     assert "Handlungsfeld" in replies[-1].text
 
 
+async def test_unknown_command_in_the_middle_of_the_flow_keeps_the_draft(bot):
+    anna = await at_text_step(bot)
+    replies = await anna.send("/weiter")
+    assert "Diesen Befehl kenne ich nicht" in replies[-1].text
+    await assert_still_at_text_step(bot, anna)
+
+
+async def test_team_invite_link_in_the_middle_of_the_flow_keeps_the_draft(bot):
+    anna = await at_field_step(bot)
+    await anna.send("/start team-fachkraefte")
+    draft = await draft_of(bot, anna)
+    assert (draft.flow, draft.step, draft.data["text"]) == ("idea", "field", IDEA)
+    await anna.send("/idea")
+    await anna.press("Daseinsvorsorge")
+    await anna.press("Saalfeld")
+    await anna.press("Weiter")
+    assert anna.last_message().button_texts()[0] == "Aktions-Team Fachkräfte"
+
+
 async def test_submit_pressed_twice_stores_one_idea(bot):
     anna = await at_confirm_step(bot)
     confirm = anna.last_message()
@@ -290,3 +309,48 @@ async def test_submitting_after_leaving_the_chosen_team_is_refused(bot):
     assert anna.callback_answers[-1] == ("Du bist nicht in diesem Team.", True)
     assert await all_ideas(bot) == []
     assert (await draft_of(bot, anna)).step == "confirm"
+
+
+async def test_buttons_from_before_write_again_are_stale(bot):
+    anna = await at_confirm_step(bot)
+    first_confirm = anna.last_message()
+    await anna.send("/idea")  # resumed: a second confirm screen; the first one keeps its buttons
+    await anna.press("Neu schreiben")
+    await anna.send("Doch lieber eine Idee zum Dorfladen.")
+    await anna.press("Einreichen", message=first_confirm)
+    assert "nicht mehr aktuell" in anna.callback_answers[-1][0]
+    assert await all_ideas(bot) == []
+    draft = await draft_of(bot, anna)
+    assert (draft.step, draft.data["text"]) == ("field", "Doch lieber eine Idee zum Dorfladen.")
+
+
+async def test_idea_draft_from_before_buttons_carried_a_nonce_is_resumed_with_working_buttons(bot):
+    anna = await bot.register(bot.user("Anna"))
+    async with bot.db.transaction() as s:
+        me = (await s.execute(select(Person).where(Person.telegram_id == anna.user_id))).scalar_one()
+        s.add(Draft(person_id=me.id, flow="idea", step="field", data={"text": IDEA}, updated_at=bot.clock.now()))
+    await anna.press_data("idf:1:public_services")  # a button of the older bot version
+    assert "nicht mehr aktuell" in anna.callback_answers[-1][0]
+    replies = await anna.send("ein Nachsatz")
+    assert "Bitte wähle mit den Knöpfen" in replies[0].text
+    await anna.send("/idea")
+    await anna.press("Daseinsvorsorge")
+    await anna.press("Saalfeld")
+    await anna.press("Weiter")
+    await anna.press("Einreichen")
+    assert [i.text for i in await all_ideas(bot)] == [IDEA]
+
+
+async def test_long_idea_full_of_markup_is_resumed_as_one_readable_confirm_screen(bot):
+    text = "Idee: " + "<" * 1994
+    anna = await at_text_step(bot)
+    await anna.send(text)
+    await anna.press("Daseinsvorsorge")
+    await anna.press("Saalfeld")
+    await anna.press("Weiter")
+    replies = await anna.send("/idea")
+    assert [m.text.split("\n")[0] for m in replies] == [
+        "Du hattest schon eine Idee angefangen – hier geht es weiter.",
+        "Bitte prüfen:",
+    ]
+    assert text in replies[-1].text

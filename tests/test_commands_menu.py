@@ -170,7 +170,6 @@ async def test_blocked_user_pressing_a_button_does_not_stop_the_bot(bot):
     assert ben.last_message().text == "Was möchtest du tun?"
 
 
-@pytest.mark.xfail(strict=True, reason="handlers/common.py Req.flush lets Forbidden from the edit escape")
 async def test_blocked_user_pressing_a_button_is_marked_unreachable(bot):
     anna = await bot.register(bot.user("Anna"))
     [teams] = await anna.send("/teams")

@@ -160,6 +160,6 @@ async def test_the_limiter_paces_sends_below_telegrams_limit(fake, db, engine):
     users = [fake.user(f"U{i}") for i in range(45)]
     for u in users:
         await add(db, clock, u.chat_id, "x")
-    await make(limits=Limits()).drain()
+    await make(limits=Limits(), concurrency=4).drain()
     assert fake.stats["429"] == 0
     assert fake.stats["sent"] == 45

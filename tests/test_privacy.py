@@ -262,3 +262,10 @@ async def test_erase_person_deletes_rows_about_them_and_anonymises_what_stays(db
         kept = await s.get(Idea, idea.id)
         assert (kept.author_id, kept.author_group, kept.author_town, kept.text) == (None, "citizen", "saalfeld", IDEA)
         assert (await s.execute(select(IdeaTown).where(IdeaTown.idea_id == idea.id))).first() is not None
+
+
+async def test_deleteme_from_someone_unknown_says_nothing_is_stored(bot):
+    eve = bot.user("Eve")
+    replies = await eve.send("/deleteme")
+    assert replies[-1].text == "Über dich ist nichts gespeichert."
+    assert await count(bot, Person) == 0
