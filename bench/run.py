@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
 import io
 import logging
 import os
 import pstats
-import statistics
+import signal
 import sys
 import tempfile
 import time
@@ -26,15 +25,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-import asyncpg
-from telegram.ext import Application
+from typing import Any
 
-from bench.echo import build_echo_bot
+import asyncpg
+
 from bench.workload import SCRIPT, Tally, run_users
-from bot.application import build_application, prepare
+from bot.application import prepare
 from bot.config import Config, parse_config
 from bot.logs import install_redaction
-from bot.processing import database_options
 from models.db import Database
 from tests.fakegram import FakeTelegram
 
@@ -42,35 +40,29 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = os.environ.get("ACTIONBOT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-class Signalling(Application):  # type: ignore[type-arg]
-    """Tells the fake server when an update is fully processed (same as tests/conftest.py's Traced)."""
+class ChildErrors:
+    """Counts the bot process's ERROR log lines (one line each, see bench/child.py) and keeps a few."""
 
-    fake: FakeTelegram
-
-    async def process_update(self, update: object) -> None:
-        try:
-            await super().process_update(update)
-        finally:
-            update_id = getattr(update, "update_id", None)
-            if update_id is not None:
-                type(self).fake.mark_processed(update_id)
-
-
-def signalling(fake: FakeTelegram) -> type[Application]:  # type: ignore[type-arg]
-    return type("SignallingApp", (Signalling,), {"fake": fake})
-
-
-class ErrorCount(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
         self.count = 0
         self.first: list[str] = []
+        self.tail: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if len(self.first) < 3:
-            exc = record.exc_info[1] if record.exc_info else None
-            self.first.append(f"{record.name}: {record.getMessage()[:200]}" + (f" ({exc!r:.200})" if exc else ""))
+    def line(self, text: str) -> None:
+        self.tail = [*self.tail[-20:], text]
+        if text.startswith("child ERROR") or text.startswith("child CRITICAL"):
+            self.count += 1
+            if len(self.first) < 3:
+                self.first.append(text[len("child ") :][:300])
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process so far, from /proc (0 where that is unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -84,6 +76,7 @@ class Result:
     tally: Tally
     notes: list[str] = field(default_factory=list)
     calls: dict[str, float] = field(default_factory=dict)
+    cpu: float = 0.0  # the bot process's CPU seconds (all threads) during the measured phase
 
     @property
     def rate(self) -> float:
@@ -96,12 +89,16 @@ class Result:
         return data[min(len(data) - 1, int(q * len(data)))]
 
 
-def make_config(fake: FakeTelegram, db_url: str) -> Config:
+def make_config_data(token: str, api_url: str, db_url: str) -> dict[str, Any]:
     data = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
-    data["telegram"]["token"] = fake.token
-    data["telegram"]["api_base_url"] = fake.url
+    data["telegram"]["token"] = token
+    data["telegram"]["api_base_url"] = api_url
     data["database"]["url"] = db_url
-    return parse_config(data, env={})
+    return data
+
+
+def make_config(fake: FakeTelegram, db_url: str) -> Config:
+    return parse_config(make_config_data(fake.token, fake.url, db_url), env={})
 
 
 @asynccontextmanager
@@ -127,44 +124,61 @@ async def database(kind: str, pg_admin: str) -> AsyncIterator[str]:
             await conn.close()
 
 
-async def measure(
-    name: str,
-    fake: FakeTelegram,
-    app: Application,  # type: ignore[type-arg]
-    users: int,
-    warmup: int,
-    expect_buttons: bool,
-    errors: ErrorCount,
-    profile: cProfile.Profile | None = None,
-) -> Result:
-    fake.track_processing = True
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
+async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: argparse.Namespace) -> Result:
+    """Start the bot process, warm up, then let `args.users` users run the script against it."""
+    errors = ChildErrors()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.child", *child_args, cwd=ROOT,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout, stderr = proc.stdout, proc.stderr
+
+    async def read_errors() -> None:
+        async for raw in stderr:
+            errors.line(raw.decode(errors="replace").rstrip())
+
+    async def read_processed() -> None:
+        async for raw in stdout:
+            fake.mark_processed(int(raw))
+
+    err_task = asyncio.create_task(read_errors())
+    done_task: asyncio.Task[None] | None = None
     try:
-        if warmup:
-            await run_users(fake, warmup, Tally(), expect_buttons, "Warm")
+        async with asyncio.timeout(60):
+            ready = await stdout.readline()
+        if ready.strip() != b"R":
+            await proc.wait()
+            await err_task
+            raise RuntimeError(f"{name} did not start: " + "\n".join(errors.tail))
+        fake.track_processing = True
+        done_task = asyncio.create_task(read_processed())
+        if args.warmup:
+            await run_users(fake, args.warmup, Tally(), name.startswith("actionbot"), "Warm")
         fake.latencies.clear()
         fake.stats.clear()
         fake.requests.clear()
         errors.count, errors.first = 0, []
         tally = Tally()
-        if profile is not None:
-            profile.enable()
-        start = time.perf_counter()
-        await run_users(fake, users, tally, expect_buttons, "User")
+        start, cpu = time.perf_counter(), cpu_seconds(proc.pid)
+        await run_users(fake, args.users, tally, name.startswith("actionbot"), "User")
         seconds = time.perf_counter() - start
-        if profile is not None:
-            profile.disable()
+        cpu = cpu_seconds(proc.pid) - cpu
     finally:
-        if app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()
-        await app.shutdown()
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(30):
+                await proc.wait()
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+        await err_task
+        if done_task is not None:
+            done_task.cancel()
     api_errors = sum(n for k, n in fake.stats.items() if k.isdigit())
     result = Result(name, tally.updates, seconds, [x * 1000 for x in fake.latencies], errors.count, api_errors, tally)
+    result.cpu = cpu
     calls = Counter(name for name, _ in fake.requests)
     result.calls = {k: n / max(1, tally.updates) for k, n in calls.most_common()}
     result.notes.extend(errors.first)
@@ -174,39 +188,41 @@ async def measure(
     return result
 
 
-async def echo_phase(args: argparse.Namespace, errors: ErrorCount) -> Result:
+async def echo_phase(args: argparse.Namespace) -> Result:
     async with FakeTelegram() as fake:
         install_redaction(fake.token)
-        app = build_echo_bot(fake.token, fake.base_url, signalling(fake))
-        return await measure("echo bot (PTB defaults)", fake, app, args.users, args.warmup, False, errors)
+        return await measure("echo bot (PTB defaults)", fake, ["echo", fake.token, fake.url], args)
 
 
-async def actionbot_phase(
-    args: argparse.Namespace, kind: str, errors: ErrorCount, ptb_defaults: bool, profile: cProfile.Profile | None
-) -> Result:
+async def actionbot_phase(args: argparse.Namespace, kind: str, ptb_defaults: bool, profile: str) -> Result:
     async with database(kind, args.pg) as url, FakeTelegram() as fake:
         install_redaction(fake.token)
-        config = make_config(fake, url)
-        db = Database(url, **(database_options(url) if args.db_options else {}))
+        db = Database(url)
         try:
-            await prepare(config, db)
-            app = build_application(
-                config, db, application_class=signalling(fake), ptb_defaults=ptb_defaults, concurrency=args.concurrency
-            )
-            name = "actionbot (PTB defaults)" if ptb_defaults else "actionbot"
-            return await measure(name, fake, app, args.users, args.warmup, True, errors, profile)
+            await prepare(make_config(fake, url), db)  # migrations and teams, before the bot starts
         finally:
             await db.dispose()
+        child = ["actionbot-ptb" if ptb_defaults else "actionbot", fake.token, fake.url, url,
+                 "--concurrency", str(args.concurrency)]
+        if not args.db_options:
+            child.append("--no-db-options")
+        if profile:
+            child += ["--profile", profile]
+        name = "actionbot (PTB defaults)" if ptb_defaults else "actionbot"
+        return await measure(name, fake, child, args)
 
 
 def table(kind: str, rows: list[Result]) -> str:
-    head = f"{'bot':<26} {'updates':>8} {'seconds':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"
+    head = (
+        f"{'bot':<26} {'updates':>8} {'seconds':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8}"
+        f" {'bot cpu%':>8} {'errors':>7}"
+    )
     lines = [f"== {kind} ==", head, "-" * len(head)]
     for r in rows:
         errs = r.errors + r.api_errors + r.tally.missing_buttons + len(r.tally.failures)
         lines.append(
             f"{r.name:<26} {r.updates:>8} {r.seconds:>8.2f} {r.rate:>10.1f} {r.pct(0.5):>8.1f} {r.pct(0.95):>8.1f}"
-            f" {errs:>7}"
+            f" {100 * r.cpu / r.seconds if r.seconds else 0:>8.0f} {errs:>7}"
         )
     echo, bot = rows[0], rows[1]
     ratio = bot.rate / echo.rate if echo.rate else float("nan")
@@ -237,9 +253,7 @@ LIMITS_NOTE = (
 
 
 async def run(args: argparse.Namespace) -> int:
-    errors = ErrorCount()
-    logging.getLogger().addHandler(errors)
-    logging.getLogger().setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING)
     print(
         f"parameters: users={args.users} (+{args.warmup} warm-up), {len(SCRIPT)} updates per user = "
         f"{args.users * len(SCRIPT)} updates per phase, closed loop (each user waits for the answer), "
@@ -249,21 +263,18 @@ async def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     status = 0
     for kind in args.db:
-        profile = cProfile.Profile() if args.profile else None
-        rows = [await echo_phase(args, errors)]
-        rows.append(await actionbot_phase(args, kind, errors, False, profile))
+        profile = str(Path(tempfile.gettempdir()) / f"actionbot-bench-{kind}.prof") if args.profile else ""
+        rows = [await echo_phase(args)]
+        rows.append(await actionbot_phase(args, kind, False, profile))
         if args.baseline:
-            rows.append(await actionbot_phase(args, kind, errors, True, None))
+            rows.append(await actionbot_phase(args, kind, True, ""))
         print()
         print(table(kind, rows))
         sys.stdout.flush()
-        if profile is not None:
+        if profile:
             out = io.StringIO()
-            stats = pstats.Stats(profile, stream=out)
-            stats.sort_stats(args.profile).print_stats(args.profile_lines)
-            path = Path(tempfile.gettempdir()) / f"actionbot-bench-{kind}.prof"
-            stats.dump_stats(path)
-            print(f"\nprofile of the actionbot phase on {kind} (saved to {path}):")
+            pstats.Stats(profile, stream=out).sort_stats(args.profile).print_stats(args.profile_lines)
+            print(f"\nprofile of the actionbot process on {kind}, warm-up included (saved to {profile}):")
             print(out.getvalue())
         if any(r.tally.failures for r in rows):
             status = 1

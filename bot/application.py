@@ -24,7 +24,7 @@ from bot.config import Config
 from bot.logs import on_error
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import flows, ideas, onboarding, privacy, profile, roles, teams
+from handlers import flows, ideas, onboarding, privacy, profile, roles, rsvp, teams
 from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.common import ANYONE, CONSENTED, MEMBER, HandlerFn, Services, TelegramCallback, handler
@@ -71,6 +71,9 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "idp": (ideas.on_page, MEMBER),
     "sup": (ideas.on_support, MEMBER),
     "del": (privacy.on_delete_button, ANYONE),
+    "rsvp": (rsvp.on_rsvp, MEMBER),
+    "rsn": (rsvp.on_reason, MEMBER),
+    "nudge": (rsvp.on_nudge, MEMBER),
 }
 
 # draft flow -> what typed input means while that flow is open

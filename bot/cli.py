@@ -17,6 +17,7 @@ from telegram import Update
 
 from bot.application import build_application, prepare
 from bot.config import ConfigError, load_config
+from bot.delivery import make_dispatcher
 from bot.logs import install_redaction, setup_logging
 from handlers.commands import publish_default_commands
 from models.db import Database
@@ -44,6 +45,8 @@ async def run_bot(config_path: str) -> None:
     async with app:
         await publish_default_commands(app.bot)
         await app.start()
+        dispatcher = make_dispatcher(app)
+        await dispatcher.start(app.job_queue)
         if config.mode == "webhook":
             from bot.webhook import start_webhook
 
@@ -58,6 +61,7 @@ async def run_bot(config_path: str) -> None:
             await runner.cleanup()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        await dispatcher.stop()
         await app.stop()
     await db.dispose()
 

@@ -10,10 +10,13 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from models.meetings import MeetingPolicy
 
 LANGUAGES = ("de", "en")
 OTHER_TOWN = "other"
@@ -74,7 +77,7 @@ class Config:
     groups: tuple[Named, ...]
     fields: tuple[Named, ...]
     teams: tuple[TeamSeed, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
+    meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -108,7 +111,7 @@ class _Reader:
         value = self.data[key]
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
-            expected = "table or string" if isinstance(kind, tuple) else kind.__name__
+            expected = " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
             raise ConfigError(f"{self._key(key)}: expected {expected}, got {type(value).__name__}")
         return value
 
@@ -164,6 +167,37 @@ def _named_list(root: _Reader, key: str) -> tuple[Named, ...]:
     if len({n.key for n in out}) != len(out):
         raise ConfigError(f"{key}: keys must be unique")
     return tuple(out)
+
+
+def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
+    hours = r.get("reminder_hours", list, [24, 2])
+    if len(hours) > 4 or not all(
+        isinstance(h, int | float) and not isinstance(h, bool) and 0 < h <= 336 for h in hours
+    ):
+        raise ConfigError("meetings.reminder_hours: expected up to 4 numbers of hours between 0 and 336")
+    quiet = r.get("quiet_hours", str, "21:00-08:00").strip()
+    quiet_start = quiet_end = None
+    if quiet:
+        m = re.match(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", quiet)
+        if not m or int(m[1]) > 23 or int(m[3]) > 23 or int(m[2]) > 59 or int(m[4]) > 59:
+            raise ConfigError(f"meetings.quiet_hours: expected HH:MM-HH:MM, got {quiet!r}")
+        quiet_start, quiet_end = time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))
+    numbers = {}
+    for key, default in (("grace_minutes", 30), ("headcount_hours", 24), ("attendance_nudge_hours", 2)):
+        value = r.get(key, (int, float), default)  # type: ignore[arg-type]
+        if isinstance(value, bool) or not 0 <= value <= 10_000:
+            raise ConfigError(f"meetings.{key}: expected a number from 0 to 10000")
+        numbers[key] = float(value)
+    r.done()
+    return MeetingPolicy(
+        tz=tz,
+        reminder_offsets=tuple(sorted({round(h * 60) for h in hours}, reverse=True)),
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        grace=timedelta(minutes=numbers["grace_minutes"]),
+        headcount_before=timedelta(hours=numbers["headcount_hours"]),
+        attendance_nudge_after=timedelta(hours=numbers["attendance_nudge_hours"]),
+    )
 
 
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
@@ -228,6 +262,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     )
     pr.done()
 
+    meetings = _meeting_policy(root.table("meetings", required=False), tz)
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -257,6 +292,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         groups=groups,
         fields=fields,
         teams=tuple(teams),
+        meetings=meetings,
         **project,
     )
 

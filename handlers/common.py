@@ -41,6 +41,7 @@ class Services:
     config: Config
     db: Database
     clock: Clock
+    dispatcher: Any = None  # scheduler.dispatcher.Dispatcher once started; woken after commits that add rows
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,16 @@ class Req:
 
     def document(self, data: bytes, filename: str, caption: str = "") -> None:
         self._out.append((None, _Doc(data, filename, caption)))
+
+    def deliver_soon(self) -> None:
+        """The handler added outbox rows: wake the dispatcher once they are committed."""
+        dispatcher = self.svc.dispatcher
+        if dispatcher is not None:
+
+            async def wake() -> None:
+                dispatcher.wake()
+
+            self._after.append(wake)
 
     def toast(self, text: str, alert: bool = False) -> None:
         self._toast = (text[:200], alert)

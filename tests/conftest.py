@@ -13,7 +13,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +24,21 @@ from telegram.ext import Application
 
 from bot.application import build_application, prepare
 from bot.config import Config, parse_config
+from bot.delivery import make_dispatcher
 from bot.logs import install_redaction
 from models.clock import FrozenClock
 from models.db import Database
 from models.migrate import upgrade_sync
 from models.tables import Base
+from scheduler.dispatcher import Dispatcher
+from scheduler.limiter import Limits
 from tests.fakegram import FakeTelegram, SimUser
 
 PG_URL = os.environ.get("ACTIONBOT_TEST_DATABASE_URL", "")
 CONFIG_EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 MANAGER_ID = 900001
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+TEST_LIMITS = Limits(overall_per_second=1000, per_chat_interval=0.0, per_group_per_minute=0)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -125,6 +129,17 @@ class Harness:
     config: Config
     clock: FrozenClock
 
+    @property
+    def dispatcher(self) -> Dispatcher:
+        d: Dispatcher = self.app.bot_data["services"].dispatcher
+        return d
+
+    async def deliver(self, advance: timedelta | None = None) -> int:
+        """Move the clock (optionally) and send everything due now, as the scheduler would."""
+        if advance is not None:
+            self.clock.advance(advance)
+        return await self.dispatcher.drain()
+
     def user(self, first_name: str = "Anna", language_code: str = "de", **kw: Any) -> SimUser:
         return self.fake.user(first_name=first_name, language_code=language_code, **kw)
 
@@ -159,6 +174,7 @@ async def start_bot(fake: FakeTelegram, db: Database, clock: FrozenClock, **over
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
+    make_dispatcher(app, TEST_LIMITS)  # not started: tests call `deliver()` so nothing runs on its own
     return Harness(fake, app, db, config, clock)
 
 

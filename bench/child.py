@@ -1,0 +1,109 @@
+"""The bot under test, in a process of its own: `python -m bench.child KIND TOKEN API_URL [DB_URL]`.
+
+Like production, the bot does not share its CPU with the Bot API server. It writes `R` when it polls
+and then one line with the update id per fully processed update to stdout (a pipe to the benchmark,
+which tells the fake server: the same completion signal the test suite's `Traced` application gives).
+SIGTERM stops it gracefully; with `--profile PATH` it writes a cProfile dump there on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+from telegram.ext import Application
+
+from bench.echo import build_echo_bot
+from bot.application import build_application
+from bot.logs import install_redaction
+from bot.processing import database_options
+from models.db import Database
+
+
+class Signalling(Application):  # type: ignore[type-arg]
+    """Reports every processed update id on stdout (one small write, the same cost for every bot)."""
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            update_id = getattr(update, "update_id", None)
+            if update_id is not None:
+                os.write(1, b"%d\n" % update_id)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    install_redaction(args.token)
+    db: Database | None = None
+    app: Application[Any, Any, Any, Any, Any, Any]
+    if args.kind == "echo":
+        app = build_echo_bot(args.token, f"{args.api_url}/bot", Signalling)
+    else:
+        from bench.run import make_config_data  # the same config the parent prepared the database with
+        from bot.config import parse_config
+
+        config = parse_config(make_config_data(args.token, args.api_url, args.db_url), env={})
+        db = Database(args.db_url, **(database_options(args.db_url) if args.db_options else {}))
+        app = build_application(
+            config, db, application_class=Signalling, ptb_defaults=args.kind == "actionbot-ptb",
+            concurrency=args.concurrency,
+        )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
+        os.write(1, b"R\n")
+        await stop.wait()
+        await app.updater.stop()
+        await app.stop()
+    if db is not None:
+        await db.dispose()
+
+
+class OneLine(logging.Filter):
+    """Put the exception on the record's line, so the parent can count and quote errors line by line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg, record.args = f"{record.getMessage()} ({record.exc_info[1]!r:.300})", None
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.child")
+    parser.add_argument("kind", choices=["echo", "actionbot", "actionbot-ptb"])
+    parser.add_argument("token")
+    parser.add_argument("api_url")
+    parser.add_argument("db_url", nargs="?", default="")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--no-db-options", dest="db_options", action="store_false")
+    parser.add_argument("--profile", default="")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="child %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(OneLine())
+    profile = cProfile.Profile() if args.profile else None
+    if profile is not None:
+        profile.enable()
+    try:
+        asyncio.run(serve(args))
+    finally:
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

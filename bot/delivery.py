@@ -1,0 +1,24 @@
+"""Assembles the dispatcher: the renderers of every outbox kind, the rate limiter, and its start and stop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from handlers import meeting_views
+from handlers.common import Services
+from scheduler.dispatcher import Dispatcher, Renderer
+from scheduler.limiter import Limits, RateLimiter
+
+
+def all_renderers(svc: Services) -> dict[str, Renderer]:
+    """Every outbox kind the bot knows; one delivery engine for the whole bot."""
+    return {**meeting_views.renderers(svc.config)}
+
+
+def make_dispatcher(app: Application[Any, Any, Any, Any, Any, Any], limits: Limits | None = None) -> Dispatcher:
+    svc: Services = app.bot_data["services"]
+    dispatcher = Dispatcher(svc.db, app.bot, svc.clock, all_renderers(svc), RateLimiter(limits))
+    svc.dispatcher = dispatcher
+    return dispatcher
