@@ -24,7 +24,22 @@ from bot.config import Config
 from bot.logs import on_error
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import flows, ideas, onboarding, privacy, profile, roles, rsvp, teams
+from handlers import (
+    attendance,
+    calendar,
+    flows,
+    groups,
+    ideas,
+    meeting_flow,
+    onboarding,
+    polls,
+    privacy,
+    profile,
+    roles,
+    rsvp,
+    settings,
+    teams,
+)
 from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.common import ANYONE, CONSENTED, MEMBER, HandlerFn, Services, TelegramCallback, handler
@@ -51,6 +66,16 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "cancel": (flows.cancel, CONSENTED),
     "members": (roles.show_members, MEMBER),
     "makelead": (roles.start_makelead, MEMBER),
+    "meeting": (meeting_flow.start_meeting, MEMBER),
+    "meetings": (meeting_flow.show_my_meetings, MEMBER),
+    "poll": (polls.start_poll, MEMBER),
+    "calendar": (calendar.send_calendar, MEMBER),
+    "settings": (settings.show_settings, MEMBER),
+}
+
+# commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
+GROUP_COMMANDS: dict[str, tuple[HandlerFn, str]] = {
+    "linkgroup": (groups.link_group, MEMBER),
 }
 
 # callback-data prefix (see handlers/codec.py) -> (handler, who may press it)
@@ -74,11 +99,22 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "rsvp": (rsvp.on_rsvp, MEMBER),
     "rsn": (rsvp.on_reason, MEMBER),
     "nudge": (rsvp.on_nudge, MEMBER),
+    "ics": (calendar.on_ics, MEMBER),
+    "mt": (meeting_flow.on_flow_button, MEMBER),
+    "me": (meeting_flow.on_manage_button, MEMBER),
+    "pl": (polls.on_poll_button, MEMBER),
+    "pv": (polls.on_vote, MEMBER),
+    "set": (settings.on_settings_button, MEMBER),
+    "grp_link": (groups.on_group_button, MEMBER),
+    "att": (attendance.on_attendance_button, MEMBER),
 }
 
 # draft flow -> what typed input means while that flow is open
 FLOWS: dict[str, flows.FlowFn] = {
     "idea": ideas.on_input,
+    "meeting": meeting_flow.on_input,
+    "poll": polls.on_input,
+    "minutes": attendance.on_input,
 }
 
 
@@ -106,6 +142,9 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     for name, (fn, needs) in COMMANDS.items():
         app.add_handler(CommandHandler(name, handler(needs)(fn), filters=private))
+    groups_only = filters.ChatType.GROUPS
+    for name, (fn, needs) in GROUP_COMMANDS.items():
+        app.add_handler(CommandHandler(name, handler(needs)(fn), filters=groups_only))
     app.add_handler(CallbackQueryHandler(_callback_router()))
     app.add_handler(MessageHandler(private & filters.COMMAND, handler(ANYONE)(_unknown_command)))
     app.add_handler(
