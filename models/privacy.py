@@ -30,6 +30,10 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "meetings": ("created_by", ANONYMISE),
     "polls": ("created_by", ANONYMISE),
     "team_groups": ("linked_by", ANONYMISE),
+    "announcements": ("sender_id", ANONYMISE),
+    "idea_answers": ("actor_id", ANONYMISE),
+    "idea_followers": ("person_id", DELETE),
+    "audit_log": ("actor_id", ANONYMISE),
 }
 
 
