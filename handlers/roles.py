@@ -61,7 +61,7 @@ async def on_makelead_button(req: Req) -> None:
     person_id, page = req.cb.int(2), req.cb.int(3)
     current = await teams_domain.membership(req.session, person_id, team_id)
     make = current is not None and current.role != LEAD
-    target, team = await teams_domain.set_lead(req.session, req.me, person_id, team_id, make)
+    target, team = await teams_domain.set_lead(req.session, req.me, person_id, team_id, make, req.now)
     name = team.name(target.language)
     req.send_to(
         target.telegram_id,

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import outbox
+from models import audit, outbox
 from models.dates import shift_out_of_quiet
 from models.errors import Refusal
 from models.outbox import NewMessage
@@ -341,6 +341,7 @@ async def create_meeting(
     await s.flush()
     await _notify_invitees(s, meeting, INVITATION, now, {}, skip_declined=False)
     await plan_timed(s, meeting, policy, now)
+    await audit.record(s, actor, audit.MEETING_CREATE, now, meeting=meeting.id, team_id=team_id)
     return meeting
 
 
@@ -390,6 +391,7 @@ async def change_meeting(
         payload = {"changes": [[n, _json(o), _json(v)] for n, o, v in diff]}
         await _notify_invitees(s, meeting, CHANGE, now, payload, skip_declined=False)
     await plan_timed(s, meeting, policy, now)
+    await audit.record(s, actor, audit.MEETING_CHANGE, now, meeting=meeting.id, fields=[d[0] for d in diff])
     return diff
 
 
@@ -406,6 +408,7 @@ async def cancel_meeting(s: AsyncSession, actor: Person, meeting_id: int, now: d
     meeting.sequence += 1
     await outbox.cancel_open(s, Outbox.meeting_id == meeting.id, reason="meeting cancelled")
     await _notify_invitees(s, meeting, CANCEL, now, {}, skip_declined=False)
+    await audit.record(s, actor, audit.MEETING_CANCEL, now, meeting=meeting.id)
     return meeting
 
 

@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import audit
 from models.errors import Refusal
 from models.tables import Membership, Person, Team
 
@@ -141,7 +142,9 @@ def require_manager(actor: Person) -> None:
         raise Refusal("errors.managers_only")
 
 
-async def set_lead(s: AsyncSession, actor: Person, person_id: int, team_id: int, lead: bool) -> tuple[Person, Team]:
+async def set_lead(
+    s: AsyncSession, actor: Person, person_id: int, team_id: int, lead: bool, now: datetime
+) -> tuple[Person, Team]:
     """Make a member team lead or take it back. Only a project manager may; idempotent."""
     require_manager(actor)
     team = await get_team(s, team_id)
@@ -153,4 +156,7 @@ async def set_lead(s: AsyncSession, actor: Person, person_id: int, team_id: int,
         raise Refusal("lead.not_member")
     m.role = LEAD if lead else MEMBER
     await s.flush()
+    await audit.record(
+        s, actor, audit.MAKE_LEAD if lead else audit.UNMAKE_LEAD, now, person=target.pseudonym, team=team.slug
+    )
     return target, team
