@@ -26,10 +26,10 @@ typecheck: setup
 
 # The suite on SQLite; again on PostgreSQL when ACTIONBOT_TEST_DATABASE_URL is set.
 pytest: setup
-	env -u ACTIONBOT_TEST_DATABASE_URL $(PY) -m pytest -q
+	env -u ACTIONBOT_TEST_DATABASE_URL $(PY) -m pytest -q -n 2
 	@if [ -n "$$ACTIONBOT_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL =="; \
-		ACTIONBOT_REQUIRE_POSTGRES=1 $(PY) -m pytest -q; \
+		ACTIONBOT_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -n 2; \
 	fi
 
 test: lint typecheck pytest

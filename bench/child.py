@@ -89,6 +89,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--no-db-options", dest="db_options", action="store_false")
     parser.add_argument("--profile", default="")
+    parser.add_argument("--uvloop", action="store_true", help="run on uvloop instead of asyncio's default loop")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="child %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
@@ -97,7 +98,13 @@ def main() -> int:
     if profile is not None:
         profile.enable()
     try:
-        asyncio.run(serve(args))
+        if args.uvloop:
+            import uvloop
+
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                runner.run(serve(args))
+        else:
+            asyncio.run(serve(args))
     finally:
         if profile is not None:
             profile.disable()

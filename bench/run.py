@@ -1,9 +1,14 @@
 """Run the benchmark: a bare PTB echo bot and actionbot against the fake Bot API server, per database.
 
-Everything runs in one process and one event loop, as in the test suite: the fake server, the simulated
-users and the bot under test share the CPU, so the numbers compare the bots' cost per update on equal
-terms; they are not Telegram's real round trip. Latency is measured by the fake server from enqueueing an
-update to the bot's first sendMessage/editMessageText in that chat.
+The fake server and the simulated users run here; the bot under test runs in a process of its own
+(bench/child.py), as in production where the Bot API is another machine. In each phase `--users`
+simulated users run the same script once, each in a closed loop (a user waits for the bot's answer
+before the next step), so every bot gets exactly the same updates. Latency is measured by the fake
+server from enqueueing an update to the bot's first sendMessage/editMessageText in that chat.
+
+Two network scenarios: loopback (the fake server answers at once, so every bot is CPU-bound) and a
+simulated round trip (`--rtt-ms`, default 20 ms: each Bot API request is answered that much later, like a
+server near Telegram's data centre; Telegram itself is farther away from most bots).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from aiohttp import web
 
 from bench.workload import SCRIPT, Tally, run_users
 from bot.application import prepare
@@ -77,6 +83,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     calls: dict[str, float] = field(default_factory=dict)
     cpu: float = 0.0  # the bot process's CPU seconds (all threads) during the measured phase
+    driver_cpu: float = 0.0  # the benchmark process's (fake server + users) CPU seconds
 
     @property
     def rate(self) -> float:
@@ -99,6 +106,17 @@ def make_config_data(token: str, api_url: str, db_url: str) -> dict[str, Any]:
 
 def make_config(fake: FakeTelegram, db_url: str) -> Config:
     return parse_config(make_config_data(fake.token, fake.url, db_url), env={})
+
+
+class NetFake(FakeTelegram):
+    """The fake server, answering every Bot API request `rtt` seconds late (a network round trip)."""
+
+    rtt = 0.0
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if self.rtt:
+            await asyncio.sleep(self.rtt)
+        return await super()._handle(request)
 
 
 @asynccontextmanager
@@ -124,8 +142,8 @@ async def database(kind: str, pg_admin: str) -> AsyncIterator[str]:
             await conn.close()
 
 
-async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: argparse.Namespace) -> Result:
-    """Start the bot process, warm up, then let `args.users` users run the script against it."""
+async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: argparse.Namespace, users: int) -> Result:
+    """Start the bot process, warm up, then let `users` users each run the script once (closed loop)."""
     errors = ChildErrors()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.child", *child_args, cwd=ROOT,
@@ -160,10 +178,19 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
         fake.requests.clear()
         errors.count, errors.first = 0, []
         tally = Tally()
-        start, cpu = time.perf_counter(), cpu_seconds(proc.pid)
-        await run_users(fake, args.users, tally, name.startswith("actionbot"), "User")
+        start, cpu, driver = time.perf_counter(), cpu_seconds(proc.pid), time.process_time()
+        work = asyncio.create_task(run_users(fake, users, tally, name.startswith("actionbot"), "User"))
+        done, _ = await asyncio.wait({work}, timeout=args.max_seconds)
         seconds = time.perf_counter() - start
+        cut = not done  # a busy machine: count what was done in time, abandon the rest
         cpu = cpu_seconds(proc.pid) - cpu
+        driver = time.process_time() - driver
+        updates, latencies = tally.updates, [x * 1000 for x in fake.latencies]
+        stats, calls = Counter(fake.stats), Counter(name for name, _ in fake.requests)
+        bot_errors, bot_error_lines = errors.count, list(errors.first)
+        if cut:
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
@@ -176,26 +203,33 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
         await err_task
         if done_task is not None:
             done_task.cancel()
-    api_errors = sum(n for k, n in fake.stats.items() if k.isdigit())
-    result = Result(name, tally.updates, seconds, [x * 1000 for x in fake.latencies], errors.count, api_errors, tally)
+    api_errors = sum(n for k, n in stats.items() if k.isdigit())
+    result = Result(name, updates, seconds, latencies, bot_errors, api_errors, tally)
     result.cpu = cpu
-    calls = Counter(name for name, _ in fake.requests)
-    result.calls = {k: n / max(1, tally.updates) for k, n in calls.most_common()}
-    result.notes.extend(errors.first)
+    result.driver_cpu = driver
+    result.calls = {k: n / max(1, updates) for k, n in calls.most_common()}
+    result.notes.extend(bot_error_lines)
     if api_errors:
-        result.notes.append(f"Bot API error answers: {dict((k, n) for k, n in fake.stats.items() if k.isdigit())}")
+        result.notes.append(f"Bot API error answers: {dict((k, n) for k, n in stats.items() if k.isdigit())}")
     result.notes.extend(tally.failures[:3])
+    if cut:
+        result.notes.append(f"cut after {args.max_seconds:g} s: {updates} of {users * len(SCRIPT)} updates done")
     return result
 
 
-async def echo_phase(args: argparse.Namespace) -> Result:
-    async with FakeTelegram() as fake:
+async def echo_phase(args: argparse.Namespace, rtt: float) -> Result:
+    fake = NetFake()
+    fake.rtt = rtt
+    async with fake:
         install_redaction(fake.token)
-        return await measure("echo bot (PTB defaults)", fake, ["echo", fake.token, fake.url], args)
+        users = args.users if not rtt else args.rtt_users
+        return await measure("echo bot (PTB defaults)", fake, ["echo", fake.token, fake.url], args, users)
 
 
-async def actionbot_phase(args: argparse.Namespace, kind: str, ptb_defaults: bool, profile: str) -> Result:
-    async with database(kind, args.pg) as url, FakeTelegram() as fake:
+async def actionbot_phase(args: argparse.Namespace, kind: str, rtt: float, ptb_defaults: bool, profile: str) -> Result:
+    fake = NetFake()
+    fake.rtt = rtt
+    async with database(kind, args.pg) as url, fake:
         install_redaction(fake.token)
         db = Database(url)
         try:
@@ -208,21 +242,29 @@ async def actionbot_phase(args: argparse.Namespace, kind: str, ptb_defaults: boo
             child.append("--no-db-options")
         if profile:
             child += ["--profile", profile]
+        if args.uvloop:
+            child.append("--uvloop")
         name = "actionbot (PTB defaults)" if ptb_defaults else "actionbot"
-        return await measure(name, fake, child, args)
+        return await measure(name, fake, child, args, args.users if not rtt else args.rtt_users)
 
 
-def table(kind: str, rows: list[Result]) -> str:
+def fmt(x: float) -> str:
+    return f"{x:.1f}" if x == x else "-"
+
+
+def table(title: str, rows: list[Result]) -> str:
     head = (
         f"{'bot':<26} {'updates':>8} {'seconds':>8} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8}"
-        f" {'bot cpu%':>8} {'errors':>7}"
+        f" {'bot cpu%':>8} {'cpu ms/upd':>10} {'errors':>7}"
     )
-    lines = [f"== {kind} ==", head, "-" * len(head)]
+    lines = [f"== {title} ==", head, "-" * len(head)]
     for r in rows:
         errs = r.errors + r.api_errors + r.tally.missing_buttons + len(r.tally.failures)
+        cpu_pct = 100 * r.cpu / r.seconds if r.seconds else 0
+        per = 1000 * r.cpu / r.updates if r.updates else 0
         lines.append(
-            f"{r.name:<26} {r.updates:>8} {r.seconds:>8.2f} {r.rate:>10.1f} {r.pct(0.5):>8.1f} {r.pct(0.95):>8.1f}"
-            f" {100 * r.cpu / r.seconds if r.seconds else 0:>8.0f} {errs:>7}"
+            f"{r.name:<26} {r.updates:>8} {r.seconds:>8.2f} {r.rate:>10.1f} {fmt(r.pct(0.5)):>8} {fmt(r.pct(0.95)):>8}"
+            f" {cpu_pct:>8.0f} {per:>10.2f} {errs:>7}"
         )
     echo, bot = rows[0], rows[1]
     ratio = bot.rate / echo.rate if echo.rate else float("nan")
@@ -233,8 +275,9 @@ def table(kind: str, rows: list[Result]) -> str:
         f"p50 latency {bot.pct(0.5) / echo.pct(0.5):.2f}x"
     )
     for r in rows:
-        per = ", ".join(f"{k} {v:.2f}" for k, v in r.calls.items())
-        lines.append(f"  {r.name}: Bot API calls per update: {per}")
+        per_call = ", ".join(f"{k} {v:.2f}" for k, v in r.calls.items())
+        lines.append(f"  {r.name}: Bot API calls per update: {per_call}; benchmark process cpu "
+                     f"{100 * r.driver_cpu / r.seconds if r.seconds else 0:.0f}%")
     for r in rows:
         for note in r.notes:
             lines.append(f"  ! {r.name}: {note}")
@@ -243,41 +286,54 @@ def table(kind: str, rows: list[Result]) -> str:
     return "\n".join(lines)
 
 
-LIMITS_NOTE = (
-    "note: one process, one event loop for the fake server, the simulated users and the bot (2 cores: the\n"
-    "      other one runs SQLite's worker threads / PostgreSQL). Closed loop without think time, so latency\n"
-    "      is mostly queueing (about users / throughput). actionbot's limit is CPU in the event loop:\n"
-    "      SQLAlchemy ORM work per update and the fake server's request handling; on SQLite also the single\n"
-    "      writer (every transaction is BEGIN IMMEDIATE). Run with --profile to see where the time goes."
-)
+LIMITS_NOTE = """\
+note: what limits it. Loopback: every bot is CPU-bound in its one event loop (see 'bot cpu%'); the echo bot
+      spends its ~3 ms per update in httpx and PTB, actionbot additionally runs a database transaction per
+      update (SQLAlchemy ORM, ~5-10 statements; on SQLite each statement is a hop to aiosqlite's thread, and
+      all transactions queue for SQLite's single writer), so it needs more CPU per update ('cpu ms/upd') and
+      on loopback on an idle machine reaches only about half to two thirds of the echo bot's rate; on a busy
+      machine the echo bot also waits for the CPU in each of its sequential round trips and falls behind.
+      With a network round trip the echo bot waits
+      for every request in turn (sequential dispatch), while actionbot overlaps up to --concurrency users;
+      then the limit is the round trip per user (updates of one chat stay in order) and, at higher load,
+      CPU again. Latency here is mostly queueing in a closed loop (about users / throughput).
+      Machine: other processes share these cores; compare 'cpu ms/upd' when the wall-clock numbers jump.
+      --profile writes a cProfile of the actionbot process."""
 
 
 async def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # the fake server, when a bot hangs up
+    rtts = [float(x) for x in args.rtt_ms]
     print(
-        f"parameters: users={args.users} (+{args.warmup} warm-up), {len(SCRIPT)} updates per user = "
-        f"{args.users * len(SCRIPT)} updates per phase, closed loop (each user waits for the answer), "
-        f"actionbot concurrency={args.concurrency}, databases={','.join(args.db)}"
+        f"parameters: {len(SCRIPT)} updates per user; loopback: {args.users} users = {args.users * len(SCRIPT)} "
+        f"updates per phase; with a round trip: {args.rtt_users} users = {args.rtt_users * len(SCRIPT)} updates; "
+        f"{args.warmup} warm-up users first; closed loop; actionbot concurrency={args.concurrency}; "
+        f"Bot API round trips: {', '.join(f'{r:g} ms' for r in rtts)}; databases: {', '.join(args.db)}; "
+        f"{os.cpu_count()} cores; the echo bot runs once per round trip and is shown in both tables"
     )
     print(f"workload per user: {' → '.join(s.text.split()[0] if s.kind == 'send' else s.prefix for s in SCRIPT)}")
     sys.stdout.flush()
     status = 0
+    echo = {rtt: await echo_phase(args, rtt / 1000) for rtt in rtts}  # no database: one run serves both tables
     for kind in args.db:
-        profile = str(Path(tempfile.gettempdir()) / f"actionbot-bench-{kind}.prof") if args.profile else ""
-        rows = [await echo_phase(args)]
-        rows.append(await actionbot_phase(args, kind, False, profile))
-        if args.baseline:
-            rows.append(await actionbot_phase(args, kind, True, ""))
-        print()
-        print(table(kind, rows))
-        sys.stdout.flush()
-        if profile:
-            out = io.StringIO()
-            pstats.Stats(profile, stream=out).sort_stats(args.profile).print_stats(args.profile_lines)
-            print(f"\nprofile of the actionbot process on {kind}, warm-up included (saved to {profile}):")
-            print(out.getvalue())
-        if any(r.tally.failures for r in rows):
-            status = 1
+        for rtt in rtts:
+            profile = ""
+            if args.profile and rtt == rtts[0]:
+                profile = str(Path(tempfile.gettempdir()) / f"actionbot-bench-{kind}.prof")
+            rows = [echo[rtt], await actionbot_phase(args, kind, rtt / 1000, False, profile)]
+            if args.baseline:
+                rows.append(await actionbot_phase(args, kind, rtt / 1000, True, ""))
+            print()
+            print(table(f"{kind}, {'loopback' if not rtt else f'{rtt:g} ms round trip'}", rows))
+            sys.stdout.flush()
+            if profile:
+                out = io.StringIO()
+                pstats.Stats(profile, stream=out).sort_stats(args.profile).print_stats(args.profile_lines)
+                print(f"\nprofile of the actionbot process ({kind}, warm-up included; saved to {profile}):")
+                print(out.getvalue())
+            if any(r.tally.failures for r in rows):
+                status = 1
     print()
     print(LIMITS_NOTE)
     return status
@@ -285,19 +341,25 @@ async def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--users", type=int, default=200, help="simulated users per phase (default 200)")
-    parser.add_argument("--warmup", type=int, default=20, help="warm-up users before measuring (default 20)")
+    parser.add_argument("--users", type=int, default=200, help="closed-loop users per phase (default 200)")
+    parser.add_argument("--rtt-users", type=int, default=40, help="users per phase with a round trip (default 40)")
+    parser.add_argument("--max-seconds", type=float, default=20,
+                        help="cut a phase after this many seconds, counting what was done (default 20)")
+    parser.add_argument("--warmup", type=int, default=20, help="warm-up users (default 20)")
     parser.add_argument("--concurrency", type=int, default=64, help="actionbot's concurrent updates (default 64)")
+    parser.add_argument("--rtt-ms", type=lambda s: s.split(","), default=["0", "20"],
+                        help="simulated Bot API round trips in ms, comma-separated (default 0,20)")
     parser.add_argument(
         "--db", type=lambda s: s.split(","), default=["sqlite", "postgresql"], help="sqlite,postgresql (default both)"
     )
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL admin DSN; a throwaway database is created in it")
     parser.add_argument("--baseline", action="store_true", help="also run actionbot with PTB defaults")
     parser.add_argument(
-        "--profile", nargs="?", const="tottime", default=None, help="cProfile the actionbot phase (sort key)"
+        "--profile", nargs="?", const="tottime", default=None, help="cProfile the actionbot process (sort key)"
     )
+    parser.add_argument("--profile-lines", type=int, default=30)
     parser.add_argument("--no-db-options", dest="db_options", action="store_false",
                         help="use the engine defaults instead of bot.processing.database_options")
-    parser.add_argument("--profile-lines", type=int, default=30)
+    parser.add_argument("--uvloop", action="store_true", help="run actionbot on uvloop (needs uvloop installed)")
     args = parser.parse_args(argv)
     return asyncio.run(run(args))

@@ -25,16 +25,20 @@ from bot.logs import on_error
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
 from handlers import (
+    announce,
+    announcements_progress,
     attendance,
     calendar,
     flows,
     groups,
+    idea_answers,
     ideas,
     meeting_flow,
     onboarding,
     polls,
     privacy,
     profile,
+    reports,
     roles,
     rsvp,
     settings,
@@ -68,14 +72,24 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "makelead": (roles.start_makelead, MEMBER),
     "meeting": (meeting_flow.start_meeting, MEMBER),
     "meetings": (meeting_flow.show_my_meetings, MEMBER),
+    "attendance": (attendance.show_open, MEMBER),
     "poll": (polls.start_poll, MEMBER),
     "calendar": (calendar.send_calendar, MEMBER),
     "settings": (settings.show_settings, MEMBER),
+    "announce": (announce.start_announce, MEMBER),
+    "announcements": (announcements_progress.show_announcements, MEMBER),
+    "answer": (idea_answers.show_answer, MEMBER),
+    "follow": (idea_answers.show_follow, MEMBER),
+    "stats": (reports.show_stats, MEMBER),  # project manager: checked in the domain
+    "report": (reports.send_report, MEMBER),
+    "export": (reports.start_export, MEMBER),
+    "audit": (reports.show_audit, MEMBER),
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
 GROUP_COMMANDS: dict[str, tuple[HandlerFn, str]] = {
-    "linkgroup": (groups.link_group, MEMBER),
+    "linkgroup": (groups.link_group, ANYONE),  # tells unregistered people to sign up privately first
+    "unlinkgroup": (groups.unlink_group, ANYONE),
 }
 
 # callback-data prefix (see handlers/codec.py) -> (handler, who may press it)
@@ -107,6 +121,12 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "set": (settings.on_settings_button, MEMBER),
     "grp_link": (groups.on_group_button, MEMBER),
     "att": (attendance.on_attendance_button, MEMBER),
+    "an": (announce.on_button, MEMBER),
+    "anx": (announce.on_unschedule, MEMBER),
+    "anl": (announcements_progress.on_list_button, MEMBER),
+    "ia": (idea_answers.on_button, MEMBER),
+    "fol": (idea_answers.on_follow, MEMBER),
+    "ex": (reports.on_export_button, MEMBER),
 }
 
 # draft flow -> what typed input means while that flow is open
@@ -115,6 +135,8 @@ FLOWS: dict[str, flows.FlowFn] = {
     "meeting": meeting_flow.on_input,
     "poll": polls.on_input,
     "minutes": attendance.on_input,
+    "announce": announce.on_input,
+    "answer": idea_answers.on_input,
 }
 
 
@@ -146,6 +168,7 @@ def register_handlers(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for name, (fn, needs) in GROUP_COMMANDS.items():
         app.add_handler(CommandHandler(name, handler(needs)(fn), filters=groups_only))
     app.add_handler(CallbackQueryHandler(_callback_router()))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, groups.on_migrate))  # group -> supergroup
     app.add_handler(MessageHandler(private & filters.COMMAND, handler(ANYONE)(_unknown_command)))
     app.add_handler(
         MessageHandler(

@@ -1,4 +1,4 @@
-"""The command line: `actionbot run` and `actionbot db upgrade`.
+"""The command line: `actionbot run`, `actionbot db upgrade`, and the queries `stats`, `export`, `report`.
 
 Config problems end the program with one line naming the key and exit code 2, never a traceback.
 """
@@ -15,10 +15,13 @@ from collections.abc import Sequence
 
 from telegram import Update
 
+from bot import cli_queries
 from bot.application import build_application, prepare
 from bot.config import ConfigError, load_config
 from bot.delivery import make_dispatcher
 from bot.logs import install_redaction, setup_logging
+from bot.processing import database_options
+from handlers import announcements_progress
 from handlers.commands import publish_default_commands
 from models.db import Database
 from models.migrate import upgrade
@@ -34,7 +37,8 @@ async def run_bot(config_path: str) -> None:
     config = load_config(config_path)
     setup_logging(config.token)
     install_redaction(config.webhook.secret_token)
-    db = Database(config.database_url)
+    # SQLite: one pooled connection, so concurrent updates queue in-process instead of in SQLite's busy handler
+    db = Database(config.database_url, **database_options(config.database_url))
     await prepare(config, db)
     app = build_application(config, db)
     stop = asyncio.Event()
@@ -47,6 +51,7 @@ async def run_bot(config_path: str) -> None:
         await app.start()
         dispatcher = make_dispatcher(app)
         await dispatcher.start(app.job_queue)
+        announcements_progress.schedule(app)  # the senders' progress messages and final reports
         if config.mode == "webhook":
             from bot.webhook import start_webhook
 
@@ -73,11 +78,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="run the bot (polling, or webhook when configured)")
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"], help="apply pending migrations")
+    cli_queries.add_parsers(sub)  # stats, export, report
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
         if args.command == "run":
             asyncio.run(run_bot(path))
+        elif args.command in ("stats", "export", "report"):
+            return cli_queries.run(load_config(path, require_token=False), args)
         else:
             config = load_config(path, require_token=False)
             asyncio.run(upgrade(config.database_url))

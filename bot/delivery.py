@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import meeting_views, poll_views
+from handlers import announce_views, idea_answer_views, meeting_views, poll_views
 from handlers.common import Services
 from scheduler.dispatcher import Dispatcher, Renderer
 from scheduler.limiter import Limits, RateLimiter
@@ -14,7 +14,12 @@ from scheduler.limiter import Limits, RateLimiter
 
 def all_renderers(svc: Services) -> dict[str, Renderer]:
     """Every outbox kind the bot knows; one delivery engine for the whole bot."""
-    return {**meeting_views.renderers(svc.config), **poll_views.renderers(svc.config)}
+    return {
+        **meeting_views.renderers(svc.config),
+        **poll_views.renderers(svc.config),
+        **idea_answer_views.renderers(svc.config),
+        **announce_views.renderers(svc.config),
+    }
 
 
 def make_dispatcher(app: Application[Any, Any, Any, Any, Any, Any], limits: Limits | None = None) -> Dispatcher:

@@ -19,8 +19,9 @@ per update in delivery order and its semaphore is FIFO, so tickets are taken in 
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections import deque
-from collections.abc import Awaitable, Hashable
+from collections.abc import Awaitable, Coroutine, Hashable
 from typing import Any
 
 from telegram import Update
@@ -125,7 +126,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 finally:
                     self._running -= 1
         except BaseException:
-            if asyncio.iscoroutine(coroutine) and coroutine.cr_frame is not None and not coroutine.cr_running:
+            if isinstance(coroutine, Coroutine) and inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
                 coroutine.close()  # cancelled before it ran: avoid "coroutine was never awaited"
             raise
         finally:

@@ -26,15 +26,18 @@ MEMBER_COMMANDS = (
     "idea",
     "ideas",
     "myideas",
+    "meetings",
     "profile",
     "language",
     "mydata",
     "deleteme",
     "cancel",
+    "calendar",
+    "settings",
     "help",
 )
-LEAD_COMMANDS = ("members",)
-MANAGER_COMMANDS = ("makelead",)
+LEAD_COMMANDS = ("members", "meeting", "poll", "attendance", "answer", "announce", "announcements")
+MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit")
 
 
 def commands_for(person: Person | None, is_lead: bool) -> tuple[str, ...]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.names import field_name, group_name, status_name, town_name
 from models import drafts
+from models import idea_answers as answers_domain
 from models import ideas as ideas_domain
 from models import teams as teams_domain
 from models.errors import Refusal
-from models.tables import Draft
+from models.tables import Draft, Idea
 
 FLOW = "idea"
 ALL_TOWNS = "all"
@@ -197,19 +199,34 @@ async def show_my_ideas(req: Req) -> None:
     if not views:
         req.show(View(req.t("ideas.none_mine"), [[Btn(req.t("menu.idea"), encode("menu", "idea"))]]))
         return
+    ideas = [v.idea for v in views]
+    discussed = await _discussed(req, ideas)
+    answers = await answers_domain.latest_answers(req.session, [i.id for i in ideas])
     lines = [req.t("ideas.mine_title")]
     for v in views:
-        lines.append(
-            req.t(
-                "ideas.mine_line",
-                id=v.idea.id,
-                status=status_name(req, v.idea.status),
-                supports=v.supports,
-                field=esc(field_name(req, v.idea.field)),
-                text=esc(_short(v.idea.text)),
-            )
+        line = req.t(
+            "ideas.mine_line",
+            id=v.idea.id,
+            status=status_name(req, v.idea.status),
+            supports=v.supports,
+            field=esc(field_name(req, v.idea.field)),
+            text=esc(_short(v.idea.text)),
         )
+        if v.idea.id in discussed:
+            line += f"\n<i>{discussed[v.idea.id]}</i>"
+        if v.idea.id in answers:
+            line += "\n" + req.t("ideas.answer_line", text=esc(_short(answers[v.idea.id].text)))
+        lines.append(line)
     req.show(View("\n\n".join(lines)))
+
+
+async def _discussed(req: Req, ideas: list[Idea]) -> dict[int, str]:
+    """'besprochen am …' for each idea linked to the meeting where it was discussed."""
+    meetings = await answers_domain.meetings_of(req.session, ideas)
+    return {
+        idea_id: req.t("ideas.discussed", day=format_day(m.starts_at, req.lang, req.config.time_zone))
+        for idea_id, m in meetings.items()
+    }
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -223,7 +240,13 @@ async def ideas_page_view(req: Req, page: int) -> View:
     page = min(max(page, 0), pages - 1)
     blocks = [req.t("ideas.list_title", page=page + 1, pages=pages)]
     rows = []
+    ideas = [v.idea for v in views]
+    discussed = await _discussed(req, ideas)
+    following = await answers_domain.followed(req.session, req.me, [i.id for i in ideas])
     for v in views:
+        notes = [discussed[v.idea.id]] if v.idea.id in discussed else []
+        if v.idea.id in following:
+            notes.append(req.t("ideas.following_mark"))
         author = req.t(
             "ideas.by_group_town",
             group=esc(group_name(req, v.idea.author_group)),
@@ -232,6 +255,7 @@ async def ideas_page_view(req: Req, page: int) -> View:
         blocks.append(
             f"<b>#{v.idea.id}</b> · {esc(field_name(req, v.idea.field))} · "
             f"{esc(status_name(req, v.idea.status))}\n{esc(_short(v.idea.text))}\n<i>{author}</i>"
+            + "".join(f"\n{n}" for n in notes)
         )
         mark = "✅ " if v.supported_by_me else ""
         rows.append([Btn(f"{mark}👍 #{v.idea.id} ({v.supports})", encode("sup", v.idea.id, page))])
@@ -242,6 +266,7 @@ async def ideas_page_view(req: Req, page: int) -> View:
         nav.append(Btn("▶", encode("idp", page + 1)))
     if nav:
         rows.append(nav)
+    blocks.append(req.t("ideas.follow_hint"))
     return View("\n\n".join(blocks), rows)
 
 

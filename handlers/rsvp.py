@@ -12,8 +12,6 @@ from models import meetings as meetings_domain
 from models.errors import Refusal
 from models.tables import Team
 
-ANSWER_CODES = {"yes": "yes", "maybe": "maybe", "no": "no"}
-
 
 async def on_rsvp(req: Req) -> None:
     """rsvp:<meeting>:<yes|maybe|no>"""
@@ -25,13 +23,20 @@ async def on_rsvp(req: Req) -> None:
     team = await req.session.get(Team, meeting.team_id)
     label = f"{ANSWER_ICONS[value]} {req.t('meetings.answer_' + value)}"
     req.toast(req.t("meetings.answer_saved" if changed else "meetings.answer_unchanged", answer=label))
+    req.deliver_soon()
+    if _in_group(req):
+        return  # the group's invitation is shared: answer with the toast only, never edit it for one person
     view = invitation_view(req.config, meeting, team, req.lang, rsvp)
     if value == "no":
         view = View(
             view.text + "\n\n" + req.t("meetings.ask_reason"), reason_buttons(meeting.id, req.lang) + view.buttons
         )
     req.show(view)
-    req.deliver_soon()
+
+
+def _in_group(req: Req) -> bool:
+    chat = req.update.effective_chat
+    return chat is not None and chat.type != "private"
 
 
 async def on_reason(req: Req) -> None:
@@ -43,6 +48,8 @@ async def on_reason(req: Req) -> None:
     )
     team = await req.session.get(Team, meeting.team_id)
     req.toast(req.t("meetings.reason_saved"))
+    if _in_group(req):
+        return
     req.show(invitation_view(req.config, meeting, team, req.lang, rsvp))
 
 

@@ -1,14 +1,80 @@
-"""/settings: mute meeting reminders (and later: announcements)."""
+"""/settings: switches a member can flip for themselves, one row each.
+
+Each switch is one `Toggle` in `TOGGLES` (its text keys, how to read it, how to set it through the domain),
+so another one (e.g. unsubscribing from announcements) is one more entry and two texts. Buttons carry the
+wanted state (`set:1:<toggle>:on|off`), not "flip", so a double tap or a re-sent update changes nothing.
+"""
 
 from __future__ import annotations
 
-from handlers.common import Req
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from handlers.codec import encode
+from handlers.common import Btn, Req, View
+from models import announcements as announcements_domain
+from models import people as people_domain
 from models.errors import Refusal
+from models.tables import Person
+
+log = logging.getLogger("actionbot.settings")
+
+
+async def _set_mute_reminders(req: Req, on: bool) -> bool:
+    changed = await people_domain.set_mute_reminders(req.session, req.me, on, req.now, req.config.meetings)
+    if changed and not on:
+        req.deliver_soon()  # reminders planned again may be due right away
+    return changed
+
+
+async def _set_mute_announcements(req: Req, on: bool) -> bool:
+    return announcements_domain.set_announcements_opt_out(req.me, on)
+
+
+@dataclass(frozen=True)
+class Toggle:
+    """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does)."""
+
+    key: str
+    is_on: Callable[[Person], bool]
+    set: Callable[[Req, bool], Awaitable[bool]]
+
+
+TOGGLES: dict[str, Toggle] = {
+    t.key: t
+    for t in (
+        Toggle("mute_reminders", lambda p: p.mute_reminders, _set_mute_reminders),
+        Toggle("mute_announcements", lambda p: p.announcements_opt_out, _set_mute_announcements),
+    )
+}
+STATES = {"on": True, "off": False}
+
+
+def settings_view(req: Req) -> View:
+    """Each switch as a checkbox button (✅ on, ⬜ off) with a line saying what it does."""
+    lines = [req.t("settings.title")]
+    buttons: list[list[Btn]] = []
+    for toggle in TOGGLES.values():
+        on = toggle.is_on(req.me)
+        label = f"{'✅' if on else '⬜'} {req.t(f'settings.{toggle.key}')}"
+        lines += ["", f"<b>{label}</b>", req.t(f"settings.{toggle.key}_hint")]
+        buttons.append([Btn(label, encode("set", toggle.key, "off" if on else "on"))])
+    return View("\n".join(lines), buttons)
 
 
 async def show_settings(req: Req) -> None:
-    raise Refusal("errors.unknown_command")
+    req.show(settings_view(req))
 
 
 async def on_settings_button(req: Req) -> None:
-    raise Refusal("errors.stale_button")
+    """set:<toggle>:<on|off>: put the switch into that state and show the screen again."""
+    assert req.cb is not None
+    toggle = TOGGLES.get(req.cb.arg(0))
+    state = STATES.get(req.cb.arg(1))
+    if toggle is None or state is None:
+        raise Refusal("errors.stale_button")
+    changed = await toggle.set(req, state)
+    req.toast(req.t("settings.saved" if changed else "settings.unchanged"))
+    log.info("setting changed person_id=%s setting=%s on=%s changed=%s", req.me.id, toggle.key, state, changed)
+    req.show(settings_view(req))

@@ -6,6 +6,7 @@ from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.names import field_name, town_name
+from models import meetings as meetings_domain
 from models import teams as teams_domain
 from models.tables import Team
 from models.teams import TeamSummary
@@ -68,8 +69,16 @@ async def show_my_teams(req: Req) -> None:
     )
 
 
+async def _invite_to_upcoming(req: Req, team_id: int) -> None:
+    """A new member is invited to the team's upcoming meetings (and gets their reminders)."""
+    await meetings_domain.invite_new_member(req.session, req.me, team_id, req.now, req.config.meetings)
+    req.deliver_soon()
+
+
 async def join_and_tell(req: Req, team_id: int) -> None:
     team, joined = await teams_domain.join(req.session, req.me, team_id, req.now)
+    if joined:
+        await _invite_to_upcoming(req, team_id)
     key = "teams.joined" if joined else "teams.already_member"
     req.reply(req.t(key, team=esc(team.name(req.lang))))
 
@@ -80,10 +89,14 @@ async def on_team_button(req: Req) -> None:
     action, team_id = req.cb.arg(0), req.cb.int(1)
     if action == "join":
         team, changed = await teams_domain.join(req.session, req.me, team_id, req.now)
+        if changed:
+            await _invite_to_upcoming(req, team_id)
         key = "teams.joined" if changed else "teams.already_member"
     elif action == "leave":
         before = await teams_domain.membership(req.session, req.me.id, team_id)
         team, changed = await teams_domain.leave(req.session, req.me, team_id)
+        if changed:  # no more reminders or invitations for the team's upcoming meetings
+            await meetings_domain.forget_member(req.session, req.me, team_id, req.now)
         key = "teams.left" if changed else "teams.not_member"
         if before is not None and before.role == teams_domain.LEAD:
             await commands.refresh_later(req, req.me)  # a lead who leaves stops leading: /members goes

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -141,7 +141,7 @@ def clean_text(raw: str | None, empty_ok: bool = True) -> str | None:
 def clean_url(raw: str | None) -> str:
     text = (raw or "").strip()
     parsed = urlparse(text)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(text) > 500 or " " in text:
+    if parsed.scheme != "https" or not parsed.netloc or len(text) > 500 or " " in text:
         raise Refusal("meetings.bad_link")
     return text
 
@@ -180,9 +180,19 @@ async def _leads(s: AsyncSession, team_id: int) -> list[Person]:
     return list(rows.scalars())
 
 
+def before(starts_at: datetime, delta: timedelta, tz: ZoneInfo) -> datetime:
+    """`delta` before `starts_at`; whole days count on the local calendar, so on a DST weekend the
+    "24 h" reminder of a Sunday 18:00 meeting still comes at Saturday 18:00 (23 or 25 real hours)."""
+    days, rest = divmod(delta, timedelta(days=1))
+    if rest:
+        return starts_at - delta
+    local = starts_at.astimezone(tz) - timedelta(days=days)  # aware arithmetic keeps the wall time
+    return local.astimezone(UTC)  # a wall time missing in March reads as an hour later; doubled: the first
+
+
 def _reminder_due(meeting: Meeting, offset: int, policy: MeetingPolicy) -> datetime:
     """Offset before the start, moved out of quiet hours unless the meeting comes before they end."""
-    due = meeting.starts_at - timedelta(minutes=offset)
+    due = before(meeting.starts_at, timedelta(minutes=offset), policy.tz)
     if policy.quiet_start is None or policy.quiet_end is None:
         return due
     shifted = shift_out_of_quiet(due, policy.tz, policy.quiet_start, policy.quiet_end)
@@ -234,7 +244,7 @@ async def plan_timed(s: AsyncSession, meeting: Meeting, policy: MeetingPolicy, n
                     priority=0,
                 )
             )
-    headcount_due = max(now, meeting.starts_at - policy.headcount_before)
+    headcount_due = max(now, before(meeting.starts_at, policy.headcount_before, policy.tz))
     if headcount_due < meeting.starts_at:
         for lead in await _leads(s, meeting.team_id):
             new.append(

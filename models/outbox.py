@@ -122,14 +122,16 @@ async def claim_due(s: AsyncSession, worker: str, now: datetime, limit: int) -> 
 
 async def start_sending(s: AsyncSession, row_id: int, worker: str, now: datetime) -> Outbox | None:
     """Move one claimed row to `sending` (counting the attempt); None if it is no longer ours."""
-    result = await s.execute(
+    marked = (
         update(Outbox)
         .where(Outbox.id == row_id, Outbox.status == CLAIMED, Outbox.claimed_by == worker)
         .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+        .returning(Outbox)
     )
-    if not getattr(result, "rowcount", 0):
-        return None
-    return await s.get(Outbox, row_id, populate_existing=True)
+    # one statement per row (UPDATE … RETURNING): this runs for every message the bot sends
+    options = {"synchronize_session": False, "populate_existing": True}
+    row: Outbox | None = (await s.scalars(marked, execution_options=options)).one_or_none()
+    return row
 
 
 async def finish(s: AsyncSession, row_id: int, status: str, now: datetime, error: str | None = None) -> None:

@@ -106,3 +106,39 @@ async def mark_unreachable(s: AsyncSession, telegram_id: int, now: datetime) -> 
 
 async def mark_reachable(s: AsyncSession, telegram_id: int) -> None:
     await s.execute(update(Person).where(Person.telegram_id == telegram_id).values(unreachable_at=None))
+
+
+from typing import TYPE_CHECKING  # noqa: E402  (kept with the function below that needs it)
+
+if TYPE_CHECKING:
+    from models.meetings import MeetingPolicy
+
+
+async def set_mute_reminders(
+    s: AsyncSession, person: Person, muted: bool, now: datetime, policy: MeetingPolicy
+) -> bool:
+    """Mute or unmute meeting reminders; returns whether it changed.
+
+    Invitations, change and cancel notices still come. Muting drops the person's planned reminders;
+    unmuting plans them again for the meetings still ahead (reminders already due stay missed).
+    """
+    from models import meetings, outbox  # meetings build on people: imported here, not at the top
+    from models.tables import Meeting, Outbox, Rsvp
+
+    if person.mute_reminders == muted:
+        return False
+    person.mute_reminders = muted
+    await s.flush()
+    if muted:
+        await outbox.cancel_open(
+            s, Outbox.person_id == person.id, Outbox.kind == meetings.REMINDER, reason="reminders muted"
+        )
+        return True
+    rows = await s.execute(
+        select(Meeting)
+        .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+        .where(Rsvp.person_id == person.id, Meeting.status == meetings.SCHEDULED, Meeting.starts_at > now)
+    )
+    for meeting in rows.scalars():
+        await meetings.plan_timed(s, meeting, policy, now)
+    return True

@@ -11,7 +11,8 @@ import asyncio
 import logging
 import math
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -39,6 +40,7 @@ class Outgoing:
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
     document: tuple[bytes, str] | None = None
+    media: tuple[str, str] | None = None  # ("photo" | "document", Telegram file_id), `text` is the caption
 
 
 Renderer = Callable[[AsyncSession, Outbox], Awaitable[Outgoing | None]]
@@ -67,6 +69,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._job_queue: Any = None
+        self._db_lock = asyncio.Lock() if db.dialect == "sqlite" else None
         self.on_sent: Callable[[Outbox], None] | None = None  # benchmarks measure lag here
 
     # --- waking -------------------------------------------------------------------------------------
@@ -89,7 +92,7 @@ class Dispatcher:
     async def start(self, job_queue: Any = None) -> None:
         """Recover rows of a crashed run, then loop in the background, woken by the JobQueue."""
         self._job_queue = job_queue
-        async with self.db.transaction() as s:
+        async with self._transaction() as s:
             claimed, unknown = await outbox.recover(
                 s, self.clock.now(), self.lease, everything=self.db.dialect == "sqlite"
             )
@@ -116,9 +119,9 @@ class Dispatcher:
                 await self.drain()
                 ticks += 1
                 if ticks % 4 == 0:  # dead workers' rows on PostgreSQL go back after their lease
-                    async with self.db.transaction() as s:
+                    async with self._transaction() as s:
                         await outbox.recover(s, self.clock.now(), self.lease)
-                async with self.db.transaction() as s:
+                async with self._transaction() as s:
                     due = await outbox.next_due(s)
                 self._plan_next(None if due is None else (due - self.clock.now()).total_seconds())
             except asyncio.CancelledError:
@@ -129,19 +132,43 @@ class Dispatcher:
 
     # --- sending ------------------------------------------------------------------------------------
     async def drain(self) -> int:
-        """Send everything due now; returns how many rows were handled. One drain at a time."""
+        """Send everything due now; returns how many rows were handled. One drain at a time.
+
+        The next batch is claimed while the current one is still going out (when half of it is done), so the
+        rate limiter always has rows ready and no send slot is lost between batches.
+        """
         async with self._lock:
             handled = 0
-            async with self.db.transaction() as s:
+            async with self._transaction() as s:
                 for row_id, kind in await outbox.skip_expired(s, self.clock.now()):
                     log.info("message skipped row=%s kind=%s reason=late", row_id, kind)
-            while True:
-                async with self.db.transaction() as s:
-                    ids = await outbox.claim_due(s, self.worker, self.clock.now(), self.batch)
-                if not ids:
-                    return handled
-                await asyncio.gather(*(self._send_guarded(i) for i in ids))
-                handled += len(ids)
+            running: set[asyncio.Task[None]] = set()
+            try:
+                while True:
+                    async with self._transaction() as s:
+                        ids = await outbox.claim_due(s, self.worker, self.clock.now(), self.batch)
+                    running |= {asyncio.create_task(self._send_guarded(i)) for i in ids}
+                    handled += len(ids)
+                    if not running:
+                        return handled
+                    refill_at = self.batch // 2 if ids else 0  # nothing more due: let the rest finish first
+                    while len(running) > refill_at:
+                        _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                for task in running:  # claimed rows not yet sent go back after the lease (or at start-up)
+                    task.cancel()
+                raise
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """The dispatcher's own transactions. SQLite has one writer at a time: its sends queue here rather than
+        in SQLite's busy handler, whose sleeps (up to 100 ms) would leave send slots unused."""
+        if self._db_lock is None:
+            async with self.db.transaction() as s:
+                yield s
+            return
+        async with self._db_lock, self.db.transaction() as s:
+            yield s
 
     async def _send_guarded(self, row_id: int) -> None:
         async with self._sem:
@@ -149,11 +176,11 @@ class Dispatcher:
                 await self._send_one(row_id)
             except Exception:
                 log.exception("sending row=%s failed unexpectedly", row_id)
-                async with self.db.transaction() as s:
+                async with self._transaction() as s:
                     await outbox.finish(s, row_id, outbox.FAILED, self.clock.now(), "internal error")
 
     async def _send_one(self, row_id: int) -> None:
-        async with self.db.transaction() as s:
+        async with self._transaction() as s:
             row = await outbox.start_sending(s, row_id, self.worker, self.clock.now())
             if row is None:
                 return
@@ -165,9 +192,9 @@ class Dispatcher:
                 return
             chat_id = row.chat_id
             s.expunge(row)
-        await self.limiter.acquire(chat_id)
         try:
-            await self._api_send(chat_id, out)
+            async with self.limiter.slot(chat_id):
+                await self._api_send(chat_id, out)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self.limiter.pause(wait)
@@ -179,19 +206,25 @@ class Dispatcher:
         except (TimedOut, NetworkError) as exc:  # ambiguous: the message may have arrived
             await self._record_retry(row_id, min(300.0, 2.0**row.attempts * 5), f"network: {exc}", count=True)
         except BadRequest as exc:
-            async with self.db.transaction() as s:
+            async with self._transaction() as s:
                 await outbox.finish(s, row_id, outbox.FAILED, self.clock.now(), f"400 {exc.message}")
             log.warning("message failed row=%s kind=%s reason=%s", row_id, row.kind, exc.message)
         except TelegramError as exc:
             await self._record_retry(row_id, 30.0, f"telegram: {exc}", count=True)
         else:
-            async with self.db.transaction() as s:
+            async with self._transaction() as s:
                 await outbox.finish(s, row_id, outbox.SENT, self.clock.now())
             if self.on_sent is not None:
                 self.on_sent(row)
 
     async def _api_send(self, chat_id: int, out: Outgoing) -> None:
-        if out.document is not None:
+        if out.media is not None:
+            kind, file_id = out.media
+            send = self.bot.send_photo if kind == "photo" else self.bot.send_document
+            await send(
+                chat_id, file_id, caption=out.text or None, parse_mode=ParseMode.HTML, reply_markup=out.reply_markup
+            )
+        elif out.document is not None:
             data, name = out.document
             await self.bot.send_document(
                 chat_id,
@@ -210,14 +243,14 @@ class Dispatcher:
             )
 
     async def _record_retry(self, row_id: int, wait: float, error: str, count: bool) -> None:
-        async with self.db.transaction() as s:
+        async with self._transaction() as s:
             await outbox.retry_later(s, row_id, self.clock.now() + timedelta(seconds=wait), error, count)
         log.info("message retried later row=%s wait=%.0fs reason=%s", row_id, wait, error)
         self._plan_next(wait)
 
     async def _record_unreachable(self, row: Outbox, exc: Forbidden) -> None:
         now = self.clock.now()
-        async with self.db.transaction() as s:
+        async with self._transaction() as s:
             await outbox.finish(s, row.id, outbox.UNREACHABLE, now, f"403 {exc.message}")
             if row.chat_id > 0:
                 await mark_unreachable(s, row.chat_id, now)
@@ -226,7 +259,7 @@ class Dispatcher:
 
     async def _record_migration(self, row: Outbox, new_chat_id: int) -> None:
         """A group became a supergroup: follow it, then send this row again to the new id."""
-        async with self.db.transaction() as s:
+        async with self._transaction() as s:
             await s.execute(update(TeamGroup).where(TeamGroup.chat_id == row.chat_id).values(chat_id=new_chat_id))
             await s.execute(
                 update(Outbox)

@@ -2,7 +2,8 @@
 
 PTB's AIORateLimiter lets bursts through and only reacts to 429; background sends must never cause one,
 so each send first reserves a slot here. Reservations are handed out in call order, so one chat's
-messages keep their order. Uses the real monotonic clock: flood limits are about real seconds.
+messages keep their order. Uses the real monotonic clock by default (flood limits are about real seconds);
+tests pass their own `monotonic` and `sleep` so a 429's wait takes no real time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import asyncio
 import bisect
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -21,14 +24,31 @@ class Limits:
     per_group_per_minute: int = 20
 
 
-WINDOW = 1.04  # a little over a second, so network jitter cannot squeeze 31 sends into Telegram's second
+WINDOW = 1.005  # spacing of slots: 30 per WINDOW seconds; the margin against jitter is in `_window_check`
+TELEGRAM_SECOND = 1.002  # Telegram's window, a hair longer so clock granularity cannot make 31
+
+
+@dataclass
+class _Send:
+    """One send as the window check sees it: when it started and when Telegram answered (None: in flight)."""
+
+    start: float
+    end: float | None = None
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class RateLimiter:
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limits = limits or Limits()
+        self._now, self._sleep = monotonic, sleep
         self._times: list[float] = []  # reserved send times, sorted
-        self._sent: deque[float] = deque()  # actual send times of the last window
+        self._sent: deque[_Send] = deque()  # the last `overall_per_second` sends, in start order
         self._chat_next: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
         self._paused_until = 0.0
@@ -36,7 +56,7 @@ class RateLimiter:
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends until the wait is over."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._paused_until = max(self._paused_until, self._now() + seconds)
 
     def _slot(self, chat_id: int, now: float) -> float:
         """The earliest time a message to `chat_id` may go, given every reservation so far."""
@@ -65,9 +85,26 @@ class RateLimiter:
         return at
 
     async def acquire(self, chat_id: int) -> None:
-        """Wait for a send slot to `chat_id` and take it."""
+        """Wait for a send slot to `chat_id` and take it (the call is assumed to reach Telegram at once;
+        `slot()` is exact and is what the dispatcher uses)."""
+        send = await self._take(chat_id)
+        send.end = self._now()
+        send.answered.set()
+
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait for a send slot to `chat_id`; the API call runs inside. Its answer bounds when the request
+        reached Telegram, and the 31st send after it waits for that bound plus a second (see `_window_check`)."""
+        send = await self._take(chat_id)
+        try:
+            yield
+        finally:
+            send.end = self._now()
+            send.answered.set()
+
+    async def _take(self, chat_id: int) -> _Send:
         async with self._lock:
-            now = time.monotonic()
+            now = self._now()
             at = self._slot(chat_id, now)
             bisect.insort(self._times, at)
             self._chat_next[chat_id] = at + self.limits.per_chat_interval
@@ -75,22 +112,35 @@ class RateLimiter:
                 self._groups.setdefault(chat_id, deque()).append(at)
             if len(self._chat_next) > 50_000:
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
-        delay = at - time.monotonic()
+        delay = at - self._now()
         if delay > 0:
-            await asyncio.sleep(delay)
-        await self._window_check()
+            await self._sleep(delay)
+        return await self._window_check()
 
-    async def _window_check(self) -> None:
-        """A busy event loop can wake a sender late and bunch sends up; count real send times too."""
+    async def _window_check(self) -> _Send:
+        """Count real sends too: a busy event loop wakes senders late and bunches them up, and a request may
+        sit in the loop or the network after it was counted. A request reaches Telegram between its start and
+        its answer, so a send may start only once the send `limit` places before it started WINDOW ago and
+        was answered a second ago: then no second on Telegram's side can hold more than `limit`."""
         limit = int(self.limits.overall_per_second)
-        if not limit:
-            return
-        sent = self._sent
+        recent = self._sent
         while True:
-            now = time.monotonic()
-            while sent and sent[0] <= now - WINDOW:
-                sent.popleft()
-            if len(sent) < limit:
-                sent.append(now)
-                return
-            await asyncio.sleep(sent[0] + WINDOW - now + 1e-4)
+            now = self._now()
+            if now < self._paused_until:  # a 429 arrived while this send waited for its slot
+                await self._sleep(self._paused_until - now)
+                continue
+            if not limit or len(recent) < limit:
+                break
+            oldest = recent[0]
+            if oldest.end is None:
+                await oldest.answered.wait()
+                continue
+            ready = max(oldest.start + WINDOW, oldest.end + TELEGRAM_SECOND)
+            if now >= ready:
+                recent.popleft()
+                break
+            await self._sleep(ready - now)
+        send = _Send(now)
+        if limit:
+            recent.append(send)
+        return send

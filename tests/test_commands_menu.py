@@ -16,11 +16,14 @@ MEMBER_HELP = [
     "/idea – Eine Idee einreichen",
     "/ideas – Ideen meiner Teams ansehen und unterstützen",
     "/myideas – Meine Ideen und ihr Stand",
+    "/meetings – Meine nächsten Treffen und Zusagen",
     "/profile – Gruppe, Ort und Sprache ändern",
     "/language – Sprache wählen",
     "/mydata – Alle meine gespeicherten Daten als Datei",
     "/deleteme – Mich und meine Daten löschen",
     "/cancel – Eine angefangene Eingabe abbrechen",
+    "/calendar – Meine nächsten Treffen als Kalenderdatei (.ics)",
+    "/settings – Einstellungen, z. B. Erinnerungen stummschalten",
     "/help – Hilfe",
 ]
 
@@ -30,7 +33,7 @@ async def test_help_lists_the_member_commands(bot):
     [help_text] = await anna.send("/help")
     lines = help_text.text.split("\n")
     assert lines[0] == "Das kann ich für dich tun:"
-    assert lines[1:13] == MEMBER_HELP
+    assert lines[1 : len(MEMBER_HELP) + 1] == MEMBER_HELP
     assert "/members" not in help_text.text
     assert "/makelead" not in help_text.text
     assert bot.config.contact in lines[-1]
@@ -39,7 +42,7 @@ async def test_help_lists_the_member_commands(bot):
 async def test_help_works_before_registration(bot):
     anna = bot.user("Anna")
     [help_text] = await anna.send("/help")
-    assert help_text.text.split("\n")[1:13] == MEMBER_HELP
+    assert help_text.text.split("\n")[1 : len(MEMBER_HELP) + 1] == MEMBER_HELP
     async with bot.db.transaction() as s:
         assert (await s.execute(select(Person))).first() is None
 

@@ -53,7 +53,7 @@ async def test_manager_is_registered_with_the_manager_role_and_menu_entry(bot):
 
 async def test_manager_gets_makelead_in_their_own_command_menu_on_registration(bot):
     maria = await bot.register(bot.manager())
-    assert chat_menu(bot, maria)[-2:] == ["members", "makelead"]
+    assert {"members", "makelead"} <= set(chat_menu(bot, maria))  # lead and manager commands grow
 
 
 async def test_non_manager_cannot_open_makelead(bot):
@@ -103,7 +103,7 @@ async def test_new_lead_is_told_in_their_own_language(bot):
     await john.press("Join: Action team skilled workers")
     await make_lead(maria, "John")
     assert john.last_message().text.startswith("⭐ You are now team lead of the Action team skilled workers.")
-    assert chat_menu(bot, john)[-1] == "members"
+    assert "members" in chat_menu(bot, john)
     assert bot.fake.commands_for({"type": "chat", "chat_id": john.user_id})[0]["description"] == (
         "Sign up or main menu"
     )

@@ -1,0 +1,167 @@
+"""Views of the project manager's reports: the summary, the export menus, the audit list, and the words for codes.
+
+Views are data built from `models.stats` results; the command line uses `vocabulary`, `say_for` and
+`summary_lines` too, so the chat and `actionbot stats` tell the same numbers in the same words.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from bot.texts import format_when, t
+from handlers.codec import encode
+from handlers.common import Btn, View, esc
+from models import ideas, meetings
+from models.charts import Say
+from models.codebook import Vocabulary
+from models.exports import ALL, TABLES
+from models.people import OTHER_TOWN
+from models.stats import NO_REASON, UNKNOWN, Overview
+from models.tables import AuditEntry
+
+EXPORT_FORMATS = ("csv", "xlsx", "pz")  # pz: pseudonymised ZIP with codebook
+
+
+def say_for(lang: str) -> Say:
+    def say(key: str, **params: object) -> str:
+        return t(lang, f"reports.{key}", **params)
+
+    return say
+
+
+def vocabulary(config: Config, lang: str) -> Vocabulary:
+    """Every code the exports and charts use, with its word in `lang` (from the config and the catalogue)."""
+    say = say_for(lang)
+    codes = {
+        "group": [(g.key, g.name(lang)) for g in config.groups],
+        "town": [(x.key, x.name(lang)) for x in config.towns]
+        + [(OTHER_TOWN, t(lang, "common.other_town")), (UNKNOWN, say("unknown"))],
+        "field": [(f.key, f.name(lang)) for f in config.fields],
+        "team": [(x.slug, x.names.get(lang) or x.names["de"]) for x in config.teams],
+        "idea_status": [(s, t(lang, f"ideas.status_{s}")) for s in ideas.STATUSES],
+        "answer": [(a, t(lang, f"meetings.answer_{a}")) for a in meetings.ANSWERS],
+        "reason": [(r, t(lang, f"meetings.reason_{r}")) for r in meetings.REASONS]
+        + [(NO_REASON, t(lang, "meetings.reason_skip"))],
+        "role": [(r, say(f"role_{r}")) for r in ("member", "lead")],
+        "meeting_status": [(s, say(f"meeting_{s}")) for s in (meetings.SCHEDULED, meetings.CANCELLED)],
+        "language": [("de", "Deutsch"), ("en", "English")],
+        "delivery": [(d, say(f"delivery_{d}")) for d in ("delivered", "unreachable", "failed", "open")],
+    }
+    titles = {category: say(f"code_{category}") for category in codes if category != "team"}
+    titles["team"] = say("html_team")
+    return Vocabulary(codes, titles)
+
+
+def _items(counts: Counter[str], category: str, vocab: Vocabulary, none: str) -> str:
+    if not counts:
+        return none
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{vocab.label(category, k)} {n}" for k, n in ordered)
+
+
+def _rate(value: float | None, lang: str) -> str:
+    if value is None:
+        return "–"
+    return f"{round(value * 100)} %" if lang == "de" else f"{round(value * 100)}%"
+
+
+def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
+    """The numbers in a few plain-text lines (escape them for Telegram HTML)."""
+    say = say_for(lang)
+    none = say("none")
+    fields: Counter[str] = Counter()
+    for (fld, _status), n in o.ideas.by_field_status.items():
+        fields[fld] += n
+    m, a, r = o.meetings, o.absences, o.reach
+    lines = [
+        say("members_line", total=o.members.total),
+        "  " + say("by_town", items=_items(o.members.by_town(), "town", vocab, none)),
+        "  " + say("by_group", items=_items(o.members.by_group(), "group", vocab, none)),
+        say("teams_title"),
+        *(
+            "  "
+            + say(
+                "team_line",
+                team=vocab.label("team", x.slug),
+                members=x.members,
+                leads=x.leads,
+                mix=_items(x.by_town, "town", vocab, none),
+            )
+            for x in o.members.teams
+        ),
+        say("ideas_line", total=o.ideas.total),
+        "  " + say("by_field", items=_items(fields, "field", vocab, none)),
+        "  " + say("by_status", items=_items(o.ideas.by_status(), "idea_status", vocab, none)),
+        say("meetings_line", held=m.held, upcoming=m.scheduled - m.held, cancelled=m.cancelled),
+    ]
+    if m.recorded:
+        lines.append(
+            "  "
+            + say(
+                "attendance_line",
+                recorded=m.recorded,
+                attended=m.attended,
+                invited=m.invited,
+                rate=_rate(m.attendance_rate, lang),
+                guests=m.guests,
+            )
+        )
+        lines.append("  " + say("attendance_towns", items=_items(m.attended_by_town, "town", vocab, none)))
+    else:
+        lines.append("  " + say("attendance_none"))
+    lines.append(say("absences_line", declined=a.declined, items=_items(a.reasons, "reason", vocab, none)))
+    lines.append("  " + say("absent_after_yes", count=a.absent_after_yes))
+    lines.append(
+        say(
+            "reach_line",
+            count=len(r.announcements),
+            delivered=r.total("delivered"),
+            unreachable=r.total("unreachable"),
+            failed=r.total("failed"),
+            open=r.total("open"),
+        )
+    )
+    return lines
+
+
+def stats_view(o: Overview, vocab: Vocabulary, lang: str, tz: ZoneInfo) -> View:
+    title = t(lang, "reports.stats_title", when=esc(format_when(o.generated_at, lang, tz)))
+    return View("\n".join([title, "", *(esc(line) for line in summary_lines(o, vocab, lang))]))
+
+
+def table_name(lang: str, what: str) -> str:
+    return t(lang, "reports.export_all") if what == ALL else t(lang, f"reports.table_{what}")
+
+
+def export_menu(lang: str) -> View:
+    names = [*TABLES, ALL]
+    rows = [[Btn(table_name(lang, n), encode("ex", "w", n)) for n in names[i : i + 2]] for i in range(0, len(names), 2)]
+    return View(t(lang, "reports.export_pick"), rows)
+
+
+def format_menu(lang: str, what: str) -> View:
+    say = say_for(lang)
+    rows = [[Btn(say(f"format_{f}"), encode("ex", "f", what, f))] for f in EXPORT_FORMATS]
+    rows.append([Btn(say("export_back"), encode("ex", "m"))])
+    return View(say("export_pick_format", what=esc(table_name(lang, what))), rows)
+
+
+def audit_view(entries: list[AuditEntry], lang: str, tz: ZoneInfo) -> View:
+    say = say_for(lang)
+    if not entries:
+        return View(say("audit_empty"))
+    lines = [say("audit_title", count=len(entries))]
+    for e in entries:
+        details = ", ".join(f"{k}={v}" for k, v in sorted((e.details or {}).items()) if v not in (None, "", [], {}))
+        lines.append(
+            say(
+                "audit_line",
+                when=esc(format_when(e.created_at, lang, tz)),
+                action=esc(e.action),
+                actor=esc(e.actor_pseudonym or say("audit_system")),
+                details=esc(f" – {details}" if details else ""),
+            )
+        )
+    return View("\n".join(lines))

@@ -1,0 +1,130 @@
+"""24 hours before a meeting the lead gets the headcount and can remind exactly those who have not answered."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models import meetings
+from models.tables import Team
+from tests.meeting_helpers import in_days, person_of, schedule
+
+HEADCOUNT = "👥 Rückmeldungen"
+NUDGE = "🙋 Kommst du?"
+
+
+async def team_of_six(bot):
+    """Lea leads; five members from different towns and groups."""
+    lead = await bot.register(bot.user("Lea"), town="Bad Blankenburg")
+    who = {
+        "anna": ("Anna", "Bürger*in", "Saalfeld"),
+        "ben": ("Ben", "Unternehmer*in", "Rudolstadt"),
+        "carl": ("Carl", "Verwaltung", "Saalfeld"),
+        "dora": ("Dora", "Bürger*in", "Rudolstadt"),
+        "eve": ("Eve", "Verwaltung", "Rudolstadt"),
+    }
+    members = {k: await bot.register(bot.user(name), group=g, town=town) for k, (name, g, town) in who.items()}
+    async with bot.db.transaction() as s:
+        team = (await s.execute(select(Team).where(Team.slug == "daseinsvorsorge"))).scalar_one()
+    for u in [lead, *members.values()]:
+        await u.send("/teams")
+        await u.press(f"Beitreten: {team.name_de}")
+    manager = await bot.register(bot.manager())
+    await manager.send("/makelead")
+    await manager.press(team.name_de)
+    await manager.press("Lea")
+    return team, lead, members
+
+
+def invitation(user):
+    return [m for m in user.messages if "Einladung" in m.text][-1]
+
+
+def latest(user, prefix):
+    return [m for m in user.messages if m.text.startswith(prefix)][-1]
+
+
+def count(user, prefix):
+    return len([m for m in user.messages if m.text.startswith(prefix)])
+
+
+async def answered_meeting(bot):
+    """A meeting in three days: Lea, Anna and Ben come, Eve maybe, Carl cannot (travel), Dora is silent."""
+    team, lead, m = await team_of_six(bot)
+    meeting = await schedule(bot, lead, team, in_days(bot, 3))
+    await bot.deliver()
+    for user in (lead, m["anna"], m["ben"]):
+        await user.press("Zusage", message=invitation(user))
+    await m["eve"].press("Vielleicht", message=invitation(m["eve"]))
+    await m["carl"].press("Absage", message=invitation(m["carl"]))
+    await m["carl"].press("Anfahrt")
+    return meeting, lead, m
+
+
+async def test_lead_gets_the_headcount_24_hours_before_with_the_mix(bot):
+    meeting, lead, m = await answered_meeting(bot)
+    bot.clock.set(meeting.starts_at - timedelta(hours=24, minutes=1))
+    await bot.deliver()
+    assert count(lead, HEADCOUNT) == 0
+    await bot.deliver(advance=timedelta(minutes=2))
+    assert count(lead, HEADCOUNT) == 1
+    text = latest(lead, HEADCOUNT).text
+    assert "✅ 3 Zusagen · 🤔 1 vielleicht · ❌ 1 Absagen · ⏳ 1 offen" in text
+    towns = text.split("Zusagen nach Ort: ")[1].split("\n")[0]
+    assert sorted(towns.split(" · ")) == ["Bad Blankenburg 1", "Rudolstadt 1", "Saalfeld 1"]
+    assert "Zusagen nach Gruppe: Bürger*in 2 · Unternehmer*in 1" in text
+    assert "Absagegründe: Anfahrt 1" in text
+    assert latest(lead, HEADCOUNT).button_texts() == ["Offene erinnern (1)"]
+    assert all(count(u, HEADCOUNT) == 0 for u in m.values())
+    await bot.deliver(advance=timedelta(hours=1))
+    assert count(lead, HEADCOUNT) == 1
+
+
+async def test_the_nudge_reaches_exactly_the_open_members_once(bot):
+    meeting, lead, m = await answered_meeting(bot)
+    bot.clock.set(meeting.starts_at - timedelta(hours=24))
+    await bot.deliver()
+    await lead.press("Offene erinnern (1)", message=latest(lead, HEADCOUNT))
+    assert lead.callback_answers[-1][0].startswith("1 Personen werden erinnert")
+    await bot.deliver()
+    assert count(m["dora"], NUDGE) == 1
+    assert {k: count(u, NUDGE) for k, u in m.items() if k != "dora"} == dict.fromkeys(["anna", "ben", "carl", "eve"], 0)
+    assert count(lead, NUDGE) == 0
+    await lead.press("Offene erinnern (1)", message=latest(lead, HEADCOUNT))
+    assert lead.callback_answers[-1] == ("Alle haben schon geantwortet oder wurden schon erinnert.", True)
+    await bot.deliver(advance=timedelta(minutes=5))
+    assert count(m["dora"], NUDGE) == 1
+
+
+async def test_the_nudge_is_dropped_for_someone_who_answers_before_it_goes_out(bot):
+    meeting, lead, m = await answered_meeting(bot)
+    bot.clock.set(meeting.starts_at - timedelta(hours=24))
+    await bot.deliver()
+    await lead.press("Offene erinnern (1)", message=latest(lead, HEADCOUNT))
+    await m["dora"].press("Zusage", message=invitation(m["dora"]))
+    await bot.deliver()
+    assert count(m["dora"], NUDGE) == 0
+
+
+async def test_the_nudge_button_is_only_for_the_lead_and_only_before_the_start(bot):
+    meeting, lead, m = await answered_meeting(bot)
+    await m["anna"].press_data(f"nudge:1:{meeting.id}")
+    assert "Teamleitung" in m["anna"].callback_answers[-1][0]
+    bot.clock.set(meeting.starts_at - timedelta(hours=24))
+    await bot.deliver()
+    headcount = latest(lead, HEADCOUNT)
+    bot.clock.set(meeting.starts_at + timedelta(minutes=1))
+    await lead.press("Offene erinnern (1)", message=headcount)
+    assert "schon begonnen" in lead.callback_answers[-1][0]
+    await bot.deliver()
+    assert count(m["dora"], NUDGE) == 0
+
+
+async def test_no_headcount_and_no_nudge_for_a_cancelled_meeting(bot):
+    meeting, lead, m = await answered_meeting(bot)
+    await lead.press_data(f"nudge:1:{meeting.id}")  # a lead may remind the open ones early, too
+    actor = await person_of(bot, lead)
+    async with bot.db.transaction() as s:
+        await meetings.cancel_meeting(s, actor, meeting.id, bot.clock.now())
+    await bot.deliver(advance=timedelta(days=3))
+    assert count(lead, HEADCOUNT) == 0
+    assert count(m["dora"], NUDGE) == 0

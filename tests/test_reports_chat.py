@@ -1,0 +1,149 @@
+"""The project manager's /stats, /report, /export and /audit in the chat; everyone else is refused."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from handlers import reports
+from models.tables import AuditEntry
+from tests.meeting_helpers import team_with_members
+
+NOT_MANAGER = "Das darf nur das Projektmanagement."
+
+
+async def exports_recorded(bot) -> list[dict]:
+    async with bot.db.transaction() as s:
+        rows = await s.execute(select(AuditEntry.details).where(AuditEntry.action == "export"))
+        return list(rows.scalars())
+
+
+async def test_manager_gets_the_numbers_with_stats(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    [answer] = await manager.send("/stats")
+    assert answer.text.startswith("📊 Auswertung")
+    lines = answer.text.split("\n")
+    assert lines[2:5] == [
+        "Mitglieder: 4",
+        "  nach Ort: Saalfeld 2, Bad Blankenburg 1, Rudolstadt 1",
+        "  nach Gruppe: Bürger*in 4",
+    ]
+    assert "  Aktions-Team Daseinsvorsorge: 3 · 1 · Bad Blankenburg 1, Rudolstadt 1, Saalfeld 1" in lines
+
+
+@pytest.mark.parametrize("command", ["/stats", "/report", "/export", "/audit"])
+async def test_a_team_lead_is_refused(bot, command):
+    _team, lead, _members = await team_with_members(bot)
+    replies = await lead.send(command)
+    assert [m.text for m in replies] == [NOT_MANAGER]
+
+
+async def test_a_member_is_refused_the_export(bot):
+    _team, _lead, [member, _] = await team_with_members(bot)
+    replies = await member.send("/export")
+    assert [m.text for m in replies] == [NOT_MANAGER]
+
+
+async def test_a_forged_export_button_of_a_lead_sends_nothing_and_records_nothing(bot):
+    _team, lead, _members = await team_with_members(bot)
+    [teams] = await lead.send("/teams")
+    replies = await lead.press_data("ex:1:f:members:csv", message=teams)
+    assert lead.callback_answers[-1] == (NOT_MANAGER, True)
+    assert [m for m in replies if m.kind == "document"] == []
+    assert await exports_recorded(bot) == []
+
+
+async def test_manager_exports_the_members_as_csv(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    await manager.send("/export")
+    await manager.press("Mitglieder")
+    replies = await manager.press("CSV")
+    [done, doc] = replies
+    assert done.text == "✅ Export „Mitglieder“ als CSV: 4 Zeilen."
+    name, data, _mime = doc.document
+    assert name.startswith("actionbot-members-") and name.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert sorted(r["display_name"] for r in rows) == ["Lea", "Maria", "Mitglied0", "Mitglied1"]
+    assert (await exports_recorded(bot))[0]["what"] == "members"
+
+
+async def test_manager_exports_everything_pseudonymised_as_a_zip_with_codebook(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    await manager.send("/export")
+    await manager.press("Alles")
+    replies = await manager.press("Pseudonymisiert (ZIP mit Codebuch)")
+    [doc] = [m for m in replies if m.kind == "document"]
+    with zipfile.ZipFile(io.BytesIO(doc.document[1])) as archive:
+        names = set(archive.namelist())
+        members = archive.read("members.csv").decode("utf-8-sig")
+    assert {"codebook.md", "members.csv", "ideas.csv"} <= names
+    assert "Mitglied0" not in members and "Lea" not in members
+    [entry] = await exports_recorded(bot)
+    assert (entry["what"], entry["format"], entry["pseudonymised"]) == ("all", "zip", True)
+
+
+async def test_an_export_over_telegrams_upload_limit_is_refused_and_not_recorded(bot, monkeypatch):
+    monkeypatch.setattr(reports, "UPLOAD_LIMIT", 10)
+    await team_with_members(bot)
+    manager = bot.manager()
+    await manager.send("/export")
+    await manager.press("Ideen")
+    replies = await manager.press("Excel (XLSX)")
+    assert manager.callback_answers[-1][0].startswith(
+        "Die Datei wäre 0 MB groß; Telegram nimmt von Bots höchstens 50 MB"
+    )
+    assert [m for m in replies if m.kind == "document"] == []
+    assert await exports_recorded(bot) == []
+
+
+async def test_an_export_button_for_an_unknown_table_answers_politely(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    [menu] = await manager.send("/export")
+    await manager.press_data("ex:1:w:passwords", message=menu)
+    assert "nicht mehr aktuell" in manager.callback_answers[-1][0]
+
+
+async def test_manager_gets_four_charts_and_the_html_report(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    replies = await manager.send("/report", timeout=60)  # a fresh matplotlib builds its font cache first
+    docs = [m.document for m in replies if m.kind == "document"]
+    assert [name for name, _, _ in docs] == [
+        "members.png",
+        "ideas.png",
+        "attendance.png",
+        "absences.png",
+        "bericht.html",
+    ]
+    assert all(data.startswith(b"\x89PNG") for name, data, _ in docs[:4])
+    assert b"data:image/png;base64," in docs[4][1]
+
+
+async def test_audit_lists_the_newest_entries_with_the_export(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    await manager.send("/export")
+    await manager.press("Teams")
+    await manager.press("CSV")
+    [log] = await manager.send("/audit")
+    lines = log.text.split("\n")
+    assert lines[0].startswith("🧾 Protokoll")
+    assert "export" in lines[1] and "what=teams" in lines[1]
+    assert any("make_lead" in line for line in lines[2:])
+
+
+async def test_the_report_commands_are_in_the_managers_menu_only(bot):
+    _team, lead, _members = await team_with_members(bot)
+    manager = bot.manager()
+
+    def menu(user) -> list[str]:
+        return [c["command"] for c in bot.fake.commands_for({"type": "chat", "chat_id": user.user_id})]
+
+    assert {"stats", "report", "export", "audit"} <= set(menu(manager))
+    assert {"stats", "report", "export", "audit"} & set(menu(lead)) == set()
