@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import outbox
+from models.announcement_reports import Tally
 from models.errors import Refusal
 from models.meetings import CANCELLED
 from models.tables import Announcement, Idea, Meeting, Membership, Outbox, Person, Rsvp, Team
@@ -295,16 +296,17 @@ async def reach_stats(s: AsyncSession, scope: Scope) -> ReachStats:
             .where(Outbox.announcement_id.in_(list(result)))
             .group_by(Outbox.announcement_id, Outbox.status)
         )
+        tallies: dict[int, Tally] = {aid: Tally() for aid in result}
         for aid, status, n in rows:
-            reach = result[aid or 0]
-            if status == outbox.SENT:
-                reach.delivered += n
-            elif status == outbox.UNREACHABLE:
-                reach.unreachable += n
-            elif status == outbox.FAILED:
-                reach.failed += n
-            elif status in outbox.OPEN_STATES:
-                reach.open += n
+            tallies[aid or 0].add(status, n)  # one classification of outcomes, shared with /announcements
+        for aid, tally in tallies.items():
+            reach = result[aid]
+            reach.delivered, reach.unreachable, reach.failed, reach.open = (
+                tally.delivered,
+                tally.unreachable,
+                tally.failed,
+                tally.open,
+            )
     return ReachStats(list(result.values()))
 
 
