@@ -90,3 +90,25 @@ async def test_cancelled_meeting_drops_reminders_and_old_buttons_say_cancelled(b
     async with bot.db.transaction() as s:
         open_rows = (await s.execute(select(Outbox).where(Outbox.status == "pending"))).scalars().all()
     assert open_rows == []
+
+
+async def test_mydata_holds_rsvp_and_attendance_and_deleteme_removes_them(bot):
+    import json
+
+    team, lead, (anna, _) = await team_with_members(bot)
+    meeting = await schedule(bot, lead, team, in_days(bot, 3))
+    await bot.deliver()
+    await anna.press("Absage", message=invitations(anna)[-1])
+    await anna.press("Betreuung")
+    p = await person_of(bot, anna)
+    async with bot.db.transaction() as s:
+        (await s.get(Rsvp, (meeting.id, p.id))).attended = False
+    await anna.send("/mydata")
+    data = json.loads(anna.last_message().document[1])
+    [rsvp] = data["rsvps"]
+    assert (rsvp["meeting_id"], rsvp["answer"], rsvp["reason"], rsvp["attended"]) == (meeting.id, "no", "care", False)
+    await anna.send("/deleteme")
+    await anna.press("Ja, alles löschen")
+    async with bot.db.transaction() as s:
+        assert (await s.execute(select(Rsvp).where(Rsvp.person_id == p.id))).first() is None
+        assert (await s.execute(select(Outbox).where(Outbox.person_id == p.id))).first() is None
