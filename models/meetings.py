@@ -293,7 +293,7 @@ async def _notify_invitees(
             dedupe_key=f"{kind}:{meeting.id}:{p.id}:{meeting.sequence}",
             priority=1,
         )
-        for p, answer in rows.tuples()
+        for p, answer in rows.all()
         if not (skip_declined and answer == "no")
     ]
     group = await _group_chat(s, meeting.team_id)
@@ -513,7 +513,7 @@ async def upcoming_for(s: AsyncSession, person: Person, now: datetime) -> list[t
         .where(Rsvp.person_id == person.id, Meeting.status == SCHEDULED, Meeting.starts_at > now - timedelta(hours=13))
         .order_by(Meeting.starts_at)
     )
-    return [(m, r, t) for m, r, t in rows.tuples() if m.starts_at + timedelta(minutes=m.duration_min) > now]
+    return [(m, r, t) for m, r, t in rows.all() if m.starts_at + timedelta(minutes=m.duration_min) > now]
 
 
 async def team_meetings(s: AsyncSession, team_id: int, now: datetime, upcoming: bool = True) -> list[Meeting]:
@@ -542,7 +542,7 @@ async def headcount(s: AsyncSession, meeting_id: int) -> Headcount:
     rows = await s.execute(
         select(Rsvp, Person).join(Person, Person.id == Rsvp.person_id).where(Rsvp.meeting_id == meeting_id)
     )
-    for rsvp, person in rows.tuples():
+    for rsvp, person in rows.all():
         if rsvp.answer == "yes":
             hc.yes += 1
             hc.yes_by_town[person.town or "other"] += 1
@@ -567,7 +567,7 @@ async def nudge_open(s: AsyncSession, actor: Person, meeting_id: int, now: datet
     rows = await s.execute(
         select(Person)
         .join(Rsvp, Rsvp.person_id == Person.id)
-        .where(Rsvp.meeting_id == meeting_id, Rsvp.answer.is_(None))
+        .where(Rsvp.meeting_id == meeting_id, Rsvp.answer.is_(None), Person.id != actor.id)
     )
     new = [
         NewMessage(

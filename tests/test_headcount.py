@@ -84,7 +84,7 @@ async def test_the_nudge_reaches_exactly_the_open_members_once(bot):
     bot.clock.set(meeting.starts_at - timedelta(hours=24))
     await bot.deliver()
     await lead.press("Offene erinnern (1)", message=latest(lead, HEADCOUNT))
-    assert lead.callback_answers[-1][0].startswith("1 Personen werden erinnert")
+    assert lead.callback_answers[-1][0].startswith("1 Person wird erinnert")
     await bot.deliver()
     assert count(m["dora"], NUDGE) == 1
     assert {k: count(u, NUDGE) for k, u in m.items() if k != "dora"} == dict.fromkeys(["anna", "ben", "carl", "eve"], 0)
