@@ -26,6 +26,7 @@ MEMBER_COMMANDS = (
     "idea",
     "ideas",
     "myideas",
+    "follow",
     "meetings",
     "profile",
     "language",

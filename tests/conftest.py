@@ -45,6 +45,12 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"actionbot database: {'postgresql' if PG_URL else 'sqlite'}"
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Printed even with -q and xdist, so CI can check which database the suite ran on."""
+    passed = len(terminalreporter.stats.get("passed", []))
+    terminalreporter.write_line(f"actionbot database: {'postgresql' if PG_URL else 'sqlite'} ({passed} passed)")
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database at the newest migration: a template SQLite file, or a fresh PostgreSQL database."""

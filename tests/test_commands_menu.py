@@ -16,6 +16,7 @@ MEMBER_HELP = [
     "/idea – Eine Idee einreichen",
     "/ideas – Ideen meiner Teams ansehen und unterstützen",
     "/myideas – Meine Ideen und ihr Stand",
+    "/follow – Bei Antworten auf Ideen benachrichtigt werden",
     "/meetings – Meine nächsten Treffen und Zusagen",
     "/profile – Gruppe, Ort und Sprache ändern",
     "/language – Sprache wählen",
