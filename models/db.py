@@ -56,6 +56,11 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine with the per-dialect settings the rest of the code relies on."""
     if url.startswith("sqlite"):
+        # One pooled connection: every transaction is BEGIN IMMEDIATE anyway, so concurrent ones queue here,
+        # first come first served, instead of sleeping unfairly in SQLite's busy handler.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(url, **kwargs)
         _sqlite_setup(engine)
         return engine
