@@ -4,9 +4,11 @@ Guarantees, phase by phase:
 - *enqueue*: a row with a `dedupe_key` is created at most once, so re-planning reminders cannot double them.
 - *claim*: one atomic UPDATE moves due rows to `claimed` for one worker (FOR UPDATE SKIP LOCKED on
   PostgreSQL; SQLite has one writer at a time), so two dispatchers never get the same row.
-- *sending*: each row is marked `sending` in its own commit just before its API call, so a crash leaves at
-  most the rows then in flight with an unknown outcome; recovery retries such a row once.
-- *record*: the outcome per row (sent, failed, unreachable, skipped, or back to pending after a 429).
+- *sending*: the rows about to go out (a small group, at most the dispatcher's `concurrency` rows in flight)
+  are marked `sending` in one statement and committed just before their API calls begin, so a crash leaves
+  at most the rows then in flight with an unknown outcome; recovery retries such a row once.
+- *record*: the outcome per row (sent, failed, unreachable, skipped, or back to pending after a 429),
+  written for a group of rows at once: one UPDATE per outcome (`finish_many`), in one transaction.
 """
 
 from __future__ import annotations
@@ -134,11 +136,39 @@ async def start_sending(s: AsyncSession, row_id: int, worker: str, now: datetime
     return row
 
 
+async def start_sending_many(s: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime) -> list[Outbox]:
+    """Move claimed rows to `sending` in one statement (counting the attempt); returns those still ours, in the
+    order of `row_ids`. Call it right before their sends begin: each of them now has an API call under way."""
+    if not row_ids:
+        return []
+    marked = (
+        update(Outbox)
+        .where(Outbox.id.in_(list(row_ids)), Outbox.status == CLAIMED, Outbox.claimed_by == worker)
+        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+        .returning(Outbox)
+    )
+    options = {"synchronize_session": False, "populate_existing": True}
+    rows = {row.id: row for row in (await s.scalars(marked, execution_options=options)).all()}
+    return [rows[i] for i in row_ids if i in rows]
+
+
 async def finish(s: AsyncSession, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
     values: dict[str, Any] = {"status": status, "last_error": (error or None) and error[:200]}
     if status == SENT:
         values["sent_at"] = now
     await s.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+
+async def finish_many(
+    s: AsyncSession, row_ids: Sequence[int], status: str, now: datetime, error: str | None = None
+) -> None:
+    """Record one outcome for many rows in one statement."""
+    values: dict[str, Any] = {"status": status, "last_error": (error or None) and error[:200]}
+    if status == SENT:
+        values["sent_at"] = now
+    ids = list(row_ids)
+    for i in range(0, len(ids), 500):
+        await s.execute(update(Outbox).where(Outbox.id.in_(ids[i : i + 500])).values(**values))
 
 
 async def retry_later(s: AsyncSession, row_id: int, due_at: datetime, error: str, count_attempt: bool = True) -> None:

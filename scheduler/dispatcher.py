@@ -3,6 +3,12 @@
 APScheduler (PTB's JobQueue) only wakes it: at the next due time and on a short safety interval. The
 database holds the truth, so a restart resumes where the last process stopped, and two processes on
 PostgreSQL never send the same row (see models/outbox.py for the per-phase guarantees).
+
+Work per message is kept small: rows are claimed in batches, marked `sending` and rendered a group at a time
+(one UPDATE; a kind may render its rows set-based, see `with_batch`), sent concurrently through the rate
+limiter, and their outcomes recorded in one transaction per group (one UPDATE per outcome). 403 → the chat is
+unreachable and its open rows are cancelled; 429 → everyone waits as asked and the row goes back to pending
+without counting an attempt; a network error → retried with backoff, failed after `MAX_ATTEMPTS`.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import asyncio
 import logging
 import math
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,6 +50,28 @@ class Outgoing:
 
 
 Renderer = Callable[[AsyncSession, Outbox], Awaitable[Outgoing | None]]
+BatchRenderer = Callable[[AsyncSession, Sequence[Outbox]], Awaitable[Sequence[Outgoing | None]]]
+
+
+def with_batch(renderer: Renderer, render_batch: BatchRenderer) -> Renderer:
+    """An optional hook: `render_batch` renders several rows of the kind with a few set-based queries and
+    returns one result per row, in order; the dispatcher uses it for a group of rows, `renderer` otherwise."""
+    setattr(renderer, "render_batch", render_batch)  # noqa: B010
+    return renderer
+
+
+_MIGRATED = "migrated"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What Telegram answered for one row: its next status (PENDING: retry after `wait`), and why."""
+
+    status: str
+    error: str | None = None
+    wait: float = 0.0
+    count: bool = True
+    new_chat_id: int | None = None
 
 
 class Dispatcher:
@@ -64,7 +92,8 @@ class Dispatcher:
         self.limiter = limiter or RateLimiter()
         self.worker = f"w-{uuid.uuid4().hex[:12]}"
         self.batch, self.lease, self.safety_interval = batch, lease, safety_interval
-        self._sem = asyncio.Semaphore(concurrency)
+        self._group_size = max(1, concurrency // 2)  # two groups in flight: at most `concurrency` rows sending
+        self._groups = asyncio.Semaphore(2 if concurrency > 1 else 1)
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -134,8 +163,12 @@ class Dispatcher:
     async def drain(self) -> int:
         """Send everything due now; returns how many rows were handled. One drain at a time.
 
-        The next batch is claimed while the current one is still going out (when half of it is done), so the
-        rate limiter always has rows ready and no send slot is lost between batches.
+        Claimed rows go out in groups of at most `concurrency // 2` rows, two groups at a time, so at most
+        `concurrency` rows are `sending` at once. Per group: one transaction marks the rows `sending` (one
+        statement) and renders them, then their sends run concurrently through the rate limiter, then one
+        transaction records the outcomes (one UPDATE per outcome). The next batch is claimed while the current
+        one is still going out (when half of it is done), so the rate limiter always has rows ready and no
+        send slot is lost between batches.
         """
         async with self._lock:
             handled = 0
@@ -143,15 +176,18 @@ class Dispatcher:
                 for row_id, kind in await outbox.skip_expired(s, self.clock.now()):
                     log.info("message skipped row=%s kind=%s reason=late", row_id, kind)
             running: set[asyncio.Task[None]] = set()
+            size = self._group_size
             try:
                 while True:
                     async with self._transaction() as s:
                         ids = await outbox.claim_due(s, self.worker, self.clock.now(), self.batch)
-                    running |= {asyncio.create_task(self._send_guarded(i)) for i in ids}
+                    groups = [ids[i : i + size] for i in range(0, len(ids), size)]
+                    running |= {asyncio.create_task(self._send_group_guarded(g)) for g in groups}
                     handled += len(ids)
                     if not running:
                         return handled
-                    refill_at = self.batch // 2 if ids else 0  # nothing more due: let the rest finish first
+                    # nothing more due: let the rest finish first
+                    refill_at = max(1, math.ceil(self.batch / size) // 2) if ids else 0
                     while len(running) > refill_at:
                         _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             except asyncio.CancelledError:
@@ -170,52 +206,140 @@ class Dispatcher:
         async with self._db_lock, self.db.transaction() as s:
             yield s
 
-    async def _send_guarded(self, row_id: int) -> None:
-        async with self._sem:
-            try:
-                await self._send_one(row_id)
-            except Exception:
-                log.exception("sending row=%s failed unexpectedly", row_id)
-                async with self._transaction() as s:
-                    await outbox.finish(s, row_id, outbox.FAILED, self.clock.now(), "internal error")
+    async def _send_group_guarded(self, row_ids: list[int]) -> None:
+        async with self._groups:
+            await self._send_group(row_ids)
 
     async def _send_one(self, row_id: int) -> None:
-        async with self._transaction() as s:
-            row = await outbox.start_sending(s, row_id, self.worker, self.clock.now())
-            if row is None:
-                return
-            renderer = self.renderers.get(row.kind)
-            out = await renderer(s, row) if renderer else None
-            if out is None:
-                await outbox.finish(s, row_id, outbox.SKIPPED, self.clock.now(), "not needed any more")
-                log.info("message skipped row=%s kind=%s reason=not_needed", row_id, row.kind)
-                return
-            chat_id = row.chat_id
-            s.expunge(row)
+        """Send one claimed row (a group of one)."""
+        await self._send_group([row_id])
+
+    async def _send_group(self, row_ids: list[int]) -> None:
         try:
-            async with self.limiter.slot(chat_id):
-                await self._api_send(chat_id, out)
+            prepared = await self._prepare(row_ids)
+        except Exception:
+            if len(row_ids) > 1:  # one row's renderer broke the group's transaction: isolate it
+                for row_id in row_ids:
+                    await self._send_group([row_id])
+                return
+            log.exception("sending row=%s failed unexpectedly", row_ids[0])
+            async with self._transaction() as s:
+                await outbox.finish(s, row_ids[0], outbox.FAILED, self.clock.now(), "internal error")
+            return
+        if not prepared:
+            return
+        outcomes = await asyncio.gather(*(self._deliver(row, out) for row, out in prepared))
+        try:
+            await self._record([(row, outcome) for (row, _), outcome in zip(prepared, outcomes, strict=True)])
+        except Exception:  # the rows stay `sending`: recovery retries each once after the lease
+            log.exception("recording the outcome of rows=%s failed", [row.id for row, _ in prepared])
+
+    async def _prepare(self, row_ids: list[int]) -> list[tuple[Outbox, Outgoing]]:
+        """Mark the group `sending` (one statement) and render it, in one transaction; rows that render to
+        nothing are skipped in it too. Returns the rows to send with their messages."""
+        skipped: list[Outbox] = []
+        ready: list[tuple[Outbox, Outgoing]] = []
+        async with self._transaction() as s:
+            rows = await outbox.start_sending_many(s, row_ids, self.worker, self.clock.now())
+            if not rows:
+                return []
+            outs = await self._render(s, rows)
+            for row, out in zip(rows, outs, strict=True):
+                if out is None:
+                    skipped.append(row)
+                else:
+                    ready.append((row, out))
+            if skipped:
+                await outbox.finish_many(
+                    s, [r.id for r in skipped], outbox.SKIPPED, self.clock.now(), "not needed any more"
+                )
+            for row in rows:
+                s.expunge(row)
+        for row in skipped:
+            log.info("message skipped row=%s kind=%s reason=not_needed", row.id, row.kind)
+        return ready
+
+    async def _render(self, s: AsyncSession, rows: list[Outbox]) -> list[Outgoing | None]:
+        """Each row's message: a kind's set-based `render_batch` hook (see `with_batch`) renders all of its rows
+        of the group at once; otherwise its renderer runs row by row."""
+        outs: dict[int, Outgoing | None] = {}
+        by_kind: dict[str, list[Outbox]] = {}
+        for row in rows:
+            by_kind.setdefault(row.kind, []).append(row)
+        for kind, of_kind in by_kind.items():
+            renderer = self.renderers.get(kind)
+            if renderer is None:
+                outs.update((row.id, None) for row in of_kind)
+                continue
+            batch: BatchRenderer | None = getattr(renderer, "render_batch", None)
+            if batch is not None and len(of_kind) > 1:
+                outs.update(zip((row.id for row in of_kind), await batch(s, of_kind), strict=True))
+            else:
+                for row in of_kind:
+                    outs[row.id] = await renderer(s, row)
+        return [outs[row.id] for row in rows]
+
+    async def _deliver(self, row: Outbox, out: Outgoing) -> _Outcome:
+        """One API call through the limiter; the outcome is recorded later, with the rest of the group's."""
+        try:
+            async with self.limiter.slot(row.chat_id):
+                await self._api_send(row.chat_id, out)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self.limiter.pause(wait)
-            await self._record_retry(row_id, wait, f"429 retry after {wait}s", count=False)
+            return _Outcome(outbox.PENDING, f"429 retry after {wait}s", wait=wait, count=False)
         except Forbidden as exc:
-            await self._record_unreachable(row, exc)
+            return _Outcome(outbox.UNREACHABLE, f"403 {exc.message}")
         except ChatMigrated as exc:
-            await self._record_migration(row, exc.new_chat_id)
+            return _Outcome(_MIGRATED, "group migrated", new_chat_id=exc.new_chat_id)
         except (TimedOut, NetworkError) as exc:  # ambiguous: the message may have arrived
-            await self._record_retry(row_id, min(300.0, 2.0**row.attempts * 5), f"network: {exc}", count=True)
+            return _Outcome(outbox.PENDING, f"network: {exc}", wait=min(300.0, 2.0**row.attempts * 5), count=True)
         except BadRequest as exc:
-            async with self._transaction() as s:
-                await outbox.finish(s, row_id, outbox.FAILED, self.clock.now(), f"400 {exc.message}")
-            log.warning("message failed row=%s kind=%s reason=%s", row_id, row.kind, exc.message)
+            return _Outcome(outbox.FAILED, f"400 {exc.message}")
         except TelegramError as exc:
-            await self._record_retry(row_id, 30.0, f"telegram: {exc}", count=True)
-        else:
-            async with self._transaction() as s:
-                await outbox.finish(s, row_id, outbox.SENT, self.clock.now())
-            if self.on_sent is not None:
-                self.on_sent(row)
+            return _Outcome(outbox.PENDING, f"telegram: {exc}", wait=30.0, count=True)
+        except Exception:
+            log.exception("sending row=%s failed unexpectedly", row.id)
+            return _Outcome(outbox.FAILED, "internal error")
+        return _Outcome(outbox.SENT)
+
+    async def _record(self, results: list[tuple[Outbox, _Outcome]]) -> None:
+        """Every outcome of a group in one transaction: one UPDATE per (outcome, error); retries, 403s and
+        migrations (rare) row by row."""
+        now = self.clock.now()
+        finished: dict[tuple[str, str | None], list[int]] = {}
+        retries = [(row, o) for row, o in results if o.status == outbox.PENDING]
+        unreachable = [(row, o) for row, o in results if o.status == outbox.UNREACHABLE]
+        migrated = [(row, o) for row, o in results if o.status == _MIGRATED]
+        for row, o in results:
+            if o.status in (outbox.SENT, outbox.FAILED, outbox.UNREACHABLE):
+                finished.setdefault((o.status, o.error), []).append(row.id)
+        async with self._transaction() as s:
+            for (status, error), ids in finished.items():
+                await outbox.finish_many(s, ids, status, now, error)
+            for row, o in retries:
+                await outbox.retry_later(s, row.id, now + timedelta(seconds=o.wait), o.error or "", o.count)
+            for chat_id in dict.fromkeys(row.chat_id for row, _ in unreachable):
+                if chat_id > 0:
+                    await mark_unreachable(s, chat_id, now)
+                await outbox.cancel_open(s, Outbox.chat_id == chat_id, reason="chat unreachable")
+            for row, o in migrated:
+                assert o.new_chat_id is not None
+                await self._migrate(s, row, o.new_chat_id)
+        for row, o in results:
+            if o.status == outbox.SENT:
+                if self.on_sent is not None:
+                    self.on_sent(row)
+            elif o.status == outbox.FAILED:
+                log.warning("message failed row=%s kind=%s reason=%s", row.id, row.kind, o.error)
+            elif o.status == outbox.UNREACHABLE:
+                log.info("chat unreachable row=%s kind=%s", row.id, row.kind)
+        for row, o in retries:
+            log.info("message retried later row=%s wait=%.0fs reason=%s", row.id, o.wait, o.error)
+        if retries:
+            self._plan_next(min(o.wait for _, o in retries))
+        if migrated:
+            self.wake()
 
     async def _api_send(self, chat_id: int, out: Outgoing) -> None:
         if out.media is not None:
@@ -242,33 +366,16 @@ class Dispatcher:
                 disable_web_page_preview=True,
             )
 
-    async def _record_retry(self, row_id: int, wait: float, error: str, count: bool) -> None:
-        async with self._transaction() as s:
-            await outbox.retry_later(s, row_id, self.clock.now() + timedelta(seconds=wait), error, count)
-        log.info("message retried later row=%s wait=%.0fs reason=%s", row_id, wait, error)
-        self._plan_next(wait)
-
-    async def _record_unreachable(self, row: Outbox, exc: Forbidden) -> None:
-        now = self.clock.now()
-        async with self._transaction() as s:
-            await outbox.finish(s, row.id, outbox.UNREACHABLE, now, f"403 {exc.message}")
-            if row.chat_id > 0:
-                await mark_unreachable(s, row.chat_id, now)
-            await outbox.cancel_open(s, Outbox.chat_id == row.chat_id, reason="chat unreachable")
-        log.info("chat unreachable row=%s kind=%s", row.id, row.kind)
-
-    async def _record_migration(self, row: Outbox, new_chat_id: int) -> None:
+    async def _migrate(self, s: AsyncSession, row: Outbox, new_chat_id: int) -> None:
         """A group became a supergroup: follow it, then send this row again to the new id."""
-        async with self._transaction() as s:
-            await s.execute(update(TeamGroup).where(TeamGroup.chat_id == row.chat_id).values(chat_id=new_chat_id))
-            await s.execute(
-                update(Outbox)
-                .where(Outbox.chat_id == row.chat_id, Outbox.status.in_(outbox.OPEN_STATES))
-                .values(chat_id=new_chat_id)
-            )
-            await outbox.retry_later(s, row.id, self.clock.now(), "group migrated", count_attempt=False)
+        await s.execute(update(TeamGroup).where(TeamGroup.chat_id == row.chat_id).values(chat_id=new_chat_id))
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.chat_id == row.chat_id, Outbox.status.in_(outbox.OPEN_STATES))
+            .values(chat_id=new_chat_id)
+        )
+        await outbox.retry_later(s, row.id, self.clock.now(), "group migrated", count_attempt=False)
         log.info("group migrated old=%s new=%s", row.chat_id, new_chat_id)
-        self.wake()
 
 
 def _seconds(value: float | timedelta) -> float:
