@@ -6,7 +6,6 @@ earlier run go stale. Who may address whom is decided in models/announcements.py
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -17,11 +16,11 @@ from models import announcements as domain
 from models import drafts
 from models.announcements import Audience, Content, CountChanged
 from models.dates import DateProblem, combine_local, parse_when
+from models.drafts import NONCE
 from models.errors import Refusal
 from models.tables import Draft
 
 FLOW = "announce"
-NONCE = "nonce"
 _QUICK_TIMES = ((1, time(8, 0)), (1, time(12, 0)), (1, time(18, 0)), (2, time(9, 0)))
 
 
@@ -40,12 +39,7 @@ async def _save(req: Req, step: str, data: dict[str, Any]) -> Draft:
 async def _draft(req: Req) -> Draft:
     """The open announce draft this button belongs to (checked by nonce)."""
     assert req.cb is not None
-    draft = await drafts.get_draft(req.session, req.me.id)
-    if draft is None or draft.flow != FLOW:
-        raise Refusal("announce.no_draft")
-    if req.cb.arg(0) != draft.data.get(NONCE):
-        raise Refusal("errors.stale_button")
-    return draft
+    return await drafts.draft_of_button(req.session, req.me.id, FLOW, req.cb.arg(0), "announce.no_draft")
 
 
 def _content(draft: Draft) -> Content:
@@ -56,7 +50,7 @@ def _content(draft: Draft) -> Content:
 async def start_announce(req: Req) -> None:
     """/announce: managers and team leads only; starts a new run (an open one is replaced)."""
     await domain.scope_of(req.session, req.me)
-    await _save(req, "text", {NONCE: secrets.token_hex(4)})
+    await _save(req, "text", drafts.new_run())
     req.reply(req.t("announce.ask_text", limit=domain.TEXT_LIMIT, caption_limit=domain.CAPTION_LIMIT))
 
 

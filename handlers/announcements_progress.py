@@ -21,7 +21,7 @@ from bot.config import Config
 from bot.texts import format_when
 from handlers import announce_views as views
 from handlers.codec import encode
-from handlers.common import Btn, Req, Services, View, esc
+from handlers.common import Btn, Req, Services, View, esc, pager
 from models import announcement_reports as reports
 from models import announcements as domain
 from models.tables import Announcement, Person, Team
@@ -172,13 +172,7 @@ async def list_view(req: Req, page: int) -> View:
         ]
         blocks.append("\n".join(block))
         rows.append([Btn(req.t("announce.details", id=ann.id), encode("anl", "d", ann.id, page))])
-    nav = []
-    if page > 0:
-        nav.append(Btn("◀", encode("anl", "p", page - 1)))
-    if page < pages - 1:
-        nav.append(Btn("▶", encode("anl", "p", page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += pager(page, pages, lambda p: encode("anl", "p", p))
     return View("\n\n".join(blocks), rows)
 
 

@@ -73,6 +73,16 @@ class _Doc:
     caption: str
 
 
+def pager(page: int, pages: int, data: Callable[[int], str]) -> list[list[Btn]]:
+    """The ◀ ▶ row of a paged screen (no row when there is only one page); `data(p)` is page p's button."""
+    nav = []
+    if page > 0:
+        nav.append(Btn("◀", data(page - 1)))
+    if page < pages - 1:
+        nav.append(Btn("▶", data(page + 1)))
+    return [nav] if nav else []
+
+
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units: an emoji counts 2)."""
     return len(text.encode("utf-16-le")) // 2

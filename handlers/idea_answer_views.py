@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Config
 from bot.texts import format_day, t
 from handlers.codec import encode
-from handlers.common import Btn, Req, View, esc
+from handlers.common import Btn, Req, View, esc, pager
 from handlers.names import field_name, group_name, status_name, town_name
 from models import idea_answers as domain
 from models import ideas as ideas_domain
@@ -49,13 +49,7 @@ async def list_view(req: Req, which: str, page: int) -> View:
         mark = "📝 " if idea.id in drafted else ""
         caption = f"{mark}#{idea.id} · {status_name(req, idea.status)} · {label(idea.text)}"
         rows.append([Btn(caption, data("i", idea.id, which, page))])
-    nav = []
-    if page > 0:
-        nav.append(Btn("◀", data("l", which, page - 1)))
-    if page < pages - 1:
-        nav.append(Btn("▶", data("l", which, page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += pager(page, pages, lambda p: data("l", which, p))
     other = "a" if which == "w" else "w"
     rows.append(
         [Btn(req.t("idea_answers.show_accepted" if other == "a" else "idea_answers.show_waiting"), data("l", other, 0))]
@@ -141,13 +135,7 @@ async def follow_view(req: Req, page: int) -> View:
         lines.append(req.t("ideas.follow_line", id=v.idea.id, status=status, text=esc(short(v.idea.text, 200))))
         mark = "✅ " if v.idea.id in following else ""
         rows.append([Btn(f"{mark}🔔 #{v.idea.id}", encode("fol", page, v.idea.id))])
-    nav = []
-    if page > 0:
-        nav.append(Btn("◀", encode("fol", page - 1)))
-    if page < pages - 1:
-        nav.append(Btn("▶", encode("fol", page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += pager(page, pages, lambda p: encode("fol", p))
     return View("\n\n".join(lines), rows)
 
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from bot.texts import format_day
 from handlers.codec import encode
-from handlers.common import Btn, Req, View, esc
+from handlers.common import Btn, Req, View, esc, pager
 from handlers.names import field_name, group_name, status_name, town_name
 from models import drafts
 from models import idea_answers as answers_domain
 from models import ideas as ideas_domain
 from models import teams as teams_domain
+from models.drafts import NONCE
 from models.errors import Refusal
 from models.tables import Draft, Idea
 
 FLOW = "idea"
 ALL_TOWNS = "all"
-NONCE = "nonce"  # names one run of the flow; its buttons carry it, so buttons of an earlier idea go stale
 
 
 def _towns(req: Req) -> list[str]:
@@ -26,7 +25,7 @@ def _towns(req: Req) -> list[str]:
 
 
 def _new_run() -> dict[str, Any]:
-    return {NONCE: secrets.token_hex(4)}
+    return drafts.new_run()
 
 
 async def _save(req: Req, step: str, data: dict[str, Any]) -> Draft:
@@ -44,12 +43,7 @@ async def _draft(req: Req) -> Draft:
     Buttons are `<prefix>:1:<nonce>:<choice>`; the nonce must be the open draft's.
     """
     assert req.cb is not None
-    draft = await drafts.get_draft(req.session, req.me.id)
-    if draft is None or draft.flow != FLOW:
-        raise Refusal("ideas.no_draft")
-    if req.cb.arg(0) != draft.data.get(NONCE):
-        raise Refusal("errors.stale_button")
-    return draft
+    return await drafts.draft_of_button(req.session, req.me.id, FLOW, req.cb.arg(0), "ideas.no_draft")
 
 
 async def step_view(req: Req, draft: Draft) -> View:
@@ -259,13 +253,7 @@ async def ideas_page_view(req: Req, page: int) -> View:
         )
         mark = "✅ " if v.supported_by_me else ""
         rows.append([Btn(f"{mark}👍 #{v.idea.id} ({v.supports})", encode("sup", v.idea.id, page))])
-    nav = []
-    if page > 0:
-        nav.append(Btn("◀", encode("idp", page - 1)))
-    if page < pages - 1:
-        nav.append(Btn("▶", encode("idp", page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += pager(page, pages, lambda p: encode("idp", p))
     blocks.append(req.t("ideas.follow_hint"))
     return View("\n\n".join(blocks), rows)
 

@@ -7,7 +7,6 @@ for one existing meeting. Nothing here decides anything: the domain validates an
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, time
 from typing import Any
 
@@ -19,11 +18,10 @@ from handlers.meeting_views import meeting_text, town_label
 from models import drafts
 from models import meetings as meetings_domain
 from models.dates import day_choices, time_choices
-from models.errors import Refusal
+from models.drafts import NONCE
 from models.tables import Draft, Meeting, Team
 
 FLOW = "meeting"
-NONCE = "nonce"  # names one run of the flow; its buttons carry it, so buttons of an earlier run go stale
 NEW, EDIT = "new", "edit"
 PREFIX = "mt"
 DURATIONS = (60, 90, 120)
@@ -31,7 +29,7 @@ ONLINE = "online"
 
 
 def new_run() -> dict[str, Any]:
-    return {NONCE: secrets.token_hex(4)}
+    return drafts.new_run()
 
 
 async def save(req: Req, step: str, data: dict[str, Any]) -> Draft:
@@ -42,12 +40,7 @@ async def save(req: Req, step: str, data: dict[str, Any]) -> Draft:
 async def current(req: Req) -> Draft:
     """The open meeting draft a `mt:1:<nonce>:…` button belongs to; buttons of other runs are answered."""
     assert req.cb is not None
-    draft = await drafts.get_draft(req.session, req.me.id)
-    if draft is None or draft.flow != FLOW:
-        raise Refusal("meeting_flow.no_draft")
-    if req.cb.arg(0) != draft.data.get(NONCE):
-        raise Refusal("errors.stale_button")
-    return draft
+    return await drafts.draft_of_button(req.session, req.me.id, FLOW, req.cb.arg(0), "meeting_flow.no_draft")
 
 
 def btn(label: str, draft: Draft, action: str, arg: object = "-") -> Btn:

@@ -8,7 +8,6 @@ so buttons of an earlier run go stale. Buttons: `pl:1:f:<nonce>:<action>[:<arg>â
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,12 +19,12 @@ from models import drafts
 from models import meetings as meetings_domain
 from models import polls as polls_domain
 from models.dates import DateProblem, ParsedWhen, combine_local, day_choices, parse_when, time_choices
+from models.drafts import NONCE
 from models.errors import Refusal
 from models.tables import Draft, Team
 
 log = logging.getLogger("actionbot.polls")
 FLOW = "poll"
-NONCE = "nonce"
 DEADLINES = {"2d": timedelta(days=2), "1w": timedelta(days=7)}  # "1b": a day before the first slot
 BUTTON_STEPS = {  # which steps each dialogue button belongs to; pressed at another step it is stale
     "team": ("team",),
@@ -119,13 +118,9 @@ def _deadline_of(req: Req, draft: Draft, key: str) -> datetime:
 async def _flow_draft(req: Req) -> tuple[Draft, str]:
     """The open poll draft this button belongs to, and the button's action; stale buttons are answered."""
     assert req.cb is not None
-    draft = await drafts.get_draft(req.session, req.me.id)
-    if draft is None or draft.flow != FLOW:
-        raise Refusal("polls.no_draft")
+    draft = await drafts.draft_of_button(req.session, req.me.id, FLOW, req.cb.arg(1), "polls.no_draft")
     action = req.cb.arg(2)
-    if req.cb.arg(1) != draft.data.get(NONCE) or (
-        action != "cancel" and draft.step not in BUTTON_STEPS.get(action, ())
-    ):
+    if action != "cancel" and draft.step not in BUTTON_STEPS.get(action, ()):
         raise Refusal("errors.stale_button")
     return draft, action
 
@@ -184,7 +179,7 @@ async def start_poll(req: Req) -> None:
     teams = await meetings_domain.schedulable_teams(req.session, req.me)
     if not teams:
         raise Refusal("polls.not_lead")
-    data: dict[str, Any] = {NONCE: secrets.token_hex(4), "slots": []}
+    data: dict[str, Any] = drafts.new_run(slots=[])
     if len(teams) == 1:
         draft = await _save(req, "title", {**data, "team": teams[0].id})
     else:

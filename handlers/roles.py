@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.texts import t
 from handlers import commands
 from handlers.codec import encode
-from handlers.common import Btn, Req, View, esc
+from handlers.common import Btn, Req, View, esc, pager
 from handlers.names import group_name, town_name
 from models import teams as teams_domain
 from models.errors import Refusal
@@ -38,13 +38,7 @@ async def _members_view(req: Req, team_id: int, page: int) -> View:
         [Btn(("⭐ " if role == LEAD else "") + p.display_name[:40], encode("ml", "p", team_id, p.id, page))]
         for p, role in members[page * PAGE : (page + 1) * PAGE]
     ]
-    nav = []
-    if page > 0:
-        nav.append(Btn("◀", encode("ml", "t", team_id, page - 1)))
-    if page < pages - 1:
-        nav.append(Btn("▶", encode("ml", "t", team_id, page + 1)))
-    if nav:
-        rows.append(nav)
+    rows += pager(page, pages, lambda p: encode("ml", "t", team_id, p))
     return View(req.t("lead.pick_member", team=esc(team.name(req.lang)), page=page + 1, pages=pages), rows)
 
 

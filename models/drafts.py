@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.errors import Refusal
 from models.tables import Draft
 
 
@@ -32,3 +34,22 @@ async def save_draft(
 async def clear_draft(s: AsyncSession, person_id: int) -> bool:
     result = await s.execute(delete(Draft).where(Draft.person_id == person_id))
     return bool(getattr(result, "rowcount", 0))
+
+
+NONCE = "nonce"  # names one run of a flow; its buttons carry it, so buttons of an earlier run go stale
+
+
+def new_run(**data: Any) -> dict[str, Any]:
+    """Draft data for a fresh run of a flow, with its own nonce."""
+    return {NONCE: secrets.token_hex(4), **data}
+
+
+async def draft_of_button(s: AsyncSession, person_id: int, flow: str, nonce: str, no_draft_key: str) -> Draft:
+    """The open draft of `flow` a button belongs to: `no_draft_key` if the flow is finished, stale if the
+    button carries another run's nonce. One check for every draft-backed dialogue."""
+    draft = await get_draft(s, person_id)
+    if draft is None or draft.flow != flow:
+        raise Refusal(no_draft_key)
+    if nonce != draft.data.get(NONCE):
+        raise Refusal("errors.stale_button")
+    return draft
