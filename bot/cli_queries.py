@@ -170,7 +170,7 @@ def _export_to_file(config: Config, args: argparse.Namespace) -> int:
         if bar:
             bar.close()
     os.replace(part, path)
-    print(f"wrote {result.rows} rows to {path}")
+    print(f"wrote {result.rows} {'row' if result.rows == 1 else 'rows'} to {path}")
     if result.codebook is not None:
         book = path.with_name(path.stem + "-codebook.md")
         book.write_text(result.codebook, encoding="utf-8")

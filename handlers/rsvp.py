@@ -62,7 +62,7 @@ async def on_nudge(req: Req) -> None:
     meeting = await meetings_domain.get_meeting(req.session, req.cb.int(0))
     req.toast(
         req.t(
-            "meetings.nudge_sent_one" if count == 1 else "meetings.nudge_sent",
+            "meetings.nudge_sent",
             count=count,
             when=format_when(meeting.starts_at, req.lang, req.config.time_zone),
         )

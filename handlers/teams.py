@@ -21,8 +21,7 @@ def _mix(req: Req, summary: TeamSummary) -> str:
         f"{esc(town_name(req, town))} {n}"
         for town, n in sorted(summary.by_town.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)), kv[0]))
     ]
-    key = "teams.members_one" if summary.members == 1 else "teams.members"
-    return req.t(key, count=summary.members, mix=" · ".join(parts))
+    return req.t("teams.members", count=summary.members, mix=" · ".join(parts))
 
 
 def deep_link(req: Req, team: Team) -> str:

@@ -49,7 +49,8 @@ def codebook(
         ]
     used: list[str] = []
     for t in tables:
-        lines += [f"## {t.name}", "", f"{t.total} rows.", "", "| Column | Meaning | Codes |", "|---|---|---|"]
+        rows = f"{t.total} {'row' if t.total == 1 else 'rows'}."
+        lines += [f"## {t.name}", "", rows, "", "| Column | Meaning | Codes |", "|---|---|---|"]
         for c in t.columns:
             lines.append(f"| `{c.name}` | {c.doc} | {c.codes or ''} |")
             if c.codes and c.codes not in used:

@@ -68,7 +68,7 @@ async def test_lead_gets_the_headcount_24_hours_before_with_the_mix(bot):
     await bot.deliver(advance=timedelta(minutes=2))
     assert count(lead, HEADCOUNT) == 1
     text = latest(lead, HEADCOUNT).text
-    assert "✅ 3 Zusagen · 🤔 1 vielleicht · ❌ 1 Absagen · ⏳ 1 offen" in text
+    assert "✅ 3 Zusagen · 🤔 1 vielleicht · ❌ 1 Absage · ⏳ 1 offen" in text
     towns = text.split("Zusagen nach Ort: ")[1].split("\n")[0]
     assert sorted(towns.split(" · ")) == ["Bad Blankenburg 1", "Rudolstadt 1", "Saalfeld 1"]
     assert "Zusagen nach Gruppe: Bürger*in 2 · Unternehmer*in 1" in text

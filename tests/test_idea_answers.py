@@ -65,10 +65,10 @@ async def test_manager_answers_an_idea_and_the_author_is_told_in_german(bot):
     _, _, author, _ = await team_idea(bot)
     maria = await manager(bot)
     await answer(maria, 1, "angenommen")
-    assert "1 Antworten bereit" in maria.last_message().text
+    assert "1 Antwort bereit" in maria.last_message().text
     assert [i.status for i in await ideas(bot)] == ["submitted"]  # a draft changes nothing yet
     await publish(maria)
-    assert "1 Antworten veröffentlicht" in maria.last_message().text
+    assert "1 Antwort veröffentlicht" in maria.last_message().text
     assert await bot.deliver() == 1
     told = author.last_message().text
     assert "Antwort auf deine Idee #1" in told and "Neuer Stand: angenommen" in told and ANSWER in told
