@@ -12,6 +12,8 @@ from telegram.ext import ContextTypes
 
 from bot.texts import t
 from models.people import pick_language
+from scheduler.limiter import RateLimiter
+from scheduler.replies import Replies
 
 log = logging.getLogger("actionbot")
 
@@ -67,10 +69,20 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user = update.effective_user
     lang = pick_language(user.language_code if user else None)
+    # paced like every reply and 429-safe, with a patience of its own: the failure may itself have been a 429
+    replies = Replies(_limiter(context), label=update_id)
+    query, chat_id = update.callback_query, update.effective_chat.id
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(t(lang, "errors.internal")[:200], show_alert=True)
+        if query is not None:
+            await replies.send(None, lambda: query.answer(t(lang, "errors.internal")[:200], show_alert=True), "apology")
         else:
-            await context.bot.send_message(update.effective_chat.id, html.escape(t(lang, "errors.internal")))
+            text = html.escape(t(lang, "errors.internal"))
+            await replies.send(chat_id, lambda: context.bot.send_message(chat_id, text), "apology")
     except Exception:  # the apology itself failed (blocked, network); the log already has the cause
         log.warning("apology not delivered update_id=%s", update_id)
+
+
+def _limiter(context: ContextTypes.DEFAULT_TYPE) -> RateLimiter:
+    """The bot's one limiter (handlers.common.Services.limiter); a fresh one if the application has none."""
+    svc = context.application.bot_data.get("services")
+    return svc.limiter() if svc is not None else RateLimiter()

@@ -112,7 +112,7 @@ async def on_button(req: Req) -> None:
         req.show(await _audience_view(req, await _save(req, "audience", draft.data)))
     elif action == "test" and draft.step == "review":
         content, chat = _content(draft), req.user_id
-        req.after(lambda: views.send_content(req.context.bot, chat, content))
+        req.after(lambda: views.send_content(req, chat, content))
         req.toast(req.t("announce.test_sent"))
     elif action == "send" and draft.step == "review":
         await _create(req, draft, None)
@@ -169,11 +169,11 @@ async def _review(req: Req, draft: Draft) -> None:
     control = views.review_view(req.lang, draft.data[NONCE], line, count)
     if first:
         req.show(View(req.t("announce.preview_below")))
-        content, chat, bot = _content(draft), req.user_id, req.context.bot
+        content, chat = _content(draft), req.user_id
 
         async def preview() -> None:
-            await views.send_content(bot, chat, content)
-            await views.send_view(bot, chat, control)
+            await views.send_content(req, chat, content)
+            await views.send_view(req, chat, control)
 
         req.after(preview)
     else:

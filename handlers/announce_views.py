@@ -7,17 +7,17 @@ Views are data built from domain results. The announcement itself is sent exactl
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
 from telegram.constants import ParseMode
 
 from bot.config import Config
 from bot.texts import format_when, t
 from handlers.codec import encode
-from handlers.common import Btn, View, esc
+from handlers.common import Btn, Req, View, esc
 from models import announcements as domain
 from models.announcement_reports import Breakdown, Tally
 from models.announcements import Audience, AudienceCount, Content
@@ -205,21 +205,32 @@ def content_of(ann: Announcement) -> Content:
     return Content(ann.text_html, ann.media_kind, ann.media_file_id)
 
 
-async def send_content(bot: Bot, chat_id: int, content: Content) -> None:
-    """The announcement exactly as recipients get it (preview and test-to-me)."""
-    caption = content.text_html or None
-    if content.media_kind == domain.PHOTO and content.media_file_id:
-        await bot.send_photo(chat_id, content.media_file_id, caption=caption, parse_mode=ParseMode.HTML)
-    elif content.media_kind == domain.DOCUMENT and content.media_file_id:
-        await bot.send_document(chat_id, content.media_file_id, caption=caption, parse_mode=ParseMode.HTML)
+async def send_content(req: Req, chat_id: int, content: Content) -> None:
+    """The announcement exactly as recipients get it (preview and test-to-me), paced like every reply."""
+    bot = req.context.bot
+    caption, file_id = content.text_html or None, content.media_file_id
+    if content.media_kind == domain.PHOTO and file_id:
+        send = partial(bot.send_photo, chat_id, file_id, caption=caption, parse_mode=ParseMode.HTML)
+    elif content.media_kind == domain.DOCUMENT and file_id:
+        send = partial(bot.send_document, chat_id, file_id, caption=caption, parse_mode=ParseMode.HTML)
     else:
-        await bot.send_message(chat_id, content.text_html, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+        send = partial(
+            bot.send_message, chat_id, content.text_html, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
+    await req.paced(chat_id, send, "announcement preview")
 
 
-async def send_view(bot: Bot, chat_id: int, view: View) -> None:
-    await bot.send_message(
-        chat_id, view.text, parse_mode=ParseMode.HTML, reply_markup=view.markup(), disable_web_page_preview=True
+async def send_view(req: Req, chat_id: int, view: View) -> None:
+    """A view sent after `send_content` (a queued `req.reply` would go out before it)."""
+    send = partial(
+        req.context.bot.send_message,
+        chat_id,
+        view.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=view.markup(),
+        disable_web_page_preview=True,
     )
+    await req.paced(chat_id, send, "announce controls")
 
 
 def renderers(config: Config) -> dict[str, Renderer]:

@@ -75,8 +75,11 @@ async def on_ics(req: Req) -> None:
 
 async def _send_privately(req: Req, data: bytes, filename: str, caption: str) -> None:
     try:
-        await req.context.bot.send_document(
-            req.user_id, InputFile(data, filename=filename), caption=caption, parse_mode=ParseMode.HTML
+        doc, bot = InputFile(data, filename=filename), req.context.bot
+        await req.paced(
+            req.user_id,
+            lambda: bot.send_document(req.user_id, doc, caption=caption, parse_mode=ParseMode.HTML),
+            "calendar file",
         )
     except TelegramError as exc:  # they blocked the bot or never opened the private chat
         log.info("calendar file not delivered privately update_id=%s reason=%s", req.update.update_id, exc)

@@ -13,10 +13,11 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
@@ -24,12 +25,16 @@ from telegram.ext import ContextTypes
 from bot.config import Config
 from bot.texts import t
 from handlers.codec import BadCallback, Callback, decode
+from handlers.uploads import Album, Doc, send_upload
 from models.clock import Clock
 from models.db import Database
 from models.errors import Refusal
 from models.people import get_person, mark_unreachable, pick_language
 from models.tables import Person
+from scheduler.limiter import RateLimiter
+from scheduler.replies import Replies
 
+T = TypeVar("T")
 log = logging.getLogger("actionbot.handlers")
 _TAG = re.compile(r"<[^>]*>")
 
@@ -42,6 +47,17 @@ class Services:
     db: Database
     clock: Clock
     dispatcher: Any = None  # scheduler.dispatcher.Dispatcher once started; woken after commits that add rows
+    _own_limiter: RateLimiter | None = field(default=None, repr=False)
+
+    def limiter(self) -> RateLimiter:
+        """The one pace for everything sent to Telegram: the dispatcher's, so a reply and a reminder to the same
+        chat together stay within the per-chat limit (a limiter of its own only before a dispatcher exists)."""
+        if self.dispatcher is not None:
+            limiter: RateLimiter = self.dispatcher.limiter
+            return limiter
+        if self._own_limiter is None:
+            self._own_limiter = RateLimiter()
+        return self._own_limiter
 
 
 @dataclass(frozen=True)
@@ -64,13 +80,6 @@ class View:
         return InlineKeyboardMarkup(
             [[InlineKeyboardButton(b.label, callback_data=b.data, url=b.url) for b in row] for row in self.buttons]
         )
-
-
-@dataclass
-class _Doc:
-    data: bytes
-    filename: str
-    caption: str
 
 
 def pager(page: int, pages: int, data: Callable[[int], str]) -> list[list[Btn]]:
@@ -148,10 +157,11 @@ class Req:
         self.cb: Callback | None = None
         self.new_message = False  # a menu button opens screens as new messages instead of editing
         self.now: datetime = svc.clock.now()
-        self._out: list[tuple[int | None, View | _Doc]] = []
+        self._out: list[tuple[int | None, View | Doc | Album]] = []
         self._after: list[Callable[[], Awaitable[None]]] = []
         self._edit: View | None = None
         self._toast: tuple[str, bool] | None = None
+        self._replies: Replies | None = None
 
     @property
     def config(self) -> Config:
@@ -186,7 +196,12 @@ class Req:
             self.reply(view)
 
     def document(self, data: bytes, filename: str, caption: str = "") -> None:
-        self._out.append((None, _Doc(data, filename, caption)))
+        self._out.append((None, Doc(data, filename, caption)))
+
+    def album(self, photos: list[tuple[bytes, str, str]]) -> None:
+        """Pictures (data, file name, caption) as one album; more than ten go out as several albums."""
+        if photos:
+            self._out.append((None, Album([Doc(*p) for p in photos])))
 
     def deliver_soon(self) -> None:
         """The handler added outbox rows: wake the dispatcher once they are committed."""
@@ -207,15 +222,22 @@ class Req:
         self._edit = None
         self._toast = None
 
+    async def paced(self, chat_id: int | None, call: Callable[[], Awaitable[T]], what: str) -> T | None:
+        """Run one API call that sends to `chat_id` now (None: it sends no message, like answering a button), paced
+        with everything else going there and waiting out a 429 within this update's patience (see
+        scheduler/replies.py). None when Telegram asked for a longer wait and the message was given up."""
+        if self._replies is None:
+            self._replies = Replies(self.svc.limiter(), label=self.update.update_id)
+        return await self._replies.send(chat_id, call, what)
+
     async def flush(self) -> None:
         """Send what the handler queued: the callback answer first, then the edit, then new messages."""
-        bot = self.context.bot
         query = self.update.callback_query
         chat = self.update.effective_chat
         if query is not None:
             text, alert = self._toast or (None, False)
             try:
-                await query.answer(text, show_alert=alert)
+                await self.paced(None, lambda: query.answer(text, show_alert=alert), "answer")
             except BadRequest as exc:  # the query is too old to answer; the edit below still shows the result
                 log.info("callback answer failed update_id=%s reason=%s", self.update.update_id, exc.message)
         own_chat = chat.id if chat is not None else self.user_id
@@ -223,12 +245,14 @@ class Req:
             self._out.insert(0, (None, self._edit))  # too long for one message: send it in parts instead
             self._edit = None
         if self._edit is not None and query is not None and query.message is not None:
+            edit = self._edit
             try:
-                await query.edit_message_text(
-                    self._edit.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=self._edit.markup(),
-                    disable_web_page_preview=True,
+                await self.paced(
+                    own_chat,
+                    lambda: query.edit_message_text(
+                        edit.text, parse_mode=ParseMode.HTML, reply_markup=edit.markup(), disable_web_page_preview=True
+                    ),
+                    "edit",
                 )
             except Forbidden:
                 await self._unreachable(own_chat)
@@ -238,27 +262,29 @@ class Req:
         for chat_id, item in self._out:
             target = own_chat if chat_id is None else chat_id
             try:
-                if isinstance(item, _Doc):
-                    await bot.send_document(
-                        target,
-                        InputFile(item.data, filename=item.filename),
-                        caption=item.caption or None,
-                        parse_mode=ParseMode.HTML,
-                    )
-                else:
-                    chunks = split_text(item.text)
-                    for i, chunk in enumerate(chunks):
-                        await bot.send_message(
-                            target,
-                            chunk,
-                            parse_mode=ParseMode.HTML,
-                            reply_markup=item.markup() if i == len(chunks) - 1 else None,
-                            disable_web_page_preview=True,
-                        )
+                await self._send(target, item)
             except Forbidden:
                 await self._unreachable(target)
         for action in self._after:
             await action()
+
+    async def _send(self, target: int, item: View | Doc | Album) -> None:
+        bot = self.context.bot
+        if not isinstance(item, View):
+            await send_upload(bot, self.paced, target, item)
+            return
+        chunks = split_text(item.text)
+        for i, chunk in enumerate(chunks):
+            markup = item.markup() if i == len(chunks) - 1 else None
+            send = partial(
+                bot.send_message,
+                target,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+            await self.paced(target, send, "message")
 
     async def _unreachable(self, chat_id: int) -> None:
         log.info("chat unreachable update_id=%s", self.update.update_id)

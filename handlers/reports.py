@@ -39,16 +39,15 @@ def _draw(overview: stats.Overview, vocab: Vocabulary, lang: str) -> tuple[list[
 
 
 async def send_report(req: Req) -> None:
-    """/report: the four charts as PNG files, the one-file HTML report, and the summary."""
+    """/report: the summary, the four charts as pictures in one album (seen at a glance, unlike files to open;
+    file names in the reader's language), and the one-file HTML report as a document."""
     overview = await _overview(req)
     vocab = views.vocabulary(req.config, req.lang)
     drawn, page = await asyncio.to_thread(_draw, overview, vocab, req.lang)  # matplotlib off the event loop
     req.reply(views.stats_view(overview, vocab, req.lang, req.config.time_zone))
     req.reply(View(req.t("reports.report_intro")))
-    for chart in drawn:
-        req.document(chart.png, f"{chart.key}.png", esc(chart.title))
-    name = "bericht.html" if req.lang == "de" else "report.html"
-    req.document(page.encode(), name, req.t("reports.report_html_caption"))
+    req.album([(chart.png, req.t(f"reports.chart_file_{chart.key}"), esc(chart.title)) for chart in drawn])
+    req.document(page.encode(), req.t("reports.report_file"), req.t("reports.report_html_caption"))
     details = {"what": "report", "format": "png+html", "pseudonymised": False, "via": "chat"}
     await audit.record(req.session, req.me, audit.EXPORT, req.now, **details)
 

@@ -58,6 +58,22 @@ class RateLimiter:
         """Telegram said 429: nobody sends until the wait is over."""
         self._paused_until = max(self._paused_until, self._now() + seconds)
 
+    def now(self) -> float:
+        """The limiter's clock (monotonic seconds): a caller that bounds its own waiting measures with it."""
+        return self._now()
+
+    def delay(self, chat_id: int | None) -> float:
+        """How long a send to `chat_id` asked for now would wait (None: a call that takes no send slot and waits
+        only for a 429's pause). Lets a caller with little patience give up before it takes a slot."""
+        now = self._now()
+        at = max(now, self._paused_until) if chat_id is None else self._slot(chat_id, now)
+        return max(0.0, at - now)
+
+    async def resumed(self) -> None:
+        """Wait until a 429's pause is over (for calls that take no send slot, like answering a button)."""
+        while (wait := self._paused_until - self._now()) > 0:
+            await self._sleep(wait)
+
     def _slot(self, chat_id: int, now: float) -> float:
         """The earliest time a message to `chat_id` may go, given every reservation so far."""
         at = max(now, self._paused_until, self._chat_next.get(chat_id, 0.0))

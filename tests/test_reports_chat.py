@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from handlers import reports
 from models.tables import AuditEntry
+from tests.conftest import MANAGER_ID
 from tests.meeting_helpers import team_with_members
 
 NOT_MANAGER = "Das darf nur das Projektmanagement."
@@ -109,20 +110,45 @@ async def test_an_export_button_for_an_unknown_table_answers_politely(bot):
     assert "nicht mehr aktuell" in manager.callback_answers[-1][0]
 
 
-async def test_manager_gets_four_charts_and_the_html_report(bot):
+async def test_manager_gets_the_charts_as_one_album_and_the_html_report(bot):
     await team_with_members(bot)
     manager = bot.manager()
     replies = await manager.send("/report", timeout=60)  # a fresh matplotlib builds its font cache first
-    docs = [m.document for m in replies if m.kind == "document"]
-    assert [name for name, _, _ in docs] == [
-        "members.png",
-        "ideas.png",
-        "attendance.png",
-        "absences.png",
-        "bericht.html",
+    assert [m.kind for m in replies] == ["text", "text", "photo", "photo", "photo", "photo", "document"]
+    pictures = [m for m in replies if m.kind == "photo"]
+    assert len({m.media_group_id for m in pictures}) == 1 and pictures[0].media_group_id is not None
+    assert [m.file_name for m in pictures] == [
+        "mitglieder-nach-ort-und-gruppe.png",
+        "ideen-nach-handlungsfeld-und-status.png",
+        "anwesende-pro-monat.png",
+        "absagegruende.png",
     ]
-    assert all(data.startswith(b"\x89PNG") for name, data, _ in docs[:4])
-    assert b"data:image/png;base64," in docs[4][1]
+    assert [m.caption for m in pictures] == [
+        "Mitglieder nach Ort und Gruppe",
+        "Ideen nach Handlungsfeld und Status",
+        "Anwesende pro Monat, nach Ort",
+        "Absagegründe",
+    ]
+    assert all(m.photo is not None and m.photo.startswith(b"\x89PNG") for m in pictures)
+    assert [m for m, _ in bot.fake.requests if m in ("sendMediaGroup", "sendPhoto")] == ["sendMediaGroup"]
+    [(name, data, _mime)] = [m.document for m in replies if m.document is not None]
+    assert name == "bericht.html" and b"data:image/png;base64," in data
+
+
+async def test_an_english_manager_gets_english_file_names(bot):
+    await team_with_members(bot)
+    manager = bot.fake.users[MANAGER_ID]
+    await manager.send("/language")
+    await manager.press("English")
+    replies = await manager.send("/report", timeout=60)
+    names = [m.file_name for m in replies if m.kind in ("photo", "document")]
+    assert names == [
+        "members-by-town-and-group.png",
+        "ideas-by-field-and-status.png",
+        "present-per-month.png",
+        "reasons-for-declining.png",
+        "report.html",
+    ]
 
 
 async def test_audit_lists_the_newest_entries_with_the_export(bot):

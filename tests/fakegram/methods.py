@@ -32,6 +32,7 @@ Handler = Callable[[dict[str, Any]], Any]
 _NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
                  "exactly the same as a current content and reply markup of the message")
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+_ALBUM_TYPES = ("photo", "video", "document", "audio")
 _NOOP_SETTINGS = ("setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton",
                   "setMyDefaultAdministratorRights")
 
@@ -41,13 +42,15 @@ class BotApi:
 
     def __init__(self, fake: FakeTelegram) -> None:
         self.fake = fake
+        self._albums = 0
         q = fake.queue
         table: dict[str, Handler] = {
             "getMe": lambda p: fake.me, "logOut": lambda p: True, "close": lambda p: True,
             "getUpdates": q.get_updates, "setWebhook": q.set_webhook,
             "deleteWebhook": q.delete_webhook, "getWebhookInfo": lambda p: q.webhook_info(),
             "sendMessage": self.send_message, "sendDocument": self.send_document,
-            "sendPhoto": self.send_photo, "editMessageText": self.edit_message_text,
+            "sendPhoto": self.send_photo, "sendMediaGroup": self.send_media_group,
+            "editMessageText": self.edit_message_text,
             "editMessageCaption": self.edit_message_caption,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
             "deleteMessage": self.delete_message, "answerCallbackQuery": self.answer_callback,
@@ -161,9 +164,56 @@ class BotApi:
         raw = p.get("caption") or ""
         plain, entities = render_text(raw, p.get("parse_mode"), p.get("caption_entities"))
         check_text(plain, caption=True)
-        f, file_id, unique = self._upload(p, field, field)
+        return self._media_message(chat, p, method, field, p.get(field), raw, plain, entities)
+
+    def _album_file(self, p: dict[str, Any], item: dict[str, Any]) -> UploadedFile | str:
+        """An album item's ``media``: an ``attach://name`` part of the request, a file_id or a URL."""
+        ref = item.get("media")
+        if isinstance(ref, str) and ref.startswith("attach://"):
+            part = p.get(ref[len("attach://"):])
+            if not isinstance(part, UploadedFile):
+                raise bad_request("can't parse InputMedia: media not found")
+            return part
+        if not isinstance(ref, str) or not ref:
+            raise bad_request("can't parse InputMedia: media not found")
+        return ref
+
+    def send_media_group(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        """An album: 2–10 photos/videos, or only documents, or only audios; each item becomes a message of
+        its own with a shared ``media_group_id``. One request for the flood check; every item counts after."""
+        chat = self._target(p)
+        media = p.get("media")
+        if not isinstance(media, list) or not all(isinstance(m, dict) for m in media):
+            raise bad_request("expected an Array of InputMedia")
+        if not 2 <= len(media) <= 10:
+            raise bad_request("wrong number of media: an album holds 2-10 items")
+        kinds = {m.get("type") for m in media}
+        if not kinds <= set(_ALBUM_TYPES):
+            raise bad_request("can't parse InputMedia: unsupported media type")
+        for alone in ("document", "audio"):
+            if alone in kinds and len(kinds) > 1:
+                raise bad_request(f"{alone} can't be mixed with other media types")
+        if not kinds <= {"photo", "document"}:
+            raise bad_request("only photos and documents are emulated in albums")
+        prepared = []
+        for item in media:
+            raw = item.get("caption") or ""
+            plain, entities = render_text(raw, item.get("parse_mode"), item.get("caption_entities"))
+            check_text(plain, caption=True)
+            prepared.append((item["type"], self._album_file(p, item), raw, plain, entities))
+        self._albums += 1
+        group_id = str(13000000000000000 + self._albums)
+        return [self._media_message(chat, {}, "sendMediaGroup", kind, value, raw, plain, entities, group_id)
+                for kind, value, raw, plain, entities in prepared]
+
+    def _media_message(self, chat: SimChat, p: dict[str, Any], method: str, field: str, value: Any,
+                       raw: str, plain: str, entities: list[dict[str, Any]],
+                       group_id: str | None = None) -> dict[str, Any]:
+        f, file_id, unique = self._upload({field: value}, field, field)
         msg = self._new_message(chat, p, raw, plain, entities)
         msg.caption = plain or None
+        msg.file_name = f.file_name
+        msg.media_group_id = group_id
         if field == "document":
             msg.document = (f.file_name, f.data, f.mime_type)
             msg.media = {"document": {"file_id": file_id, "file_unique_id": unique,

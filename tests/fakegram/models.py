@@ -76,6 +76,8 @@ class BotMessage:
     photo: bytes | None = None
     caption: str | None = None
     media: dict[str, Any] | None = None  # API JSON of document / photo sizes
+    file_name: str | None = None  # the uploaded file's name (real Telegram keeps it for documents only)
+    media_group_id: str | None = None  # the album this message belongs to
     reply_to: dict[str, Any] | None = None
     deleted: bool = False
     edited: bool = False
@@ -108,6 +110,8 @@ class BotMessage:
             out["edit_date"] = self.edit_date
         if self.reply_to is not None:
             out["reply_to_message"] = self.reply_to
+        if self.media_group_id is not None:
+            out["media_group_id"] = self.media_group_id
         if self.kind == "text":
             out["text"] = self.text
             if self.entities:

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from tests.fakegram import BotMessage, FakeTelegram
@@ -96,6 +96,32 @@ async def test_document_group_and_files(fake: FakeTelegram, app: App) -> None:
     [user_doc] = [f for f, v in fake.files.items() if v.data == b"user file"]
     data = await (await app.bot.get_file(user_doc)).download_as_bytearray()
     assert bytes(data) == b"user file"
+
+
+async def test_albums_are_validated_like_telegram(fake: FakeTelegram, app: App) -> None:
+    bot, anna = app.bot, fake.user()
+
+    def photo(n: int, caption: str = "") -> InputMediaPhoto:
+        return InputMediaPhoto(b"\x89PNG-%d" % n, caption=caption or None, parse_mode="HTML", filename=f"bild-{n}.png")
+
+    sent = await bot.send_media_group(anna.chat_id, [photo(1, "<b>eins</b>"), photo(2)])
+    assert len(sent) == 2 and sent[0].media_group_id and sent[0].media_group_id == sent[1].media_group_id
+    first, second = anna.messages[-2:]
+    assert (first.kind, first.photo, first.caption, first.file_name) == ("photo", b"\x89PNG-1", "eins", "bild-1.png")
+    assert second.file_name == "bild-2.png" and second.caption is None
+    for media in ([photo(1)], [photo(n) for n in range(11)]):
+        with pytest.raises(BadRequest, match="2-10"):
+            await bot.send_media_group(anna.chat_id, media)
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.send_media_group(anna.chat_id, [photo(1, "x" * 1025), photo(2)])
+    docs = [InputMediaDocument(b"a", filename="a.txt"), photo(2)]
+    with pytest.raises(BadRequest, match="can't be mixed"):
+        await bot.send_media_group(anna.chat_id, docs)
+    assert len(anna.messages) == 2  # a refused album sends nothing
+    fake.enforce_limits(overall_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+    await bot.send_media_group(anna.chat_id, [photo(3), photo(4)])  # one request for the flood check
+    with pytest.raises(RetryAfter):
+        await bot.send_message(anna.chat_id, "zu schnell")
 
 
 async def test_validation_errors(fake: FakeTelegram, app: App) -> None:

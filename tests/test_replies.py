@@ -1,0 +1,99 @@
+"""scheduler/replies.py on its own: a 429 is waited out, the waiting is bounded, the API call is never cut off."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from telegram.error import RetryAfter
+
+from scheduler.limiter import Limits, RateLimiter
+from scheduler.replies import Replies
+
+FAST = Limits(overall_per_second=1000, per_chat_interval=0.0, per_group_per_minute=0)
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+class Virtual:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def virtual(limits: Limits = FAST) -> tuple[RateLimiter, Virtual]:
+    time = Virtual()
+    return RateLimiter(limits, monotonic=lambda: time.now, sleep=time.sleep), time
+
+
+async def test_retry_after_is_waited_out_and_the_call_made_again():
+    limiter, time = virtual()
+    answers = [RetryAfter(3), RetryAfter(2)]
+
+    async def call() -> str:
+        if answers:
+            raise answers.pop(0)
+        return "gesendet"
+
+    assert await Replies(limiter).send(42, call, "message") == "gesendet"
+    assert time.slept == [3.0, 2.0]
+
+
+async def test_a_wait_beyond_the_patience_left_gives_up_without_calling(caplog):
+    limiter, time = virtual()
+    replies = Replies(limiter, patience=30)
+    calls = []
+
+    async def call() -> None:
+        calls.append(1)
+        raise RetryAfter(20)
+
+    caplog.set_level(logging.INFO, "actionbot.replies")
+    assert await replies.send(42, call, "message") is None  # 20 s waited, the second 20 s would pass 30 s
+    assert time.slept == [20.0] and len(calls) == 2
+    assert await replies.send(43, call, "document") is None  # the pause holds every chat: not even tried
+    assert len(calls) == 2
+    assert [r.getMessage().split(" chat=")[0] for r in caplog.records if "given up" in r.getMessage()] == [
+        "reply given up update_id=None what=message",
+        "reply given up update_id=None what=document",
+    ]
+
+
+async def test_the_per_chat_pace_counts_against_the_patience():
+    limiter, time = virtual(Limits(overall_per_second=30, per_chat_interval=1.05, per_group_per_minute=20))
+    replies = Replies(limiter, patience=3)
+
+    async def call() -> str:
+        return "ok"
+
+    results = [await replies.send(42, call, "message") for _ in range(5)]
+    assert results == ["ok", "ok", "ok", None, None]  # at 0, 1.05 and 2.1 s; the 4th would go at 3.15 s
+
+
+async def test_a_pause_that_starts_while_waiting_for_the_slot_is_cut_off_at_the_patience():
+    limiter = RateLimiter(Limits(overall_per_second=30, per_chat_interval=0.3, per_group_per_minute=20))
+    replies = Replies(limiter, patience=0.6)
+
+    async def call() -> str:
+        return "ok"
+
+    assert await replies.send(42, call, "message") == "ok"
+    second = asyncio.create_task(replies.send(42, call, "message"))  # waits 0.3 s for its turn ...
+    await asyncio.sleep(0.05)
+    limiter.pause(60)  # ... when a 429 elsewhere stops everyone for a minute
+    assert await second is None
+
+
+async def test_the_api_call_itself_is_never_cut_off():
+    limiter = RateLimiter(FAST)
+    replies = Replies(limiter, patience=0.05)
+
+    async def slow() -> str:
+        await asyncio.sleep(0.2)  # longer than the patience: the request may already have reached Telegram
+        return "angekommen"
+
+    assert await replies.send(None, slow, "answer") == "angekommen"
