@@ -30,6 +30,7 @@ MEMBER_COMMANDS = (
     "meetings",
     "profile",
     "language",
+    "privacy",
     "mydata",
     "deleteme",
     "cancel",

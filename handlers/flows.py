@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers import onboarding
 from handlers.common import Req
 from models import drafts
 from models.tables import Draft
@@ -24,6 +25,9 @@ def input_router(flows: dict[str, FlowFn]) -> Callable[[Req], Awaitable[None]]:
 
 
 async def cancel(req: Req) -> None:
-    """/cancel: drop whatever flow is open."""
+    """/cancel: drop whatever flow is open; registration is not dropped but paused (its consent is stored)."""
+    if not req.me.is_complete:
+        await onboarding.pause_registration(req)
+        return
     dropped = await drafts.clear_draft(req.session, req.me.id)
     req.reply(req.t("common.cancelled" if dropped else "common.nothing_to_cancel"))

@@ -19,6 +19,7 @@ ITEMS: dict[str, tuple[str, Callable[[Req], Awaitable[None]], str]] = {
     "myideas": ("menu.myideas", ideas.show_my_ideas, "member"),
     "profile": ("menu.profile", profile.show_profile, "member"),
     "mydata": ("menu.mydata", privacy.send_my_data, "member"),
+    "privacy": ("menu.privacy", privacy.show_privacy, "member"),
     "help": ("menu.help", help_screen.show_help, "member"),
     "makelead": ("menu.makelead", roles.start_makelead, "manager"),
 }

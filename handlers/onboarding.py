@@ -1,6 +1,10 @@
-"""Onboarding: privacy notice and consent, then stakeholder group and town; /start shows the menu after.
+"""Onboarding: privacy notice and consent, evaluation consent, stakeholder group and town; then the menu.
 
-Before consent nothing is stored: a team from a deep link rides along in the consent button.
+Before consent nothing is stored: a team from a deep link rides along in the consent button, after it in an
+`onboarding` draft until registration completes (/cancel keeps it: registration can go on later).
+
+What a new person sees, top to bottom: the notice (kept, its buttons replaced by when they agreed), one message
+that thanks and asks the questions in turn and ends as "Fertig!", the invited team's welcome, the main menu.
 """
 
 from __future__ import annotations
@@ -9,12 +13,15 @@ from handlers import commands, menu, names, profile, teams
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.pickers import group_picker, town_picker
+from handlers.privacy import local_time, notice_text
 from models import drafts
 from models import people as people_domain
 from models import teams as teams_domain
 from models.errors import Refusal
+from models.tables import Draft, Team
 
 DEEP_LINK_PREFIX = "team-"
+FLOW = "onboarding"  # the draft that carries the invited team through registration
 
 
 def _team_slug(req: Req) -> str | None:
@@ -25,20 +32,30 @@ def _team_slug(req: Req) -> str | None:
     return None
 
 
-def privacy_view(req: Req, slug: str | None) -> View:
-    c = req.config
-    text = (
-        req.t("onboarding.welcome", project=esc(c.project_name))
-        + "\n\n"
-        + req.t(
-            "onboarding.privacy", controller=esc(c.controller), contact=esc(c.contact), version=esc(c.privacy_version)
-        )
-    )
+def consent_view(req: Req, slug: str | None) -> View:
+    text = req.t("onboarding.welcome", project=esc(req.config.project_name)) + "\n\n" + notice_text(req)
     yes = encode("consent", "yes", slug) if slug else encode("consent", "yes")
     return View(
         text,
         [[Btn(req.t("onboarding.consent_yes"), yes)], [Btn(req.t("onboarding.consent_no"), encode("consent", "no"))]],
     )
+
+
+def agreed_view(req: Req) -> View:
+    """The notice as it stays in the chat after consent: same text, the buttons replaced by the consent."""
+    text = consent_view(req, None).text
+    return View(text + "\n\n" + req.t("onboarding.agreed", when=local_time(req, req.me.consent_at)))
+
+
+async def _onboarding_draft(req: Req) -> Draft | None:
+    draft = await drafts.get_draft(req.session, req.me.id)
+    return draft if draft is not None and draft.flow == FLOW else None
+
+
+async def _invited_team(req: Req, draft: Draft | None) -> Team | None:
+    if draft is None:
+        return None
+    return await teams_domain.get_team_by_slug(req.session, str(draft.data.get("join", "")))
 
 
 def next_step_view(req: Req) -> View | None:
@@ -66,40 +83,58 @@ async def start(req: Req) -> None:
     if slug is not None and team is None:
         req.reply(req.t("teams.link_unknown"))
     if req.person is None:
-        req.reply(privacy_view(req, team.slug if team else None))
+        req.reply(consent_view(req, team.slug if team else None))
         return
     if team is not None and req.me.is_complete:
         await teams.join_and_tell(req, team.id)  # no draft: it would replace an open /idea draft
     elif team is not None:
-        await drafts.save_draft(req.session, req.me.id, "onboarding", "join", {"join": team.slug}, req.now)
+        await drafts.save_draft(req.session, req.me.id, FLOW, "join", {"join": team.slug}, req.now)
     await continue_registration(req, fresh=False)
 
 
-async def continue_registration(req: Req, fresh: bool) -> None:
-    """Ask the next question, or finish: join the deep-linked team and show the main menu."""
+async def continue_registration(req: Req, fresh: bool, intro: str | None = None) -> None:
+    """Ask the next question (in the pressed message if `fresh`, else a new one, after `intro`), or finish:
+    "Fertig!" in place of the last question, then the invited team's welcome, then the main menu."""
     step = next_step_view(req)
     if step is not None:
+        if intro:
+            step = View(intro + "\n\n" + step.text, step.buttons)
         req.show(step) if fresh else req.reply(step)
         return
-    draft = await drafts.get_draft(req.session, req.me.id)
-    if draft is not None and draft.flow == "onboarding":
+    if fresh:
+        group, town = names.group_name(req, req.me.stakeholder_group), names.town_name(req, req.me.town)
+        req.show(View(req.t("onboarding.done", group=esc(group), town=esc(town))))
+    draft = await _onboarding_draft(req)
+    if draft is not None:
+        team = await _invited_team(req, draft)
         await drafts.clear_draft(req.session, req.me.id)
-        team = await teams_domain.get_team_by_slug(req.session, str(draft.data.get("join", "")))
         if team is not None:
             await teams.join_and_tell(req, team.id)
     if req.me.is_manager:
         await commands.refresh_later(req, req.me)  # the manager's extra commands in their own menu
-    if fresh:
-        req.show(
-            View(
-                req.t(
-                    "onboarding.done",
-                    group=esc(names.group_name(req, req.me.stakeholder_group)),
-                    town=esc(names.town_name(req, req.me.town)),
-                )
-            )
-        )
     req.reply(menu.main_menu(req))
+
+
+async def pause_registration(req: Req) -> None:
+    """/cancel while registering: nothing is dropped (consent is stored, the invited team stays noted); say
+    what is stored, that /start goes on and that /deleteme removes it."""
+    p = req.me
+    items = [
+        req.t("onboarding.stored_consent", version=esc(p.consent_version), when=local_time(req, p.consent_at)),
+        req.t("onboarding.stored_identity", name=esc(p.display_name), language=req.t(f"profile.language_{p.language}")),
+    ]
+    if p.evaluation_consent is not None:
+        answer = req.t("common.yes" if p.evaluation_consent else "common.no")
+        items.append(req.t("onboarding.stored_evaluation", answer=answer))
+    if p.stakeholder_group is not None:
+        items.append(req.t("onboarding.stored_group", group=esc(names.group_name(req, p.stakeholder_group))))
+    if p.town is not None:
+        items.append(req.t("onboarding.stored_town", town=esc(names.town_name(req, p.town))))
+    team = await _invited_team(req, await _onboarding_draft(req))
+    if team is not None:
+        items.append(req.t("onboarding.stored_team", team=esc(team.name(req.lang))))
+    lines = [req.t("onboarding.paused"), *(f"• {item}" for item in items), "", req.t("onboarding.paused_footer")]
+    req.reply("\n".join(lines))
 
 
 async def on_consent(req: Req) -> None:
@@ -123,14 +158,13 @@ async def on_consent(req: Req) -> None:
         managers=req.config.managers,
     )
     req.person = person
-    if not created:  # a double tap or an older notice: say so and show where registration stands
+    req.show(agreed_view(req))  # the notice stays readable in the chat; only its buttons go
+    if not created:  # a double tap or an older notice: the questions are already in the chat (or /start)
         req.toast(req.t("onboarding.already_registered"))
-        req.show(next_step_view(req) or menu.main_menu(req))
         return
     if len(req.cb.args) > 1:
-        await drafts.save_draft(req.session, person.id, "onboarding", "join", {"join": req.cb.args[1]}, req.now)
-    req.reply(req.t("onboarding.thanks"))
-    await continue_registration(req, fresh=True)
+        await drafts.save_draft(req.session, person.id, FLOW, "join", {"join": req.cb.args[1]}, req.now)
+    await continue_registration(req, fresh=False, intro=req.t("onboarding.thanks"))
 
 
 def _was_registered(req: Req) -> bool:
@@ -143,7 +177,7 @@ def _was_registered(req: Req) -> bool:
 async def on_evaluation(req: Req) -> None:
     assert req.cb is not None
     done = _was_registered(req)
-    people_domain.set_evaluation_consent(req.me, req.cb.arg(0) == "y")
+    people_domain.set_evaluation_consent(req.me, req.cb.arg(0) == "y", req.now)
     await _after_choice(req, done)
 
 

@@ -1,13 +1,66 @@
-"""/mydata and /deleteme: the person's own copy of their data, and erasure with confirmation."""
+"""/privacy, /mydata and /deleteme: the notice and my consents, my own copy of my data, erasure with confirmation."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+from bot.texts import format_when
 from handlers import commands
 from handlers.codec import encode
-from handlers.common import Btn, Req, View
+from handlers.common import Btn, Req, View, esc
+from models import people as people_domain
 from models import privacy as privacy_domain
+from models.errors import Refusal
+
+
+def notice_text(req: Req) -> str:
+    """The privacy notice of the configured version: the text people agree to at /start and reread in /privacy."""
+    c = req.config
+    return req.t(
+        "onboarding.privacy", controller=esc(c.controller), contact=esc(c.contact), version=esc(c.privacy_version)
+    )
+
+
+def local_time(req: Req, at: datetime) -> str:
+    return format_when(at, req.lang, req.config.time_zone)
+
+
+def privacy_view(req: Req) -> View:
+    """The notice; for a registered person also the version agreed to, the evaluation consent and its switch."""
+    p = req.person
+    if p is None:
+        return View(notice_text(req) + "\n\n" + req.t("privacy.not_registered"))
+    lines = [notice_text(req), "", req.t("privacy.consents_title")]
+    lines.append(req.t("privacy.agreed", version=esc(p.consent_version), when=local_time(req, p.consent_at)))
+    if p.consent_version != req.config.privacy_version:
+        lines.append(req.t("privacy.newer_version", version=esc(req.config.privacy_version)))
+    buttons: list[list[Btn]] = []
+    if p.evaluation_consent is None:  # still to be answered in registration (/start asks)
+        lines.append(req.t("privacy.evaluation_open"))
+    else:
+        since = local_time(req, p.evaluation_consent_at or p.consent_at)  # no time: answered at registration
+        lines.append(req.t("privacy.evaluation_yes" if p.evaluation_consent else "privacy.evaluation_no", when=since))
+        label = "privacy.withdraw_evaluation" if p.evaluation_consent else "privacy.give_evaluation"
+        buttons.append([Btn(req.t(label), encode("priv", "eval", "n" if p.evaluation_consent else "y"))])
+    lines += ["", req.t("privacy.rights")]
+    return View("\n".join(lines), buttons)
+
+
+async def show_privacy(req: Req) -> None:
+    """/privacy: works for anyone; the notice can always be read again."""
+    req.show(privacy_view(req))
+
+
+async def on_privacy_button(req: Req) -> None:
+    """priv:eval:y|n gives or withdraws the evaluation consent (the same rule as /profile) and redraws."""
+    assert req.cb is not None
+    if req.cb.arg(0) != "eval" or req.cb.arg(1) not in ("y", "n"):
+        raise Refusal("errors.stale_button")
+    given = req.cb.arg(1) == "y"
+    people_domain.set_evaluation_consent(req.me, given, req.now)
+    req.toast(req.t("privacy.evaluation_given" if given else "privacy.evaluation_withdrawn"))
+    req.show(privacy_view(req))
 
 
 async def send_my_data(req: Req) -> None:

@@ -89,8 +89,11 @@ def set_language(person: Person, language: str) -> None:
     person.language = language
 
 
-def set_evaluation_consent(person: Person, given: bool) -> None:
-    person.evaluation_consent = given
+def set_evaluation_consent(person: Person, given: bool, now: datetime) -> None:
+    """Give or withdraw the evaluation consent (registration, /profile, /privacy); the time says since when."""
+    if person.evaluation_consent is not given:
+        person.evaluation_consent = given
+        person.evaluation_consent_at = now
 
 
 async def sync_managers(s: AsyncSession, managers: Iterable[int]) -> None:

@@ -36,6 +36,7 @@ class Person(Base):
     consent_version: Mapped[str] = mapped_column(String(32))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     evaluation_consent: Mapped[bool | None] = mapped_column(Boolean)
+    evaluation_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the answer last changed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mute_reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())

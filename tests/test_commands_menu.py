@@ -20,6 +20,7 @@ MEMBER_HELP = [
     "/meetings – Meine nächsten Treffen und Zusagen",
     "/profile – Gruppe, Ort und Sprache ändern",
     "/language – Sprache wählen",
+    "/privacy – Datenschutzhinweis und meine Einwilligungen",
     "/mydata – Alle meine gespeicherten Daten als Datei",
     "/deleteme – Mich und meine Daten löschen",
     "/cancel – Eine angefangene Eingabe abbrechen",

@@ -85,16 +85,24 @@ async def test_pressing_consent_twice_does_not_ask_the_next_question_twice(bot):
     consent = notice.flat_buttons()[0].callback_data
     await anna.press_data(consent, message=notice)
     await anna.press_data(consent, message=notice)
-    questions = [m for m in anna.messages if "pseudonymisiert" in m.text]
-    assert questions == [notice]
+    questions = [m for m in anna.messages if "Dürfen deine Angaben" in m.text]
+    assert len(questions) == 1
+    assert "Datenschutz" in notice.text and notice.buttons == []
 
 
-async def test_evaluation_question_follows_consent(bot):
+async def test_evaluation_question_follows_consent_and_the_notice_stays_readable(bot):
     anna = bot.user("Anna")
-    await anna.send("/start")
-    await anna.press("Einverstanden")
-    question = anna.messages[0]  # the notice turns into the first question
-    assert "pseudonymisiert" in question.text
+    [notice] = await anna.send("/start")
+    replies = await anna.press("Einverstanden")
+    assert replies == [notice, anna.messages[1]]
+    assert notice.text.startswith("👋 Willkommen")
+    assert "Datenschutz – kurz und klar" in notice.text
+    assert notice.text.endswith(
+        "✅ Zugestimmt am Mi., 25. Nov. 2026, 10:00 Uhr. Diesen Hinweis findest du jederzeit unter /privacy."
+    )
+    assert notice.buttons == []
+    question = anna.messages[1]
+    assert question.text.startswith("Danke! Deine Einwilligung ist gespeichert.\n\nDürfen deine Angaben")
     assert question.button_texts() == ["Ja", "Nein"]
 
 
@@ -103,7 +111,7 @@ async def test_declining_evaluation_is_stored_and_registration_goes_on(bot):
     await anna.send("/start")
     await anna.press("Einverstanden")
     await anna.press("Nein")
-    assert "Wie bist du dabei?" in anna.messages[0].text
+    assert anna.messages[1].text == "Wie bist du dabei?"  # the question message moves on
     [person] = await people(bot)
     assert person.evaluation_consent is False
     assert person.stakeholder_group is None
@@ -114,7 +122,7 @@ async def test_group_picker_offers_the_configured_groups(bot):
     await anna.send("/start")
     await anna.press("Einverstanden")
     await anna.press("Ja")
-    assert anna.messages[0].button_texts() == ["Bürger*in", "Unternehmer*in", "Verwaltung"]
+    assert anna.last_message().button_texts() == ["Bürger*in", "Unternehmer*in", "Verwaltung"]
     await anna.press("Unternehmer*in")
     [person] = await people(bot)
     assert person.stakeholder_group == "entrepreneur"
@@ -127,21 +135,24 @@ async def test_town_picker_offers_the_configured_towns_and_another_place(bot):
     await anna.press("Einverstanden")
     await anna.press("Ja")
     await anna.press("Verwaltung")
-    picker = anna.messages[0]
+    picker = anna.last_message()
     assert "Wo wohnst oder arbeitest du?" in picker.text
     assert picker.button_texts() == ["Saalfeld", "Rudolstadt", "Bad Blankenburg", "anderer Ort"]
 
 
 async def test_another_place_can_be_chosen_as_town(bot):
     anna = await bot.register(bot.user("Anna"), group="Verwaltung", town="anderer Ort")
-    assert "angemeldet als Verwaltung, Ort: anderer Ort" in anna.messages[0].text
+    assert "angemeldet als Verwaltung, Ort: anderer Ort" in anna.messages[1].text
     [person] = await people(bot)
     assert (person.stakeholder_group, person.town) == ("administration", "other")
 
 
 async def test_registration_ends_with_done_message_and_main_menu(bot):
     anna = await bot.register(bot.user("Anna"), group="Bürger*in", town="Rudolstadt")
-    assert "Fertig! Du bist angemeldet als Bürger*in, Ort: Rudolstadt." in anna.messages[0].text
+    texts = anna.texts()
+    assert len(texts) == 3  # the notice, the questions ending as "Fertig!", one main menu
+    assert "Datenschutz" in texts[0]
+    assert texts[1] == "🎉 Fertig! Du bist angemeldet als Bürger*in, Ort: Rudolstadt."
     menu = anna.last_message()
     assert menu.text == "Was möchtest du tun?"
     assert "👥 Aktions-Teams" in menu.button_texts()
@@ -152,7 +163,7 @@ async def test_registration_ends_with_done_message_and_main_menu(bot):
 
 async def test_english_user_registers_in_english(bot):
     john = await bot.register(bot.user("John", language_code="en"), group="Citizen", town="Saalfeld", evaluation="Yes")
-    assert "signed up as Citizen, town: Saalfeld" in john.messages[0].text
+    assert "signed up as Citizen, town: Saalfeld" in john.messages[1].text
     assert john.last_message().text == "What would you like to do?"
     [person] = await people(bot)
     assert (person.language, person.stakeholder_group) == ("en", "citizen")

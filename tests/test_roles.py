@@ -90,7 +90,7 @@ async def test_manager_picks_team_then_member_and_that_member_becomes_lead(bot):
     await maria.press("Anna")
     assert maria.callback_answers[-1] == ("Anna leitet jetzt Aktions-Team Fachkräfte.", False)
     assert picker.button_texts() == ["⭐ Anna"]
-    assert [m.text for m in anna.messages if "Teamleitung" in m.text] == [
+    assert [m.text for m in anna.messages if "jetzt Teamleitung" in m.text] == [
         "⭐ Du bist jetzt Teamleitung im Aktions-Team Fachkräfte. Unter /members siehst du die Mitglieder."
     ]
     assert await role_of(bot, anna) == "lead"
