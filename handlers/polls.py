@@ -1,8 +1,9 @@
-"""/poll (team leads): find a date with 2-5 slots, members vote, the lead picks one.
+"""/poll (team leads): find a date with 2-5 slots, members vote, the lead picks one (or ends it without a date).
 
 The dialogue is a draft row (flow "poll"), so it survives a restart; its buttons carry a per-run nonce,
 so buttons of an earlier run go stale. Buttons: `pl:1:f:<nonce>:<action>[:<arg>…]` for the dialogue,
-`pl:1:r:<poll>` to refresh the tally, `pl:1:k:<poll>:<slot>` to pick a slot, `pv:1:<slot>:<answer>` to vote.
+`pl:1:r:<poll>` to refresh the tally, `pl:1:k:<poll>:<slot>` to pick a slot, `pl:1:c:<poll>` to ask and
+`pl:1:x:<poll>` to end it without a date, `pv:1:<slot>:<answer>` to vote.
 """
 
 from __future__ import annotations
