@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import announce_views, idea_answer_views, meeting_views, poll_views
+from handlers import announce_views, idea_answer_views, ideas_teamless, meeting_views, poll_views
 from handlers.common import Services
 from scheduler.dispatcher import Dispatcher, Renderer
 from scheduler.limiter import Limits, RateLimiter
@@ -18,6 +18,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
         **meeting_views.renderers(svc.config),
         **poll_views.renderers(svc.config),
         **idea_answer_views.renderers(svc.config),
+        **ideas_teamless.renderers(svc.config),
         **announce_views.renderers(svc.config),
     }
 

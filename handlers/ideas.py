@@ -227,10 +227,39 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
+    """One idea in a list: number, field, status, text, whose group and town, and notes below."""
+    author = req.t(
+        "ideas.by_group_town",
+        group=esc(group_name(req, v.idea.author_group)),
+        town=esc(town_name(req, v.idea.author_town)),
+    )
+    if v.own:  # no 👍 button on one's own idea, so its count is shown here
+        notes = [*notes, req.t("ideas.own_mark", count=v.supports)]
+    return (
+        f"<b>#{v.idea.id}</b> · {esc(field_name(req, v.idea.field))} · "
+        f"{esc(status_name(req, v.idea.status))}\n{esc(_short(v.idea.text))}\n<i>{author}</i>"
+        + "".join(f"\n{n}" for n in notes)
+    )
+
+
+def support_button(v: ideas_domain.IdeaView, *args: object) -> Btn:
+    """👍 #id (count), ✅ while I support it; `args` say which list to redraw."""
+    mark = "✅ " if v.supported_by_me else ""
+    return Btn(f"{mark}👍 #{v.idea.id} ({v.supports})", encode("sup", v.idea.id, *args))
+
+
+async def teamless_row(req: Req) -> list[list[Btn]]:
+    """The way to the ideas without a team, shown under the ideas of my teams while there are any."""
+    count = await ideas_domain.teamless_count(req.session)
+    return [[Btn(req.t("ideas.teamless_button", count=count), encode("idn", 0))]] if count else []
+
+
 async def ideas_page_view(req: Req, page: int) -> View:
     views, pages = await ideas_domain.team_ideas_page(req.session, req.me, page)
+    teamless = await teamless_row(req)
     if not views:
-        return View(req.t("ideas.none_in_teams"))
+        return View(req.t("ideas.none_in_teams"), teamless)
     page = min(max(page, 0), pages - 1)
     blocks = [req.t("ideas.list_title", page=page + 1, pages=pages)]
     rows = []
@@ -241,19 +270,11 @@ async def ideas_page_view(req: Req, page: int) -> View:
         notes = [discussed[v.idea.id]] if v.idea.id in discussed else []
         if v.idea.id in following:
             notes.append(req.t("ideas.following_mark"))
-        author = req.t(
-            "ideas.by_group_town",
-            group=esc(group_name(req, v.idea.author_group)),
-            town=esc(town_name(req, v.idea.author_town)),
-        )
-        blocks.append(
-            f"<b>#{v.idea.id}</b> · {esc(field_name(req, v.idea.field))} · "
-            f"{esc(status_name(req, v.idea.status))}\n{esc(_short(v.idea.text))}\n<i>{author}</i>"
-            + "".join(f"\n{n}" for n in notes)
-        )
-        mark = "✅ " if v.supported_by_me else ""
-        rows.append([Btn(f"{mark}👍 #{v.idea.id} ({v.supports})", encode("sup", v.idea.id, page))])
+        blocks.append(idea_block(req, v, notes))
+        if not v.own:
+            rows.append([support_button(v, page)])
     rows += pager(page, pages, lambda p: encode("idp", p))
+    rows += teamless
     blocks.append(req.t("ideas.follow_hint"))
     return View("\n\n".join(blocks), rows)
 
@@ -268,8 +289,13 @@ async def on_page(req: Req) -> None:
 
 
 async def on_support(req: Req) -> None:
-    """sup:<idea>:<page>: support, or withdraw when pressed again; then redraw the page."""
+    """sup:<idea>:<page>[:n]: support, or withdraw when pressed again; then redraw the page (n: ideas without team)."""
     assert req.cb is not None
     supported, count = await ideas_domain.toggle_support(req.session, req.me, req.cb.int(0), req.now)
     req.toast(req.t("ideas.supported" if supported else "ideas.unsupported", count=count))
-    req.show(await ideas_page_view(req, req.cb.int(1)))
+    if req.cb.args[2:] == ("n",):
+        from handlers.ideas_teamless import teamless_view  # late: that module builds on this one
+
+        req.show(await teamless_view(req, req.cb.int(1)))
+    else:
+        req.show(await ideas_page_view(req, req.cb.int(1)))

@@ -1,7 +1,9 @@
-"""How a date poll looks in a chat, and what poll outbox rows (invitation, nudge, deadline tally) become.
+"""How a date poll looks in a chat, and what poll outbox rows (invitation, nudge, deadline tally, result) become.
 
 Rows are rendered at send time, so a member sees their current votes, and a row that is no longer needed
 (poll closed, deadline passed, member left the team, nudge after a vote) renders to None and is skipped.
+The bot keeps no ids of sent ballots, so an old ballot is closed when it is next pressed: the press is
+answered with the outcome and the ballot is redrawn without buttons (the result message came already).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from scheduler.dispatcher import Outgoing, Renderer
 
 SHORT_FORMATS = {"de": "EEE d.M. HH:mm", "en": "EEE d MMM h:mm a"}
 DAY_FORMATS = {"de": "EEE d.M.", "en": "EEE d MMM"}
+ENDED_KEYS = ("polls.ended_picked", "polls.ended_called_off", "polls.ended_deadline")  # ballots without buttons
 
 
 def short_when(when: datetime, lang: str, tz: ZoneInfo) -> str:
@@ -66,15 +69,22 @@ def vote_view(
     lang: str,
     intro_key: str = "polls.invite_intro",
 ) -> View:
-    """A member's ballot: every slot with their current answer and three buttons (✅ / 🤔 / ❌) per slot."""
+    """A member's ballot: every slot with their current answer and three buttons (✅ / 🤔 / ❌) per slot;
+    once voting has ended, the outcome on top and no buttons."""
     tz = config.time_zone
     deadline = format_when(poll.deadline_at, lang, tz)
-    lines = [t(lang, intro_key, title=esc(poll.title), team=esc(team.name(lang)), deadline=deadline), ""]
+    chosen = next((slot for slot in slots if slot.id == poll.chosen_slot_id), None)
+    when_chosen = format_when(chosen.starts_at, lang, tz) if chosen else "–"
+    params = {"title": esc(poll.title), "team": esc(team.name(lang)), "deadline": deadline, "when": when_chosen}
+    lines = [t(lang, intro_key, **params), ""]
     rows: list[list[Btn]] = []
     for number, slot in enumerate(slots, 1):
         current = mine.get(slot.id)
         when = format_when(slot.starts_at, lang, tz)
-        lines.append(t(lang, "polls.vote_line", number=number, when=when, answer=answer_label(current, lang)))
+        pin = "📌 " if slot is chosen else ""
+        lines.append(pin + t(lang, "polls.vote_line", number=number, when=when, answer=answer_label(current, lang)))
+        if intro_key in ENDED_KEYS:
+            continue
         rows.append(
             [
                 Btn(("• " if current == a else "") + f"{number}: {ANSWER_ICONS[a]}", encode("pv", slot.id, a))
@@ -84,9 +94,29 @@ def vote_view(
     return View("\n".join(lines), rows)
 
 
+def ended_key(poll: Poll) -> str:
+    """Which outcome an ended ballot shows: a picked date, called off, or the deadline passed (pick pending)."""
+    if poll.status == polls_domain.CLOSED:
+        return "polls.ended_picked"
+    return "polls.ended_called_off" if poll.status == polls_domain.CANCELLED else "polls.ended_deadline"
+
+
 def closed_view(config: Config, poll: Poll, chosen: PollSlot | None, lang: str) -> View:
+    if poll.status == polls_domain.CANCELLED:
+        return View(t(lang, "polls.called_off_notice", title=esc(poll.title)))
     when = format_when(chosen.starts_at, lang, config.time_zone) if chosen else "–"
     return View(t(lang, "polls.closed_notice", title=esc(poll.title), when=when))
+
+
+def call_off_view(poll: Poll, lang: str) -> View:
+    """The lead's "really end without a date?" question."""
+    return View(
+        t(lang, "polls.call_off_ask", title=esc(poll.title)),
+        [
+            [Btn(t(lang, "polls.call_off_yes"), encode("pl", "x", poll.id))],
+            [Btn(t(lang, "polls.call_off_no"), encode("pl", "r", poll.id))],
+        ],
+    )
 
 
 def tally_view(
@@ -105,6 +135,7 @@ def tally_view(
     lines.append("")
     lines.append(t(lang, "polls.not_voted", count=len(tally.not_voted)))
     rows.append([Btn(t(lang, "polls.refresh"), encode("pl", "r", poll.id))])
+    rows.append([Btn(t(lang, "polls.call_off"), encode("pl", "c", poll.id))])
     return View("\n".join(lines), rows)
 
 
@@ -175,9 +206,31 @@ def renderers(config: Config) -> dict[str, Renderer]:
         poll, person = ctx
         return _out(await lead_view(s, config, poll, person.language, "polls.deadline_intro"))
 
+    async def result(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        """The date the lead picked (with the member's own answer to it), or that the poll was called off."""
+        ctx = await _context(s, row)
+        if ctx is None or ctx[0].status == polls_domain.OPEN:
+            return None
+        poll, person = ctx
+        team = await s.get(Team, poll.team_id)
+        assert team is not None
+        lang, title, team_name = person.language, esc(poll.title), esc(team.name(person.language))
+        if poll.status == polls_domain.CANCELLED:
+            return Outgoing(t(lang, "polls.result_called_off", title=title, team=team_name))
+        chosen = await s.get(PollSlot, poll.chosen_slot_id) if poll.chosen_slot_id else None
+        if chosen is None:
+            return None
+        when = format_when(chosen.starts_at, lang, config.time_zone)
+        text = t(lang, "polls.result_picked", title=title, team=team_name, when=when)
+        answer = (await polls_domain.votes_of(s, poll.id, person.id)).get(chosen.id)
+        if answer is not None:
+            text += "\n" + t(lang, "polls.result_your_answer", answer=answer_label(answer, lang))
+        return Outgoing(text)
+
     table: dict[str, Callable[[AsyncSession, Outbox], Awaitable[Outgoing | None]]] = {
         polls_domain.INVITE: invite,
         polls_domain.NUDGE: nudge,
         polls_domain.DEADLINE: deadline,
+        polls_domain.RESULT: result,
     }
     return table

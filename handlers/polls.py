@@ -1,31 +1,41 @@
-"""/poll (team leads): find a date with 2-5 slots, members vote, the lead picks one.
+"""/poll (team leads): find a date with 2-5 slots, members vote, the lead picks one (or ends it without a date).
 
 The dialogue is a draft row (flow "poll"), so it survives a restart; its buttons carry a per-run nonce,
 so buttons of an earlier run go stale. Buttons: `pl:1:f:<nonce>:<action>[:<arg>…]` for the dialogue,
-`pl:1:r:<poll>` to refresh the tally, `pl:1:k:<poll>:<slot>` to pick a slot, `pv:1:<slot>:<answer>` to vote.
+`pl:1:r:<poll>` to refresh the tally, `pl:1:k:<poll>:<slot>` to pick a slot, `pl:1:c:<poll>` to ask and
+`pl:1:x:<poll>` to end it without a date, `pv:1:<slot>:<answer>` to vote.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from bot.texts import format_day, format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
-from handlers.poll_views import answer_label, ballot, draft_head, lead_view, short_day, slot_lines
+from handlers.poll_views import (
+    answer_label,
+    ballot,
+    call_off_view,
+    draft_head,
+    ended_key,
+    lead_view,
+    short_day,
+    short_when,
+    slot_lines,
+)
 from models import drafts
 from models import meetings as meetings_domain
 from models import polls as polls_domain
 from models.dates import DateProblem, ParsedWhen, combine_local, day_choices, parse_when, time_choices
 from models.drafts import NONCE
 from models.errors import Refusal
-from models.tables import Draft, Team
+from models.tables import Draft, Poll, Team
 
 log = logging.getLogger("actionbot.polls")
 FLOW = "poll"
-DEADLINES = {"2d": timedelta(days=2), "1w": timedelta(days=7)}  # "1b": a day before the first slot
 BUTTON_STEPS = {  # which steps each dialogue button belongs to; pressed at another step it is stale
     "team": ("team",),
     "day": ("slot", "slot_time"),
@@ -90,11 +100,13 @@ async def step_view(req: Req, draft: Draft) -> View:
         return View(text, [row, cancel])
     first = min(_slots(draft))
     if step == "deadline":
-        rows = [
-            [_btn(req.t(f"polls.deadline_{key}"), draft, "dl", key)]
-            for key in ("2d", "1w", "1b")
-            if req.now < _deadline_of(req, draft, key) < first
-        ]
+        rows = []
+        for key in polls_domain.DEADLINE_CHOICES:  # each with the moment it means: "in 2 Tagen · Fr. 27.11. 18:00"
+            at = _deadline_of(req, draft, key)
+            if req.now < at < first:
+                when = short_when(at, req.lang, tz)
+                label = req.t("polls.deadline_button", choice=req.t(f"polls.deadline_{key}"), when=when)
+                rows.append([_btn(label, draft, "dl", key)])
         return View(_head(req, draft) + "\n\n" + req.t("polls.ask_deadline"), [*rows, cancel])
     team = await req.session.get(Team, data["team"])
     text = req.t(
@@ -108,11 +120,16 @@ async def step_view(req: Req, draft: Draft) -> View:
 
 
 def _deadline_of(req: Req, draft: Draft, key: str) -> datetime:
-    if key == "1b":
-        return min(_slots(draft)) - timedelta(days=1)
-    if key not in DEADLINES:
-        raise Refusal("errors.stale_button")
-    return req.now + DEADLINES[key]
+    return polls_domain.deadline_choice(key, req.now, min(_slots(draft)), req.config.time_zone)
+
+
+def _typed_deadline(req: Req, draft: Draft, text: str) -> datetime:
+    """A choice's words typed ("in 2 Tagen") mean that choice; anything else is read as a date."""
+    typed = " ".join(text.lower().split())
+    for key in polls_domain.DEADLINE_CHOICES:
+        if typed == req.t(f"polls.deadline_{key}").lower():
+            return _deadline_of(req, draft, key)
+    return polls_domain.read_deadline(text, req.now, req.config.time_zone)
 
 
 async def _flow_draft(req: Req) -> tuple[Draft, str]:
@@ -198,7 +215,7 @@ async def on_input(req: Req, draft: Draft) -> None:
     elif draft.step == "slot_time":
         draft = await _add_slot(req, draft, _at_day(req, draft, text))
     elif draft.step == "deadline":
-        draft = await _set_deadline(req, draft, parse_when(text, req.now, req.config.time_zone).start)
+        draft = await _set_deadline(req, draft, _typed_deadline(req, draft, text))
     else:
         req.reply(req.t("polls.use_buttons"))
     req.reply(await step_view(req, draft))
@@ -212,9 +229,18 @@ async def on_poll_button(req: Req) -> None:
         poll = await polls_domain.get_poll(req.session, req.cb.int(1))
         await meetings_domain.require_organiser(req.session, req.me, poll.team_id)
         req.toast(req.t("polls.refreshed"))
-        req.show(await lead_view(req.session, req.config, poll, req.lang))
+        req.show(await _lead(req, poll))
     elif kind == "k":
         await _pick(req, req.cb.int(1), req.cb.int(2))
+    elif kind == "c":  # ask before ending without a date
+        poll = await polls_domain.get_poll(req.session, req.cb.int(1))
+        await meetings_domain.require_organiser(req.session, req.me, poll.team_id)
+        req.show(call_off_view(poll, req.lang) if poll.status == polls_domain.OPEN else await _lead(req, poll))
+    elif kind == "x":
+        await polls_domain.call_off(req.session, req.me, req.cb.int(1), req.now)
+        req.toast(req.t("polls.members_told"))
+        req.show(await _lead(req, await polls_domain.get_poll(req.session, req.cb.int(1))))
+        req.deliver_soon()
     elif kind == "f":
         await _on_flow_button(req)
     else:
@@ -286,16 +312,28 @@ async def _pick(req: Req, poll_id: int, slot_id: int) -> None:
     slot = await polls_domain.pick(req.session, req.me, poll_id, slot_id, req.now)
     poll = await polls_domain.get_poll(req.session, poll_id)
     log.info("poll closed poll_id=%s slot_id=%s", poll.id, slot.id)
-    req.show(await lead_view(req.session, req.config, poll, req.lang))
+    req.toast(req.t("polls.members_told"))
+    req.show(await _lead(req, poll))
+    req.deliver_soon()
     from handlers.meeting_flow import start_meeting_draft  # late: the meeting dialogue may come to use polls
 
     await start_meeting_draft(req, poll.team_id, poll.title, slot.starts_at)
 
 
+async def _lead(req: Req, poll: Poll) -> View:
+    return await lead_view(req.session, req.config, poll, req.lang)
+
+
 async def on_vote(req: Req) -> None:
-    """pv:1:<slot>:<yes|maybe|no>: record or change the vote, then redraw the member's ballot."""
+    """pv:1:<slot>:<yes|maybe|no>: record or change the vote, then redraw the member's ballot. On a ballot of an
+    ended poll the press is answered with the outcome and the ballot is redrawn without buttons."""
     assert req.cb is not None
     answer = req.cb.arg(1)
+    poll = await polls_domain.ballot_poll(req.session, req.me, req.cb.int(0))
+    if not polls_domain.voting_open(poll, req.now):
+        req.toast(req.t(ended_key(poll) + "_toast"))
+        req.show(await ballot(req.session, req.config, poll, req.me, ended_key(poll)))
+        return
     poll, changed = await polls_domain.vote(req.session, req.me, req.cb.int(0), answer, req.now)
     log.info("poll vote poll_id=%s slot_id=%s changed=%s", poll.id, req.cb.int(0), changed)
     req.toast(req.t("polls.vote_saved" if changed else "polls.vote_unchanged", answer=answer_label(answer, req.lang)))

@@ -18,9 +18,10 @@ from models.tables import AuditEntry, Person
 # action names used across the bot (one place, so the project manager can filter by them)
 MAKE_LEAD, UNMAKE_LEAD = "make_lead", "unmake_lead"
 ANNOUNCE, ANNOUNCE_SCHEDULED = "announce", "announce_scheduled"
-ANSWER_IDEA = "answer_idea"
+ANSWER_IDEA, ASSIGN_IDEA = "answer_idea", "assign_idea"
 EXPORT = "export"
 MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_change", "meeting_cancel"
+POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
 
 
 async def record(s: AsyncSession, actor: Person | None, action: str, now: datetime, **details: Any) -> AuditEntry:

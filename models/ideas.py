@@ -1,7 +1,9 @@
-"""Ideas: validation, submission, listing and the one-support-per-person rule.
+"""Ideas: validation, submission, listing, the one-support-per-person rule and giving a team-less idea a team.
 
 Nothing here touches Telegram: handlers and tests get a verdict without an update in hand.
 Author group and town are copied onto the idea so they survive the author's erasure.
+Members see the ideas of their teams and every idea without a team (nobody else would see those), and may
+support any idea they see except their own. Only the project manager gives a team-less idea a team.
 """
 
 from __future__ import annotations
@@ -11,16 +13,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
+from models import audit, outbox
 from models.errors import Refusal
-from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person
+from models.outbox import NewMessage
+from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person, Team
+from models.teams import require_manager
 
 MIN_LEN = 10
 MAX_LEN = 2000
 STATUSES = ("submitted", "in_review", "accepted", "implemented", "rejected", "forwarded")
 PAGE_SIZE = 5
+IDEA_ASSIGNED = "idea_assigned"  # the outbox kind telling the author that their idea got a team
 
 
 @dataclass
@@ -29,6 +36,7 @@ class IdeaView:
     towns: list[str]
     supports: int
     supported_by_me: bool
+    own: bool  # the viewer wrote it: no 👍 for them
 
 
 def clean_text(raw: str | None) -> str:
@@ -104,7 +112,9 @@ async def _views(s: AsyncSession, ideas: list[Idea], viewer: Person) -> list[Ide
             )
         ).scalars()
     )
-    return [IdeaView(i, towns.get(i.id, []), counts.get(i.id, 0), i.id in mine) for i in ideas]
+    return [
+        IdeaView(i, towns.get(i.id, []), counts.get(i.id, 0), i.id in mine, i.author_id == viewer.id) for i in ideas
+    ]
 
 
 async def my_ideas(s: AsyncSession, person: Person, limit: int = 20) -> list[IdeaView]:
@@ -126,32 +136,49 @@ def _visible_to(person: Person):  # type: ignore[no-untyped-def]
     return Idea.team_id.in_(select(Membership.team_id).where(Membership.person_id == person.id))
 
 
+TEAMLESS = Idea.team_id.is_(None)
+
+
+async def _page(
+    s: AsyncSession, person: Person, cond: ColumnElement[bool], page: int, page_size: int
+) -> tuple[list[IdeaView], int]:
+    """One page (0-based, clamped) of the newest ideas matching `cond`, and the number of pages."""
+    total = (await s.execute(select(func.count()).select_from(Idea).where(cond))).scalar_one()
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 0), pages - 1)
+    q = select(Idea).where(cond).order_by(Idea.created_at.desc(), Idea.id.desc())
+    ideas = list((await s.execute(q.offset(page * page_size).limit(page_size))).scalars())
+    return await _views(s, ideas, person), pages
+
+
 async def team_ideas_page(
     s: AsyncSession, person: Person, page: int, page_size: int = PAGE_SIZE
 ) -> tuple[list[IdeaView], int]:
     """One page (0-based) of the newest ideas of my teams, and the number of pages."""
-    total = (await s.execute(select(func.count()).select_from(Idea).where(_visible_to(person)))).scalar_one()
-    pages = max(1, -(-total // page_size))
-    page = min(max(page, 0), pages - 1)
-    ideas = list(
-        (
-            await s.execute(
-                select(Idea)
-                .where(_visible_to(person))
-                .order_by(Idea.created_at.desc(), Idea.id.desc())
-                .offset(page * page_size)
-                .limit(page_size)
-            )
-        ).scalars()
-    )
-    return await _views(s, ideas, person), pages
+    return await _page(s, person, _visible_to(person), page, page_size)
+
+
+async def teamless_ideas_page(
+    s: AsyncSession, person: Person, page: int, page_size: int = PAGE_SIZE
+) -> tuple[list[IdeaView], int]:
+    """One page (0-based) of the newest ideas without a team (every member sees them), and the number of pages."""
+    return await _page(s, person, TEAMLESS, page, page_size)
+
+
+async def teamless_count(s: AsyncSession) -> int:
+    return int((await s.execute(select(func.count()).select_from(Idea).where(TEAMLESS))).scalar_one())
 
 
 async def toggle_support(s: AsyncSession, person: Person, idea_id: int, now: datetime) -> tuple[bool, int]:
-    """Support an idea of one of my teams, or withdraw the support; returns (supported now, count)."""
-    visible = (await s.execute(select(Idea.id).where(and_(Idea.id == idea_id, _visible_to(person))))).first()
-    if visible is None:
+    """Support an idea I can see (of my teams, or without a team), or withdraw the support; returns
+    (supported now, count). Nobody supports their own idea: a count of others' support says something."""
+    idea = (
+        await s.execute(select(Idea).where(Idea.id == idea_id, or_(_visible_to(person), TEAMLESS)))
+    ).scalar_one_or_none()
+    if idea is None:
         raise Refusal("ideas.not_found")
+    if idea.author_id == person.id:
+        raise Refusal("ideas.own_idea")
     result = await s.execute(
         delete(IdeaSupport).where(IdeaSupport.idea_id == idea_id, IdeaSupport.person_id == person.id)
     )
@@ -163,3 +190,43 @@ async def toggle_support(s: AsyncSession, person: Person, idea_id: int, now: dat
         await s.execute(select(func.count()).select_from(IdeaSupport).where(IdeaSupport.idea_id == idea_id))
     ).scalar_one()
     return supported, count
+
+
+async def assignable_idea(s: AsyncSession, actor: Person, idea_id: int) -> Idea:
+    """A team-less idea the actor may give a team: only the project manager may (forged buttons end here)."""
+    require_manager(actor)
+    idea = await s.get(Idea, idea_id)
+    if idea is None:
+        raise Refusal("ideas.not_found")
+    if idea.team_id is not None:
+        raise Refusal("ideas.has_team")
+    return idea
+
+
+async def assign_team(s: AsyncSession, actor: Person, idea_id: int, team_id: int, now: datetime) -> tuple[Idea, Team]:
+    """Give a team-less idea a team: it then shows under that team (its lead can answer it), the author is told
+    through the outbox and the audit log records it. A second press (or a second manager) finds it taken."""
+    idea = await assignable_idea(s, actor, idea_id)
+    team = await s.get(Team, team_id)
+    if team is None:
+        raise Refusal("teams.not_found")
+    taken = await s.execute(update(Idea).where(Idea.id == idea.id, TEAMLESS).values(team_id=team.id, updated_at=now))
+    if not getattr(taken, "rowcount", 0):
+        raise Refusal("ideas.has_team")
+    await s.refresh(idea)
+    author = await s.get(Person, idea.author_id) if idea.author_id is not None else None
+    told = False
+    if author is not None and author.id != actor.id:  # a manager assigning their own idea needs no message
+        told = True
+        message = NewMessage(
+            IDEA_ASSIGNED,
+            author.telegram_id,
+            now,
+            person_id=author.id,
+            payload={"idea": idea.id},
+            dedupe_key=f"{IDEA_ASSIGNED}:{idea.id}",
+            priority=4,
+        )
+        await outbox.enqueue(s, [message], now)
+    await audit.record(s, actor, audit.ASSIGN_IDEA, now, idea=idea.id, team=team.slug, told_author=told)
+    return idea, team

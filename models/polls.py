@@ -2,32 +2,39 @@
 
 Nothing here touches Telegram. Who may vote is decided once, here: the poll's team members at the moment of
 voting, except the person who proposed the slots. Voting is possible while the poll is open and before its
-deadline; the lead may still pick after the deadline, as long as the slot lies ahead. Every message a poll
-causes (invitations now, one nudge before the deadline, the lead's tally at the deadline) is planned as
-outbox rows in the same transaction that creates the poll, and picking a slot drops the ones still open.
+deadline; the lead may still pick after the deadline, as long as the slot lies ahead, or call the poll off.
+Every message a poll causes (invitations now, one nudge before the deadline, the lead's tally at the deadline)
+is planned as outbox rows in the same transaction that creates the poll; picking a slot or calling the poll off
+drops the ones still open and plans one result message per member instead, so nobody is left wondering.
+A deadline picked as "in 2 Tagen" / "in 1 Woche" (or typed as a day without a time) ends at DEADLINE_TIME
+local on that day, not at whatever minute the lead happened to be typing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import outbox
-from models.dates import shift_out_of_quiet
+from models import audit, outbox
+from models.dates import DateProblem, parse_when, shift_out_of_quiet
 from models.errors import Refusal
 from models.meetings import MeetingPolicy, clean_title, require_organiser
 from models.outbox import NewMessage
 from models.tables import Membership, Outbox, Person, Poll, PollSlot, PollVote
 
-OPEN, CLOSED = "open", "closed"
+OPEN, CLOSED, CANCELLED = "open", "closed", "cancelled"  # closed: a slot was picked; cancelled: called off
 ANSWERS = ("yes", "maybe", "no")
 MIN_SLOTS, MAX_SLOTS = 2, 5
-INVITE, NUDGE, DEADLINE = "poll_invite", "poll_nudge", "poll_deadline"
+INVITE, NUDGE, DEADLINE, RESULT = "poll_invite", "poll_nudge", "poll_deadline", "poll_result"
 NUDGE_BEFORE = timedelta(hours=24)
+DEADLINE_TIME = time(18, 0)  # after work: people have looked at their phones by then
+DEADLINE_DAYS = {"2d": 2, "1w": 7}  # the relative deadline choices; "1b" is a day before the first slot
+DEADLINE_CHOICES = ("2d", "1w", "1b")
 
 
 @dataclass
@@ -75,6 +82,32 @@ def check_deadline(deadline: datetime, first_slot: datetime, now: datetime) -> N
         raise Refusal("polls.deadline_after_slot")
 
 
+def deadline_on(day: date, tz: ZoneInfo) -> datetime:
+    """The deadline for a day given without a time: DEADLINE_TIME local (never in a DST gap or doubled hour)."""
+    return datetime.combine(day, DEADLINE_TIME, tz).astimezone(UTC)
+
+
+def deadline_choice(key: str, now: datetime, first_slot: datetime, tz: ZoneInfo) -> datetime:
+    """What a deadline button means: "2d" / "1w" end at DEADLINE_TIME on the day 2 / 7 days ahead (local);
+    "1b" at the first slot's local time on the day before (the same wall time also across a DST change)."""
+    if key == "1b":
+        return (first_slot.astimezone(tz) - timedelta(days=1)).astimezone(UTC)
+    if key not in DEADLINE_DAYS:
+        raise Refusal("errors.stale_button")
+    return deadline_on(now.astimezone(tz).date() + timedelta(days=DEADLINE_DAYS[key]), tz)
+
+
+def read_deadline(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A typed deadline: a date and time as typed, or a day alone ("Freitag", "3.12."), which ends at
+    DEADLINE_TIME local that day. Other date problems are refused as for any typed date."""
+    try:
+        return parse_when(text, now, tz).start
+    except DateProblem as problem:
+        if problem.key != "dates.no_time":
+            raise
+        return deadline_on(problem.params["day"], tz)
+
+
 def voting_open(poll: Poll, now: datetime) -> bool:
     """Votes are taken while the poll is open and its deadline lies ahead."""
     return poll.status == OPEN and now < poll.deadline_at
@@ -108,6 +141,17 @@ async def eligible(s: AsyncSession, poll: Poll) -> list[int]:
     """Who may vote now: the team's members except whoever proposed the slots."""
     rows = await s.execute(select(Membership.person_id).where(Membership.team_id == poll.team_id))
     return sorted(pid for pid in rows.scalars() if pid != poll.created_by)
+
+
+async def ballot_poll(s: AsyncSession, person: Person, slot_id: int) -> Poll:
+    """The poll behind a ballot button, if the person may vote in it (or could, before it ended)."""
+    slot = await s.get(PollSlot, slot_id)
+    if slot is None:
+        raise Refusal("polls.not_found")
+    poll = await get_poll(s, slot.poll_id)
+    if person.id not in await eligible(s, poll):
+        raise Refusal("polls.not_invited")
+    return poll
 
 
 async def votes_of(s: AsyncSession, poll_id: int, person_id: int) -> dict[int, str]:
@@ -192,6 +236,7 @@ async def create_poll(
         )
     )
     await outbox.enqueue(s, new, now)
+    await audit.record(s, actor, audit.POLL_CREATE, now, poll=poll.id, team_id=team_id, invited=len(voters))
     return poll
 
 
@@ -203,8 +248,7 @@ async def vote(s: AsyncSession, person: Person, slot_id: int, answer: str, now: 
     if slot is None:
         raise Refusal("polls.not_found")
     poll = await get_poll(s, slot.poll_id)
-    if poll.status != OPEN:
-        raise Refusal("polls.closed")
+    _require_open(poll)
     if now >= poll.deadline_at:
         raise Refusal("polls.deadline_passed")
     if person.id not in await eligible(s, poll):
@@ -220,18 +264,70 @@ async def vote(s: AsyncSession, person: Person, slot_id: int, answer: str, now: 
     return poll, True
 
 
-async def pick(s: AsyncSession, actor: Person, poll_id: int, slot_id: int, now: datetime) -> PollSlot:
-    """The lead takes one slot: the poll closes and its open nudges and deadline notice are dropped."""
-    poll = await get_poll(s, poll_id)
-    await require_organiser(s, actor, poll.team_id)
+def _require_open(poll: Poll) -> None:
+    if poll.status == CANCELLED:
+        raise Refusal("polls.called_off")
     if poll.status != OPEN:
         raise Refusal("polls.closed")
+
+
+async def _end(s: AsyncSession, actor: Person, poll: Poll, status: str, slot: PollSlot | None, now: datetime) -> int:
+    """Close the poll once (a parallel press finds it ended), drop its open messages and plan the result for
+    every member who could vote, and the proposer if someone else ended it; returns how many are told."""
+    ended = await s.execute(
+        update(Poll)
+        .where(Poll.id == poll.id, Poll.status == OPEN)
+        .values(status=status, chosen_slot_id=slot.id if slot else None)
+    )
+    await s.refresh(poll)
+    if not getattr(ended, "rowcount", 0):
+        _require_open(poll)  # another press ended it first: say how
+        raise Refusal("polls.closed")
+    await outbox.cancel_open(s, Outbox.poll_id == poll.id, reason="poll closed")
+    told = set(await eligible(s, poll)) | ({poll.created_by} if poll.created_by is not None else set())
+    told.discard(actor.id)
+    rows = await s.execute(select(Person.id, Person.telegram_id).where(Person.id.in_(told)).order_by(Person.id))
+    await outbox.enqueue(
+        s,
+        [
+            NewMessage(
+                RESULT,
+                chat,
+                now,
+                person_id=pid,
+                poll_id=poll.id,
+                dedupe_key=f"{RESULT}:{poll.id}:{pid}",
+                expires_at=slot.starts_at if slot else None,
+                priority=2,
+            )
+            for pid, chat in rows.all()
+        ],
+        now,
+    )
+    return len(told)
+
+
+async def pick(s: AsyncSession, actor: Person, poll_id: int, slot_id: int, now: datetime) -> PollSlot:
+    """The lead takes one slot: the poll closes, its open nudges and deadline notice are dropped and every
+    member learns the date (their old ballots then say the poll is over)."""
+    poll = await get_poll(s, poll_id)
+    await require_organiser(s, actor, poll.team_id)
+    _require_open(poll)
     slot = await s.get(PollSlot, slot_id)
     if slot is None or slot.poll_id != poll.id:
         raise Refusal("errors.unknown_choice")
     if slot.starts_at <= now:
         raise Refusal("dates.past")
-    poll.status, poll.chosen_slot_id = CLOSED, slot.id
-    await outbox.cancel_open(s, Outbox.poll_id == poll.id, reason="poll closed")
-    await s.flush()
+    told = await _end(s, actor, poll, CLOSED, slot, now)
+    await audit.record(s, actor, audit.POLL_PICK, now, poll=poll.id, slot=slot.id, told=told)
     return slot
+
+
+async def call_off(s: AsyncSession, actor: Person, poll_id: int, now: datetime) -> int:
+    """The lead ends the poll without a date (no slot suits): members are told; returns how many."""
+    poll = await get_poll(s, poll_id)
+    await require_organiser(s, actor, poll.team_id)
+    _require_open(poll)
+    told = await _end(s, actor, poll, CANCELLED, None, now)
+    await audit.record(s, actor, audit.POLL_CANCEL, now, poll=poll.id, told=told)
+    return told

@@ -300,7 +300,7 @@ async def test_ideas_lists_only_ideas_of_my_teams(bot):
     assert "von Verwaltung aus Rudolstadt" in text
     assert "Ben" not in text
     assert "Fachkräfte" not in text and "ohne bestimmtes Team" not in text
-    assert replies[-1].button_texts() == ["👍 #1 (0)"]
+    assert replies[-1].button_texts() == ["👍 #1 (0)", "💭 Ideen ohne Team (1)"]
 
 
 async def test_ideas_without_a_team_says_there_are_none(bot):
@@ -312,9 +312,11 @@ async def test_ideas_without_a_team_says_there_are_none(bot):
 
 async def test_ideas_are_paged_five_per_page(bot):
     anna = await bot.register(bot.user("Anna"))
+    ben = await bot.register(bot.user("Ben"))
     await join_team(anna)
+    await join_team(ben)
     for n in range(1, 8):
-        await submit_idea(anna, text=f"Idee Nummer {n} für die Region", team="Aktions-Team Daseinsvorsorge")
+        await submit_idea(ben, text=f"Idee Nummer {n} für die Region", team="Aktions-Team Daseinsvorsorge")
     replies = await anna.send("/ideas")
     page = replies[-1]
     assert "(Seite 1/2)" in page.text
@@ -330,21 +332,22 @@ async def test_ideas_are_paged_five_per_page(bot):
 async def test_support_counts_once_per_person_and_pressing_again_withdraws(bot):
     anna = await bot.register(bot.user("Anna"))
     ben = await bot.register(bot.user("Ben"))
-    for user in (anna, ben):
+    cem = await bot.register(bot.user("Cem"))
+    for user in (anna, ben, cem):
         await join_team(user)
     await submit_idea(anna, team="Aktions-Team Daseinsvorsorge")
     await ben.send("/ideas")
     await ben.press("👍 #1")
     assert ben.callback_answers[-1] == ("Du unterstützt diese Idee (👍 1).", False)
     assert ben.last_message().button_texts() == ["✅ 👍 #1 (1)"]
-    await anna.send("/ideas")
-    await anna.press("👍 #1")
-    assert anna.last_message().button_texts() == ["✅ 👍 #1 (2)"]
-    assert await supporters(bot) == sorted([anna.user_id, ben.user_id])
+    await cem.send("/ideas")
+    await cem.press("👍 #1")
+    assert cem.last_message().button_texts() == ["✅ 👍 #1 (2)"]
+    assert await supporters(bot) == sorted([cem.user_id, ben.user_id])
     await ben.press("👍 #1")
     assert ben.callback_answers[-1] == ("Unterstützung zurückgenommen (👍 1).", False)
     assert ben.last_message().button_texts() == ["👍 #1 (1)"]
-    assert await supporters(bot) == [anna.user_id]
+    assert await supporters(bot) == [cem.user_id]
 
 
 async def test_forged_support_for_an_idea_of_a_foreign_team_is_refused(bot):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from models import ideas
 from models.errors import Refusal
 from models.people import register
-from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person, Team
+from models.tables import AuditEntry, Idea, IdeaSupport, IdeaTown, Membership, Outbox, Person, Team
 from tests.conftest import START
 
 FIELDS = ["public_services", "skilled_workers", "civic_engagement"]
@@ -185,12 +185,12 @@ async def test_no_ideas_is_one_empty_page(db):
 
 async def test_support_toggles_on_and_off(db):
     async with db.transaction() as s:
-        anna = await person(s, 1)
-        t = await team(s, "daseinsvorsorge", anna)
-        idea = await submit(s, anna, team_id=t.id)
+        anna, ben = await person(s, 1), await person(s, 2)
+        t = await team(s, "daseinsvorsorge", anna, ben)
+        idea = await submit(s, ben, team_id=t.id)
         assert await ideas.toggle_support(s, anna, idea.id, START) == (True, 1)
         [view], _ = await ideas.team_ideas_page(s, anna, 0)
-        assert (view.supports, view.supported_by_me) == (1, True)
+        assert (view.supports, view.supported_by_me, view.own) == (1, True, False)
         assert await ideas.toggle_support(s, anna, idea.id, START) == (False, 0)
         [view], _ = await ideas.team_ideas_page(s, anna, 0)
         assert (view.supports, view.supported_by_me) == (0, False)
@@ -211,14 +211,65 @@ async def test_each_person_supports_once_and_counts_are_per_idea(db):
     assert rows == 3
 
 
-@pytest.mark.parametrize("which", ["foreign team", "no team", "missing"])
+@pytest.mark.parametrize("which", ["foreign team", "missing"])
 async def test_support_outside_my_teams_is_refused_and_changes_nothing(db, which):
     async with db.transaction() as s:
         anna, ben = await person(s, 1), await person(s, 2)
         await team(s, "daseinsvorsorge", anna)
         bens = await team(s, "fachkraefte", ben)
-        idea = await submit(s, ben, team_id=bens.id if which == "foreign team" else None)
+        idea = await submit(s, ben, team_id=bens.id)
         idea_id = idea.id if which != "missing" else idea.id + 100
         with refused("ideas.not_found"):
             await ideas.toggle_support(s, anna, idea_id, START)
         assert (await s.execute(select(func.count()).select_from(IdeaSupport))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("with_team", [True, False])
+async def test_nobody_supports_their_own_idea(db, with_team):
+    async with db.transaction() as s:
+        anna = await person(s, 1)
+        t = await team(s, "daseinsvorsorge", anna)
+        idea = await submit(s, anna, team_id=t.id if with_team else None)
+        with refused("ideas.own_idea"):
+            await ideas.toggle_support(s, anna, idea.id, START)
+        assert (await s.execute(select(func.count()).select_from(IdeaSupport))).scalar_one() == 0
+
+
+async def test_ideas_without_a_team_are_seen_and_supported_by_anyone(db):
+    async with db.transaction() as s:
+        anna, ben = await person(s, 1), await person(s, 2)
+        bens = await team(s, "fachkraefte", ben)
+        loose = await submit(s, ben, team_id=None)
+        await submit(s, ben, team_id=bens.id)
+        assert await ideas.toggle_support(s, anna, loose.id, START) == (True, 1)
+        views, pages = await ideas.teamless_ideas_page(s, anna, 0)
+        assert [(v.idea.id, v.supports, v.supported_by_me, v.own) for v in views] == [(loose.id, 1, True, False)]
+        assert (pages, await ideas.teamless_count(s)) == (1, 1)
+        [mine], _ = await ideas.teamless_ideas_page(s, ben, 0)
+        assert mine.own
+
+
+# -- giving an idea a team -------------------------------------------------------------------------------
+
+
+async def test_only_the_manager_gives_a_team_less_idea_a_team(db):
+    async with db.transaction() as s:
+        anna, maria = await person(s, 1), await person(s, 2)
+        maria.is_manager = True
+        t = await team(s, "daseinsvorsorge", anna)
+        loose = await submit(s, anna, team_id=None)
+        with refused("errors.managers_only"):
+            await ideas.assign_team(s, anna, loose.id, t.id, START)
+        with refused("teams.not_found"):
+            await ideas.assign_team(s, maria, loose.id, t.id + 100, START)
+        with refused("ideas.not_found"):
+            await ideas.assign_team(s, maria, loose.id + 100, t.id, START)
+        later = START + timedelta(hours=1)
+        idea, got = await ideas.assign_team(s, maria, loose.id, t.id, later)
+        assert (idea.team_id, idea.updated_at, got.id) == (t.id, later, t.id)
+        with refused("ideas.has_team"):
+            await ideas.assign_team(s, maria, loose.id, t.id, later)
+        rows = list((await s.execute(select(Outbox.kind, Outbox.person_id, Outbox.payload))).all())
+        entries = list((await s.execute(select(AuditEntry.action, AuditEntry.details))).all())
+    assert rows == [("idea_assigned", anna.id, {"idea": loose.id})]
+    assert entries == [("assign_idea", {"idea": loose.id, "team": "daseinsvorsorge", "told_author": True})]

@@ -79,9 +79,9 @@ async def test_lead_creates_a_poll_with_a_typed_and_a_button_slot(bot):
     await lead.press("19:00")
     await lead.press("Fertig")
     assert lead.last_message().button_texts() == [
-        "in 2 Tagen",
-        "in 1 Woche",
-        "1 Tag vor dem ersten Termin",
+        "in 2 Tagen · Fr. 27.11. 18:00",
+        "in 1 Woche · Mi. 2.12. 18:00",
+        "1 Tag vor dem ersten Termin · Mi. 2.12. 18:30",
         "Abbrechen",
     ]
     await lead.press("1 Tag vor dem ersten Termin")
@@ -293,11 +293,14 @@ async def test_a_member_who_left_the_team_cannot_vote(bot):
     assert await count(bot, PollVote) == 0
 
 
-async def test_voting_after_the_deadline_is_refused(bot):
+async def test_voting_after_the_deadline_is_refused_and_the_ballot_closes(bot):
     _, _, (anna, _) = await poll_ready(bot)
     bot.clock.set((await the_poll(bot)).deadline_at)
-    await anna.press("1: ✅", message=ballots(anna)[-1])
-    assert anna.callback_answers[-1] == ("Die Abstimmung ist vorbei: Die Frist ist abgelaufen.", True)
+    ballot = ballots(anna)[-1]
+    await anna.press("1: ✅", message=ballot)
+    assert anna.callback_answers[-1] == ("Die Abstimmung ist vorbei: Die Frist ist abgelaufen.", False)
+    assert "Die Teamleitung wählt jetzt einen Termin" in ballot.text and ballot.buttons == []
+    assert "1. Do., 3. Dez. 2026, 18:00 Uhr – noch offen" in ballot.text
     assert await count(bot, PollVote) == 0
 
 
@@ -342,17 +345,24 @@ async def test_picking_a_slot_closes_the_poll_and_continues_with_the_meeting(bot
         chosen = await s.get(PollSlot, poll.chosen_slot_id)
         open_rows = await s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
     assert (poll.status, chosen.starts_at) == ("closed", DEC4)
-    assert open_rows == 0
+    assert open_rows == 2  # the result for each member, nothing else
     assert any("Der Termin steht fest – Fr., 4. Dez. 2026, 18:00 Uhr" in m.text for m in lead.messages)
     assert "Wie lange dauert das Treffen?" in lead.last_message().text
 
 
-async def test_old_vote_buttons_say_the_poll_is_closed(bot):
+async def test_old_vote_buttons_say_the_poll_is_closed_and_the_ballot_loses_its_buttons(bot):
     _, lead, (anna, _) = await poll_ready(bot)
+    await anna.press("2: ❌", message=ballots(anna)[-1])
     await lead.press("Diesen Termin nehmen: Do. 3.12.")
-    await anna.press("1: ✅", message=ballots(anna)[-1])
-    assert anna.callback_answers[-1] == ("Abstimmung beendet – der Termin steht schon fest.", True)
-    assert await count(bot, PollVote) == 0
+    ballot = ballots(anna)[0]
+    await anna.press("1: ✅", message=ballot)
+    assert anna.callback_answers[-1] == ("Die Abstimmung ist beendet – der Termin steht fest.", False)
+    assert "Die Abstimmung ist beendet. Termin: Do., 3. Dez. 2026, 18:00 Uhr." in ballot.text
+    assert "📌 1. Do., 3. Dez. 2026, 18:00 Uhr – noch offen" in ballot.text
+    assert "2. Fr., 4. Dez. 2026, 18:00 Uhr – ❌ passt nicht" in ballot.text
+    assert ballot.buttons == []
+    async with bot.db.transaction() as s:
+        assert list((await s.execute(select(PollVote.answer))).scalars()) == ["no"]
 
 
 async def test_a_member_cannot_pick_a_slot(bot):

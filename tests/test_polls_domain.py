@@ -3,7 +3,7 @@ and the outbox rows a poll plans."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from models import polls
 from models.errors import Refusal
 from models.meetings import MeetingPolicy
-from models.tables import Membership, Outbox, PollVote
+from models.tables import AuditEntry, Membership, Outbox, PollVote
 from tests.conftest import START
 from tests.test_ideas_domain import person, team
 
@@ -182,15 +182,19 @@ async def test_the_tally_counts_current_members_and_lists_who_has_not_voted(db):
 # -- picking ---------------------------------------------------------------------------------------------
 
 
-async def test_pick_closes_the_poll_and_drops_its_open_messages(db):
+async def test_pick_closes_the_poll_drops_its_open_messages_and_plans_the_result(db):
     async with db.transaction() as s:
-        t, lea, *_ = await setup(s)
+        t, lea, anna, ben, _ = await setup(s)
         poll = await make(s, lea, t)
         second = (await polls.slots_of(s, poll.id))[1]
         assert (await polls.pick(s, lea, poll.id, second.id, START + 3 * DAY)).id == second.id
-        states = set((await s.execute(select(Outbox.status))).scalars())
+        rows = set((await s.execute(select(Outbox.kind, Outbox.status, Outbox.person_id, Outbox.expires_at))).all())
+        entry = (await s.execute(select(AuditEntry).where(AuditEntry.action == "poll_pick"))).scalar_one()
     assert (poll.status, poll.chosen_slot_id) == ("closed", second.id)
-    assert states == {"cancelled"}
+    planned = {r for r in rows if r[1] != "cancelled"}
+    assert planned == {("poll_result", "pending", p.id, second.starts_at) for p in (anna, ben)}
+    assert {r[0] for r in rows if r[1] == "cancelled"} == {"poll_invite", "poll_nudge", "poll_deadline"}
+    assert (entry.actor_id, entry.details) == (lea.id, {"poll": poll.id, "slot": second.id, "told": 2})
 
 
 async def test_pick_is_for_the_lead_once_with_a_slot_of_this_poll_still_ahead(db):
@@ -208,3 +212,50 @@ async def test_pick_is_for_the_lead_once_with_a_slot_of_this_poll_still_ahead(db
         await polls.pick(s, lea, poll.id, first.id, START)
         with refused("polls.closed"):
             await polls.pick(s, lea, poll.id, first.id, START)
+
+
+# -- deadlines and calling off -----------------------------------------------------------------------------
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("now", "key", "deadline"),
+    [
+        (datetime(2026, 11, 25, 9, 37, tzinfo=UTC), "2d", datetime(2026, 11, 27, 17, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 25, 22, 50, tzinfo=UTC), "2d", datetime(2026, 11, 27, 17, 0, tzinfo=UTC)),  # 23:50 local
+        (datetime(2026, 11, 25, 23, 10, tzinfo=UTC), "2d", datetime(2026, 11, 28, 17, 0, tzinfo=UTC)),  # Thu 00:10
+        (datetime(2026, 11, 25, 9, 37, tzinfo=UTC), "1w", datetime(2026, 12, 2, 17, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 26, 9, 37, tzinfo=UTC), "1w", datetime(2026, 4, 2, 16, 0, tzinfo=UTC)),  # into summer time
+    ],
+)
+def test_relative_deadlines_end_at_six_pm_local(now, key, deadline):
+    assert polls.deadline_choice(key, now, now + 30 * DAY, BERLIN) == deadline
+
+
+def test_a_day_before_the_first_slot_keeps_its_wall_time_across_the_clock_change():
+    first = datetime(2026, 3, 29, 16, 0, tzinfo=UTC)  # Sun 18:00 summer time
+    assert polls.deadline_choice("1b", START, first, BERLIN) == datetime(2026, 3, 28, 17, 0, tzinfo=UTC)  # Sat 18:00
+
+
+def test_an_unknown_deadline_choice_is_a_stale_button():
+    with refused("errors.stale_button"):
+        polls.deadline_choice("3y", START, START + 30 * DAY, BERLIN)
+
+
+async def test_calling_off_ends_the_poll_for_the_lead_only_and_plans_the_result(db):
+    async with db.transaction() as s:
+        t, lea, anna, ben, _ = await setup(s)
+        poll = await make(s, lea, t)
+        with refused("meetings.not_lead"):
+            await polls.call_off(s, anna, poll.id, START)
+        assert await polls.call_off(s, lea, poll.id, START) == 2
+        with refused("polls.called_off"):
+            await polls.call_off(s, lea, poll.id, START)
+        with refused("polls.called_off"):
+            await polls.pick(s, lea, poll.id, (await polls.slots_of(s, poll.id))[0].id, START)
+        with refused("polls.called_off"):
+            await polls.vote(s, anna, (await polls.slots_of(s, poll.id))[0].id, "yes", START)
+        rows = set((await s.execute(select(Outbox.kind, Outbox.person_id).where(Outbox.status == "pending"))).all())
+    assert poll.status == "cancelled"
+    assert rows == {("poll_result", anna.id), ("poll_result", ben.id)}

@@ -204,7 +204,8 @@ async def test_erased_person_can_start_again_as_a_new_person(bot):
 
 
 async def _anna_and_ben(s):
-    """Anna: team, idea with towns, a support, a draft. Ben: the same team and a support of Anna's idea."""
+    """Anna: team, idea with towns, a support of Ben's idea, a draft. Ben: the same team, an idea and a support of
+    Anna's idea."""
     anna, _ = await people.register(
         s, telegram_id=111, display_name="Anna Quenstedt", language="de", privacy_version="v1", now=START
     )
@@ -229,7 +230,18 @@ async def _anna_and_ben(s):
         fields=["public_services"],
         allowed_towns=["saalfeld"],
     )
-    await ideas.toggle_support(s, anna, idea.id, START)
+    bens = await ideas.submit(
+        s,
+        ben,
+        text=BEN_IDEA,
+        field="public_services",
+        towns=["saalfeld"],
+        team_id=team.id,
+        now=START,
+        fields=["public_services"],
+        allowed_towns=["saalfeld"],
+    )
+    await ideas.toggle_support(s, anna, bens.id, START)
     await ideas.toggle_support(s, ben, idea.id, START)
     await drafts.save_draft(s, anna.id, "idea", "field", {"text": "halb"}, START)
     await drafts.save_draft(s, ben.id, "idea", "text", {}, START)
@@ -244,7 +256,7 @@ async def test_export_person_has_a_list_for_every_personal_table(db):
     assert data["person"]["telegram_id"] == 111 and data["person"]["consent_at"] == START.isoformat()
     assert data["memberships"] == [{"team_id": 1, "role": "member", "joined_at": START.isoformat(), "team": "t"}]
     assert [(i["id"], i["towns"]) for i in data["ideas"]] == [(idea.id, ["saalfeld"])]
-    assert [x["idea_id"] for x in data["idea_supports"]] == [idea.id]
+    assert [x["idea_id"] for x in data["idea_supports"]] == [idea.id + 1]  # Ben's idea
     assert [d["data"] for d in data["drafts"]] == [{"text": "halb"}]
     json.dumps(data)  # ready for the document as it is
 
