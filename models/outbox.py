@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Outbox
@@ -33,6 +33,7 @@ OPEN_STATES = (PENDING, CLAIMED, SENDING)
 MAX_ATTEMPTS = 3  # API calls that may have delivered the message (timeouts, crashes); surely failed ones do not count
 DEFAULT_LIMIT = timedelta(hours=24)  # expiry of a row without `expires_at`, counted from its first due time
 NOT_DELIVERED = "not delivered before its expiry"
+LATE = "late beyond the grace period"
 
 
 @dataclass(frozen=True)
@@ -113,25 +114,19 @@ async def skip_expired(s: AsyncSession, now: datetime, limit: timedelta = DEFAUL
     count as "skipped"), is failed with its last error; a reminder late beyond its grace period is skipped.
     """
     late = or_(Outbox.expires_at <= now, and_(Outbox.expires_at.is_(None), Outbox.due_at <= now - limit))
-    failing = or_(Outbox.last_error.is_not(None), Outbox.expires_at.is_(None))
-    failed = (
-        await s.execute(
-            update(Outbox)
-            .where(Outbox.status == PENDING, late, failing)
-            .values(status=FAILED, last_error=func.coalesce(Outbox.last_error, NOT_DELIVERED))
-            .returning(Outbox.id, Outbox.kind, Outbox.last_error)
-        )
-    ).all()
-    skipped = (
+    fail = or_(Outbox.last_error.is_not(None), Outbox.expires_at.is_(None))
+    rows = (
         await s.execute(
             update(Outbox)
             .where(Outbox.status == PENDING, late)
-            .values(status=SKIPPED, last_error="late beyond the grace period")
-            .returning(Outbox.id, Outbox.kind)
+            .values(
+                status=case((fail, FAILED), else_=SKIPPED),
+                last_error=case((fail, func.coalesce(Outbox.last_error, NOT_DELIVERED)), else_=LATE),
+            )
+            .returning(Outbox.id, Outbox.kind, Outbox.status, Outbox.last_error)
         )
     ).all()
-    out = [Expired(r[0], r[1], FAILED, _expired(r[2])) for r in failed]
-    return out + [Expired(r[0], r[1], SKIPPED, "late") for r in skipped]
+    return [Expired(i, kind, st, _expired(err) if st == FAILED else "late") for i, kind, st, err in rows]
 
 
 def _expired(error: str | None) -> str:
