@@ -202,7 +202,7 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
 
 
 def _delivery_expiry(r: _Reader) -> timedelta:
-    """How long a message without an expiry of its own (announcements, idea answers, meeting notices) is
+    """How long a message without an expiry of its own (announcements, idea answers, a poll's result) is
     retried while Telegram does not take it."""
     hours = r.get("expiry_hours", (int, float), 24)  # type: ignore[arg-type]
     if isinstance(hours, bool) or not 0 < hours <= 720:

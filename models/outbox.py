@@ -12,7 +12,7 @@ Guarantees, phase by phase:
 - *retry*: a row Telegram did not take stays pending (`retry_later`) until it is sent or its expiry has
   come; only then is it failed (`skip_expired`). Every row has an expiry: its own `expires_at` (when it loses
   its point: a reminder's grace period, a meeting's start …) or, without one, `limit` after it was first due
-  (`[delivery] expiry_hours`, e.g. announcements, idea answers, meeting notices).
+  (`[delivery] expiry_hours`: announcements, idea answers, a poll's result).
 """
 
 from __future__ import annotations

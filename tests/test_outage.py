@@ -7,12 +7,15 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from handlers import announcements_progress
+from models import meetings
 from models.clock import FrozenClock
+from models.tables import Outbox
 from tests.announce_helpers import announcements, compose, copies, rows
 from tests.conftest import START, start_bot, stop_bot
-from tests.meeting_helpers import schedule, team_with_members
+from tests.meeting_helpers import person_of, schedule, team_with_members
 
 DASEIN = "Aktions-Team Daseinsvorsorge"
 REMINDER = "⏰ Erinnerung"
@@ -100,3 +103,21 @@ async def test_messages_whose_expiry_passes_in_a_longer_outage_fail_with_a_warni
         mine = [w for w in warnings if f"kind={kind} " in w]
         assert len(mine) == 3, warnings
         assert all(w.startswith("message failed row=") and "Bad Gateway" in w for w in mine)
+
+
+async def test_meeting_messages_expire_when_they_lose_their_point(bot):
+    team, lead, _ = await team_with_members(bot)
+    meeting = await schedule(bot, lead, team, MEETING, duration_min=90)
+    towns = [t.key for t in bot.config.towns]
+    async with bot.db.transaction() as s:
+        actor = await person_of(bot, lead)
+        await meetings.change_meeting(
+            s, actor, meeting.id, {"agenda": "Neu"}, bot.clock.now(), bot.config.meetings, towns
+        )
+        await meetings.cancel_meeting(s, actor, meeting.id, bot.clock.now())
+    async with bot.db.transaction() as s:
+        planned = list((await s.execute(select(Outbox).where(Outbox.meeting_id == meeting.id))).scalars())
+    assert {r.kind for r in planned} >= {"invitation", "change", "cancel", "reminder", "headcount"}
+    assert all(r.expires_at is not None for r in planned)
+    end = MEETING + timedelta(minutes=90)
+    assert {r.expires_at for r in planned if r.kind in ("invitation", "change", "cancel")} == {end}
