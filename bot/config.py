@@ -78,6 +78,7 @@ class Config:
     fields: tuple[Named, ...]
     teams: tuple[TeamSeed, ...]
     meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
+    delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -200,6 +201,16 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
     )
 
 
+def _delivery_expiry(r: _Reader) -> timedelta:
+    """How long a message without an expiry of its own (announcements, idea answers, a poll's result) is
+    retried while Telegram does not take it."""
+    hours = r.get("expiry_hours", (int, float), 24)  # type: ignore[arg-type]
+    if isinstance(hours, bool) or not 0 < hours <= 720:
+        raise ConfigError("delivery.expiry_hours: expected a number of hours above 0 and at most 720")
+    r.done()
+    return timedelta(hours=hours)
+
+
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
     """Turn parsed TOML plus environment into a `Config`, or raise `ConfigError`."""
     env = dict(os.environ) if env is None else env
@@ -263,6 +274,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     pr.done()
 
     meetings = _meeting_policy(root.table("meetings", required=False), tz)
+    delivery_expiry = _delivery_expiry(root.table("delivery", required=False))
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -293,6 +305,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         fields=fields,
         teams=tuple(teams),
         meetings=meetings,
+        delivery_expiry=delivery_expiry,
         **project,
     )
 

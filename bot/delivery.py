@@ -25,6 +25,8 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
 
 def make_dispatcher(app: Application[Any, Any, Any, Any, Any, Any], limits: Limits | None = None) -> Dispatcher:
     svc: Services = app.bot_data["services"]
-    dispatcher = Dispatcher(svc.db, app.bot, svc.clock, all_renderers(svc), RateLimiter(limits))
+    dispatcher = Dispatcher(
+        svc.db, app.bot, svc.clock, all_renderers(svc), RateLimiter(limits), expiry=svc.config.delivery_expiry
+    )
     svc.dispatcher = dispatcher
     return dispatcher

@@ -276,6 +276,11 @@ async def plan_timed(s: AsyncSession, meeting: Meeting, policy: MeetingPolicy, n
     await outbox.enqueue(s, new, now)
 
 
+def _over(meeting: Meeting) -> datetime:
+    """When a notice about the meeting (invitation, change, cancellation) has lost its point: at its end."""
+    return meeting.starts_at + timedelta(minutes=meeting.duration_min)
+
+
 async def _notify_invitees(
     s: AsyncSession, meeting: Meeting, kind: str, now: datetime, payload: dict[str, Any], skip_declined: bool
 ) -> None:
@@ -291,6 +296,7 @@ async def _notify_invitees(
             meeting_id=meeting.id,
             payload=payload,
             dedupe_key=f"{kind}:{meeting.id}:{p.id}:{meeting.sequence}",
+            expires_at=_over(meeting),
             priority=1,
         )
         for p, answer in rows.all()
@@ -306,6 +312,7 @@ async def _notify_invitees(
                 meeting_id=meeting.id,
                 payload=payload,
                 dedupe_key=f"{kind}:{meeting.id}:g:{meeting.sequence}",
+                expires_at=_over(meeting),
                 priority=1,
             )
         )
@@ -445,6 +452,7 @@ async def invite_new_member(s: AsyncSession, person: Person, team_id: int, now: 
                         person_id=person.id,
                         meeting_id=m.id,
                         dedupe_key=f"invitation:{m.id}:{person.id}:{m.sequence}",
+                        expires_at=_over(m),
                         priority=1,
                     )
                 ],

@@ -9,6 +9,10 @@ Guarantees, phase by phase:
   at most the rows then in flight with an unknown outcome; recovery retries such a row once.
 - *record*: the outcome per row (sent, failed, unreachable, skipped, or back to pending after a 429),
   written for a group of rows at once: one UPDATE per outcome (`finish_many`), in one transaction.
+- *retry*: a row Telegram did not take stays pending (`retry_later`) until it is sent or its expiry has
+  come; only then is it failed (`skip_expired`). Every row has an expiry: its own `expires_at` (when it loses
+  its point: a reminder's grace period, a meeting's start …) or, without one, `limit` after it was first due
+  (`[delivery] expiry_hours`: announcements, idea answers, a poll's result).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Outbox
@@ -26,7 +30,10 @@ from models.tables import Outbox
 PENDING, CLAIMED, SENDING = "pending", "claimed", "sending"
 SENT, FAILED, SKIPPED, CANCELLED, UNREACHABLE = "sent", "failed", "skipped", "cancelled", "unreachable"
 OPEN_STATES = (PENDING, CLAIMED, SENDING)
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 3  # API calls that may have delivered the message (timeouts, crashes); surely failed ones do not count
+DEFAULT_LIMIT = timedelta(hours=24)  # expiry of a row without `expires_at`, counted from its first due time
+NOT_DELIVERED = "not delivered before its expiry"
+LATE = "late beyond the grace period"
 
 
 @dataclass(frozen=True)
@@ -89,17 +96,41 @@ async def cancel_open(s: AsyncSession, *conditions: Any, reason: str = "cancelle
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def skip_expired(s: AsyncSession, now: datetime) -> list[tuple[int, str]]:
-    """Mark pending rows that are later than their grace period as skipped; returns (id, kind) for the log."""
+@dataclass(frozen=True)
+class Expired:
+    """A pending row whose expiry came: skipped (never tried: it lost its point while the bot was down) or
+    failed (Telegram did not take it in time, or it had no point to lose)."""
+
+    id: int
+    kind: str
+    status: str
+    reason: str
+
+
+async def skip_expired(s: AsyncSession, now: datetime, limit: timedelta = DEFAULT_LIMIT) -> list[Expired]:
+    """Close pending rows whose expiry has come (`expires_at`, or `limit` after the due time without one).
+
+    A row with a failed attempt behind it, or one without its own expiry (an announcement must not silently
+    count as "skipped"), is failed with its last error; a reminder late beyond its grace period is skipped.
+    """
+    late = or_(Outbox.expires_at <= now, and_(Outbox.expires_at.is_(None), Outbox.due_at <= now - limit))
+    fail = or_(Outbox.last_error.is_not(None), Outbox.expires_at.is_(None))
     rows = (
         await s.execute(
             update(Outbox)
-            .where(Outbox.status == PENDING, Outbox.expires_at.is_not(None), Outbox.expires_at < now)
-            .values(status=SKIPPED, last_error="late beyond the grace period")
-            .returning(Outbox.id, Outbox.kind)
+            .where(Outbox.status == PENDING, late)
+            .values(
+                status=case((fail, FAILED), else_=SKIPPED),
+                last_error=case((fail, func.coalesce(Outbox.last_error, NOT_DELIVERED)), else_=LATE),
+            )
+            .returning(Outbox.id, Outbox.kind, Outbox.status, Outbox.last_error)
         )
     ).all()
-    return [(r[0], r[1]) for r in rows]
+    return [Expired(i, kind, st, _expired(err) if st == FAILED else "late") for i, kind, st, err in rows]
+
+
+def _expired(error: str | None) -> str:
+    return "expired, never sent" if error == NOT_DELIVERED else f"expired after: {error}"
 
 
 async def claim_due(s: AsyncSession, worker: str, now: datetime, limit: int) -> list[int]:
@@ -171,17 +202,31 @@ async def finish_many(
         await s.execute(update(Outbox).where(Outbox.id.in_(ids[i : i + 500])).values(**values))
 
 
-async def retry_later(s: AsyncSession, row_id: int, due_at: datetime, error: str, count_attempt: bool = True) -> None:
-    """Back to pending at `due_at` (429 or a network error); gives up after MAX_ATTEMPTS."""
+async def retry_later(
+    s: AsyncSession,
+    row_id: int,
+    now: datetime,
+    wait: timedelta,
+    error: str,
+    count_attempt: bool = True,
+    limit: timedelta = DEFAULT_LIMIT,
+) -> datetime | None:
+    """Back to pending after `wait` (a 429, a network error or 5xx, a migrated group), but not past the row's
+    expiry; returns when it is due again. None: failed instead – MAX_ATTEMPTS counted attempts, or its expiry
+    has come. A row without `expires_at` gets one here, `limit` after the due time it failed at first."""
     row = await s.get(Outbox, row_id, populate_existing=True)
     if row is None:
-        return
+        return None
     if not count_attempt:
         row.attempts = max(0, row.attempts - 1)
-    if row.attempts >= MAX_ATTEMPTS:
+    if row.expires_at is None:
+        row.expires_at = row.due_at + limit
+    if row.attempts >= MAX_ATTEMPTS or row.expires_at <= now:
         row.status, row.last_error = FAILED, error[:200]
-        return
-    row.status, row.due_at, row.last_error, row.claimed_by = PENDING, due_at, error[:200], None
+        return None
+    due = min(now + wait, row.expires_at)
+    row.status, row.due_at, row.last_error, row.claimed_by = PENDING, due, error[:200], None
+    return due
 
 
 async def release_claims(s: AsyncSession, worker: str, ids: Sequence[int]) -> None:

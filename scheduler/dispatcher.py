@@ -8,7 +8,9 @@ Work per message is kept small: rows are claimed in batches, marked `sending` an
 (one UPDATE; a kind may render its rows set-based, see `with_batch`), sent concurrently through the rate
 limiter, and their outcomes recorded in one transaction per group (one UPDATE per outcome). 403 → the chat is
 unreachable and its open rows are cancelled; 429 → everyone waits as asked and the row goes back to pending
-without counting an attempt; a network error → retried with backoff, failed after `MAX_ATTEMPTS`.
+without counting an attempt; a 5xx or no connection → the row waits with a growing backoff (scheduler/retry.py)
+while other rows keep flowing, until it is sent or its expiry comes (then failed, with a WARNING); a timeout
+(the message may have arrived) → the same, but it counts as an attempt, failed after `MAX_ATTEMPTS`.
 """
 
 from __future__ import annotations
@@ -20,14 +22,14 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from models import outbox
 from models.clock import Clock
@@ -35,6 +37,7 @@ from models.db import Database
 from models.people import mark_unreachable
 from models.tables import Outbox, TeamGroup
 from scheduler.limiter import RateLimiter
+from scheduler.retry import Backoff, surely_not_sent
 
 log = logging.getLogger("actionbot.dispatcher")
 
@@ -87,9 +90,12 @@ class Dispatcher:
         concurrency: int = 16,
         lease: timedelta = timedelta(minutes=2),
         safety_interval: float = 30.0,
+        expiry: timedelta = outbox.DEFAULT_LIMIT,
     ) -> None:
         self.db, self.bot, self.clock, self.renderers = db, bot, clock, renderers
         self.limiter = limiter or RateLimiter()
+        self.expiry = expiry  # a row without its own expiry is given up this long after it was due
+        self.backoff = Backoff()
         self.worker = f"w-{uuid.uuid4().hex[:12]}"
         self.batch, self.lease, self.safety_interval = batch, lease, safety_interval
         self._group_size = max(1, concurrency // 2)  # two groups in flight: at most `concurrency` rows sending
@@ -173,8 +179,13 @@ class Dispatcher:
         async with self._lock:
             handled = 0
             async with self._transaction() as s:
-                for row_id, kind in await outbox.skip_expired(s, self.clock.now()):
-                    log.info("message skipped row=%s kind=%s reason=late", row_id, kind)
+                expired = await outbox.skip_expired(s, self.clock.now(), self.expiry)
+            for row in expired:
+                self.backoff.forget(row.id)
+                if row.status == outbox.FAILED:
+                    log.warning("message failed row=%s kind=%s reason=%s", row.id, row.kind, row.reason)
+                else:
+                    log.info("message skipped row=%s kind=%s reason=%s", row.id, row.kind, row.reason)
             running: set[asyncio.Task[None]] = set()
             size = self._group_size
             try:
@@ -292,10 +303,12 @@ class Dispatcher:
             return _Outcome(outbox.UNREACHABLE, f"403 {exc.message}")
         except ChatMigrated as exc:
             return _Outcome(_MIGRATED, "group migrated", new_chat_id=exc.new_chat_id)
-        except (TimedOut, NetworkError) as exc:  # ambiguous: the message may have arrived
-            return _Outcome(outbox.PENDING, f"network: {exc}", wait=min(300.0, 2.0**row.attempts * 5), count=True)
-        except BadRequest as exc:
+        except BadRequest as exc:  # before NetworkError, its base class in PTB
             return _Outcome(outbox.FAILED, f"400 {exc.message}")
+        except NetworkError as exc:  # 5xx, no connection, timeouts: wait and try again, until the row's expiry
+            if surely_not_sent(exc):
+                return _Outcome(outbox.PENDING, f"not sent: {exc.message}", self.backoff.next(row.id), count=False)
+            return _Outcome(outbox.PENDING, f"outcome unknown: {exc.message}", self.backoff.next(row.id))
         except TelegramError as exc:
             return _Outcome(outbox.PENDING, f"telegram: {exc}", wait=30.0, count=True)
         except Exception:
@@ -314,11 +327,19 @@ class Dispatcher:
         for row, o in results:
             if o.status in (outbox.SENT, outbox.FAILED, outbox.UNREACHABLE):
                 finished.setdefault((o.status, o.error), []).append(row.id)
+        given_up: list[tuple[Outbox, _Outcome]] = []
+        next_try: list[datetime] = []
         async with self._transaction() as s:
             for (status, error), ids in finished.items():
                 await outbox.finish_many(s, ids, status, now, error)
             for row, o in retries:
-                await outbox.retry_later(s, row.id, now + timedelta(seconds=o.wait), o.error or "", o.count)
+                due = await outbox.retry_later(
+                    s, row.id, now, timedelta(seconds=o.wait), o.error or "", o.count, self.expiry
+                )
+                if due is None:
+                    given_up.append((row, o))
+                else:
+                    next_try.append(due)
             for chat_id in dict.fromkeys(row.chat_id for row, _ in unreachable):
                 if chat_id > 0:
                     await mark_unreachable(s, chat_id, now)
@@ -327,6 +348,8 @@ class Dispatcher:
                 assert o.new_chat_id is not None
                 await self._migrate(s, row, o.new_chat_id)
         for row, o in results:
+            if o.status != outbox.PENDING:
+                self.backoff.forget(row.id)
             if o.status == outbox.SENT:
                 if self.on_sent is not None:
                     self.on_sent(row)
@@ -334,10 +357,16 @@ class Dispatcher:
                 log.warning("message failed row=%s kind=%s reason=%s", row.id, row.kind, o.error)
             elif o.status == outbox.UNREACHABLE:
                 log.info("chat unreachable row=%s kind=%s", row.id, row.kind)
+        for row, o in given_up:
+            self.backoff.forget(row.id)
+            why = f"{row.attempts} attempts" if o.count and row.attempts >= outbox.MAX_ATTEMPTS else "its expiry"
+            log.warning("message failed row=%s kind=%s reason=%s; gave up after %s", row.id, row.kind, o.error, why)
+        gone = {row.id for row, _ in given_up}
         for row, o in retries:
-            log.info("message retried later row=%s wait=%.0fs reason=%s", row.id, o.wait, o.error)
-        if retries:
-            self._plan_next(min(o.wait for _, o in retries))
+            if row.id not in gone:
+                log.info("message retried later row=%s wait=%.0fs reason=%s", row.id, o.wait, o.error)
+        if next_try:
+            self._plan_next((min(next_try) - now).total_seconds())
         if migrated:
             self.wake()
 
@@ -374,7 +403,9 @@ class Dispatcher:
             .where(Outbox.chat_id == row.chat_id, Outbox.status.in_(outbox.OPEN_STATES))
             .values(chat_id=new_chat_id)
         )
-        await outbox.retry_later(s, row.id, self.clock.now(), "group migrated", count_attempt=False)
+        await outbox.retry_later(
+            s, row.id, self.clock.now(), timedelta(0), "group migrated", count_attempt=False, limit=self.expiry
+        )
         log.info("group migrated old=%s new=%s", row.chat_id, new_chat_id)
 
 

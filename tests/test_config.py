@@ -29,6 +29,17 @@ def test_example_config_is_complete_and_valid():
     assert str(config.time_zone) == "Europe/Berlin"
 
 
+def test_the_delivery_limit_is_read_and_defaults_to_a_day():
+    from datetime import timedelta
+
+    data = example()
+    assert parse_config(data, env={}).delivery_expiry == timedelta(hours=24)
+    data["delivery"]["expiry_hours"] = 1.5
+    assert parse_config(data, env={}).delivery_expiry == timedelta(minutes=90)
+    del data["delivery"]
+    assert parse_config(data, env={}).delivery_expiry == timedelta(hours=24)
+
+
 def test_environment_overrides_token_and_database():
     data = example()
     data["telegram"]["token"] = ""
@@ -53,6 +64,9 @@ def test_environment_overrides_token_and_database():
         (lambda d: d["teams"][1].update(slug="Bad Slug!"), "teams[1].slug"),
         (lambda d: d["towns"][0].update(name=3), "towns[0].name"),
         (lambda d: d.update(surprise=True), "surprise"),
+        (lambda d: d["delivery"].update(expiry_hours=0), "delivery.expiry_hours"),
+        (lambda d: d["delivery"].update(expiry_hours="24"), "delivery.expiry_hours"),
+        (lambda d: d["delivery"].update(expiry_hourz=24), "delivery.expiry_hourz"),
     ],
 )
 def test_bad_config_names_the_key(change, key):

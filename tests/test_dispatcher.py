@@ -1,13 +1,19 @@
 """The delivery engine on its own: rows in, messages out, each outcome recorded; no meeting logic."""
 
 import asyncio
+import logging
+import socket
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 from telegram import Bot
-from telegram.request import HTTPXRequest
+from telegram.error import NetworkError, TimedOut
+from telegram.request import HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
+from bot.transport import AiohttpRequest
 from models import outbox
 from models.clock import FrozenClock
 from models.outbox import NewMessage
@@ -15,6 +21,7 @@ from models.people import register
 from models.tables import Outbox, Person
 from scheduler.dispatcher import Dispatcher, Outgoing
 from scheduler.limiter import Limits, RateLimiter
+from scheduler.retry import surely_not_sent
 from tests.conftest import START
 
 FAST = Limits(overall_per_second=1000, per_chat_interval=0.0, per_group_per_minute=0)
@@ -163,3 +170,151 @@ async def test_the_limiter_paces_sends_below_telegrams_limit(fake, db, engine):
     await make(limits=Limits(), concurrency=4).drain()
     assert fake.stats["429"] == 0
     assert fake.stats["sent"] == 45
+
+
+async def row_of(db, text):
+    async with db.transaction() as s:
+        return next(r for r in (await s.execute(select(Outbox))).scalars() if r.payload["text"] == text)
+
+
+async def test_a_502_keeps_the_row_pending_with_a_growing_capped_backoff_and_no_attempt_used(fake, db, engine):
+    make, clock = engine
+    anna = fake.user("Anna")
+    fake.outage(502)
+    await add(db, clock, anna.chat_id, "geduldig")
+    d = make()
+    waits = []
+    for _ in range(9):
+        await d.drain()
+        row = await row_of(db, "geduldig")
+        assert (row.status, row.attempts) == ("pending", 0)
+        waits.append((row.due_at - clock.now()).total_seconds())
+        clock.set(row.due_at)
+    assert waits == [5, 10, 20, 40, 80, 160, 300, 300, 300]
+    assert row.last_error == "not sent: Bad Gateway"
+    fake.outage(None)
+    await d.drain()
+    assert anna.texts() == ["geduldig"]
+    assert (await row_of(db, "geduldig")).status == "sent"
+
+
+async def test_a_row_waiting_out_a_5xx_does_not_hold_up_the_others(fake, db, engine):
+    make, clock = engine
+    anna, ben = fake.user("Anna"), fake.user("Ben")
+    await add(db, clock, anna.chat_id, "für Anna")
+    await add(db, clock, ben.chat_id, "für Ben")
+    fake.inject_error("sendMessage", 500, "Internal Server Error", times=1)
+    await make(concurrency=1).drain()  # one row at a time: the first fails, the second goes out in the same round
+    assert await statuses(db) == {"für Anna": "pending", "für Ben": "sent"}
+    assert ben.texts() == ["für Ben"]
+
+
+async def test_a_400_fails_at_once_and_is_not_retried(fake, db, engine):
+    make, clock = engine
+    anna = fake.user("Anna")
+    await add(db, clock, anna.chat_id, "kaputt")
+    fake.inject_error("sendMessage", 400, "Bad Request: can't parse entities", times=1)
+    d = make()
+    await d.drain()
+    clock.advance(timedelta(minutes=10))
+    await d.drain()
+    row = await row_of(db, "kaputt")
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "400 Can't parse entities")
+    assert anna.texts() == []
+
+
+async def test_a_row_still_refused_at_its_expiry_fails_with_a_warning(fake, db, engine, caplog):
+    caplog.set_level(logging.INFO, logger="actionbot.dispatcher")
+    make, clock = engine
+    anna = fake.user("Anna")
+    fake.outage(502)
+    await add(db, clock, anna.chat_id, "bald zu spät", expires_at=clock.now() + timedelta(seconds=60))
+    d = make()
+    await d.drain()
+    while (row := await row_of(db, "bald zu spät")).status == "pending":
+        assert row.due_at <= row.expires_at  # never planned past its expiry
+        clock.set(row.due_at)
+        await d.drain()
+    assert clock.now() == START + timedelta(seconds=60)  # given up at the expiry, not before and not later
+    assert (row.status, row.last_error) == ("failed", "not sent: Bad Gateway")
+    (line,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert line.getMessage() == f"message failed row={row.id} kind=note reason=expired after: not sent: Bad Gateway"
+
+
+async def test_a_row_without_its_own_expiry_is_given_up_after_the_delivery_limit(fake, db, engine, caplog):
+    caplog.set_level(logging.WARNING, logger="actionbot.dispatcher")
+    make, clock = engine
+    anna = fake.user("Anna")
+    fake.outage(503, "Service Unavailable")
+    await add(db, clock, anna.chat_id, "Ankündigung")
+    d = make(expiry=timedelta(hours=1))
+    await d.drain()
+    row = await row_of(db, "Ankündigung")
+    assert row.expires_at == START + timedelta(hours=1)  # stamped at the first failure: due time + limit
+    clock.set(START + timedelta(minutes=59, seconds=59))
+    await d.drain()
+    assert (await row_of(db, "Ankündigung")).status == "pending"
+    clock.set(START + timedelta(hours=1))
+    await d.drain()
+    assert (await row_of(db, "Ankündigung")).status == "failed"
+    assert [r.getMessage().split(" reason=")[1] for r in caplog.records] == [
+        "expired after: not sent: Service Unavailable"
+    ]
+
+
+async def test_a_row_without_expiry_that_was_never_tried_in_time_counts_as_failed_not_skipped(fake, db, engine):
+    make, clock = engine
+    anna = fake.user("Anna")
+    await add(db, clock, anna.chat_id, "liegen geblieben")
+    clock.advance(timedelta(hours=25))  # the bot was down for more than the limit
+    await make().drain()
+    row = await row_of(db, "liegen geblieben")
+    assert (row.status, row.last_error) == ("failed", "not delivered before its expiry")
+    assert anna.texts() == []
+
+
+async def test_a_timeout_may_have_delivered_so_it_uses_an_attempt_and_gives_up_after_three(fake, db, engine, caplog):
+    caplog.set_level(logging.WARNING, logger="actionbot.dispatcher")
+    make, clock = engine
+    anna = fake.user("Anna")
+    await add(db, clock, anna.chat_id, "unklar")
+    d = make()
+
+    async def read_timeout(chat_id, out):
+        raise TimedOut() from httpx.ReadTimeout("read timed out")
+
+    d._api_send = read_timeout
+    for expected in (1, 2):
+        await d.drain()
+        row = await row_of(db, "unklar")
+        assert (row.status, row.attempts, row.last_error) == ("pending", expected, "outcome unknown: Timed out")
+        clock.set(row.due_at)
+    await d.drain()
+    assert (await row_of(db, "unklar")).status == "failed"
+    assert caplog.records[-1].getMessage().endswith("gave up after 3 attempts")
+
+
+@pytest.mark.parametrize("transport", [AiohttpRequest, HTTPXRequest])
+async def test_each_transport_failure_is_told_apart_as_surely_not_sent_or_maybe_delivered(fake, transport):
+    async def failure(call):
+        async with transport() as request:
+            try:
+                await call(request)
+            except NetworkError as exc:
+                return exc
+        raise AssertionError("no error")
+
+    def send(base_url, chat_id):
+        return lambda request: Bot(fake.token, base_url=base_url, request=request).send_message(chat_id, "x")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/bot"  # nothing listens there once closed
+    refused = await failure(send(closed, 1))
+    fake.outage(502)
+    bad_gateway = await failure(send(fake.base_url, fake.user().chat_id))
+    fake.outage(None)
+    long_poll = RequestData([RequestParameter("timeout", 2, [])])
+    slow = await failure(lambda r: r.post(f"{fake.base_url}{fake.token}/getUpdates", long_poll, read_timeout=0.2))
+    assert surely_not_sent(refused) and surely_not_sent(bad_gateway)
+    assert isinstance(slow, TimedOut) and not surely_not_sent(slow)

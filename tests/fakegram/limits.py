@@ -84,6 +84,8 @@ class Faults:
         self.rate_limited: dict[int, list[int]] = {}  # chat -> [retry_after, times left]
         self.migrated: dict[int, int] = {}
         self.injected: dict[str, deque[ApiError]] = {}
+        self.outage: ApiError | None = None  # answers every method but those spared, until switched off
+        self.outage_spares: frozenset[str] = frozenset()
 
     def check_chat(self, chat_id: int, sending: bool) -> None:
         """Raise the configured failure for a request addressed to ``chat_id``."""
@@ -104,6 +106,8 @@ class Faults:
                 raise too_many_requests(rl[0])
 
     def check_method(self, method: str) -> None:
+        if self.outage is not None and method not in self.outage_spares:
+            raise self.outage
         queue = self.injected.get(method)
         if queue:
             raise queue.popleft()

@@ -2,7 +2,7 @@
 
 The real PTB ``Application`` talks HTTP to this server exactly as it would to
 api.telegram.org, so tests exercise the bot's real request/response handling,
-error paths (403/429/400) and update loop rather than mocked method calls.
+error paths (403/429/400, 5xx outages) and update loop rather than mocked method calls.
 """
 
 # The test API deliberately takes `timeout=` arguments (like asyncio.wait_for) so tests read
@@ -336,6 +336,16 @@ class FakeTelegram:
         """Make the next ``times`` calls of ``method`` fail with this error."""
         queue = self.faults.injected.setdefault(method, deque())
         queue.extend(ApiError(error_code, description, parameters) for _ in range(times))
+
+    def outage(self, error_code: int | None = 502, description: str = "Bad Gateway",
+               spare: Iterable[str] = ("getUpdates",)) -> None:
+        """Answer every Bot API call with this error (Telegram's 502 during an outage) until
+        ``outage(None)``. getUpdates is spared by default, so tests can still drive users meanwhile."""
+        if error_code is None:
+            self.faults.outage = None
+            return
+        self.faults.outage = ApiError(error_code, description)
+        self.faults.outage_spares = frozenset(spare)
 
     def commands_for(self, scope: dict[str, Any] | None = None,
                      language_code: str = "") -> list[dict[str, Any]]:

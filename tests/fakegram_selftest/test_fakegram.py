@@ -198,6 +198,24 @@ async def test_failure_injection(fake: FakeTelegram, app: App) -> None:
         await bot.send_chat_action(anna.chat_id, "typing")
 
 
+async def test_an_outage_answers_502_until_switched_off(fake: FakeTelegram, app: App) -> None:
+    from telegram.error import NetworkError
+
+    bot, anna = app.bot, fake.user()
+    fake.outage(502)
+    for _ in range(3):
+        with pytest.raises(NetworkError, match="Bad Gateway") as info:
+            await bot.send_message(anna.chat_id, "hi")
+        assert not isinstance(info.value, BadRequest)
+    with pytest.raises(NetworkError):
+        await bot.send_document(anna.chat_id, b"x", filename="a.txt")
+    assert await bot.get_updates(timeout=0) == ()  # spared: the update loop keeps running
+    fake.outage(None)
+    await bot.send_message(anna.chat_id, "after the outage")
+    assert anna.texts() == ["after the outage"]
+    assert fake.stats["502"] == 4
+
+
 async def test_enforce_limits(fake: FakeTelegram, app: App) -> None:
     bot = app.bot
     users = [fake.user(first_name=f"U{i}") for i in range(3)]
