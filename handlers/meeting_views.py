@@ -242,29 +242,22 @@ PLACE_FIELDS = ("address", "town", "online_url")
 
 def describe_changes(config: Config, changes: Sequence[Sequence[Any]], lang: str) -> list[str]:
     """One line per change ('Zeit: … → …'); address, town and link changing together are one place line
-    ('Ort: Markt 1, Saalfeld → Schlossstraße 5, Rudolstadt'), in the position of the first of them."""
+    ('Ort: Markt 1, Saalfeld → Schlossstraße 5, Rudolstadt'), where the first of them stood."""
     place = {name: (old, new) for name, old, new in changes if name in PLACE_FIELDS}
-    lines: list[str] = []
-    for name, old, new in changes:
-        if name not in PLACE_FIELDS or len(place) == 1:
-            lines.append(describe_change(config, name, old, new, lang))
-        elif place:
-            sides = [_place_side(config, {k: v[i] for k, v in place.items()}, lang) for i in (0, 1)]
-            lines.append(
-                t(lang, "meetings.change_line", field=t(lang, "meetings.field_address"), old=sides[0], new=sides[1])
-            )
-            place = {}
+    lines = [describe_change(config, n, o, v, lang) for n, o, v in changes if len(place) < 2 or n not in PLACE_FIELDS]
+    if len(place) > 1:
+        old, new = (_place(config, {k: v[i] for k, v in place.items()}, lang) for i in (0, 1))
+        first = next(i for i, c in enumerate(changes) if c[0] in PLACE_FIELDS)
+        lines.insert(first, t(lang, "meetings.change_line", field=t(lang, "meetings.field_address"), old=old, new=new))
     return lines
 
 
-def _place_side(config: Config, values: dict[str, Any], lang: str) -> str:
-    """One side of a place change from the fields that changed: the link, or 'address, town'."""
+def _place(config: Config, values: dict[str, Any], lang: str) -> str:
+    """One side of a place change: the link, or 'address, town' from the fields that changed."""
     if values.get("online_url"):
         return t(lang, "meetings.change_place_online", url=_short(values["online_url"]))
-    parts = [_short(values["address"]) if values.get("address") else ""]
-    if values.get("town"):
-        parts.append(esc(town_label(config, values["town"], lang)))
-    return ", ".join(p for p in parts if p) or "–"
+    town = values.get("town") and esc(town_label(config, values["town"], lang))
+    return ", ".join(p for p in (values.get("address") and _short(values["address"]), town) if p) or "–"
 
 
 def _short(value: Any) -> str:
