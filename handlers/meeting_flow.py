@@ -14,12 +14,13 @@ from handlers import meeting_manage
 from handlers import meeting_steps as steps
 from handlers.common import Req, View, esc
 from handlers.meeting_manage import on_manage_button, show_my_meetings
+from handlers.meeting_views import invitation_view, meeting_text
 from models import drafts
 from models import meetings as meetings_domain
 from models.dates import DateProblem, ParsedWhen, combine_local, parse_duration, parse_when
 from models.errors import Refusal
 from models.meetings import MeetingInput
-from models.tables import Draft
+from models.tables import Draft, Meeting, Rsvp, Team
 
 __all__ = ["on_flow_button", "on_input", "on_manage_button", "show_my_meetings", "start_meeting", "start_meeting_draft"]
 
@@ -236,6 +237,17 @@ async def confirm(req: Req, draft: Draft) -> None:
         req.config.meetings,
         [t.key for t in req.config.towns],
     )
-    hc = await meetings_domain.headcount(req.session, meeting.id)
     req.deliver_soon()
-    req.show(View(req.t("meeting_flow.invited", count=hc.yes + hc.maybe + hc.no + hc.open, title=esc(meeting.title))))
+    req.show(await planned_view(req, meeting))
+
+
+async def planned_view(req: Req, meeting: Meeting) -> View:
+    """The planner's one message: the confirmation, which is also her invitation (answer "yes", changeable
+    with its buttons); a manager who is not in the team is not invited and is told so."""
+    intro = {"title": esc(meeting.title), "count": await meeting_manage.others_invited(req, meeting.id)}
+    team = await req.session.get(Team, meeting.team_id)
+    rsvp = await req.session.get(Rsvp, (meeting.id, req.me.id))
+    if rsvp is None:
+        text = req.t("meeting_flow.invited", **intro) + "\n" + req.t("meeting_flow.not_in_team")
+        return View(text + "\n\n" + meeting_text(req.config, meeting, team, req.lang))
+    return invitation_view(req.config, meeting, team, req.lang, rsvp, "meeting_flow.invited", intro)

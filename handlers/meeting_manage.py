@@ -13,7 +13,7 @@ from typing import Any
 from handlers import meeting_steps as steps
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
-from handlers.meeting_views import describe_change, invitation_view, meeting_text
+from handlers.meeting_views import describe_changes, invitation_view, meeting_text
 from models import drafts
 from models import meetings as meetings_domain
 from models.errors import Refusal
@@ -88,22 +88,26 @@ async def on_manage_button(req: Req) -> None:
     elif action == "ed":
         await start_edit(req, meeting, req.cb.arg(2))
     elif action == "cancel":
-        invited = await _invited(req, meeting.id)
+        invited = await others_invited(req, meeting.id)
         yes = Btn(req.t("meeting_flow.cancel_yes"), encode(PREFIX, "cx", meeting.id))
         req.show(View(req.t("meeting_flow.cancel_ask", meeting=text, count=invited), [[yes], [back]]))
     elif action == "cx":
         await meetings_domain.cancel_meeting(req.session, req.me, meeting.id, req.now)
         req.deliver_soon()
         req.show(
-            View(req.t("meeting_flow.cancel_done", title=esc(meeting.title), count=await _invited(req, meeting.id)))
+            View(
+                req.t("meeting_flow.cancel_done", title=esc(meeting.title), count=await others_invited(req, meeting.id))
+            )
         )
     else:
         raise Refusal("errors.stale_button")
 
 
-async def _invited(req: Req, meeting_id: int) -> int:
+async def others_invited(req: Req, meeting_id: int) -> int:
+    """How many invited people a notice reaches: everyone but the one acting (she is told here)."""
     hc = await meetings_domain.headcount(req.session, meeting_id)
-    return hc.yes + hc.maybe + hc.no + hc.open
+    me = await req.session.get(Rsvp, (meeting_id, req.me.id))
+    return hc.yes + hc.maybe + hc.no + hc.open - (me is not None)
 
 
 async def start_edit(req: Req, meeting: Meeting, what: str) -> None:
@@ -141,5 +145,5 @@ async def apply_edit(req: Req, data: dict[str, Any]) -> None:
         req.show(View(req.t("meeting_flow.unchanged")))
         return
     req.deliver_soon()
-    lines = [describe_change(req.config, name, old, new, req.lang) for name, old, new in diff]
+    lines = describe_changes(req.config, diff, req.lang)
     req.show(View(req.t("meeting_flow.changed", changes="\n".join(lines))))

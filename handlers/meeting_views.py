@@ -6,7 +6,8 @@ needed (meeting cancelled, member declined, left the team or muted reminders) re
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -163,7 +164,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         if person is not None and rsvp is None:
             return None
         lang = person.language if person else "de"
-        lines = [describe_change(config, name, old, new, lang) for name, old, new in row.payload.get("changes", [])]
+        lines = describe_changes(config, row.payload.get("changes", []), lang)
         view = invitation_view(
             config, meeting, team, lang, rsvp, "meetings.change_intro", {"changes": "\n".join(lines)}
         )
@@ -236,9 +237,36 @@ def renderers(config: Config) -> dict[str, Renderer]:
     return table
 
 
+PLACE_FIELDS = ("address", "town", "online_url")
+
+
+def describe_changes(config: Config, changes: Sequence[Sequence[Any]], lang: str) -> list[str]:
+    """One line per change ('Zeit: … → …'); address, town and link changing together are one place line
+    ('Ort: Markt 1, Saalfeld → Schlossstraße 5, Rudolstadt'), where the first of them stood."""
+    place = {name: (old, new) for name, old, new in changes if name in PLACE_FIELDS}
+    lines = [describe_change(config, n, o, v, lang) for n, o, v in changes if len(place) < 2 or n not in PLACE_FIELDS]
+    if len(place) > 1:
+        old, new = (_place(config, {k: v[i] for k, v in place.items()}, lang) for i in (0, 1))
+        first = next(i for i, c in enumerate(changes) if c[0] in PLACE_FIELDS)
+        lines.insert(first, t(lang, "meetings.change_line", field=t(lang, "meetings.field_address"), old=old, new=new))
+    return lines
+
+
+def _place(config: Config, values: dict[str, Any], lang: str) -> str:
+    """One side of a place change: the link, or 'address, town' from the fields that changed."""
+    if values.get("online_url"):
+        return t(lang, "meetings.change_place_online", url=_short(values["online_url"]))
+    town = values.get("town") and esc(town_label(config, values["town"], lang))
+    return ", ".join(p for p in (values.get("address") and _short(values["address"]), town) if p) or "–"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return esc(text if len(text) <= 80 else text[:79] + "…")
+
+
 def describe_change(config: Config, name: str, old: Any, new: Any, lang: str) -> str:
-    """'Ort: Rudolstadt → Saalfeld' for one changed field."""
-    from datetime import datetime
+    """'Zeit: Do., 3. Dez. 2026, 18:00 Uhr → Fr., 4. Dez. 2026, 19:00 Uhr' for one changed field."""
 
     def show(value: Any) -> str:
         if value is None or value == "":
@@ -248,9 +276,8 @@ def describe_change(config: Config, name: str, old: Any, new: Any, lang: str) ->
                 datetime.fromisoformat(value) if isinstance(value, str) else value, lang, config.time_zone
             )
         if name == "town":
-            return town_label(config, value, lang)
-        text = str(value)
-        return esc(text if len(text) <= 80 else text[:79] + "…")
+            return esc(town_label(config, value, lang))
+        return _short(value)
 
     return t(lang, "meetings.change_line", field=t(lang, f"meetings.field_{name}"), old=show(old), new=show(new))
 

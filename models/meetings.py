@@ -34,6 +34,7 @@ TEXT_MAX = 1500
 INVITATION, REMINDER, CHANGE, CANCEL = "invitation", "reminder", "change", "cancel"
 HEADCOUNT, ATTENDANCE_NUDGE, RSVP_NUDGE = "headcount", "attendance_nudge", "rsvp_nudge"
 TIMED_KINDS = (REMINDER, HEADCOUNT, ATTENDANCE_NUDGE)  # re-planned when the time changes
+HEADCOUNT_MIN_WAIT = timedelta(minutes=30)  # members get at least this long to answer before the headcount
 
 
 @dataclass(frozen=True)
@@ -190,13 +191,28 @@ def before(starts_at: datetime, delta: timedelta, tz: ZoneInfo) -> datetime:
     return local.astimezone(UTC)  # a wall time missing in March reads as an hour later; doubled: the first
 
 
-def _reminder_due(meeting: Meeting, offset: int, policy: MeetingPolicy) -> datetime:
-    """Offset before the start, moved out of quiet hours unless the meeting comes before they end."""
-    due = before(meeting.starts_at, timedelta(minutes=offset), policy.tz)
+def _out_of_quiet(due: datetime, meeting: Meeting, policy: MeetingPolicy) -> datetime:
+    """`due` moved out of quiet hours, unless the meeting comes before they end."""
     if policy.quiet_start is None or policy.quiet_end is None:
         return due
     shifted = shift_out_of_quiet(due, policy.tz, policy.quiet_start, policy.quiet_end)
     return due if shifted >= meeting.starts_at else shifted
+
+
+def _reminder_due(meeting: Meeting, offset: int, policy: MeetingPolicy) -> datetime:
+    return _out_of_quiet(before(meeting.starts_at, timedelta(minutes=offset), policy.tz), meeting, policy)
+
+
+def headcount_due(meeting: Meeting, policy: MeetingPolicy) -> datetime | None:
+    """When the lead's headcount goes out: `headcount_before` the start, but never sooner than halfway between
+    the invitation (or the last change, `updated_at`) and the start, so members have had time to answer; none
+    when halfway is less than HEADCOUNT_MIN_WAIT away (the meeting is too close for answers to come in).
+    Quiet hours as for reminders. Re-planning for a newcomer or a changed answer leaves the time as it was."""
+    asked = meeting.updated_at
+    halfway = asked + (meeting.starts_at - asked) / 2
+    if halfway - asked < HEADCOUNT_MIN_WAIT:
+        return None
+    return _out_of_quiet(max(before(meeting.starts_at, policy.headcount_before, policy.tz), halfway), meeting, policy)
 
 
 async def plan_timed(s: AsyncSession, meeting: Meeting, policy: MeetingPolicy, now: datetime) -> None:
@@ -244,14 +260,14 @@ async def plan_timed(s: AsyncSession, meeting: Meeting, policy: MeetingPolicy, n
                     priority=0,
                 )
             )
-    headcount_due = max(now, before(meeting.starts_at, policy.headcount_before, policy.tz))
-    if headcount_due < meeting.starts_at:
+    head_due = headcount_due(meeting, policy)
+    if head_due is not None:
         for lead in await _leads(s, meeting.team_id):
             new.append(
                 NewMessage(
                     HEADCOUNT,
                     lead.telegram_id,
-                    headcount_due,
+                    head_due,
                     person_id=lead.id,
                     meeting_id=meeting.id,
                     dedupe_key=f"head:{meeting.id}:{lead.id}:{seq}",
@@ -282,10 +298,13 @@ def _over(meeting: Meeting) -> datetime:
 
 
 async def _notify_invitees(
-    s: AsyncSession, meeting: Meeting, kind: str, now: datetime, payload: dict[str, Any], skip_declined: bool
+    s: AsyncSession, meeting: Meeting, kind: str, now: datetime, payload: dict[str, Any], actor: Person
 ) -> None:
+    """Tell every invited member and the team's group; not the one who acted (her confirmation says it)."""
     rows = await s.execute(
-        select(Person, Rsvp.answer).join(Rsvp, Rsvp.person_id == Person.id).where(Rsvp.meeting_id == meeting.id)
+        select(Person)
+        .join(Rsvp, Rsvp.person_id == Person.id)
+        .where(Rsvp.meeting_id == meeting.id, Person.id != actor.id)
     )
     new = [
         NewMessage(
@@ -299,8 +318,7 @@ async def _notify_invitees(
             expires_at=_over(meeting),
             priority=1,
         )
-        for p, answer in rows.all()
-        if not (skip_declined and answer == "no")
+        for p in rows.scalars()
     ]
     group = await _group_chat(s, meeting.team_id)
     if group is not None:
@@ -331,7 +349,10 @@ async def create_meeting(
     policy: MeetingPolicy,
     towns: Sequence[str],
 ) -> Meeting:
-    """Schedule a meeting, invite every team member and plan all its messages."""
+    """Schedule a meeting, invite every team member and plan all its messages.
+
+    The planner, if in the team, is counted as coming (changeable like any answer) and gets no invitation
+    of her own: her confirmation is it. A manager planning for a team she is not in is not invited."""
     await require_organiser(s, actor, team_id)
     validate(data, now, towns)
     meeting = Meeting(
@@ -354,9 +375,14 @@ async def create_meeting(
     s.add(meeting)
     await s.flush()
     members = (await s.execute(select(Membership.person_id).where(Membership.team_id == team_id))).scalars()
-    s.add_all(Rsvp(meeting_id=meeting.id, person_id=pid, invited_at=now) for pid in members)
+    s.add_all(
+        Rsvp(meeting_id=meeting.id, person_id=pid, invited_at=now)
+        if pid != actor.id
+        else Rsvp(meeting_id=meeting.id, person_id=pid, invited_at=now, answer="yes", answered_at=now)
+        for pid in members
+    )
     await s.flush()
-    await _notify_invitees(s, meeting, INVITATION, now, {}, skip_declined=False)
+    await _notify_invitees(s, meeting, INVITATION, now, {}, actor)
     await plan_timed(s, meeting, policy, now)
     await audit.record(s, actor, audit.MEETING_CREATE, now, meeting=meeting.id, team_id=team_id)
     return meeting
@@ -406,7 +432,7 @@ async def change_meeting(
     await s.flush()
     if diff:
         payload = {"changes": [[n, _json(o), _json(v)] for n, o, v in diff]}
-        await _notify_invitees(s, meeting, CHANGE, now, payload, skip_declined=False)
+        await _notify_invitees(s, meeting, CHANGE, now, payload, actor)
     await plan_timed(s, meeting, policy, now)
     await audit.record(s, actor, audit.MEETING_CHANGE, now, meeting=meeting.id, fields=[d[0] for d in diff])
     return diff
@@ -424,7 +450,7 @@ async def cancel_meeting(s: AsyncSession, actor: Person, meeting_id: int, now: d
     meeting.status, meeting.cancelled_at, meeting.updated_at = CANCELLED, now, now
     meeting.sequence += 1
     await outbox.cancel_open(s, Outbox.meeting_id == meeting.id, reason="meeting cancelled")
-    await _notify_invitees(s, meeting, CANCEL, now, {}, skip_declined=False)
+    await _notify_invitees(s, meeting, CANCEL, now, {}, actor)
     await audit.record(s, actor, audit.MEETING_CANCEL, now, meeting=meeting.id)
     return meeting
 
@@ -535,10 +561,10 @@ async def team_meetings(s: AsyncSession, team_id: int, now: datetime, upcoming: 
 
 
 async def last_places(s: AsyncSession, team_id: int, now: datetime, limit: int = 3) -> list[Meeting]:
-    """Where the team met lately, newest first, so the three towns can take turns."""
+    """Where the team met lately (meetings that have begun, newest first), so the three towns can take turns."""
     rows = await s.execute(
         select(Meeting)
-        .where(Meeting.team_id == team_id, Meeting.status == SCHEDULED)
+        .where(Meeting.team_id == team_id, Meeting.status == SCHEDULED, Meeting.starts_at <= now)
         .order_by(Meeting.starts_at.desc())
         .limit(limit)
     )

@@ -1,12 +1,12 @@
 """24 hours before a meeting the lead gets the headcount and can remind exactly those who have not answered."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from models import meetings
-from models.tables import Team
-from tests.meeting_helpers import in_days, person_of, schedule
+from models.tables import Outbox, Team
+from tests.meeting_helpers import in_days, person_of, schedule, team_with_members
 
 HEADCOUNT = "👥 Rückmeldungen"
 NUDGE = "🙋 Kommst du?"
@@ -48,11 +48,12 @@ def count(user, prefix):
 
 
 async def answered_meeting(bot):
-    """A meeting in three days: Lea, Anna and Ben come, Eve maybe, Carl cannot (travel), Dora is silent."""
+    """A meeting in three days: Lea (who planned it), Anna and Ben come, Eve maybe, Carl cannot (travel),
+    Dora is silent."""
     team, lead, m = await team_of_six(bot)
     meeting = await schedule(bot, lead, team, in_days(bot, 3))
     await bot.deliver()
-    for user in (lead, m["anna"], m["ben"]):
+    for user in (m["anna"], m["ben"]):
         await user.press("Zusage", message=invitation(user))
     await m["eve"].press("Vielleicht", message=invitation(m["eve"]))
     await m["carl"].press("Absage", message=invitation(m["carl"]))
@@ -128,3 +129,74 @@ async def test_no_headcount_and_no_nudge_for_a_cancelled_meeting(bot):
     await bot.deliver(advance=timedelta(days=3))
     assert count(lead, HEADCOUNT) == 0
     assert count(m["dora"], NUDGE) == 0
+
+
+async def headcount_times(bot, meeting_id: int) -> list[datetime]:
+    """When the pending headcounts of a meeting are due (UTC)."""
+    async with bot.db.transaction() as s:
+        rows = await s.execute(
+            select(Outbox.due_at).where(
+                Outbox.meeting_id == meeting_id, Outbox.kind == "headcount", Outbox.status == "pending"
+            )
+        )
+        return [due.astimezone(UTC) for due in rows.scalars()]
+
+
+async def test_a_meeting_planned_at_short_notice_gets_its_headcount_halfway_not_at_once(bot):
+    team, lead, (anna, _) = await team_with_members(bot)
+    meeting = await schedule(bot, lead, team, bot.clock.now() + timedelta(hours=4))  # 14:00 in Berlin
+    halfway = bot.clock.now() + timedelta(hours=2)
+    assert await headcount_times(bot, meeting.id) == [halfway]
+    await bot.deliver()
+    assert count(lead, HEADCOUNT) == 0
+    await anna.press("Zusage", message=invitation(anna))
+    await bot.deliver(advance=timedelta(hours=2) - timedelta(minutes=1))
+    assert count(lead, HEADCOUNT) == 0
+    await bot.deliver(advance=timedelta(minutes=1))
+    assert count(lead, HEADCOUNT) == 1
+    assert "✅ 2 Zusagen · 🤔 0 vielleicht · ❌ 0 Absagen · ⏳ 1 offen" in latest(lead, HEADCOUNT).text
+
+
+async def test_no_headcount_for_a_meeting_planned_less_than_an_hour_ahead(bot):
+    team, lead, _ = await team_with_members(bot)
+    meeting = await schedule(bot, lead, team, bot.clock.now() + timedelta(minutes=50))
+    assert await headcount_times(bot, meeting.id) == []
+    await bot.deliver()
+    await bot.deliver(advance=timedelta(minutes=50))
+    assert count(lead, HEADCOUNT) == 0
+
+
+async def test_a_headcount_halfway_in_the_night_waits_for_the_morning(bot):
+    team, lead, _ = await team_with_members(bot)
+    bot.clock.set(datetime(2026, 11, 25, 19, 0, tzinfo=UTC))  # 20:00 in Berlin
+    meeting = await schedule(bot, lead, team, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))  # 10:00 next morning
+    # halfway is 03:00 in Berlin, inside the quiet hours (21:00-08:00): it comes at 08:00 instead
+    assert await headcount_times(bot, meeting.id) == [datetime(2026, 11, 26, 7, 0, tzinfo=UTC)]
+
+
+async def test_moving_a_meeting_to_short_notice_does_not_send_the_headcount_at_once(bot):
+    team, lead, (anna, _) = await team_with_members(bot)
+    meeting = await schedule(bot, lead, team, in_days(bot, 3))
+    await bot.deliver()
+    await lead.send("/meetings")
+    await lead.press("Ändern", message=latest(lead, "🗓 Anstehendes Treffen"))
+    await lead.press("Zeit")
+    await lead.send("25.11.2026 18:00")  # it is 10:00 in Berlin: eight hours ahead
+    assert await headcount_times(bot, meeting.id) == [datetime(2026, 11, 25, 13, 0, tzinfo=UTC)]
+    await bot.deliver()
+    assert count(lead, HEADCOUNT) == 0
+    await anna.press("Absage", message=latest(anna, "✏️ Das Treffen wurde geändert"))
+    await bot.deliver(advance=timedelta(hours=4))
+    assert count(lead, HEADCOUNT) == 1
+    assert "✅ 1 Zusagen · 🤔 0 vielleicht · ❌ 1 Absagen · ⏳ 1 offen" in latest(lead, HEADCOUNT).text
+
+
+async def test_a_newcomer_does_not_push_the_short_notice_headcount_later(bot):
+    team, lead, _ = await team_with_members(bot)
+    meeting = await schedule(bot, lead, team, bot.clock.now() + timedelta(hours=6))
+    halfway = bot.clock.now() + timedelta(hours=3)
+    bot.clock.advance(timedelta(hours=1))
+    carla = await bot.register(bot.user("Carla"))
+    await carla.send("/teams")
+    await carla.press(f"Beitreten: {team.name_de}")
+    assert await headcount_times(bot, meeting.id) == [halfway]

@@ -11,9 +11,9 @@ from bot.texts import t
 from handlers.common import MEMBER, handler
 from handlers.meeting_flow import start_meeting_draft
 from models.clock import FrozenClock
-from models.tables import Draft, Meeting, Person
+from models.tables import Draft, Meeting, Person, Rsvp
 from tests.conftest import START, start_bot, stop_bot
-from tests.meeting_helpers import schedule, team_with_members
+from tests.meeting_helpers import person_of, schedule, team_with_members
 
 PAST = t("de", "dates.past")
 UNPARSEABLE = t("de", "dates.unparseable")
@@ -51,7 +51,7 @@ async def test_lead_schedules_by_typed_date_and_members_get_the_invitation(bot):
     _, lead, (anna, ben) = await at_when_step(bot)
     await lead.send("03.12.2026 18:00")
     await finish(lead)
-    assert lead.last_message().text == "✅ „Werkstatt Mobilität“ ist geplant. Eingeladen: 3 Mitglieder."
+    assert lead.last_message().text.startswith("✅ „Werkstatt Mobilität“ ist geplant. Eingeladen: 2 Mitglieder.")
     [meeting] = await meetings_in_db(bot)
     assert meeting.starts_at == datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
     assert (meeting.duration_min, meeting.town, meeting.address, meeting.agenda) == (90, "saalfeld", "Markt 1", None)
@@ -308,15 +308,85 @@ async def test_button_of_an_earlier_run_is_answered_politely(bot):
     assert (await draft_of(bot, lead)).step == "title"
 
 
-async def test_place_step_shows_where_the_last_meetings_were(bot):
+def last_places_line(message) -> str:
+    return next(line for line in message.text.splitlines() if line.startswith("Die letzten Treffen:"))
+
+
+async def test_place_step_shows_only_meetings_that_took_place_newest_first(bot):
     team, lead, _ = await team_with_members(bot)
-    await schedule(bot, lead, team, datetime(2026, 11, 27, 17, tzinfo=UTC), town="rudolstadt")
-    await schedule(bot, lead, team, datetime(2026, 11, 28, 17, tzinfo=UTC), town="saalfeld")
+    await schedule(bot, lead, team, datetime(2026, 11, 26, 17, tzinfo=UTC), town="rudolstadt")
+    await schedule(bot, lead, team, datetime(2026, 11, 27, 17, tzinfo=UTC), town="bad_blankenburg")
+    await schedule(bot, lead, team, datetime(2026, 12, 1, 17, tzinfo=UTC), town="saalfeld")  # still to come
+    bot.clock.set(datetime(2026, 11, 28, 9, tzinfo=UTC))
     await lead.send("/meeting")
     await lead.send("Werkstatt Mobilität")
     await lead.send("03.12.2026 18:00")
     await lead.press("90 Min.")
-    assert "Die letzten Treffen: Saalfeld (28.11.), Rudolstadt (27.11.)" in lead.last_message().text
+    assert last_places_line(lead.last_message()) == "Die letzten Treffen: Bad Blankenburg (27.11.), Rudolstadt (26.11.)"
+
+
+async def test_place_step_of_an_edit_leaves_out_the_meeting_being_edited(bot):
+    team, lead, _ = await team_with_members(bot)
+    await schedule(bot, lead, team, datetime(2026, 11, 26, 17, tzinfo=UTC), town="rudolstadt")
+    await schedule(bot, lead, team, datetime(2026, 12, 1, 17, tzinfo=UTC), town="saalfeld")
+    bot.clock.set(datetime(2026, 11, 28, 9, tzinfo=UTC))
+    await lead.send("/meetings")
+    await lead.press("Ändern", message=next(m for m in lead.messages if "1. Dez." in m.text))
+    await lead.press("Ort")
+    assert "Wo findet das Treffen statt?" in lead.last_message().text
+    assert last_places_line(lead.last_message()) == "Die letzten Treffen: Rudolstadt (26.11.)"
+
+
+async def test_the_planner_counts_as_coming_and_gets_one_message_that_is_her_invitation(bot):
+    _, lead, (anna, ben) = await at_when_step(bot)
+    await lead.send("03.12.2026 18:00")
+    await lead.press("90 Min.")
+    await lead.press("Saalfeld")
+    await lead.send("Markt 1")
+    await lead.press("Überspringen")
+    await lead.press("24 h + 2 h")
+    before = len(lead.messages)
+    await lead.press("Einladen ✅")
+    confirmation = lead.last_message()
+    await bot.deliver()
+    assert len(lead.messages) == before
+    assert not [m for m in lead.messages if "Einladung" in m.text]
+    assert "Einladung" in anna.last_message().text and "Einladung" in ben.last_message().text
+    assert "Deine Antwort: ✅ Zusage" in confirmation.text and "Markt 1, Saalfeld" in confirmation.text
+    buttons = set(confirmation.button_texts())
+    assert {"• ✅ Zusage", "🤔 Vielleicht", "❌ Absage", "📆 In den Kalender (.ics)"} <= buttons
+    [meeting] = await meetings_in_db(bot)
+    async with bot.db.transaction() as s:
+        rsvps = {r.person_id: r for r in (await s.execute(select(Rsvp))).scalars()}
+    lea = await person_of(bot, lead)
+    assert (rsvps[lea.id].answer, rsvps[lea.id].answered_at) == ("yes", bot.clock.now())
+    assert [r.answer for pid, r in rsvps.items() if pid != lea.id] == [None, None]
+    await lead.press("Vielleicht", message=confirmation)
+    async with bot.db.transaction() as s:
+        assert (await s.get(Rsvp, (meeting.id, lea.id))).answer == "maybe"
+
+
+async def test_a_manager_planning_for_a_team_she_is_not_in_is_told_she_is_not_invited(bot):
+    _, _, (anna, _) = await team_with_members(bot)
+    maria = bot.manager()
+    await maria.send("/meeting")
+    await maria.press("Aktions-Team Daseinsvorsorge")
+    await maria.send("Werkstatt Mobilität")
+    await maria.send("03.12.2026 18:00")
+    await finish(maria)
+    confirmation = maria.last_message()
+    before = len(maria.messages)
+    assert confirmation.text.startswith("✅ „Werkstatt Mobilität“ ist geplant. Eingeladen: 3 Mitglieder.")
+    assert t("de", "meeting_flow.not_in_team") in confirmation.text
+    assert confirmation.button_texts() == []
+    await bot.deliver()
+    assert len(maria.messages) == before
+    assert "Einladung" in anna.last_message().text
+    maria_id = (await person_of(bot, maria)).id
+    async with bot.db.transaction() as s:
+        rsvps = list((await s.execute(select(Rsvp))).scalars())
+    assert len(rsvps) == 3 and maria_id not in {r.person_id for r in rsvps}
+    assert {r.answer for r in rsvps} == {None}
 
 
 async def test_a_slot_picked_elsewhere_starts_the_flow_at_the_duration_step(bot):

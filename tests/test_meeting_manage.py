@@ -70,7 +70,7 @@ async def test_member_without_meetings_is_told_so(bot):
 async def test_lead_meetings_offer_change_and_cancel(bot):
     _, lead, _, _ = await planned(bot)
     shown = await card(lead)
-    assert {"✏️ Ändern", "❌ Absagen", "✅ Zusage"} <= set(shown.button_texts())
+    assert {"✏️ Ändern", "❌ Absagen", "• ✅ Zusage"} <= set(shown.button_texts())
 
 
 async def test_lead_changes_the_place_and_members_are_told(bot):
@@ -80,14 +80,57 @@ async def test_lead_changes_the_place_and_members_are_told(bot):
     assert "Wo findet das Treffen statt?" in lead.last_message().text
     await lead.press("Rudolstadt")
     [reply] = await lead.send("Schlossstraße 5")
-    assert "Ort: Markt 1 → Schlossstraße 5" in reply.text and "Stadt: Saalfeld → Rudolstadt" in reply.text
+    assert changes_of(reply.text) == ["Ort: Markt 1, Saalfeld → Schlossstraße 5, Rudolstadt"]
     await bot.deliver()
     for member in (anna, ben):
         notice = member.last_message().text
         assert notice.startswith("✏️ Das Treffen wurde geändert:")
-        assert "Stadt: Saalfeld → Rudolstadt" in notice and "Schlossstraße 5, Rudolstadt" in notice
+        assert changes_of(notice) == ["Ort: Markt 1, Saalfeld → Schlossstraße 5, Rudolstadt"]
+        assert "📍 Schlossstraße 5, Rudolstadt" in notice
     changed = await current(bot, meeting.id)
     assert (changed.town, changed.address, changed.sequence) == ("rudolstadt", "Schlossstraße 5", 1)
+
+
+def changes_of(text: str) -> list[str]:
+    """The "field: old → new" lines of a change confirmation or notice."""
+    return [line for line in text.splitlines() if " → " in line]
+
+
+async def test_a_move_online_is_one_place_line_and_an_address_alone_stays_one_line(bot):
+    _, lead, (anna, _), meeting = await planned(bot)
+    await lead.press("Ändern", message=await card(lead))
+    await lead.press("Ort")
+    await lead.press("Saalfeld")
+    [reply] = await lead.send("Rathaus, Markt 7")
+    assert changes_of(reply.text) == ["Ort: Markt 1 → Rathaus, Markt 7"]
+    await lead.press("Ändern", message=await card(lead))
+    await lead.press("Ort")
+    await lead.press("Online")
+    [reply] = await lead.send("https://meet.example.org/werkstatt")
+    assert changes_of(reply.text) == ["Ort: Rathaus, Markt 7, Saalfeld → Online (https://meet.example.org/werkstatt)"]
+    await bot.deliver()
+    assert changes_of(anna.last_message().text) == [
+        "Ort: Rathaus, Markt 7, Saalfeld → Online (https://meet.example.org/werkstatt)"
+    ]
+    changed = await current(bot, meeting.id)
+    assert (changed.town, changed.address, changed.online_url) == (None, None, "https://meet.example.org/werkstatt")
+
+
+async def test_the_lead_who_changes_or_cancels_gets_only_her_confirmation(bot):
+    _, lead, (anna, _), _ = await planned(bot)
+    await lead.press("Ändern", message=await card(lead))
+    await lead.press("Tagesordnung")
+    before = len(lead.messages)
+    await lead.send("Fahrplan Bürgerbus")
+    await bot.deliver()
+    assert len(lead.messages) == before + 1 and lead.last_message().text.startswith("✅ Geändert.")
+    assert anna.last_message().text.startswith("✏️ Das Treffen wurde geändert:")
+    await lead.press("Absagen", message=await card(lead))
+    before = len(lead.messages)
+    await lead.press("Ja, absagen")
+    await bot.deliver()
+    assert len(lead.messages) == before and lead.last_message().text.startswith("Abgesagt:")
+    assert anna.last_message().text.startswith("❌ Abgesagt:")
 
 
 async def test_reminder_after_a_place_change_comes_once_and_shows_the_new_place(bot):
@@ -150,7 +193,7 @@ async def test_cancel_asks_first_then_members_are_told_and_reminders_are_dropped
     assert "Dieses Treffen wirklich absagen?" in lead.last_message().text
     assert (await current(bot, meeting.id)).status == "scheduled"
     await lead.press("Ja, absagen")
-    assert lead.last_message().text == "Abgesagt: „Werkstatt Mobilität“. 3 Eingeladene bekommen Bescheid."
+    assert lead.last_message().text == "Abgesagt: „Werkstatt Mobilität“. 2 Eingeladene bekommen Bescheid."
     await bot.deliver()
     assert "Abgesagt" in anna.last_message().text and "Abgesagt" in ben.last_message().text
     await anna.press("Zusage", message=invitation)
