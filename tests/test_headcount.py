@@ -188,7 +188,7 @@ async def test_moving_a_meeting_to_short_notice_does_not_send_the_headcount_at_o
     await anna.press("Absage", message=latest(anna, "✏️ Das Treffen wurde geändert"))
     await bot.deliver(advance=timedelta(hours=4))
     assert count(lead, HEADCOUNT) == 1
-    assert "✅ 1 Zusagen · 🤔 0 vielleicht · ❌ 1 Absagen · ⏳ 1 offen" in latest(lead, HEADCOUNT).text
+    assert "✅ 1 Zusage · 🤔 0 vielleicht · ❌ 1 Absage · ⏳ 1 offen" in latest(lead, HEADCOUNT).text
 
 
 async def test_a_newcomer_does_not_push_the_short_notice_headcount_later(bot):
