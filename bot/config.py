@@ -16,6 +16,9 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from models.meetings import MeetingPolicy
 
 LANGUAGES = ("de", "en")
@@ -156,6 +159,29 @@ def _check_url(key: str, value: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/")
 
 
+def _check_database_url(value: str, from_env: bool) -> str:
+    """A database the bot can keep its data in: a SQLite file, or a named PostgreSQL database on a named host.
+
+    Without a host libpq's defaults would pick some local server; without a path SQLite keeps everything in
+    memory and loses it at the next stop. The URL is never echoed (it may hold a password)."""
+    key = "database.url (from DATABASE_URL)" if from_env else "database.url"
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        url = None
+    if url is None or url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise ConfigError(f"{key}: expected sqlite+aiosqlite:///file.db or postgresql+asyncpg://user:pw@host/db")
+    if url.drivername == "sqlite+aiosqlite":
+        if not url.database or url.database == ":memory:" or url.query.get("mode") == "memory":
+            raise ConfigError(f"{key}: names no file; expected sqlite+aiosqlite:///path/to/file.db")
+        return value
+    if not (url.host or url.query.get("host")):
+        raise ConfigError(f"{key}: names no host; expected postgresql+asyncpg://user:pw@host:5432/db")
+    if not url.database:
+        raise ConfigError(f"{key}: names no database; expected postgresql+asyncpg://user:pw@host:5432/db")
+    return value
+
+
 def _named_list(root: _Reader, key: str) -> tuple[Named, ...]:
     out: list[Named] = []
     for r in root.tables(key):
@@ -240,9 +266,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
 
     db = root.table("database", required=False)
     file_url = db.get("url", str, "sqlite+aiosqlite:///actionbot.db")
-    db_url = env.get("DATABASE_URL") or file_url
-    if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", db_url):
-        raise ConfigError("database.url: expected sqlite+aiosqlite:///file.db or postgresql+asyncpg://...")
+    db_url = _check_database_url(env.get("DATABASE_URL") or file_url, from_env=bool(env.get("DATABASE_URL")))
     db.done()
 
     pr = root.table("project")

@@ -46,6 +46,14 @@ def test_environment_overrides_token_and_database():
         (lambda d: d["telegram"]["webhook"].update(port="8443"), "telegram.webhook.port"),
         (lambda d: d["telegram"].update(mode="webhook"), "telegram.webhook.secret_token"),
         (lambda d: d["database"].update(url="mysql://x"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://actionbot:pw@/actionbot"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://actionbot:pw@db.example.org"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://u:p@[::1/db"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite://"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite:///"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite:///:memory:"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite:///file:x?mode=memory&uri=true"), "database.url"),
         (lambda d: d["project"].update(time_zone="Mars/Olympus"), "project.time_zone"),
         (lambda d: d["project"].update(managers=["anna"]), "project.managers"),
         (lambda d: d["project"].pop("name"), "project.name"),
@@ -61,6 +69,35 @@ def test_bad_config_names_the_key(change, key):
     with pytest.raises(ConfigError) as err:
         parse_config(data, env={})
     assert str(err.value).startswith(key)
+
+
+def test_a_database_url_from_the_environment_is_checked_and_named_so():
+    with pytest.raises(ConfigError) as err:
+        parse_config(example(), env={"DATABASE_URL": "postgresql+asyncpg://"})
+    assert str(err.value).startswith("database.url (from DATABASE_URL): names no host")
+
+
+def test_a_database_url_error_never_shows_the_password():
+    data = example()
+    data["database"]["url"] = "postgresql+asyncpg://actionbot:s3cr3t@/actionbot"
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, env={})
+    assert "s3cr3t" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite:///actionbot.db",
+        "sqlite+aiosqlite:////var/lib/actionbot/actionbot.db",
+        "postgresql+asyncpg://actionbot:pw@127.0.0.1:5432/actionbot",
+        "postgresql+asyncpg://actionbot@/actionbot?host=/run/postgresql",  # a Unix socket names its host so
+    ],
+)
+def test_complete_database_urls_pass(url):
+    data = example()
+    data["database"]["url"] = url
+    assert parse_config(data, env={}).database_url == url
 
 
 def test_missing_file_and_broken_toml_are_config_errors(tmp_path):
