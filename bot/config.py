@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from models.meetings import MeetingPolicy
+from models.errors import Refusal
+from models.meetings import REMINDER_EARLIEST, REMINDER_LATEST, REMINDERS_MAX, MeetingPolicy, check_reminders
 
 LANGUAGES = ("de", "en")
 OTHER_TOWN = "other"
@@ -197,10 +198,17 @@ def _named_list(root: _Reader, key: str) -> tuple[Named, ...]:
 
 def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
     hours = r.get("reminder_hours", list, [24, 2])
-    if len(hours) > 4 or not all(
-        isinstance(h, int | float) and not isinstance(h, bool) and 0 < h <= 336 for h in hours
-    ):
-        raise ConfigError("meetings.reminder_hours: expected up to 4 numbers of hours between 0 and 336")
+    rule = (
+        f"meetings.reminder_hours: expected up to {REMINDERS_MAX} numbers of hours, each from "
+        f"{REMINDER_EARLIEST} minutes ({REMINDER_EARLIEST / 60:.2f} h) to {REMINDER_LATEST // 60} h before the meeting"
+    )
+    if not all(isinstance(h, int | float) and not isinstance(h, bool) and 0 < h < 10_000 for h in hours):
+        raise ConfigError(rule)
+    offsets = tuple(sorted({round(h * 60) for h in hours}, reverse=True))
+    try:
+        check_reminders(offsets)  # the meeting dialogue's own rule: what passes here, it accepts
+    except Refusal:
+        raise ConfigError(rule) from None
     quiet = r.get("quiet_hours", str, "21:00-08:00").strip()
     quiet_start = quiet_end = None
     if quiet:
@@ -217,7 +225,7 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
     r.done()
     return MeetingPolicy(
         tz=tz,
-        reminder_offsets=tuple(sorted({round(h * 60) for h in hours}, reverse=True)),
+        reminder_offsets=offsets,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         grace=timedelta(minutes=numbers["grace_minutes"]),
