@@ -1,6 +1,8 @@
 """The command line: `actionbot run`, `actionbot db upgrade`, and the queries `stats`, `export`, `report`.
 
-Config problems end the program with one line naming the key and exit code 2, never a traceback.
+Config problems end the program with one line naming the key and exit code 2, never a traceback; so do
+the start-up failures bot/startup.py recognises (refused token, unreachable or refused database, ...),
+each with its own exit code.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Update
+from telegram.ext import Application
 
-from bot import cli_queries
+from bot import cli_queries, startup
 from bot.application import build_application, prepare
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
 from bot.logs import install_redaction, setup_logging
 from bot.processing import database_options
@@ -37,38 +41,54 @@ async def run_bot(config_path: str) -> None:
     config = load_config(config_path)
     setup_logging(config.token)
     install_redaction(config.webhook.secret_token)
+    startup.check_sqlite(config.database_url, write=True)
     # SQLite: one pooled connection, so concurrent updates queue in-process instead of in SQLite's busy handler
     db = Database(config.database_url, **database_options(config.database_url))
-    await prepare(config, db)
     app = build_application(config, db)
+    try:
+        with startup.telegram_step(config):
+            await app.initialize()  # getMe: the token and the Bot API, before anything is changed
+        with startup.database_step(config.database_url):
+            await prepare(config, db)
+        await serve(app, config)
+    finally:
+        await app.shutdown()
+        await app.bot.shutdown()  # closes the HTTP sessions also when getMe failed (then the app never was up)
+        await db.dispose()
+
+
+async def serve(app: Application[Any, Any, Any, Any, Any, Any], config: Config) -> None:
+    """Take updates (polling or webhook) and deliver the outbox until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     runner = None
-    async with app:
+    with startup.telegram_step(config):
         await publish_default_commands(app.bot)
-        await app.start()
-        dispatcher = make_dispatcher(app)
-        await dispatcher.start(app.job_queue)
-        announcements_progress.schedule(app)  # the senders' progress messages and final reports
-        if config.mode == "webhook":
-            from bot.webhook import start_webhook
+    await app.start()
+    dispatcher = make_dispatcher(app)
+    await dispatcher.start(app.job_queue)
+    announcements_progress.schedule(app)  # the senders' progress messages and final reports
+    try:
+        with startup.telegram_step(config), startup.webhook_step(config):
+            if config.mode == "webhook":
+                from bot.webhook import start_webhook
 
-            runner = await start_webhook(app, config.webhook)
-        else:
-            assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-            log.info("polling as @%s", app.bot.username)
+                runner = await start_webhook(app, config.webhook)
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+                log.info("polling as @%s", app.bot.username)
         await stop.wait()
         log.info("stopping")
+    finally:
         if runner is not None:
             await runner.cleanup()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         await dispatcher.stop()
         await app.stop()
-    await db.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,14 +105,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             asyncio.run(run_bot(path))
         elif args.command in ("stats", "export", "report"):
-            return cli_queries.run(load_config(path, require_token=False), args)
+            config = load_config(path, require_token=False)
+            startup.check_sqlite(config.database_url, write=False)
+            with startup.database_step(config.database_url):
+                return cli_queries.run(config, args)
         else:
             config = load_config(path, require_token=False)
-            asyncio.run(upgrade(config.database_url))
+            startup.check_sqlite(config.database_url, write=True)
+            with startup.database_step(config.database_url):
+                asyncio.run(upgrade(config.database_url))
             print(f"database is up to date: {config.database_url.split('://')[0]}")
     except ConfigError as exc:
         print(f"actionbot: config error: {exc}", file=sys.stderr)
-        return 2
+        return startup.CONFIG_ERROR
+    except startup.StartupError as exc:
+        print(f"actionbot: {exc}", file=sys.stderr)
+        return exc.code
     except KeyboardInterrupt:
         return 0
     return 0

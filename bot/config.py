@@ -16,7 +16,11 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models.meetings import MeetingPolicy
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from models.errors import Refusal
+from models.meetings import REMINDER_EARLIEST, REMINDER_LATEST, REMINDERS_MAX, MeetingPolicy, check_reminders
 
 LANGUAGES = ("de", "en")
 OTHER_TOWN = "other"
@@ -157,6 +161,29 @@ def _check_url(key: str, value: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/")
 
 
+def _check_database_url(value: str, from_env: bool) -> str:
+    """A database the bot can keep its data in: a SQLite file, or a named PostgreSQL database on a named host.
+
+    Without a host libpq's defaults would pick some local server; without a path SQLite keeps everything in
+    memory and loses it at the next stop. The URL is never echoed (it may hold a password)."""
+    key = "database.url (from DATABASE_URL)" if from_env else "database.url"
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        url = None
+    if url is None or url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise ConfigError(f"{key}: expected sqlite+aiosqlite:///file.db or postgresql+asyncpg://user:pw@host/db")
+    if url.drivername == "sqlite+aiosqlite":
+        if not url.database or url.database == ":memory:" or url.query.get("mode") == "memory":
+            raise ConfigError(f"{key}: names no file; expected sqlite+aiosqlite:///path/to/file.db")
+        return value
+    if not (url.host or url.query.get("host")):
+        raise ConfigError(f"{key}: names no host; expected postgresql+asyncpg://user:pw@host:5432/db")
+    if not url.database:
+        raise ConfigError(f"{key}: names no database; expected postgresql+asyncpg://user:pw@host:5432/db")
+    return value
+
+
 def _named_list(root: _Reader, key: str) -> tuple[Named, ...]:
     out: list[Named] = []
     for r in root.tables(key):
@@ -172,10 +199,17 @@ def _named_list(root: _Reader, key: str) -> tuple[Named, ...]:
 
 def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
     hours = r.get("reminder_hours", list, [24, 2])
-    if len(hours) > 4 or not all(
-        isinstance(h, int | float) and not isinstance(h, bool) and 0 < h <= 336 for h in hours
-    ):
-        raise ConfigError("meetings.reminder_hours: expected up to 4 numbers of hours between 0 and 336")
+    rule = (
+        f"meetings.reminder_hours: expected up to {REMINDERS_MAX} numbers of hours, each from "
+        f"{REMINDER_EARLIEST} minutes ({REMINDER_EARLIEST / 60:.2f} h) to {REMINDER_LATEST // 60} h before the meeting"
+    )
+    if not all(isinstance(h, int | float) and not isinstance(h, bool) and 0 < h < 10_000 for h in hours):
+        raise ConfigError(rule)
+    offsets = tuple(sorted({round(h * 60) for h in hours}, reverse=True))
+    try:
+        check_reminders(offsets)  # the meeting dialogue's own rule: what passes here, it accepts
+    except Refusal:
+        raise ConfigError(rule) from None
     quiet = r.get("quiet_hours", str, "21:00-08:00").strip()
     quiet_start = quiet_end = None
     if quiet:
@@ -192,7 +226,7 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
     r.done()
     return MeetingPolicy(
         tz=tz,
-        reminder_offsets=tuple(sorted({round(h * 60) for h in hours}, reverse=True)),
+        reminder_offsets=offsets,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         grace=timedelta(minutes=numbers["grace_minutes"]),
@@ -251,9 +285,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
 
     db = root.table("database", required=False)
     file_url = db.get("url", str, "sqlite+aiosqlite:///actionbot.db")
-    db_url = env.get("DATABASE_URL") or file_url
-    if not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", db_url):
-        raise ConfigError("database.url: expected sqlite+aiosqlite:///file.db or postgresql+asyncpg://...")
+    db_url = _check_database_url(env.get("DATABASE_URL") or file_url, from_env=bool(env.get("DATABASE_URL")))
     db.done()
 
     pr = root.table("project")

@@ -35,6 +35,8 @@ INVITATION, REMINDER, CHANGE, CANCEL = "invitation", "reminder", "change", "canc
 HEADCOUNT, ATTENDANCE_NUDGE, RSVP_NUDGE = "headcount", "attendance_nudge", "rsvp_nudge"
 TIMED_KINDS = (REMINDER, HEADCOUNT, ATTENDANCE_NUDGE)  # re-planned when the time changes
 HEADCOUNT_MIN_WAIT = timedelta(minutes=30)  # members get at least this long to answer before the headcount
+REMINDERS_MAX = 4  # reminders per meeting
+REMINDER_EARLIEST, REMINDER_LATEST = 5, 14 * 1440  # minutes before the start (see `check_reminders`)
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,14 @@ def validate(data: MeetingInput, now: datetime, towns: Sequence[str]) -> None:
             raise Refusal("meetings.need_town")
     data.agenda = clean_text(data.agenda)
     if data.reminder_offsets is not None:
-        if len(data.reminder_offsets) > 4 or any(not 5 <= m <= 14 * 1440 for m in data.reminder_offsets):
-            raise Refusal("meetings.bad_reminders")
+        check_reminders(data.reminder_offsets)
+
+
+def check_reminders(offsets: Sequence[int]) -> None:
+    """The one rule for reminder times, used by the config check (`meetings.reminder_hours`, the defaults the
+    dialogue offers) and by `validate`, so a configured default can never be refused at the last step."""
+    if len(offsets) > REMINDERS_MAX or any(not REMINDER_EARLIEST <= m <= REMINDER_LATEST for m in offsets):
+        raise Refusal("meetings.bad_reminders")
 
 
 # --- planning the messages -----------------------------------------------------------------------------

@@ -6,9 +6,16 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.config import ConfigError, load_config, parse_config
+from models.clock import FrozenClock
+from models.errors import Refusal
+from models.meetings import check_reminders
+from models.tables import Meeting
+from tests.conftest import START, start_bot, stop_bot
+from tests.meeting_helpers import team_with_members
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 TOKEN = "123456:ABCdef_-x"
@@ -57,6 +64,19 @@ def test_environment_overrides_token_and_database():
         (lambda d: d["telegram"]["webhook"].update(port="8443"), "telegram.webhook.port"),
         (lambda d: d["telegram"].update(mode="webhook"), "telegram.webhook.secret_token"),
         (lambda d: d["database"].update(url="mysql://x"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://actionbot:pw@/actionbot"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://actionbot:pw@db.example.org"), "database.url"),
+        (lambda d: d["database"].update(url="postgresql+asyncpg://u:p@[::1/db"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite://"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite:///"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite:///:memory:"), "database.url"),
+        (lambda d: d["database"].update(url="sqlite+aiosqlite:///file:x?mode=memory&uri=true"), "database.url"),
+        (lambda d: d["meetings"].update(reminder_hours=[24, 0.07]), "meetings.reminder_hours"),  # 4 minutes
+        (lambda d: d["meetings"].update(reminder_hours=[336.5]), "meetings.reminder_hours"),
+        (lambda d: d["meetings"].update(reminder_hours=[48, 24, 12, 2, 1]), "meetings.reminder_hours"),
+        (lambda d: d["meetings"].update(reminder_hours=[float("inf")]), "meetings.reminder_hours"),
+        (lambda d: d["meetings"].update(reminder_hours=["24"]), "meetings.reminder_hours"),
         (lambda d: d["project"].update(time_zone="Mars/Olympus"), "project.time_zone"),
         (lambda d: d["project"].update(managers=["anna"]), "project.managers"),
         (lambda d: d["project"].pop("name"), "project.name"),
@@ -75,6 +95,35 @@ def test_bad_config_names_the_key(change, key):
     with pytest.raises(ConfigError) as err:
         parse_config(data, env={})
     assert str(err.value).startswith(key)
+
+
+def test_a_database_url_from_the_environment_is_checked_and_named_so():
+    with pytest.raises(ConfigError) as err:
+        parse_config(example(), env={"DATABASE_URL": "postgresql+asyncpg://"})
+    assert str(err.value).startswith("database.url (from DATABASE_URL): names no host")
+
+
+def test_a_database_url_error_never_shows_the_password():
+    data = example()
+    data["database"]["url"] = "postgresql+asyncpg://actionbot:s3cr3t@/actionbot"
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, env={})
+    assert "s3cr3t" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite:///actionbot.db",
+        "sqlite+aiosqlite:////var/lib/actionbot/actionbot.db",
+        "postgresql+asyncpg://actionbot:pw@127.0.0.1:5432/actionbot",
+        "postgresql+asyncpg://actionbot@/actionbot?host=/run/postgresql",  # a Unix socket names its host so
+    ],
+)
+def test_complete_database_urls_pass(url):
+    data = example()
+    data["database"]["url"] = url
+    assert parse_config(data, env={}).database_url == url
 
 
 def test_missing_file_and_broken_toml_are_config_errors(tmp_path):
@@ -136,3 +185,43 @@ def test_db_upgrade_command_creates_the_schema_without_a_token(tmp_path):
 
     tables = {r[0] for r in sqlite3.connect(db_file).execute("select name from sqlite_master where type='table'")}
     assert {"people", "teams", "memberships", "ideas", "drafts", "alembic_version"} <= tables
+
+
+def test_the_config_refuses_exactly_the_reminder_times_the_meeting_dialogue_refuses():
+    """One rule (models.meetings.check_reminders): the config's defaults are what the dialogue offers."""
+    for hours, minutes in ((0.07, 4), (0.08, 5), (336, 20160), (336.02, 20161)):
+        data = example()
+        data["meetings"]["reminder_hours"] = [hours]
+        try:
+            parse_config(data, env={})
+            accepted = True
+        except ConfigError as err:
+            assert str(err).startswith("meetings.reminder_hours:") and "\n" not in str(err)
+            accepted = False
+        try:
+            check_reminders([minutes])
+            allowed = True
+        except Refusal:
+            allowed = False
+        assert accepted == allowed, hours
+
+
+async def test_reminder_times_the_config_allows_are_accepted_by_the_meeting_dialogue(fake, db):
+    bot = await start_bot(fake, db, FrozenClock(START), meetings__reminder_hours=[336, 0.08])
+    try:
+        team, lead, _ = await team_with_members(bot)
+        await lead.send("/meeting")
+        await lead.send("Werkstatt Mobilität")
+        await lead.send("03.12.2026 18:00")
+        await lead.press("90 Min.")
+        await lead.press("Saalfeld")
+        await lead.send("Markt 1")
+        await lead.press("Überspringen")
+        await lead.press("336 h + 5 min")  # the configured default, the extremes of the rule
+        await lead.press("Einladen ✅")
+        assert lead.last_message().text.startswith("✅ „Werkstatt Mobilität“ ist geplant.")
+        async with bot.db.transaction() as s:
+            meeting = (await s.execute(select(Meeting))).scalar_one()
+        assert meeting.reminder_offsets == [20160, 5]
+    finally:
+        await stop_bot(bot)
