@@ -120,7 +120,7 @@ async def on_button(req: Req) -> None:
         req.show(views.when_view(req.lang, draft.data[NONCE], _quick_choices(req), req.config))
         await _save(req, "when", draft.data)
     elif action == "at" and draft.step in ("when", "confirm_when"):
-        await _confirm_when(req, draft, _instant(req.cb.int(2)))
+        await _confirm_when(req, draft, _instant(req.cb.bigint(2)))
     elif action == "ok" and draft.step == "confirm_when":
         await _create(req, draft, datetime.fromtimestamp(int(draft.data["at"]), UTC))
     else:
