@@ -114,3 +114,19 @@ async def test_an_instant_after_2038_still_decodes(bot):
     await lead.press_data(f"an:1:{nonce}:at:{2**31 + 3600}", message=picker)
     assert "nicht mehr aktuell" not in (lead.callback_answers[-1][0] or "")
     assert "2038" in lead.last_message().text
+
+
+def test_the_codec_knows_the_range_of_each_kind_of_number():
+    from handlers.codec import BadCallback, decode
+
+    ids = decode(f"x:1:0:{2**31 - 1}:007:{2**31}:-1:1x")
+    assert (ids.int(0), ids.int(1), ids.int(2)) == (0, 2**31 - 1, 7)
+    big = decode(f"x:1:{2**31}:-1:{2**63 - 1}:-{2**63}")
+    assert (big.bigint(0), big.bigint(1), big.bigint(2), big.bigint(3)) == (2**31, -1, 2**63 - 1, -(2**63))
+    beyond = decode(f"x:1:{2**63}:-{2**63 + 1}")
+    for cb, i in ((ids, 3), (ids, 4), (ids, 5)):
+        with pytest.raises(BadCallback):
+            cb.int(i)
+    for i in (0, 1):
+        with pytest.raises(BadCallback):
+            beyond.bigint(i)
