@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from handlers import announce_views as views
+from handlers import typed
 from handlers.common import Req, View
 from models import announcement_reports as reports
 from models import announcements as domain
@@ -59,18 +60,18 @@ async def on_input(req: Req, draft: Draft) -> None:
     message = req.update.effective_message
     if message is None:
         return
-    if draft.step in ("when", "confirm_when") and message.text:
-        await _typed_when(req, draft, message.text)
+    if draft.step in ("when", "confirm_when") and req.text:
+        await _typed_when(req, draft, req.text)
         return
     if draft.step != "text":
         req.reply(req.t("announce.use_buttons"))
         return
     if message.photo:
-        content = Content(message.caption_html or "", domain.PHOTO, message.photo[-1].file_id)
+        content = Content(typed.formatted(message), domain.PHOTO, message.photo[-1].file_id)
     elif message.document:
-        content = Content(message.caption_html or "", domain.DOCUMENT, message.document.file_id)
+        content = Content(typed.formatted(message), domain.DOCUMENT, message.document.file_id)
     elif message.text:
-        content = Content(message.text_html)
+        content = Content(typed.formatted(message))
     else:
         raise Refusal("announce.unsupported")
     domain.check_content(content)
@@ -120,7 +121,7 @@ async def on_button(req: Req) -> None:
         req.show(views.when_view(req.lang, draft.data[NONCE], _quick_choices(req), req.config))
         await _save(req, "when", draft.data)
     elif action == "at" and draft.step in ("when", "confirm_when"):
-        await _confirm_when(req, draft, _instant(req.cb.int(2)))
+        await _confirm_when(req, draft, _instant(req.cb.bigint(2)))
     elif action == "ok" and draft.step == "confirm_when":
         await _create(req, draft, datetime.fromtimestamp(int(draft.data["at"]), UTC))
     else:

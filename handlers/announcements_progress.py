@@ -22,6 +22,7 @@ from bot.texts import format_when
 from handlers import announce_views as views
 from handlers.codec import encode
 from handlers.common import Btn, Req, Services, View, esc, pager
+from handlers.names import person_name
 from models import announcement_reports as reports
 from models import announcements as domain
 from models.tables import Announcement, Person, Team
@@ -141,7 +142,7 @@ async def _unreachable_lines(req: Req, ann: Announcement, names: dict[str, str])
     lines = []
     for slug, people in (await reports.unreachable_by_team(req.session, req.me, ann)).items():
         team = names.get(slug, slug) if slug else req.t("announce.no_team")
-        shown = ", ".join(esc(p) for p in people[:_NAMES])
+        shown = ", ".join(esc(person_name(req, p)) for p in people[:_NAMES])
         more = req.t("announce.more", n=len(people) - _NAMES) if len(people) > _NAMES else ""
         lines.append(req.t("announce.unreachable_line", team=esc(team), names=shown + more))
     return lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.texts import format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
+from handlers.names import person_name
 from models import attendance as attendance_domain
 from models import drafts
 from models.errors import Refusal
@@ -63,7 +64,10 @@ async def screen(req: Req, meeting: Meeting, page: int) -> View:
     for i in range(0, len(shown), PER_ROW):  # each name carries the state it sets: ✅ → absent, ◻ → present
         rows.append(
             [
-                Btn(f"{'✅' if p.attended else '◻'} {p.name[:NAME_MAX]}", data("yn"[p.attended], p.person_id, page))
+                Btn(
+                    f"{'✅' if p.attended else '◻'} {person_name(req, p.name, NAME_MAX)}",
+                    data("yn"[p.attended], p.person_id, page),
+                )
                 for p in shown[i : i + PER_ROW]
             ]
         )
@@ -121,11 +125,10 @@ async def on_attendance_button(req: Req) -> None:
 
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed decisions or next steps for the meeting in the draft; then the attendance screen again."""
-    message = req.update.effective_message
-    if message is None or message.text is None:
+    if req.text is None:
         raise Refusal("attendance.text_only")
     meeting_id = int(draft.data.get("meeting", 0))
-    meeting = await attendance_domain.set_minutes(req.session, req.me, meeting_id, draft.step, message.text, req.now)
+    meeting = await attendance_domain.set_minutes(req.session, req.me, meeting_id, draft.step, req.text, req.now)
     await drafts.clear_draft(req.session, req.me.id)
     req.reply(req.t("attendance.minutes_saved"))
     req.reply(await screen(req, meeting, 0))

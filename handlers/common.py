@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import Config
 from bot.texts import t
+from handlers import typed
 from handlers.codec import BadCallback, Callback, decode
 from handlers.uploads import Album, Doc, send_upload
 from models.clock import Clock
@@ -175,6 +176,11 @@ class Req:
 
     def t(self, key: str, **params: Any) -> str:
         return t(self.lang, key, **params)
+
+    @property
+    def text(self) -> str | None:
+        """What the person typed (None for a photo, sticker, ...), cleaned once for every text field."""
+        return typed.text(self.update.effective_message)
 
     def reply(self, view: View | str) -> None:
         self._out.append((None, View(view) if isinstance(view, str) else view))

@@ -70,15 +70,14 @@ async def _pick_status(req: Req, idea_id: int, status: str) -> None:
 
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed answer text: checked, then the meeting question (if the team met lately) or saved right away."""
-    message = req.update.effective_message
     if draft.step != "text":
         req.reply(req.t("idea_answers.use_buttons"))
         idea = await domain.answerable_idea(req.session, req.me, int(draft.data.get("idea", 0)))
         req.reply(views.meeting_view(req, idea.id, await domain.linkable_meetings(req.session, idea, req.now)))
         return
-    if message is None or message.text is None:
+    if req.text is None:
         raise Refusal("idea_answers.text_only")
-    text = domain.clean_text(message.text)
+    text = domain.clean_text(req.text)
     idea = await domain.answerable_idea(req.session, req.me, int(draft.data.get("idea", 0)))
     status = str(draft.data.get("status", ""))
     domain.check_transition(idea.status, status)

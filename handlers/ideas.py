@@ -101,14 +101,13 @@ async def start_idea(req: Req) -> None:
 
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed input while an idea draft is open: only the text step takes text."""
-    message = req.update.effective_message
     if draft.step != "text":
         req.reply(req.t("ideas.use_buttons"))
         req.reply(await step_view(req, await _save(req, draft.step, draft.data)))
         return
-    if message is None or message.text is None:
+    if req.text is None:
         raise Refusal("ideas.text_only")
-    text = ideas_domain.clean_text(message.text)
+    text = ideas_domain.clean_text(req.text)
     req.reply(await step_view(req, await _save(req, "field", {**draft.data, "text": text})))
 
 

@@ -117,15 +117,14 @@ def _typed_when(req: Req, draft: Draft, text: str) -> Callable[[], ParsedWhen]:
 
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed input while a meeting draft is open; at a button step the question is asked again."""
-    message = req.update.effective_message
     step = draft.step
     if step not in TYPED:
         req.reply(req.t("meeting_flow.use_buttons"))
         req.reply(await steps.step_view(req, await steps.save(req, step, draft.data)))
         return
-    if message is None or message.text is None:
+    text = req.text
+    if text is None:
         raise Refusal("meeting_flow.text_only")
-    text = message.text
     if step == "title":
         await advance(req, draft, {"title": meetings_domain.clean_title(text)}, "title")
     elif step in ("when", "time"):

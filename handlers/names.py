@@ -1,9 +1,10 @@
-"""Display names of configured keys (groups, towns, fields of action, idea statuses) in the user's language."""
+"""Display names in the user's language: of configured keys (groups, towns, fields, idea statuses) and of people."""
 
 from __future__ import annotations
 
 from handlers.common import Req
 from models.people import OTHER_TOWN
+from models.text import has_visible
 
 
 def group_name(req: Req, key: str | None) -> str:
@@ -25,3 +26,9 @@ def field_name(req: Req, key: str | None) -> str:
 
 def status_name(req: Req, status: str) -> str:
     return req.t(f"ideas.status_{status}")
+
+
+def person_name(req: Req, name: str, limit: int | None = None) -> str:
+    """A person's stored name as shown (cut to `limit`); a fallback when it would show nothing at all."""
+    shown = name[:limit]
+    return shown if has_visible(shown) else req.t("common.unnamed")

@@ -151,7 +151,7 @@ async def on_consent(req: Req) -> None:
     person, created = await people_domain.register(
         req.session,
         telegram_id=user.id,
-        display_name=people_domain.clean_display_name(user.first_name, user.last_name),
+        display_name=people_domain.clean_display_name(user.first_name, user.last_name, user.username),
         language=req.lang,
         privacy_version=req.config.privacy_version,
         now=req.now,

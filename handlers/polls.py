@@ -146,10 +146,9 @@ async def _flow_draft(req: Req) -> tuple[Draft, str]:
 
 
 def _typed(req: Req) -> str:
-    message = req.update.effective_message
-    if message is None or message.text is None:
+    if req.text is None:
         raise Refusal("polls.text_only")
-    return message.text
+    return req.text
 
 
 async def _add_slot(req: Req, draft: Draft, attempt: ParsedWhen | None = None, text: str = "") -> Draft:

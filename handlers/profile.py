@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
-from handlers.names import group_name, town_name
+from handlers.names import group_name, person_name, town_name
 from handlers.pickers import group_picker, town_picker
 from models import people as people_domain
 from models.errors import Refusal
@@ -15,7 +15,7 @@ def profile_view(req: Req) -> View:
     p = req.me
     text = req.t(
         "profile.summary",
-        name=esc(p.display_name),
+        name=esc(person_name(req, p.display_name)),
         group=esc(group_name(req, p.stakeholder_group)),
         town=esc(town_name(req, p.town)),
         language=req.t(f"profile.language_{p.language}"),

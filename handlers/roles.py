@@ -6,7 +6,7 @@ from bot.texts import t
 from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager
-from handlers.names import group_name, town_name
+from handlers.names import group_name, person_name, town_name
 from models import teams as teams_domain
 from models.errors import Refusal
 from models.teams import LEAD
@@ -35,7 +35,12 @@ async def _members_view(req: Req, team_id: int, page: int) -> View:
     pages = -(-len(members) // PAGE)
     page = min(max(page, 0), pages - 1)
     rows = [
-        [Btn(("⭐ " if role == LEAD else "") + p.display_name[:40], encode("ml", "p", team_id, p.id, page))]
+        [
+            Btn(
+                ("⭐ " if role == LEAD else "") + person_name(req, p.display_name, 40),
+                encode("ml", "p", team_id, p.id, page),
+            )
+        ]
         for p, role in members[page * PAGE : (page + 1) * PAGE]
     ]
     rows += pager(page, pages, lambda p: encode("ml", "t", team_id, p))
@@ -61,7 +66,8 @@ async def on_makelead_button(req: Req) -> None:
         target.telegram_id,
         t(target.language, "lead.you_are_lead" if make else "lead.you_are_no_longer_lead", team=esc(name)),
     )
-    req.toast(req.t("lead.made" if make else "lead.unmade", name=target.display_name, team=team.name(req.lang)))
+    shown = person_name(req, target.display_name)
+    req.toast(req.t("lead.made" if make else "lead.unmade", name=shown, team=team.name(req.lang)))
     await commands.refresh_later(req, target)
     req.show(await _members_view(req, team_id, page))
 
@@ -81,7 +87,8 @@ async def show_members(req: Req) -> None:
         members = await teams_domain.team_members(req.session, team_id)
         lines = [f"<b>{esc(team.name(req.lang))}</b> ({len(members)})"]
         lines += [
-            f"{'⭐ ' if role == LEAD else '• '}{esc(p.display_name)} – {esc(group_name(req, p.stakeholder_group))}, "
+            f"{'⭐ ' if role == LEAD else '• '}{esc(person_name(req, p.display_name))} – "
+            f"{esc(group_name(req, p.stakeholder_group))}, "
             f"{esc(town_name(req, p.town))}"
             for p, role in members[:100]
         ]

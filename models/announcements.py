@@ -26,6 +26,7 @@ from models.errors import Refusal
 from models.people import OTHER_TOWN
 from models.tables import Announcement, Membership, Outbox, Person, Team
 from models.teams import led_team_ids
+from models.text import require_visible
 
 KIND = "announcement"
 PRIORITY = 10  # after reminders (0) and meeting notices (1..6)
@@ -116,8 +117,11 @@ def check_content(content: Content) -> None:
     length = visible_length(content.text_html)
     if length > limit:
         raise Refusal("announce.too_long", limit=limit, length=length)
-    if not content.media_kind and not plain_text(content.text_html).strip():
+    plain = plain_text(content.text_html).strip()
+    if not content.media_kind and not plain:
         raise Refusal("announce.empty")
+    if plain:  # a caption too: typed text that shows nothing is refused, not silently sent
+        require_visible(plain)
 
 
 async def scope_of(s: AsyncSession, actor: Person) -> Scope:

@@ -19,6 +19,7 @@ from models.errors import Refusal
 from models.meetings import MeetingPolicy
 from models.outbox import NewMessage
 from models.tables import Meeting, Outbox, Person, Team, TeamGroup
+from models.text import clean
 
 TITLE_MAX = 256
 
@@ -61,7 +62,7 @@ async def link(
     if elsewhere is not None and elsewhere.team_id != team_id:
         raise Refusal("groups.linked_elsewhere")
     current = await s.get(TeamGroup, team_id)
-    title = (title or "?")[:TITLE_MAX]
+    title = clean(title or "")[:TITLE_MAX] or "?"
     if current is not None and current.chat_id == chat_id:
         current.title = title
         return Linked(team, None, True, 0)

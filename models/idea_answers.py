@@ -22,6 +22,7 @@ from models.meetings import team_meetings
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaAnswer, IdeaFollower, Meeting, Membership, Person
 from models.teams import LEAD, led_team_ids
+from models.text import require_visible
 
 TEXT_MAX = 1000
 PAGE_SIZE = 5
@@ -62,6 +63,7 @@ def clean_text(raw: str | None) -> str:
     text = (raw or "").strip()
     if not text:
         raise Refusal("idea_answers.text_empty")
+    require_visible(text)
     if len(text) > TEXT_MAX:
         raise Refusal("idea_answers.text_long", max=TEXT_MAX, length=len(text))
     return text

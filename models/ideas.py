@@ -22,6 +22,7 @@ from models.errors import Refusal
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person, Team
 from models.teams import require_manager
+from models.text import is_invisible, require_visible
 
 MIN_LEN = 10
 MAX_LEN = 2000
@@ -40,13 +41,15 @@ class IdeaView:
 
 
 def clean_text(raw: str | None) -> str:
-    """Check an idea's text: 10-2000 characters with at least some letters or digits."""
+    """Check an idea's text: 10-2000 characters with at least some visible letters or digits."""
     text = (raw or "").strip()
+    if text:
+        require_visible(text)
     if len(text) < MIN_LEN:
         raise Refusal("ideas.too_short", min=MIN_LEN, length=len(text))
     if len(text) > MAX_LEN:
         raise Refusal("ideas.too_long", max=MAX_LEN, length=len(text))
-    if not any(unicodedata.category(c)[0] in "LN" for c in text):
+    if not any(unicodedata.category(c)[0] in "LN" and not is_invisible(c) for c in text):
         raise Refusal("ideas.no_words")
     return text
 

@@ -24,6 +24,7 @@ from models.errors import Refusal
 from models.outbox import NewMessage
 from models.tables import Meeting, Membership, Outbox, Person, Rsvp, Team, TeamGroup
 from models.teams import LEAD
+from models.text import require_visible
 
 ANSWERS = ("yes", "maybe", "no")
 REASONS = ("schedule", "travel", "health", "care", "no_interest")
@@ -123,6 +124,8 @@ async def organised_meeting(s: AsyncSession, person: Person, meeting_id: int) ->
 
 def clean_title(raw: str | None) -> str:
     text = " ".join((raw or "").split())
+    if text:
+        require_visible(text)
     if len(text) < 3:
         raise Refusal("meetings.title_short")
     if len(text) > TITLE_MAX:
@@ -136,6 +139,7 @@ def clean_text(raw: str | None, empty_ok: bool = True) -> str | None:
         if empty_ok:
             return None
         raise Refusal("meetings.text_empty")
+    require_visible(text)
     if len(text) > TEXT_MAX:
         raise Refusal("meetings.text_long", max=TEXT_MAX)
     return text

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Refusal
 from models.tables import Person
+from models.text import clean, has_visible
 
 LANGUAGES = ("de", "en")
 OTHER_TOWN = "other"
@@ -25,8 +26,14 @@ def pick_language(telegram_language: str | None) -> str:
     return "en" if (telegram_language or "").lower().startswith("en") else "de"
 
 
-def clean_display_name(first: str | None, last: str | None) -> str:
-    name = " ".join(p for p in (first, last) if p).strip() or "?"
+def clean_display_name(first: str | None, last: str | None, username: str | None = None) -> str:
+    """The name from the Telegram profile, cleaned; "@username" if that name shows nothing; else "".
+
+    Screens show a fallback for a name without anything visible (handlers/names.py `person_name`).
+    """
+    name = " ".join(clean(" ".join(p for p in (first, last) if p)).split())
+    if not has_visible(name):
+        name = f"@{clean(username)}" if username else ""
     return name[:128]
 
 

@@ -141,4 +141,5 @@ async def test_emoji_only_name_is_kept_and_shown(bot):
 async def test_blank_name_gets_a_placeholder(bot):
     blank = await bot.register(bot.user("   "))
     [profile] = await blank.send("/profile")
-    assert "Name: ?" in profile.text
+    assert "Name: Person ohne Namen" in profile.text
+    assert (await me(bot, blank)).display_name == ""
