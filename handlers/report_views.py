@@ -116,7 +116,9 @@ def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
     lines.append(
         say(
             "reach_line",
-            count=len(r.announcements),
+            sent=len(r.announcements),
+            scheduled=r.scheduled,
+            called_off=r.called_off,
             delivered=r.total("delivered"),
             unreachable=r.total("unreachable"),
             failed=r.total("failed"),

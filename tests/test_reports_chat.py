@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from handlers import reports
 from models.tables import AuditEntry
+from tests.announce_helpers import compose
 from tests.meeting_helpers import team_with_members
 
 NOT_MANAGER = "Das darf nur das Projektmanagement."
+DASEIN = "Aktions-Team Daseinsvorsorge"
 
 
 async def exports_recorded(bot) -> list[dict]:
@@ -32,6 +34,18 @@ async def test_manager_gets_the_numbers_with_stats(bot):
         "  nach Gruppe: Bürger*in 4",
     ]
     assert "  Aktions-Team Daseinsvorsorge: 3 · 1 · Bad Blankenburg 1, Rudolstadt 1, Saalfeld 1" in lines
+
+
+async def test_stats_does_not_count_a_called_off_announcement_as_sent(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    await compose(manager, DASEIN)
+    await manager.press("Planen für")
+    await manager.press("Do., 26. Nov. 2026, 08:00 Uhr")
+    await manager.press("Ja, so planen")
+    await manager.press("Planung aufheben")
+    [answer] = await manager.send("/stats")
+    assert "Ankündigungen: 0 gesendet, 0 geplant, 1 abgesagt; zugestellt 0," in answer.text
 
 
 @pytest.mark.parametrize("command", ["/stats", "/report", "/export", "/audit"])
