@@ -148,8 +148,9 @@ async def test_audit_lists_the_newest_entries_with_the_export(bot):
     [log] = await manager.send("/audit")
     lines = log.text.split("\n")
     assert lines[0].startswith("🧾 Protokoll")
-    assert "export" in lines[1] and "what=teams" in lines[1]
-    assert any("make_lead" in line for line in lines[2:])
+    assert "· Export · Maria – Teams als CSV, Zeilen: 3" in lines[1]  # names and words, not codes
+    assert "Teamleitung ernannt · Maria – Lea · Aktions-Team Daseinsvorsorge" in lines[2]
+    assert "P-" not in log.text and "make_lead" not in log.text and "what=" not in log.text
 
 
 async def test_the_report_commands_are_in_the_managers_menu_only(bot):
