@@ -136,13 +136,17 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     assert ", nur Aktions-Team Fachkräfte, auf dem Server (Kommandozeile)" in exported
 
 
+async def stored(s) -> list[tuple]:
+    entries = (await s.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars()
+    return [(e.action, e.actor_pseudonym, e.actor_id, e.details) for e in entries]
+
+
 async def test_an_erased_actor_is_named_as_erased_and_the_stored_entries_keep_their_form(db, seeded):
     async with db.transaction() as s:
-        before = [(e.action, e.actor_pseudonym, e.details) for e in (await s.execute(select(AuditEntry))).scalars()]
-        lead = await s.get(Person, seeded.person["lead"])
-        await privacy.erase_person(s, lead)
+        await privacy.erase_person(s, await s.get(Person, seeded.person["lead"]))
+        before = await stored(s)
     text = await audit_text(db)
     assert "Lutz Leitmann" not in text and f"gelöschte Person ({seeded.pseudonym['lead']})" in text
     async with db.transaction() as s:
-        after = [(e.action, e.actor_pseudonym, e.details) for e in (await s.execute(select(AuditEntry))).scalars()]
+        after = await stored(s)
     assert after == before
