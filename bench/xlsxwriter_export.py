@@ -3,8 +3,9 @@
 `python -m bench.xlsxwriter_export --config PATH export …` runs the real CLI with `models.export_formats.write_xlsx`
 replaced by `write_xlsx` below, so both writers are measured on the same query, process start and file. The
 variant keeps the product's guarantees: risky text neutralised by the same `_xlsx_value`, formulas and URLs
-never inferred from strings, local date-times, a bold header. It stays in bench/: measured (see docs/bench.md)
-it takes about four times the CPU of models/xlsx.py and misses the 5 s target.
+never inferred from strings, local date-times, a bold header. It stays in bench/: on 100,000 ideas it took
+17.7 s CPU (21.3 s wall, SQLite) against 7.1 s (9.6 s) for models/xlsx.py in the same run, far over the 5 s
+target; XlsxWriter spends about 10 µs a cell in Python (checks, row tuples, XML escaping, a temp file per sheet).
 """
 
 from __future__ import annotations
