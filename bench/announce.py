@@ -231,7 +231,7 @@ async def _measure(kind: str, phase: str, url: str, fake: FakeProcess, args: arg
         await announcements_progress.run_tick(svc, bot, shown)
         stats = await fake.stats()
         async with db.transaction() as s:
-            report = await announcements_progress.full_report(s, config, ann, "de")
+            report = await announcements_progress.full_report(s, config, ann, "de", None)
         if profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(args.profile).print_stats(args.profile_lines)

@@ -1,12 +1,15 @@
 """Benchmark `actionbot export` of 100,000 ideas: wall time, CPU time and peak memory of the CLI process.
 
-`python -m bench.export [--ideas N] [--formats csv,xlsx,json] [--postgres URL | --no-postgres]`
+`python -m bench.export [--ideas N] [--formats csv,xlsx,json] [--xlsx-writers own,xlsxwriter]
+[--postgres URL | --no-postgres]`
 
 The ideas (with one town each, supports on every tenth and an answer on every twentieth) are bulk-inserted
 into a fresh SQLite file and, if PostgreSQL answers, a fresh PostgreSQL database, then ANALYZEd. Each export
 then runs as its own `python -m bot export` subprocess; `os.wait4` gives that child's own peak RSS and CPU
 time, so the figures include interpreter start-up and imports, exactly what an operator waits for.
-Targets: ≤ 5 s and ≤ 300 MB peak per export.
+`--xlsx-writers own,xlsxwriter` measures the XLSX export once per writer in the same run: `own` is the bot's
+(models/xlsx.py), `xlsxwriter` the library in constant_memory mode (bench/xlsxwriter_export.py).
+Targets: ≤ 5 s and ≤ 300 MB peak per export. The load average is printed with the figures: they depend on it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy import insert, select, text
@@ -41,6 +45,7 @@ FIELDS = ("public_services", "skilled_workers", "civic_engagement")
 STATUSES = ("submitted", "in_review", "accepted", "rejected")
 BATCH = 5000
 WAIT_LIMIT, MEMORY_LIMIT = 5.0, 300.0
+XLSX_WRITERS = {"own": "bot", "xlsxwriter": "bench.xlsxwriter_export"}  # writer -> module run as the CLI
 
 
 @dataclass
@@ -96,7 +101,7 @@ async def seed(url: str, ideas: int) -> None:
 
 
 async def _ideas(s: AsyncSession, numbers: range, team_ids: list[int], person_ids: list[int]) -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": n + 1,
             "author_id": person_ids[n % len(person_ids)],
@@ -134,11 +139,11 @@ async def _ideas(s: AsyncSession, numbers: range, team_ids: list[int], person_id
     await s.execute(insert(IdeaAnswer), answers)
 
 
-def export(config_path: Path, fmt: str, out: Path) -> tuple[float, float, float, str]:
+def export(config_path: Path, fmt: str, out: Path, module: str = "bot") -> tuple[float, float, float, str]:
     """Run the CLI once; wall seconds, CPU seconds and peak RSS (MB) of that child alone."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
     env["PYTHONPATH"] = str(ROOT)
-    cmd = [sys.executable, "-m", "bot", "--config", str(config_path), "export", "--what", "ideas"]
+    cmd = [sys.executable, "-m", module, "--config", str(config_path), "export", "--what", "ideas"]
     started = time.perf_counter()
     child = subprocess.Popen(
         [*cmd, "--format", fmt, "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -153,7 +158,17 @@ def export(config_path: Path, fmt: str, out: Path) -> tuple[float, float, float,
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
 
 
-def measure(name: str, url: str, ideas: int, formats: list[str], workdir: Path) -> list[Run]:
+def variants(formats: list[str], writers: list[str]) -> list[tuple[str, str, str]]:
+    """(label, format, CLI module) per export: xlsx once per writer, labelled by it when there are several."""
+    out = []
+    for fmt in formats:
+        for writer in writers if fmt == "xlsx" else ["own"]:
+            label = f"{fmt} ({writer})" if fmt == "xlsx" and len(writers) > 1 else fmt
+            out.append((label, fmt, XLSX_WRITERS[writer]))
+    return out
+
+
+def measure(name: str, url: str, ideas: int, plan: list[tuple[str, str, str]], workdir: Path) -> list[Run]:
     text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
     path = workdir / f"{name}.toml"
     path.write_text(text.replace('url = "sqlite+aiosqlite:///actionbot.db"', f'url = "{url}"'), encoding="utf-8")
@@ -161,12 +176,13 @@ def measure(name: str, url: str, ideas: int, formats: list[str], workdir: Path) 
     asyncio.run(seed(url, ideas))
     print(f"{name}: seeded {ideas:,} ideas in {time.perf_counter() - started:.1f} s", flush=True)
     runs = []
-    for fmt in formats:
+    for label, fmt, module in plan:
         out = workdir / f"ideas-{name}.{fmt}"
-        wall, cpu, peak, stdout = export(path, fmt, out)
+        wall, cpu, peak, stdout = export(path, fmt, out, module)
         rows = int(stdout.split()[1])
-        runs.append(Run(name, fmt, rows, wall, cpu, peak, out.stat().st_size / 1024 / 1024))
-        print(f"  {fmt:5} {rows:>7,} rows  {wall:5.2f} s wall  {cpu:5.2f} s CPU  {peak:6.1f} MB peak", flush=True)
+        runs.append(Run(name, label, rows, wall, cpu, peak, out.stat().st_size / 1024 / 1024))
+        out.unlink()
+        print(f"  {label:17} {rows:>7,} rows  {wall:5.2f} s wall  {cpu:5.2f} s CPU  {peak:6.1f} MB peak", flush=True)
     return runs
 
 
@@ -182,14 +198,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__.split("\n")[0])
     parser.add_argument("--ideas", type=int, default=100_000)
     parser.add_argument("--formats", default="csv,xlsx,json")
+    parser.add_argument(
+        "--xlsx-writers", default="own", help="comma-separated, from: " + ", ".join(XLSX_WRITERS) + " (default own)"
+    )
     parser.add_argument("--postgres", default=DEFAULT_PG, help="admin URL (postgresql://…) of a server to use")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    formats = args.formats.split(",")
+    writers = args.xlsx_writers.split(",")
+    unknown = [w for w in writers if w not in XLSX_WRITERS]
+    if unknown:
+        parser.error(f"unknown XLSX writer {', '.join(unknown)}; choose from {', '.join(XLSX_WRITERS)}")
+    plan = variants(args.formats.split(","), writers)
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="actionbot-bench-") as tmp:
         workdir = Path(tmp)
-        runs += measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}", args.ideas, formats, workdir)
+        runs += measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}", args.ideas, plan, workdir)
         if not args.no_postgres:
             name = f"actionbot_bench_{uuid.uuid4().hex[:8]}"
             try:
@@ -199,10 +222,12 @@ def main() -> int:
             else:
                 url = args.postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
                 try:
-                    runs += measure("postgresql", url, args.ideas, formats, workdir)
+                    runs += measure("postgresql", url, args.ideas, plan, workdir)
                 finally:
                     asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     target = f"≤ {WAIT_LIMIT:.0f} s, ≤ {MEMORY_LIMIT:.0f} MB"
+    load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nload average {load} (1/5/15 min) on {os.cpu_count()} CPUs")
     print(f"\n| database | format | rows | wall s | CPU s | peak MB | file MB | {target} |")
     print("|---|---|---:|---:|---:|---:|---:|---|")
     for r in runs:

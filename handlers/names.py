@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.texts import t
 from handlers.common import Req
 from models.people import OTHER_TOWN
 from models.text import has_visible
@@ -30,5 +31,9 @@ def status_name(req: Req, status: str) -> str:
 
 def person_name(req: Req, name: str, limit: int | None = None) -> str:
     """A person's stored name as shown (cut to `limit`); a fallback when it would show nothing at all."""
-    shown = name[:limit]
-    return shown if has_visible(shown) else req.t("common.unnamed")
+    return shown_name(req.lang, name[:limit])
+
+
+def shown_name(lang: str, name: str) -> str:
+    """`person_name` where no request is at hand (views rendered for another person's language)."""
+    return name if has_visible(name) else t(lang, "common.unnamed")

@@ -6,14 +6,22 @@ Views are data built from `models.stats` results; the command line uses `vocabul
 
 from __future__ import annotations
 
+import html
 from collections import Counter
+from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from bot.config import Config
-from bot.texts import format_when, t
+from bot.texts import catalogue, format_when, t
+from handlers import announce_views
 from handlers.codec import encode
 from handlers.common import Btn, View, esc
-from models import ideas, meetings
+from models import audit, ideas, meetings
+from models.announcements import Audience
+from models.audit import Names
 from models.charts import Say
 from models.codebook import Vocabulary
 from models.exports import ALL, TABLES
@@ -116,7 +124,9 @@ def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
     lines.append(
         say(
             "reach_line",
-            count=len(r.announcements),
+            sent=len(r.announcements),
+            scheduled=r.scheduled,
+            called_off=r.called_off,
             delivered=r.total("delivered"),
             unreachable=r.total("unreachable"),
             failed=r.total("failed"),
@@ -148,19 +158,138 @@ def format_menu(lang: str, what: str) -> View:
     return View(say("export_pick_format", what=esc(table_name(lang, what))), rows)
 
 
-def audit_view(entries: list[AuditEntry], lang: str, tz: ZoneInfo) -> View:
+def _audit_person(names: Names, pseudonym: object, lang: str) -> str:
+    if not isinstance(pseudonym, str):
+        return t(lang, "reports.audit_system")
+    name = names.people.get(pseudonym)
+    return name if name is not None else t(lang, "reports.audit_erased", pseudonym=pseudonym)
+
+
+def _audit_team(names: Names, d: dict[str, Any], lang: str) -> str:
+    team = names.teams.get(d["team"]) if isinstance(d.get("team"), str) else names.team_ids.get(d.get("team_id", -1))
+    return team.name(lang) if team else str(d.get("team") or d.get("team_id") or "?")
+
+
+def _audit_meeting(names: Names, d: dict[str, Any], lang: str, tz: ZoneInfo) -> str:
+    meeting = names.meetings.get(d.get("meeting", -1))
+    if meeting is None:
+        return t(lang, "reports.audit_meeting_gone", id=d.get("meeting", "?"))
+    team = names.team_ids.get(meeting.team_id)
+    return t(
+        lang,
+        "reports.audit_meeting",
+        title=meeting.title,
+        when=format_when(meeting.starts_at, lang, tz),
+        team=team.name(lang) if team else "?",
+    )
+
+
+def _audit_export(d: dict[str, Any], names: Names, lang: str) -> str:
+    what, fmt = str(d.get("what", "?")), str(d.get("format", "?"))
+    if what == "report":
+        what_label = t(lang, "reports.audit_what_report")
+    else:
+        what_label = table_name(lang, what) if what == ALL or what in TABLES else what
+    fmt_key = f"reports.audit_format_{fmt.replace('+', '_')}"
+    extras = ""
+    if d.get("pseudonymised"):
+        extras += t(lang, "reports.audit_export_pseudonymised")
+    if isinstance(d.get("since"), str):
+        extras += t(lang, "reports.audit_export_since", since=_day(d["since"], lang))
+    if d.get("team"):
+        extras += t(lang, "reports.audit_export_team", team=_audit_team(names, d, lang))
+    if d.get("via") == "cli":
+        extras += t(lang, "reports.audit_export_cli")
+    text = t(lang, fmt_key) if fmt_key in catalogue("de") else fmt
+    rows = t(lang, "reports.audit_rows", rows=d["rows"]) if isinstance(d.get("rows"), int) else ""
+    return t(lang, "reports.audit_export", what=what_label, format=text, rows=rows, extras=extras)
+
+
+def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> str:
+    """The entry's details in words (plain text); the stored ids become names, codes become labels."""
+    d, tz = e.details or {}, config.time_zone
+    if e.action in (audit.MAKE_LEAD, audit.UNMAKE_LEAD):
+        return f"{_audit_person(names, d.get('person'), lang)} · {_audit_team(names, d, lang)}"
+    if e.action in (audit.ANNOUNCE, audit.ANNOUNCE_SCHEDULED):
+        teams = {i: team.name(lang) for i, team in names.team_ids.items()}
+        chosen = Audience.from_json(d.get("audience"))
+        audience = html.unescape(announce_views.audience_text(config, chosen, teams, lang))  # escaped once, below
+        number, recipients = d.get("announcement", "?"), d.get("recipients", "?")
+        return t(lang, "reports.audit_announce", id=number, recipients=recipients, audience=audience)
+    if e.action == audit.ANSWER_IDEA:
+        idea = names.ideas.get(d.get("idea", -1))
+        text = idea.text if idea else ""
+        return t(
+            lang,
+            "reports.audit_answer",
+            idea=d.get("idea", "?"),
+            text=text if len(text) <= 40 else text[:39] + "…",
+            old=_status(lang, d.get("old")),
+            new=_status(lang, d.get("new")),
+            sent=d.get("sent", 0),
+        )
+    if e.action == audit.EXPORT:
+        return _audit_export(d, names, lang)
+    if e.action in (audit.MEETING_CREATE, audit.MEETING_CANCEL):
+        return _audit_meeting(names, d, lang, tz)
+    if e.action == audit.ASSIGN_IDEA:
+        idea = names.ideas.get(d.get("idea", -1))
+        text = idea.text if idea else ""
+        team = names.teams.get(d.get("team", ""))
+        return t(
+            lang,
+            "reports.audit_assign",
+            idea=d.get("idea", "?"),
+            text=text if len(text) <= 40 else text[:39] + "…",
+            team=team.name(lang) if team else "–",
+        )
+    if e.action == audit.POLL_CREATE:
+        team = names.team_ids.get(d.get("team_id", -1))
+        name = team.name(lang) if team else "–"
+        return t(lang, "reports.audit_poll_create", poll=d.get("poll", "?"), team=name, invited=d.get("invited", 0))
+    if e.action in (audit.POLL_PICK, audit.POLL_CANCEL):
+        return t(lang, "reports.audit_poll_done", poll=d.get("poll", "?"), told=d.get("told", 0))
+    if e.action == audit.MEETING_CHANGE:
+        fields = ", ".join(_field(lang, f) for f in d.get("fields") or [])
+        return f"{_audit_meeting(names, d, lang, tz)}: {fields or '–'}"
+    return ", ".join(f"{k}={v}" for k, v in sorted(d.items()) if v not in (None, "", [], {}))  # a name without words
+
+
+def _day(iso: str, lang: str) -> str:
+    try:
+        return format_date(date.fromisoformat(iso), format="medium", locale=lang)
+    except ValueError:
+        return iso
+
+
+def _status(lang: str, code: object) -> str:
+    return t(lang, f"ideas.status_{code}") if code in ideas.STATUSES else str(code)
+
+
+def _field(lang: str, name: object) -> str:
+    return t(lang, f"meetings.field_{name}") if f"meetings.field_{name}" in catalogue("de") else str(name)
+
+
+def audit_label(lang: str, action: str) -> str:
+    """The action's name in words ('Teamleitung ernannt'); an action without a label keeps its stored name."""
+    key = f"reports.audit_action_{action}"
+    return t(lang, key) if key in catalogue("de") else action
+
+
+def audit_view(entries: list[AuditEntry], names: Names, config: Config, lang: str) -> View:
+    """The newest entries: when, what (in words), who (by name), and the details with names instead of ids."""
     say = say_for(lang)
     if not entries:
         return View(say("audit_empty"))
     lines = [say("audit_title", count=len(entries))]
     for e in entries:
-        details = ", ".join(f"{k}={v}" for k, v in sorted((e.details or {}).items()) if v not in (None, "", [], {}))
+        details = _audit_details(e, names, config, lang)
         lines.append(
             say(
                 "audit_line",
-                when=esc(format_when(e.created_at, lang, tz)),
-                action=esc(e.action),
-                actor=esc(e.actor_pseudonym or say("audit_system")),
+                when=esc(format_when(e.created_at, lang, config.time_zone)),
+                action=esc(audit_label(lang, e.action)),
+                actor=esc(_audit_person(names, e.actor_pseudonym, lang)),
                 details=esc(f" – {details}" if details else ""),
             )
         )

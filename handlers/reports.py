@@ -100,6 +100,7 @@ async def on_export_button(req: Req) -> None:
 
 
 async def show_audit(req: Req) -> None:
-    """/audit: the newest entries of the audit log (exports included)."""
+    """/audit: the newest entries of the audit log (exports included), in words and names the manager knows."""
     entries = await audit.recent(req.session, req.me, limit=AUDIT_ENTRIES)
-    req.reply(views.audit_view(entries, req.lang, req.config.time_zone))
+    names = await audit.names_for(req.session, req.me, entries)
+    req.reply(views.audit_view(entries, names, req.config, req.lang))

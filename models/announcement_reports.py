@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import outbox
 from models.announcements import DONE, SCHEDULED, SENDING, Audience, may_see, scope_of
+from models.errors import Refusal
 from models.tables import Announcement, Membership, Outbox, Person, Team
+from models.teams import LEAD
 
 PAGE_SIZE = 5
 
@@ -132,12 +134,26 @@ async def page(s: AsyncSession, viewer: Person, number: int) -> tuple[list[Annou
     return visible[number * PAGE_SIZE : (number + 1) * PAGE_SIZE], number, pages
 
 
-async def unreachable_by_team(s: AsyncSession, viewer: Person, ann: Announcement) -> dict[str, list[str]]:
-    """Names of recipients not reached, per team slug ('' = in no team), so leads can reach them otherwise.
+@dataclass
+class Unreached:
+    """Recipients of one team not reached, and the team's leads the viewer may ask to tell them."""
 
-    A lead sees only the teams they lead; a manager sees all, people without a team included.
+    slug: str  # '' = in no team
+    names: list[str]
+    leads: list[str] = field(default_factory=list)  # reachable leads other than the viewer
+
+
+async def unreachable_by_team(s: AsyncSession, viewer: Person | None, ann: Announcement) -> list[Unreached]:
+    """Names of recipients not reached, per team (slug order, people without a team last), so they can be
+    reached otherwise. A lead sees only the teams they lead; a manager sees all, people without a team included.
+    Nobody (the sender erased, or no longer a lead) sees no names.
     """
-    scope = await scope_of(s, viewer)
+    if viewer is None:
+        return []
+    try:
+        scope = await scope_of(s, viewer)
+    except Refusal:
+        return []
     rows = await s.execute(
         select(Team.slug, Person.display_name)
         .select_from(Outbox)
@@ -148,7 +164,17 @@ async def unreachable_by_team(s: AsyncSession, viewer: Person, ann: Announcement
         .where(true() if scope.manager else Membership.team_id.in_(scope.team_ids))
         .order_by(Team.slug, Person.display_name)
     )
-    out: dict[str, list[str]] = {}
+    by_slug: dict[str, Unreached] = {}
     for slug, name in rows.all():
-        out.setdefault(slug or "", []).append(name)
-    return out
+        by_slug.setdefault(slug or "", Unreached(slug or "", [])).names.append(name)
+    leads = await s.execute(
+        select(Team.slug, Person.display_name)
+        .join(Membership, Membership.team_id == Team.id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Team.slug.in_(list(by_slug)), Membership.role == LEAD, Person.unreachable_at.is_(None))
+        .where(Person.id != viewer.id)
+        .order_by(Person.display_name)
+    )
+    for slug, name in leads.all():
+        by_slug[slug].leads.append(name)
+    return sorted(by_slug.values(), key=lambda u: (u.slug == "", u.slug))

@@ -6,6 +6,8 @@ without its audit entry (or the reverse) cannot be committed.
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -13,19 +15,39 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Refusal
-from models.tables import AuditEntry, Person
+from models.tables import AuditEntry, Idea, Meeting, Person, Team
 
-# action names used across the bot (one place, so the project manager can filter by them)
+log = logging.getLogger("actionbot.audit")
+
+# action names used across the bot (one place, so the project manager can filter by them); stored as they are,
+# shown by /audit in words (reports.audit_action_<name>): a test checks that every one written has its label
 MAKE_LEAD, UNMAKE_LEAD = "make_lead", "unmake_lead"
 ANNOUNCE, ANNOUNCE_SCHEDULED = "announce", "announce_scheduled"
 ANSWER_IDEA, ASSIGN_IDEA = "answer_idea", "assign_idea"
 EXPORT = "export"
 MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_change", "meeting_cancel"
 POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
+ACTIONS = (
+    MAKE_LEAD,
+    UNMAKE_LEAD,
+    ANNOUNCE,
+    ANNOUNCE_SCHEDULED,
+    ANSWER_IDEA,
+    ASSIGN_IDEA,
+    EXPORT,
+    MEETING_CREATE,
+    MEETING_CHANGE,
+    MEETING_CANCEL,
+    POLL_CREATE,
+    POLL_PICK,
+    POLL_CANCEL,
+)
 
 
 async def record(s: AsyncSession, actor: Person | None, action: str, now: datetime, **details: Any) -> AuditEntry:
     """Write one entry; `details` must be JSON-ready (ids, keys, counts), never message texts of others."""
+    if action not in ACTIONS:  # still recorded (losing an audit entry is worse); /audit shows the bare name
+        log.warning("audit action without a label action=%s", action)
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
         actor_pseudonym=actor.pseudonym if actor else None,
@@ -46,3 +68,41 @@ async def recent(s: AsyncSession, viewer: Person, limit: int = 50, action: str |
     if action:
         q = q.where(AuditEntry.action == action)
     return list((await s.execute(q)).scalars())
+
+
+@dataclass
+class Names:
+    """What the ids, slugs and pseudonyms in audit entries stand for, for a reader who may see it (a manager).
+
+    Someone erased since is missing from `people`; the entry keeps their pseudonym.
+    """
+
+    people: dict[str, str] = field(default_factory=dict)  # pseudonym -> display name
+    teams: dict[str, Team] = field(default_factory=dict)  # slug -> team
+    team_ids: dict[int, Team] = field(default_factory=dict)
+    meetings: dict[int, Meeting] = field(default_factory=dict)
+    ideas: dict[int, Idea] = field(default_factory=dict)
+
+
+def _ids(entries: list[AuditEntry], key: str) -> set[int]:
+    return {v for e in entries if isinstance(v := (e.details or {}).get(key), int)}
+
+
+async def names_for(s: AsyncSession, viewer: Person, entries: list[AuditEntry]) -> Names:
+    """The names behind `entries`: actors and people by pseudonym, teams, meetings, ideas (managers only)."""
+    if not viewer.is_manager:
+        raise Refusal("errors.managers_only")
+    out = Names()
+    pseudonyms = {e.actor_pseudonym for e in entries if e.actor_pseudonym}
+    pseudonyms |= {v for e in entries if isinstance(v := (e.details or {}).get("person"), str)}
+    if pseudonyms:
+        rows = await s.execute(select(Person.pseudonym, Person.display_name).where(Person.pseudonym.in_(pseudonyms)))
+        out.people = {p: n for p, n in rows.all()}
+    for team in (await s.execute(select(Team))).scalars():
+        out.teams[team.slug], out.team_ids[team.id] = team, team
+    if meeting_ids := _ids(entries, "meeting"):
+        meetings = await s.execute(select(Meeting).where(Meeting.id.in_(meeting_ids)))
+        out.meetings = {m.id: m for m in meetings.scalars()}
+    if idea_ids := _ids(entries, "idea"):
+        out.ideas = {i.id: i for i in (await s.execute(select(Idea).where(Idea.id.in_(idea_ids)))).scalars()}
+    return out

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import outbox
+from models import announcements, outbox
 from models.announcement_reports import Tally
 from models.errors import Refusal
 from models.meetings import CANCELLED
@@ -157,7 +157,9 @@ class AnnouncementReach:
 
 @dataclass
 class ReachStats:
-    announcements: list[AnnouncementReach] = field(default_factory=list)
+    announcements: list[AnnouncementReach] = field(default_factory=list)  # sent (or being sent) only
+    scheduled: int = 0  # planned, not yet due
+    called_off: int = 0  # planned, then called off: nothing went out
 
     def total(self, what: str) -> int:
         return sum(int(getattr(a, what)) for a in self.announcements)
@@ -283,13 +285,23 @@ async def absence_stats(s: AsyncSession, scope: Scope) -> AbsenceStats:
 
 
 async def reach_stats(s: AsyncSession, scope: Scope) -> ReachStats:
-    """Per announcement: delivered, unreachable (blocked the bot), failed, still open."""
+    """Per sent announcement: delivered, unreachable (blocked the bot), failed, still open.
+
+    Planned and called-off announcements sent nothing: they are only counted, so their rows never pass as
+    open (planned) or as an audience that got nothing (called off).
+    """
     q = select(Announcement).order_by(Announcement.created_at, Announcement.id)
     result: dict[int, AnnouncementReach] = {}
+    out = ReachStats()
     for a in (await s.execute(_since(q, Announcement.created_at, scope))).scalars():
         if scope.team_id is not None and scope.team_id not in (a.audience or {}).get("teams", []):
             continue
-        result[a.id] = AnnouncementReach(a.id, a.created_at, a.status, a.recipients)
+        if a.status == announcements.SCHEDULED:
+            out.scheduled += 1
+        elif a.status == announcements.CANCELLED:
+            out.called_off += 1
+        else:
+            result[a.id] = AnnouncementReach(a.id, a.created_at, a.status, a.recipients)
     if result:
         rows = await s.execute(
             select(Outbox.announcement_id, Outbox.status, func.count())
@@ -307,7 +319,8 @@ async def reach_stats(s: AsyncSession, scope: Scope) -> ReachStats:
                 tally.failed,
                 tally.open,
             )
-    return ReachStats(list(result.values()))
+    out.announcements = list(result.values())
+    return out
 
 
 async def overview(s: AsyncSession, viewer: Viewer, scope: Scope, now: datetime, tz: ZoneInfo) -> Overview:

@@ -184,7 +184,7 @@ async def test_announcements_lists_figures_and_unreachable_names_per_team(bot):
     await send_now(bot, manager, "Alle")
     listing = (await manager.send("/announcements"))[-1].text
     assert "✅ 3 / 5 zugestellt · 🚫 2 nicht erreichbar · ⚠️ 0 fehlgeschlagen" in listing
-    assert f"🚫 {DASEIN}: Mitglied0" in listing
+    assert f"🚫 {DASEIN} (Teamleitung: Lea): Mitglied0" in listing  # the manager may ask the lead
     assert "🚫 Aktions-Team Fachkräfte: Karl" in listing
     lead_view = (await lead.send("/announcements"))[-1].text
     assert f"🚫 {DASEIN}: Mitglied0" in lead_view and "Karl" not in lead_view

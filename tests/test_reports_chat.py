@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from handlers import reports
 from models.tables import AuditEntry
+from tests.announce_helpers import compose
 from tests.conftest import MANAGER_ID
 from tests.meeting_helpers import team_with_members
 
 NOT_MANAGER = "Das darf nur das Projektmanagement."
+DASEIN = "Aktions-Team Daseinsvorsorge"
 
 
 async def exports_recorded(bot) -> list[dict]:
@@ -33,6 +35,18 @@ async def test_manager_gets_the_numbers_with_stats(bot):
         "  nach Gruppe: Bürger*in 4",
     ]
     assert "  Aktions-Team Daseinsvorsorge: 3 · 1 · Bad Blankenburg 1, Rudolstadt 1, Saalfeld 1" in lines
+
+
+async def test_stats_does_not_count_a_called_off_announcement_as_sent(bot):
+    await team_with_members(bot)
+    manager = bot.manager()
+    await compose(manager, DASEIN)
+    await manager.press("Planen für")
+    await manager.press("Do., 26. Nov. 2026, 08:00 Uhr")
+    await manager.press("Ja, so planen")
+    await manager.press("Planung aufheben")
+    [answer] = await manager.send("/stats")
+    assert "Ankündigungen: 0 gesendet, 0 geplant, 1 abgesagt; zugestellt 0," in answer.text
 
 
 @pytest.mark.parametrize("command", ["/stats", "/report", "/export", "/audit"])
@@ -160,8 +174,9 @@ async def test_audit_lists_the_newest_entries_with_the_export(bot):
     [log] = await manager.send("/audit")
     lines = log.text.split("\n")
     assert lines[0].startswith("🧾 Protokoll")
-    assert "export" in lines[1] and "what=teams" in lines[1]
-    assert any("make_lead" in line for line in lines[2:])
+    assert "· Export · Maria – Teams als CSV, Zeilen: 3" in lines[1]  # names and words, not codes
+    assert "Teamleitung ernannt · Maria – Lea · Aktions-Team Daseinsvorsorge" in lines[2]
+    assert "P-" not in log.text and "make_lead" not in log.text and "what=" not in log.text
 
 
 async def test_the_report_commands_are_in_the_managers_menu_only(bot):

@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from models import stats
+from models import announcements, stats
 from models.errors import Refusal
 from models.tables import Person
 from tests.report_helpers import AFTER, T0, config, seed
 
-TZ = config().time_zone
+CFG = config()
+TZ = CFG.time_zone
 
 
 @pytest.fixture
@@ -86,6 +87,32 @@ async def test_absence_reasons_and_yes_without_coming(db, seeded):
 async def test_announcement_reach_counts_delivered_unreachable_failed_and_open(db, seeded):
     [reach] = (await overview(db)).reach.announcements
     assert (reach.recipients, reach.delivered, reach.unreachable, reach.failed, reach.open) == (6, 1, 1, 1, 3)
+
+
+async def _plan_and_call_off(db, seeded, call_off: bool) -> None:
+    async with db.transaction() as s:
+        manager = await s.get(Person, seeded.person["manager"])
+        planned = await announcements.create(
+            s,
+            manager,
+            announcements.Content("Vorsicht, Termin folgt"),
+            announcements.Audience(everyone=True),
+            T0,
+            towns=[t.key for t in CFG.towns],
+            groups=[g.key for g in CFG.groups],
+            scheduled_at=T0 + timedelta(days=5),
+        )
+        if call_off:
+            await announcements.cancel_scheduled(s, manager, planned.id, T0 + timedelta(hours=1))
+
+
+async def test_called_off_and_planned_announcements_are_not_counted_as_sent(db, seeded):
+    await _plan_and_call_off(db, seeded, call_off=True)
+    await _plan_and_call_off(db, seeded, call_off=False)
+    reach = (await overview(db)).reach
+    assert [a.id for a in reach.announcements] == [seeded.announcement]
+    assert (reach.scheduled, reach.called_off) == (1, 1)
+    assert (reach.total("delivered"), reach.total("open")) == (1, 3)  # the planned one's rows are not "open"
 
 
 async def test_team_filter_counts_only_that_team(db, seeded):
