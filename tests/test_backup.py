@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,7 +9,7 @@ from bot.backup import write_backup
 from models.clock import FrozenClock
 from models.db import Database
 from models.tables import BackupRun, Outbox, Person
-from tests.backup_helpers import OwnDatabase, cli, snapshot, write_config
+from tests.backup_helpers import OwnDatabase, cli, files, snapshot, write_config
 from tests.conftest import PG_URL, START, start_bot, stop_bot
 from tests.meeting_helpers import in_days, schedule, team_with_members
 
@@ -54,7 +51,7 @@ async def test_backup_destroy_restore_brings_every_row_back_and_the_outbox_resum
 
     code, out, err = await cli(capsys, "--config", str(config), "db", "backup", "--out", str(out_file))
     assert (code, err) == (0, "") and out.startswith(f"backup written: {out_file}")
-    assert out_file.exists() and not Path(f"{out_file}.part").exists()
+    assert files(out_file.parent) == [out_file.name]  # no .part left behind
 
     await own.destroy()
     await own.create(migrated=False)  # PostgreSQL: an empty database; SQLite: no file at all
@@ -128,7 +125,6 @@ async def test_restore_refuses_files_that_are_no_backup_or_of_the_other_database
     assert code == 1 and "backup file not found" in err
     other = tmp_path / "other.bak"
     if PG_URL:
-        sqlite3.connect(other).close()
         other.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     else:
         other.write_bytes(b"PGDMP" + b"\x00" * 100)
