@@ -12,10 +12,12 @@ import asyncpg
 from sqlalchemy import select, text
 
 from bot.cli import main
+from models.clock import FrozenClock
 from models.db import Database
 from models.migrate import upgrade
 from models.tables import Base
-from tests.conftest import CONFIG_EXAMPLE
+from tests.conftest import CONFIG_EXAMPLE, START, start_bot, stop_bot
+from tests.meeting_helpers import in_days, schedule, team_with_members
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -109,3 +111,20 @@ async def cli(capsys: Any, *argv: str) -> tuple[int, str, str]:
     code = await asyncio.to_thread(main, list(argv))
     out, err = capsys.readouterr()
     return code, out.strip(), err.strip()
+
+
+def invitations(user: Any, title: str) -> list[Any]:
+    return [m for m in user.messages if "Einladung" in m.text and title in m.text]
+
+
+async def populated(fake: Any, own: OwnDatabase) -> tuple[Database, Any, Any]:
+    """A bot with a team, a meeting answered, and a second meeting whose invitations are still pending."""
+    db = Database(own.url)
+    bot = await start_bot(fake, db, FrozenClock(START))
+    team, lead, (anna, ben) = await team_with_members(bot)
+    await schedule(bot, lead, team, in_days(bot, 3), title="Erstes Treffen")
+    await bot.deliver()
+    await anna.press("Zusage", message=invitations(anna, "Erstes Treffen")[-1])
+    await schedule(bot, lead, team, in_days(bot, 5), title="Zweites Treffen")  # invitations stay pending
+    await stop_bot(bot)
+    return db, anna, ben

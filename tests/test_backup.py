@@ -9,13 +9,8 @@ from bot.backup import write_backup
 from models.clock import FrozenClock
 from models.db import Database
 from models.tables import BackupRun, Outbox, Person
-from tests.backup_helpers import OwnDatabase, cli, files, snapshot, write_config
+from tests.backup_helpers import OwnDatabase, cli, files, invitations, populated, snapshot, write_config
 from tests.conftest import PG_URL, START, start_bot, stop_bot
-from tests.meeting_helpers import in_days, schedule, team_with_members
-
-
-def invitations(user, title):
-    return [m for m in user.messages if "Einladung" in m.text and title in m.text]
 
 
 @pytest.fixture
@@ -24,19 +19,6 @@ async def own(migrated_db, tmp_path):
     await own.create()
     yield own
     await own.destroy()
-
-
-async def populated(fake, own):
-    """A bot with a team, a meeting answered, and a second meeting whose invitations are still pending."""
-    db = Database(own.url)
-    bot = await start_bot(fake, db, FrozenClock(START))
-    team, lead, (anna, ben) = await team_with_members(bot)
-    await schedule(bot, lead, team, in_days(bot, 3), title="Erstes Treffen")
-    await bot.deliver()
-    await anna.press("Zusage", message=invitations(anna, "Erstes Treffen")[-1])
-    await schedule(bot, lead, team, in_days(bot, 5), title="Zweites Treffen")  # invitations stay pending
-    await stop_bot(bot)
-    return db, anna, ben
 
 
 async def test_backup_destroy_restore_brings_every_row_back_and_the_outbox_resumes(fake, own, tmp_path, capsys):
