@@ -216,6 +216,8 @@ def _sqlite_restore(file: Path, target: Path) -> None:
             src.backup(dst)  # replaces every page of the target in one step
         finally:
             dst.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{file}: cannot be restored ({exc})") from None
     finally:
         src.close()
 

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from bot import backup, dbcopy
 from bot.config import load_config
 from models.clock import Clock
@@ -29,6 +31,9 @@ def add_parsers(dbsub: Any) -> None:
 
 
 async def _backup(url: str, out: str | None, folder: str) -> int:
+    if backup.is_sqlite(url) and not backup.sqlite_file(url).is_file():  # (opening it would create it)
+        print(f"actionbot: backup failed: {backup.sqlite_file(url)}: database file not found", file=sys.stderr)
+        return 1
     db = Database(url)
     try:
         clock = Clock()
@@ -59,4 +64,7 @@ def run(config_path: str, args: argparse.Namespace) -> int:
         return 0
     except backup.BackupError as exc:
         print(f"actionbot: {exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:  # e.g. a row the target's constraints refuse: the copy's transaction was rolled back
+        print(f"actionbot: {args.action} failed, nothing was changed: {str(exc.orig).splitlines()[0]}", file=sys.stderr)
         return 1

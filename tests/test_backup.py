@@ -112,6 +112,18 @@ async def test_restore_refuses_files_that_are_no_backup_or_of_the_other_database
         other.write_bytes(b"PGDMP" + b"\x00" * 100)
     code, _, err = await cli(capsys, "--config", str(config), "db", "restore", str(other))
     assert code == 1 and "db copy" in err
+    if not PG_URL:
+        damaged = tmp_path / "damaged.db"
+        damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+        code, out, err = await cli(capsys, "--config", str(config), "db", "restore", str(damaged))
+        assert (code, out) == (1, "") and err.startswith(f"actionbot: {damaged}: ")
+
+
+async def test_backup_of_a_missing_sqlite_file_says_so_and_creates_nothing(tmp_path, capsys):
+    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'nothing.db'}")
+    code, out, err = await cli(capsys, "--config", str(config), "db", "backup", "--out", str(tmp_path / "b.db"))
+    assert (code, out) == (1, "") and "database file not found" in err
+    assert files(tmp_path) == [config.name]
 
 
 async def test_a_backup_taken_while_a_write_is_open_is_consistent(own, tmp_path, capsys):
