@@ -19,7 +19,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import cli_queries, startup
+from bot import backup, cli_backup, cli_queries, startup
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -70,6 +70,7 @@ async def serve(app: Application[Any, Any, Any, Any, Any, Any], config: Config) 
     dispatcher = make_dispatcher(app)
     await dispatcher.start(app.job_queue)
     announcements_progress.schedule(app)  # the senders' progress messages and final reports
+    backup.schedule(app)  # the daily backup, when [backup] folder is set
     try:
         with startup.telegram_step(config), startup.webhook_step(config):
             if config.mode == "webhook":
@@ -97,13 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (polling, or webhook when configured)")
     db = sub.add_parser("db", help="database tasks")
-    db.add_argument("action", choices=["upgrade"], help="apply pending migrations")
+    dbsub = db.add_subparsers(dest="action", required=True)
+    dbsub.add_parser("upgrade", help="apply pending migrations")
+    cli_backup.add_parsers(dbsub)  # backup, restore, copy
     cli_queries.add_parsers(sub)  # stats, export, report
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
         if args.command == "run":
             asyncio.run(run_bot(path))
+        elif args.command == "db" and args.action != "upgrade":
+            return cli_backup.run(path, args)
         elif args.command in ("stats", "export", "report"):
             config = load_config(path, require_token=False)
             startup.check_sqlite(config.database_url, write=False)

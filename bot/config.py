@@ -65,6 +65,19 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class BackupConfig:
+    """[backup]: the daily backup; off while `folder` is empty."""
+
+    folder: str = ""
+    keep: int = 14
+    at: time = time(3, 30)  # local time of day
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.folder)
+
+
+@dataclass(frozen=True)
 class Config:
     token: str
     api_base_url: str
@@ -83,6 +96,7 @@ class Config:
     teams: tuple[TeamSeed, ...]
     meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
     delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
+    backup: BackupConfig = field(default_factory=BackupConfig)
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -245,6 +259,19 @@ def _delivery_expiry(r: _Reader) -> timedelta:
     return timedelta(hours=hours)
 
 
+def _backup(r: _Reader) -> BackupConfig:
+    folder = r.get("folder", str, "").strip()
+    keep = r.get("keep", int, 14)
+    if not 1 <= keep <= 3650:
+        raise ConfigError("backup.keep: expected a number of backups from 1 to 3650")
+    at = r.get("time", str, "03:30").strip()
+    m = re.match(r"^(\d{1,2}):(\d{2})$", at)
+    if not m or int(m[1]) > 23 or int(m[2]) > 59:
+        raise ConfigError(f"backup.time: expected HH:MM, got {at!r}")
+    r.done()
+    return BackupConfig(folder=folder, keep=keep, at=time(int(m[1]), int(m[2])))
+
+
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
     """Turn parsed TOML plus environment into a `Config`, or raise `ConfigError`."""
     env = dict(os.environ) if env is None else env
@@ -307,6 +334,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
 
     meetings = _meeting_policy(root.table("meetings", required=False), tz)
     delivery_expiry = _delivery_expiry(root.table("delivery", required=False))
+    backup = _backup(root.table("backup", required=False))
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -338,6 +366,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         teams=tuple(teams),
         meetings=meetings,
         delivery_expiry=delivery_expiry,
+        backup=backup,
         **project,
     )
 
