@@ -177,7 +177,7 @@ def _was_registered(req: Req) -> bool:
 async def on_evaluation(req: Req) -> None:
     assert req.cb is not None
     done = _was_registered(req)
-    people_domain.set_evaluation_consent(req.me, req.cb.arg(0) == "y", req.now)
+    await people_domain.set_evaluation_consent(req.session, req.me, req.cb.arg(0) == "y", req.now)
     await _after_choice(req, done)
 
 

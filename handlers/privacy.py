@@ -58,7 +58,7 @@ async def on_privacy_button(req: Req) -> None:
     if req.cb.arg(0) != "eval" or req.cb.arg(1) not in ("y", "n"):
         raise Refusal("errors.stale_button")
     given = req.cb.arg(1) == "y"
-    people_domain.set_evaluation_consent(req.me, given, req.now)
+    await people_domain.set_evaluation_consent(req.session, req.me, given, req.now)
     req.toast(req.t("privacy.evaluation_given" if given else "privacy.evaluation_withdrawn"))
     req.show(privacy_view(req))
 

@@ -22,6 +22,7 @@ ANSWER_IDEA, ASSIGN_IDEA = "answer_idea", "assign_idea"
 EXPORT = "export"
 MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_change", "meeting_cancel"
 POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
+RETENTION = "retention"  # the daily retention run: counts only (models/retention.py)
 
 
 async def record(s: AsyncSession, actor: Person | None, action: str, now: datetime, **details: Any) -> AuditEntry:

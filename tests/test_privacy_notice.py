@@ -119,7 +119,7 @@ async def test_privacy_names_a_newer_notice_than_the_one_agreed_to(bot):
         person, _ = await people.register(
             s, telegram_id=anna.user_id, display_name="Anna", language="de", privacy_version="2025-01", now=START
         )
-        people.set_evaluation_consent(person, False, START)
+        await people.set_evaluation_consent(s, person, False, START)
     [screen] = await anna.send("/privacy")
     assert "✅ Datenschutzhinweis: Fassung 2025-01, zugestimmt am Mi., 25. Nov. 2026, 10:00 Uhr." in screen.text
     assert "ℹ️ Inzwischen gilt Fassung 2026-11 (oben)." in screen.text
