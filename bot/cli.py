@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from telegram import Update
 
-from bot import cli_queries
+from bot import cli_queries, retention
 from bot.application import build_application, prepare
 from bot.config import ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -52,6 +52,7 @@ async def run_bot(config_path: str) -> None:
         dispatcher = make_dispatcher(app)
         await dispatcher.start(app.job_queue)
         announcements_progress.schedule(app)  # the senders' progress messages and final reports
+        retention.schedule(app)  # the daily retention run ([privacy])
         if config.mode == "webhook":
             from bot.webhook import start_webhook
 
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"], help="apply pending migrations")
     cli_queries.add_parsers(sub)  # stats, export, report
+    retention.add_parser(sub)  # privacy enforce [--dry-run]
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
@@ -86,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(run_bot(path))
         elif args.command in ("stats", "export", "report"):
             return cli_queries.run(load_config(path, require_token=False), args)
+        elif args.command == "privacy":
+            return retention.run(load_config(path, require_token=False), args)
         else:
             config = load_config(path, require_token=False)
             asyncio.run(upgrade(config.database_url))
