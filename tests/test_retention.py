@@ -164,3 +164,28 @@ def test_cli_shows_what_it_would_do_and_then_does_it(project_ended):
     assert done.stdout.startswith(f"erased {people} people")
     after = actionbot(path, "privacy", "enforce", "--dry-run")
     assert after.stdout.startswith("would erase 0 people")
+
+
+async def test_mydata_states_the_rule_and_holds_the_consent_history(bot):
+    anna = await bot.register(bot.user("Anna", language_code="en"), evaluation="Yes", group="Citizen")
+    [reply] = await anna.send("/mydata")
+    data = json.loads(reply.document[1])
+    assert data["retention"].startswith("If you don't use the bot for 365 days (no command, button or message)")
+    assert "You last used the bot on Wed, 25 Nov 2026." in data["retention"]
+    assert data["person"]["last_seen_at"] == START.isoformat()
+    assert [(c["purpose"], c["version"], c["withdrawn_at"]) for c in data["consents"]] == [
+        ("privacy", "2026-11", None),
+        ("evaluation", "2026-11", None),
+    ]
+    await anna.send("/privacy")
+    await anna.press("Withdraw evaluation consent")
+    [reply] = await anna.send("/mydata")
+    withdrawn = [c["withdrawn_at"] for c in json.loads(reply.document[1])["consents"]]
+    assert withdrawn == [None, START.isoformat()]
+
+
+async def test_the_bot_plans_the_job_daily_at_half_past_three_berlin_time(bot):
+    retention_job.schedule(bot.app)
+    [daily] = bot.app.job_queue.get_jobs_by_name("privacy-retention")
+    assert daily.next_t.astimezone(bot.config.time_zone).time().isoformat() == "03:30:00"
+    assert bot.app.job_queue.get_jobs_by_name("privacy-retention-start")
