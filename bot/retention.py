@@ -16,6 +16,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Config
+from handlers.commands import publish_person_commands
 from handlers.common import Services
 from models import retention
 from models.clock import Clock
@@ -46,9 +47,12 @@ async def run_daily(svc: Services) -> retention.Outcome | None:
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
-        await run_daily(context.application.bot_data["services"])
+        outcome = await run_daily(context.application.bot_data["services"])
     except Exception:  # the next run tries again; the bot goes on
         log.exception("retention run failed")
+        return
+    for chat in outcome.erased_chats if outcome else ():  # as after /deleteme: no leftover personal menu
+        await publish_person_commands(context.bot, chat, None, "de")
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -59,6 +59,7 @@ class Outcome:
     project_ended: bool
     people_erased: int
     audit_deleted: int
+    erased_chats: tuple[int, ...] = ()  # their Telegram ids, to clear their command menus (never recorded)
 
 
 def _last_active() -> ColumnElement[datetime]:
@@ -96,19 +97,20 @@ async def preview(s: AsyncSession, policy: RetentionPolicy, now: datetime) -> Ou
 async def enforce(db: Database, policy: RetentionPolicy, now: datetime) -> Outcome:
     """Erase the people whose time is over (as /deleteme does), delete old audit entries, record the counts."""
     ended, condition = _due(policy, now)
-    erased = 0
+    chats: list[int] = []
     while True:
         async with db.transaction() as s:
             batch = list((await s.execute(select(Person).where(condition).order_by(Person.id).limit(CHUNK))).scalars())
             for person in batch:
+                chats.append(person.telegram_id)
                 await erase_person(s, person)
-        erased += len(batch)
         if len(batch) < CHUNK:
             break
     async with db.transaction() as s:
         result = await s.execute(delete(AuditEntry).where(AuditEntry.created_at < policy.audit_before(now)))
         removed = int(getattr(result, "rowcount", 0) or 0)
-        outcome = Outcome(local_day(policy, now), ended, erased, removed)
+        erased = len(chats)
+        outcome = Outcome(local_day(policy, now), ended, erased, removed, tuple(chats))
         await audit.record(
             s,
             None,

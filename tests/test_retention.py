@@ -189,3 +189,15 @@ async def test_the_bot_plans_the_job_daily_at_half_past_three_berlin_time(bot):
     [daily] = bot.app.job_queue.get_jobs_by_name("privacy-retention")
     assert daily.next_t.astimezone(bot.config.time_zone).time().isoformat() == "03:30:00"
     assert bot.app.job_queue.get_jobs_by_name("privacy-retention-start")
+
+
+async def test_the_job_clears_the_command_menu_of_an_erased_manager_as_deleteme_does(bot):
+    from types import SimpleNamespace
+
+    manager = await bot.register(bot.manager())
+    chat_scope = {"type": "chat", "chat_id": manager.user_id}
+    assert "stats" in [c["command"] for c in bot.fake.commands_for(chat_scope)]
+    bot.clock.advance(timedelta(days=366))
+    await retention_job.job(SimpleNamespace(application=bot.app, bot=bot.app.bot))
+    assert await person_id(bot, manager) is None
+    assert bot.fake.commands_for(chat_scope) == []
