@@ -80,9 +80,11 @@ def privacy_view(req: Req) -> View:
         return View(notice_text(req) + "\n\n" + rule + "\n\n" + req.t("privacy.not_registered"))
     lines = [notice_text(req), "", req.t("privacy.consents_title")]
     lines.append(req.t("privacy.agreed", version=esc(p.consent_version), when=local_time(req, p.consent_at)))
+    buttons: list[list[Btn]] = []
     if p.consent_version != req.config.privacy_version:
         lines.append(req.t("privacy.newer_version", version=esc(req.config.privacy_version)))
-    buttons: list[list[Btn]] = []
+        agree = encode("agree", "yes", version_tag(req.config.privacy_version))
+        buttons.append([Btn(req.t("privacy.agree_again_yes"), agree)])
     if p.evaluation_consent is None:  # still to be answered in registration (/start asks)
         lines.append(req.t("privacy.evaluation_open"))
     else:

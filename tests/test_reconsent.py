@@ -61,6 +61,7 @@ async def test_what_needs_no_consent_still_works_before_agreeing(bot, fake, db):
         assert not is_prompt(help_screen)
         [privacy] = await anna.send("/privacy")
         assert "ℹ️ Inzwischen gilt Fassung 2027-01 (oben)." in privacy.text
+        assert privacy.button_texts() == ["✅ Ich stimme zu", "Auswertung widerrufen"]  # agreeing works here too
         [mydata] = await anna.send("/mydata")
         assert mydata.document[0] == "meine-daten.json"
         [delete] = await anna.send("/deleteme")
