@@ -47,7 +47,7 @@ from handlers import (
 )
 from handlers import help as help_screen
 from handlers import menu as main_menu
-from handlers.common import ANYONE, CONSENTED, MEMBER, HandlerFn, Services, TelegramCallback, handler
+from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
 from handlers.reachability import on_my_chat_member
 from models import people
 from models import teams as teams_domain
@@ -67,7 +67,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "profile": (profile.show_profile, MEMBER),
     "language": (profile.show_language, MEMBER),
     "privacy": (privacy.show_privacy, ANYONE),
-    "mydata": (privacy.send_my_data, CONSENTED),
+    "mydata": (privacy.send_my_data, KNOWN),  # works before agreeing to a newer notice, like /privacy
     "deleteme": (privacy.ask_delete, ANYONE),
     "cancel": (flows.cancel, CONSENTED),
     "members": (roles.show_members, MEMBER),
@@ -114,7 +114,8 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "idn": (ideas_teamless.on_page, MEMBER),
     "ida": (ideas_teamless.on_assign, MEMBER),
     "del": (privacy.on_delete_button, ANYONE),
-    "priv": (privacy.on_privacy_button, CONSENTED),
+    "priv": (privacy.on_privacy_button, KNOWN),
+    "agree": (onboarding.on_agree_again, KNOWN),  # agreeing to a newer privacy notice
     "rsvp": (rsvp.on_rsvp, MEMBER),
     "rsn": (rsvp.on_reason, MEMBER),
     "nudge": (rsvp.on_nudge, MEMBER),

@@ -19,7 +19,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_queries, startup
+from bot import backup, cli_backup, cli_queries, retention, startup
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -71,6 +71,7 @@ async def serve(app: Application[Any, Any, Any, Any, Any, Any], config: Config) 
     await dispatcher.start(app.job_queue)
     announcements_progress.schedule(app)  # the senders' progress messages and final reports
     backup.schedule(app)  # the daily backup, when [backup] folder is set
+    retention.schedule(app)  # the daily retention run ([privacy])
     try:
         with startup.telegram_step(config), startup.webhook_step(config):
             if config.mode == "webhook":
@@ -102,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dbsub.add_parser("upgrade", help="apply pending migrations")
     cli_backup.add_parsers(dbsub)  # backup, restore, copy
     cli_queries.add_parsers(sub)  # stats, export, report
+    retention.add_parser(sub)  # privacy enforce [--dry-run]
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
@@ -114,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             startup.check_sqlite(config.database_url, write=False)
             with startup.database_step(config.database_url):
                 return cli_queries.run(config, args)
+        elif args.command == "privacy":
+            return retention.run(load_config(path, require_token=False), args)
         else:
             config = load_config(path, require_token=False)
             startup.check_sqlite(config.database_url, write=True)

@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 
 from models.errors import Refusal
 from models.meetings import REMINDER_EARLIEST, REMINDER_LATEST, REMINDERS_MAX, MeetingPolicy, check_reminders
+from models.retention import RetentionPolicy
 
 LANGUAGES = ("de", "en")
 OTHER_TOWN = "other"
@@ -97,6 +98,7 @@ class Config:
     meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
     delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
     backup: BackupConfig = field(default_factory=BackupConfig)
+    retention: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(ZoneInfo("Europe/Berlin")))
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -272,6 +274,25 @@ def _backup(r: _Reader) -> BackupConfig:
     return BackupConfig(folder=folder, keep=keep, at=time(int(m[1]), int(m[2])))
 
 
+def _retention(r: _Reader, end_date: str, tz: ZoneInfo) -> RetentionPolicy:
+    """[privacy]: the retention limits in days and the text telling people what changed in the notice."""
+    days = {}
+    for key, default in (("inactive_days", 365), ("after_end_days", 90), ("audit_days", 730)):
+        value = r.get(key, int, default)
+        if not 1 <= value <= 3650:
+            raise ConfigError(f"privacy.{key}: expected a number of days from 1 to 3650")
+        days[key] = value
+    changes = r.names("changes") if "changes" in r.data else {}
+    r.done()
+    end = None
+    if end_date:
+        try:
+            end = date.fromisoformat(end_date)
+        except ValueError:
+            raise ConfigError(f"project.end_date: expected a date YYYY-MM-DD, got {end_date!r}") from None
+    return RetentionPolicy(tz, end_date=end, changes=changes, **days)
+
+
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
     """Turn parsed TOML plus environment into a `Config`, or raise `ConfigError`."""
     env = dict(os.environ) if env is None else env
@@ -330,11 +351,13 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         contact=pr.get("contact", str),
         privacy_version=pr.get("privacy_version", str, "1"),
     )
+    end_date = pr.get("end_date", str, "").strip()
     pr.done()
 
     meetings = _meeting_policy(root.table("meetings", required=False), tz)
     delivery_expiry = _delivery_expiry(root.table("delivery", required=False))
     backup = _backup(root.table("backup", required=False))
+    retention = _retention(root.table("privacy", required=False), end_date, tz)
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -367,6 +390,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         meetings=meetings,
         delivery_expiry=delivery_expiry,
         backup=backup,
+        retention=retention,
         **project,
     )
 

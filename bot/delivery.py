@@ -2,25 +2,60 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
 
 from handlers import announce_views, idea_answer_views, ideas_teamless, meeting_views, poll_views
 from handlers.common import Services
-from scheduler.dispatcher import Dispatcher, Renderer
+from models.consents import must_agree_among
+from models.tables import Outbox
+from scheduler.dispatcher import Dispatcher, Outgoing, Renderer, with_batch
 from scheduler.limiter import Limits, RateLimiter
+
+log = logging.getLogger("actionbot.delivery")
+
+
+def consent_gate(renderer: Renderer, version: str) -> Renderer:
+    """Rows to a person who has not agreed to the current privacy notice render to nothing: the dispatcher skips
+    them (reminders, announcements, answers…). Rows to a group (no person) always go. One check for every kind."""
+
+    async def held_back(s: AsyncSession, rows: Sequence[Outbox]) -> set[int]:
+        blocked = await must_agree_among(s, (r.person_id for r in rows if r.person_id is not None), version)
+        for row in rows:
+            if row.person_id in blocked:
+                log.info("message skipped row=%s kind=%s reason=consent_outdated", row.id, row.kind)
+        return blocked
+
+    async def render(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        return None if await held_back(s, [row]) else await renderer(s, row)
+
+    inner = getattr(renderer, "render_batch", None)
+    if inner is None:
+        return render
+
+    async def render_batch(s: AsyncSession, rows: Sequence[Outbox]) -> Sequence[Outgoing | None]:
+        blocked = await held_back(s, rows)
+        keep = [r for r in rows if r.person_id not in blocked]
+        outs = iter(await inner(s, keep) if keep else [])
+        return [None if r.person_id in blocked else next(outs) for r in rows]
+
+    return with_batch(render, render_batch)
 
 
 def all_renderers(svc: Services) -> dict[str, Renderer]:
-    """Every outbox kind the bot knows; one delivery engine for the whole bot."""
-    return {
+    """Every outbox kind the bot knows; one delivery engine for the whole bot, one consent check for all."""
+    kinds: dict[str, Renderer] = {
         **meeting_views.renderers(svc.config),
         **poll_views.renderers(svc.config),
         **idea_answer_views.renderers(svc.config),
         **ideas_teamless.renderers(svc.config),
         **announce_views.renderers(svc.config),
     }
+    return {kind: consent_gate(renderer, svc.config.privacy_version) for kind, renderer in kinds.items()}
 
 
 def make_dispatcher(app: Application[Any, Any, Any, Any, Any, Any], limits: Limits | None = None) -> Dispatcher:

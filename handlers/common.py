@@ -28,9 +28,10 @@ from handlers import typed
 from handlers.codec import BadCallback, Callback, decode
 from handlers.uploads import Album, Doc, send_upload
 from models.clock import Clock
+from models.consents import must_agree_again
 from models.db import Database
 from models.errors import Refusal
-from models.people import get_person, mark_unreachable, pick_language
+from models.people import get_person, mark_unreachable, note_activity, pick_language
 from models.tables import Person
 from scheduler.limiter import RateLimiter
 from scheduler.replies import Replies
@@ -308,8 +309,9 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 ANYONE = "anyone"  # no stored person needed (/start, /help, /deleteme, consent)
-CONSENTED = "consented"  # a person row exists (registration may be unfinished)
-MEMBER = "member"  # registration complete
+KNOWN = "known"  # a person row exists; works without agreeing to a newer privacy notice (/mydata)
+CONSENTED = "consented"  # a person row exists (registration may be unfinished), the current notice agreed to
+MEMBER = "member"  # registration complete (and the current notice agreed to)
 
 
 def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
@@ -331,10 +333,15 @@ def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
                         req.lang = req.person.language
                         if req.person.unreachable_at is not None:
                             req.person.unreachable_at = None  # they wrote to us, so they can be reached
+                        note_activity(req.person, req.now)
                     if update.callback_query is not None:
                         req.cb = decode(update.callback_query.data)
                     missing = _missing(req, needs)
-                    if missing:
+                    if _must_agree_again(req, needs):  # a newer privacy notice: only that prompt until agreed
+                        from handlers.privacy import ask_agree_again  # privacy builds on this module
+
+                        ask_agree_again(req)
+                    elif missing:
                         req.toast(req.t(missing), alert=True)
                         if update.callback_query is None:
                             req.reply(req.t(missing))
@@ -358,6 +365,16 @@ def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
         return run
 
     return wrap
+
+
+def _must_agree_again(req: Req, needs: str) -> bool:
+    """Whether the person must agree to a newer privacy notice first: everything but the handlers that need no
+    consent (ANYONE: /start, /help, /privacy, /deleteme; KNOWN: /mydata, the evaluation switch in /privacy)."""
+    return (
+        needs in (CONSENTED, MEMBER)
+        and req.person is not None
+        and must_agree_again(req.person, req.config.privacy_version)
+    )
 
 
 def _missing(req: Req, needs: str) -> str | None:

@@ -13,8 +13,8 @@ from handlers import commands, menu, names, profile, teams
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.pickers import group_picker, town_picker
-from handlers.privacy import local_time, notice_text
-from models import drafts
+from handlers.privacy import agree_again_view, ask_agree_again, local_time, notice_text, version_tag
+from models import consents, drafts
 from models import people as people_domain
 from models import teams as teams_domain
 from models.errors import Refusal
@@ -84,6 +84,9 @@ async def start(req: Req) -> None:
         req.reply(req.t("teams.link_unknown"))
     if req.person is None:
         req.reply(consent_view(req, team.slug if team else None))
+        return
+    if consents.must_agree_again(req.me, req.config.privacy_version):
+        ask_agree_again(req)
         return
     if team is not None and req.me.is_complete:
         await teams.join_and_tell(req, team.id)  # no draft: it would replace an open /idea draft
@@ -167,6 +170,27 @@ async def on_consent(req: Req) -> None:
     await continue_registration(req, fresh=False, intro=req.t("onboarding.thanks"))
 
 
+async def on_agree_again(req: Req) -> None:
+    """agree:yes:<version tag> records agreement to the current notice, then the bot works again (the next
+    registration question or the menu); agree:no changes nothing. A tag of an older notice shows the current one."""
+    assert req.cb is not None
+    c = req.config
+    if req.cb.arg(0) != "yes":
+        req.show(View(req.t("privacy.agree_again_later")))
+        return
+    if not consents.must_agree_again(req.me, c.privacy_version):
+        req.toast(req.t("privacy.agreed_already"))
+        return
+    if req.cb.arg(1) != version_tag(c.privacy_version):
+        req.toast(req.t("privacy.agree_again_stale"), alert=True)
+        req.show(agree_again_view(req))
+        return
+    await consents.agree_again(req.session, req.me, c.privacy_version, req.now)
+    text = req.t("privacy.agreed_again", version=esc(c.privacy_version), when=local_time(req, req.now))
+    req.show(View(text))
+    await continue_registration(req, fresh=False)
+
+
 def _was_registered(req: Req) -> bool:
     """True if registration was already complete before this button (so it came from /profile)."""
     if req.person is None:
@@ -177,7 +201,7 @@ def _was_registered(req: Req) -> bool:
 async def on_evaluation(req: Req) -> None:
     assert req.cb is not None
     done = _was_registered(req)
-    people_domain.set_evaluation_consent(req.me, req.cb.arg(0) == "y", req.now)
+    await people_domain.set_evaluation_consent(req.session, req.me, req.cb.arg(0) == "y", req.now)
     await _after_choice(req, done)
 
 

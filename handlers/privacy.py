@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.texts import format_when
+from bot.texts import format_day, format_when
 from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
@@ -26,16 +27,64 @@ def local_time(req: Req, at: datetime) -> str:
     return format_when(at, req.lang, req.config.time_zone)
 
 
+def retention_lines(req: Req) -> list[str]:
+    """The retention rule of the config, in words ([privacy]; enforced daily by models/retention.py)."""
+    r = req.config.retention
+    lines = [req.t("privacy.retention_inactive", days=r.inactive_days)]
+    if req.person is not None and req.person.last_seen_at is not None:
+        lines.append(req.t("privacy.retention_last_seen", day=format_day(req.person.last_seen_at, req.lang, r.tz)))
+    erase_all = r.erase_all_from()
+    if erase_all is not None and r.end_date is not None:
+        end = datetime.combine(r.end_date, datetime.min.time(), r.tz)
+        day = format_day(end, req.lang, r.tz)
+        erase_on = format_day(erase_all - timedelta(seconds=1), req.lang, r.tz)  # the last day data is kept
+        lines.append(req.t("privacy.retention_end", days=r.after_end_days, end=day, erase_on=erase_on))
+    else:
+        lines.append(req.t("privacy.retention_end_open", days=r.after_end_days))
+    lines.append(req.t("privacy.retention_audit", days=r.audit_days))
+    return lines
+
+
+def version_tag(version: str) -> str:
+    """A short stand-in for a notice version in button data (any text may be a version)."""
+    return hashlib.sha256(version.encode()).hexdigest()[:10]
+
+
+def agree_again_view(req: Req) -> View:
+    """The one message asking a person to agree to a newer notice: what changed (from the config), the notice."""
+    c = req.config
+    parts = [req.t("privacy.agree_again", version=esc(c.privacy_version))]
+    changes = c.retention.changes.get(req.lang) or c.retention.changes.get("de")
+    if changes:
+        parts.append(req.t("privacy.agree_again_changes", changes=esc(changes)))
+    parts.append(notice_text(req))
+    yes = encode("agree", "yes", version_tag(c.privacy_version))
+    return View(
+        "\n\n".join(parts),
+        [[Btn(req.t("privacy.agree_again_yes"), yes)], [Btn(req.t("privacy.agree_again_no"), encode("agree", "no"))]],
+    )
+
+
+def ask_agree_again(req: Req) -> None:
+    """What anything that needs consent answers while the person has not agreed to the current notice."""
+    if req.update.callback_query is not None:
+        req.toast(req.t("privacy.agree_again_first"))
+    req.reply(agree_again_view(req))
+
+
 def privacy_view(req: Req) -> View:
     """The notice; for a registered person also the version agreed to, the evaluation consent and its switch."""
     p = req.person
     if p is None:
-        return View(notice_text(req) + "\n\n" + req.t("privacy.not_registered"))
+        rule = "\n".join([req.t("privacy.retention_title"), *retention_lines(req)])
+        return View(notice_text(req) + "\n\n" + rule + "\n\n" + req.t("privacy.not_registered"))
     lines = [notice_text(req), "", req.t("privacy.consents_title")]
     lines.append(req.t("privacy.agreed", version=esc(p.consent_version), when=local_time(req, p.consent_at)))
+    buttons: list[list[Btn]] = []
     if p.consent_version != req.config.privacy_version:
         lines.append(req.t("privacy.newer_version", version=esc(req.config.privacy_version)))
-    buttons: list[list[Btn]] = []
+        agree = encode("agree", "yes", version_tag(req.config.privacy_version))
+        buttons.append([Btn(req.t("privacy.agree_again_yes"), agree)])
     if p.evaluation_consent is None:  # still to be answered in registration (/start asks)
         lines.append(req.t("privacy.evaluation_open"))
     else:
@@ -44,6 +93,7 @@ def privacy_view(req: Req) -> View:
         label = "privacy.withdraw_evaluation" if p.evaluation_consent else "privacy.give_evaluation"
         buttons.append([Btn(req.t(label), encode("priv", "eval", "n" if p.evaluation_consent else "y"))])
     lines += ["", req.t("privacy.rights")]
+    lines += ["", req.t("privacy.retention_title"), *retention_lines(req)]
     return View("\n".join(lines), buttons)
 
 
@@ -58,7 +108,7 @@ async def on_privacy_button(req: Req) -> None:
     if req.cb.arg(0) != "eval" or req.cb.arg(1) not in ("y", "n"):
         raise Refusal("errors.stale_button")
     given = req.cb.arg(1) == "y"
-    people_domain.set_evaluation_consent(req.me, given, req.now)
+    await people_domain.set_evaluation_consent(req.session, req.me, given, req.now)
     req.toast(req.t("privacy.evaluation_given" if given else "privacy.evaluation_withdrawn"))
     req.show(privacy_view(req))
 
@@ -66,6 +116,7 @@ async def on_privacy_button(req: Req) -> None:
 async def send_my_data(req: Req) -> None:
     data = await privacy_domain.export_person(req.session, req.me)
     data["exported_at"] = req.now.isoformat()
+    data["retention"] = " ".join(retention_lines(req))  # the rule in words, next to people.last_seen_at
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
     req.document(body, "meine-daten.json" if req.lang == "de" else "my-data.json", req.t("privacy.mydata_caption"))
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import consents
 from models.errors import Refusal
 from models.tables import Person
 from models.text import clean, has_visible
@@ -72,9 +73,11 @@ async def register(
         consent_version=privacy_version,
         consent_at=now,
         created_at=now,
+        last_seen_at=now,
     )
     s.add(person)
     await s.flush()
+    await consents.agree(s, person, consents.PRIVACY, privacy_version, now)
     return person, True
 
 
@@ -96,11 +99,23 @@ def set_language(person: Person, language: str) -> None:
     person.language = language
 
 
-def set_evaluation_consent(person: Person, given: bool, now: datetime) -> None:
-    """Give or withdraw the evaluation consent (registration, /profile, /privacy); the time says since when."""
+async def set_evaluation_consent(s: AsyncSession, person: Person, given: bool, now: datetime) -> None:
+    """Give or withdraw the evaluation consent (registration, /profile, /privacy); the time says since when,
+    and the consent history keeps each agreement and its withdrawal."""
     if person.evaluation_consent is not given:
         person.evaluation_consent = given
         person.evaluation_consent_at = now
+        if given:
+            await consents.agree(s, person, consents.EVALUATION, person.consent_version, now)
+        else:
+            await consents.withdraw(s, person, consents.EVALUATION, now)
+
+
+def note_activity(person: Person, now: datetime) -> None:
+    """Remember that the person used the bot (any update from them); at most one write per person and day,
+    since retention counts in days (see models/retention.py)."""
+    if person.last_seen_at is None or person.last_seen_at.date() != now.date():
+        person.last_seen_at = now
 
 
 async def sync_managers(s: AsyncSession, managers: Iterable[int]) -> None:

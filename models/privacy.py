@@ -34,6 +34,7 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "idea_answers": ("actor_id", ANONYMISE),
     "idea_followers": ("person_id", DELETE),
     "audit_log": ("actor_id", ANONYMISE),
+    "consents": ("person_id", DELETE),  # the history of agreements: without the person it proves nothing
 }
 
 

@@ -41,6 +41,7 @@ class Person(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mute_reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
     announcements_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last update from them (day precision)
 
     @property
     def is_complete(self) -> bool:
@@ -331,3 +332,20 @@ class BackupRun(Base):
     path: Mapped[str] = mapped_column(Text)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Consent(Base):
+    """Consent history: one row per version agreed to and purpose ('privacy' notice, 'evaluation').
+
+    The current state stays on `people` (consent_version, evaluation_consent); this keeps every agreement and
+    when a consent was withdrawn, so the project can show which notice a person agreed to and when.
+    """
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(16))
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -75,7 +75,7 @@ async def seed(db: Database, cfg: Config) -> Seeded:
             people.set_group(p, group, groups)
             people.set_town(p, town, towns)
             if consent is not None:
-                people.set_evaluation_consent(p, consent, T0)
+                await people.set_evaluation_consent(s, p, consent, T0)
             who[key] = p
         await people.register(
             s, telegram_id=UNFINISHED[1], display_name=UNFINISHED[0], language="de", privacy_version="1", now=T0

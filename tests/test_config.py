@@ -47,6 +47,22 @@ def test_the_delivery_limit_is_read_and_defaults_to_a_day():
     assert parse_config(data, env={}).delivery_expiry == timedelta(hours=24)
 
 
+def test_the_retention_rules_are_read_with_defaults():
+    from datetime import UTC, date, datetime
+
+    data = example()
+    r = parse_config(data, env={}).retention
+    assert (r.inactive_days, r.after_end_days, r.audit_days, r.end_date, r.changes) == (365, 90, 730, None, {})
+    assert r.erase_all_from() is None
+    data["project"]["end_date"] = "2028-10-31"
+    data["privacy"].update(after_end_days=30, changes="Neu: Löschfristen")
+    r = parse_config(data, env={}).retention
+    assert (r.end_date, r.changes) == (date(2028, 10, 31), {"de": "Neu: Löschfristen"})
+    assert r.erase_all_from() == datetime(2028, 11, 30, 23, 0, tzinfo=UTC)  # 1 December, 00:00 in Berlin
+    del data["privacy"]
+    assert parse_config(data, env={}).retention.inactive_days == 365
+
+
 def test_environment_overrides_token_and_database():
     data = example()
     data["telegram"]["token"] = ""
@@ -87,6 +103,13 @@ def test_environment_overrides_token_and_database():
         (lambda d: d["delivery"].update(expiry_hours=0), "delivery.expiry_hours"),
         (lambda d: d["delivery"].update(expiry_hours="24"), "delivery.expiry_hours"),
         (lambda d: d["delivery"].update(expiry_hourz=24), "delivery.expiry_hourz"),
+        (lambda d: d["privacy"].update(inactive_days=0), "privacy.inactive_days"),
+        (lambda d: d["privacy"].update(after_end_days=1.5), "privacy.after_end_days"),
+        (lambda d: d["privacy"].update(audit_days="730"), "privacy.audit_days"),
+        (lambda d: d["privacy"].update(keep_days=30), "privacy.keep_days"),
+        (lambda d: d["privacy"].update(changes={"fr": "Nouveau"}), "privacy.changes.fr"),
+        (lambda d: d["privacy"].update(changes={"en": "New"}), "privacy.changes.de"),
+        (lambda d: d["project"].update(end_date="31.12.2028"), "project.end_date"),
     ],
 )
 def test_bad_config_names_the_key(change, key):

@@ -47,12 +47,18 @@ async def test_privacy_shows_the_agreed_notice_version_and_both_consents(bot):
     anna = await bot.register(bot.user("Anna"), evaluation="Ja")
     [screen] = await anna.send("/privacy")
     assert screen.text.startswith(notice_part(anna.messages[0].text))  # the same text as at consent
-    assert screen.text.split("\n")[-5:] == [
+    consents, retention = screen.text.split("\n\nWie lange deine Daten gespeichert bleiben\n")
+    assert consents.split("\n")[-5:] == [
         "Deine Einwilligungen",
         AGREED,
         "✅ Pseudonymisierte Auswertung: erlaubt seit Mi., 25. Nov. 2026, 10:00 Uhr.",
         "",
         RIGHTS,
+    ]
+    assert retention.split("\n")[:2] == [
+        "Nutzt du den Bot 365 Tage lang nicht (kein Befehl, kein Knopf, keine Nachricht), werden alle deine Daten"
+        " automatisch gelöscht – wie mit /deleteme.",
+        "Zuletzt hast du den Bot am Mi., 25. Nov. 2026 genutzt.",
     ]
     assert screen.button_texts() == ["Auswertung widerrufen"]
 
@@ -119,7 +125,7 @@ async def test_privacy_names_a_newer_notice_than_the_one_agreed_to(bot):
         person, _ = await people.register(
             s, telegram_id=anna.user_id, display_name="Anna", language="de", privacy_version="2025-01", now=START
         )
-        people.set_evaluation_consent(person, False, START)
+        await people.set_evaluation_consent(s, person, False, START)
     [screen] = await anna.send("/privacy")
     assert "✅ Datenschutzhinweis: Fassung 2025-01, zugestimmt am Mi., 25. Nov. 2026, 10:00 Uhr." in screen.text
     assert "ℹ️ Inzwischen gilt Fassung 2026-11 (oben)." in screen.text
