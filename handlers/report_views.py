@@ -247,6 +247,10 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
         team = names.team_ids.get(d.get("team_id", -1))
         name = team.name(lang) if team else "–"
         return t(lang, "reports.audit_poll_create", poll=d.get("poll", "?"), team=name, invited=d.get("invited", 0))
+    if e.action == audit.RETENTION:
+        ended = t(lang, "reports.audit_retention_ended") if d.get("project_ended") else ""
+        erased, removed = d.get("people_erased", 0), d.get("audit_deleted", 0)
+        return t(lang, "reports.audit_retention", erased=erased, removed=removed, ended=ended)
     if e.action in (audit.POLL_PICK, audit.POLL_CANCEL):
         return t(lang, "reports.audit_poll_done", poll=d.get("poll", "?"), told=d.get("told", 0))
     if e.action == audit.MEETING_CHANGE:

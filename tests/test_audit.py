@@ -83,6 +83,8 @@ async def seeded(db):
         await audit.record(s, manager, audit.POLL_CREATE, T0, poll=1, team_id=fk, invited=4)
         await audit.record(s, manager, audit.POLL_PICK, T0, poll=1, slot=2, told=1)
         await audit.record(s, manager, audit.POLL_CANCEL, T0, poll=2, told=3)
+        counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
+        await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
         await formats.run_export(
             s,
             stats_domain.OPERATOR,
@@ -143,6 +145,7 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     assert "Umfrage #1 (Aktions-Team Fachkräfte), 4 Personen eingeladen" in line("Terminumfrage gestartet")
     assert "Umfrage #1, 1 Person benachrichtigt" in line("Termin aus Umfrage gewählt")
     assert "Umfrage #2, 3 Personen benachrichtigt" in line("Terminumfrage ohne Termin beendet")
+    assert "System – 1 Person gelöscht, 0 alte Protokolleinträge entfernt" in line("Aufbewahrungsfristen angewandt")
     exported = line("Export")
     assert "· System – Ideen als Excel (XLSX), Zeilen: 1, pseudonymisiert" in exported
     assert ", nur Aktions-Team Fachkräfte, auf dem Server (Kommandozeile)" in exported
