@@ -19,6 +19,7 @@ from bot import cli_queries
 from bot.application import build_application, prepare
 from bot.config import ConfigError, load_config
 from bot.delivery import make_dispatcher
+from bot.health import start_health
 from bot.logs import install_redaction, setup_logging
 from bot.processing import database_options
 from handlers import announcements_progress
@@ -35,7 +36,7 @@ def _config_path(arg: str | None) -> str:
 
 async def run_bot(config_path: str) -> None:
     config = load_config(config_path)
-    setup_logging(config.token)
+    setup_logging(config.token, config.logging.level, config.logging.format)
     install_redaction(config.webhook.secret_token)
     # SQLite: one pooled connection, so concurrent updates queue in-process instead of in SQLite's busy handler
     db = Database(config.database_url, **database_options(config.database_url))
@@ -52,6 +53,7 @@ async def run_bot(config_path: str) -> None:
         dispatcher = make_dispatcher(app)
         await dispatcher.start(app.job_queue)
         announcements_progress.schedule(app)  # the senders' progress messages and final reports
+        health = await start_health(app, config.health) if config.health.port else None
         if config.mode == "webhook":
             from bot.webhook import start_webhook
 
@@ -64,6 +66,8 @@ async def run_bot(config_path: str) -> None:
         log.info("stopping")
         if runner is not None:
             await runner.cleanup()
+        if health is not None:
+            await health.cleanup()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         await dispatcher.stop()
