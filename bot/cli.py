@@ -47,13 +47,13 @@ async def run_bot(config_path: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     runner = None
+    health = await start_health(app, config.health) if config.health.port else None
     async with app:
         await publish_default_commands(app.bot)
         await app.start()
         dispatcher = make_dispatcher(app)
         await dispatcher.start(app.job_queue)
         announcements_progress.schedule(app)  # the senders' progress messages and final reports
-        health = await start_health(app, config.health) if config.health.port else None
         if config.mode == "webhook":
             from bot.webhook import start_webhook
 
@@ -66,12 +66,12 @@ async def run_bot(config_path: str) -> None:
         log.info("stopping")
         if runner is not None:
             await runner.cleanup()
-        if health is not None:
-            await health.cleanup()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         await dispatcher.stop()
         await app.stop()
+    if health is not None:
+        await health.cleanup()
     await db.dispose()
 
 

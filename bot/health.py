@@ -24,7 +24,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram.ext import Application
 
-from bot.config import HealthConfig
+from bot.config import ConfigError, HealthConfig
 from bot.metrics import Metrics
 from bot.transport import AiohttpRequest
 from models import health as queries
@@ -114,6 +114,7 @@ async def refresh_gauges(svc: Any) -> None:
     for kind, n in figures["pending"].items():
         metrics.pending.labels(kind).set(n)
     metrics.oldest_due.set(figures["oldest_due_seconds"])
+    metrics.last_backup.set(figures["backup_at"].timestamp() if figures["backup_at"] else 0)
 
 
 def health_app(app: Application[Any, Any, Any, Any, Any, Any], cfg: HealthConfig) -> web.Application:
@@ -141,6 +142,10 @@ async def start_health(app: Application[Any, Any, Any, Any, Any, Any], cfg: Heal
     """Serve /healthz and /metrics on `cfg.listen:cfg.port` until `runner.cleanup()`."""
     runner = web.AppRunner(health_app(app, cfg), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, cfg.listen, cfg.port).start()
+    try:
+        await web.TCPSite(runner, cfg.listen, cfg.port).start()
+    except OSError as exc:  # the port is taken or the address is not ours: a config problem, one line
+        await runner.cleanup()
+        raise ConfigError(f"health.port: cannot listen on {cfg.listen}:{cfg.port} ({exc.strerror})") from None
     log.info("health and metrics on http://%s:%s/healthz and /metrics", cfg.listen, cfg.port)
     return runner

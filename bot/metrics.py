@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -62,6 +62,11 @@ class Metrics:
             "actionbot_last_poll_timestamp_seconds", "Unix time of the last successful getUpdates (0: none yet)",
             registry=r,
         )
+        self.last_backup = Gauge(
+            "actionbot_last_backup_timestamp_seconds", "Unix time of the last successful backup (0: none recorded)",
+            registry=r,
+        )
+        ProcessCollector(registry=r)  # process_resident_memory_bytes, process_cpu_seconds_total, open fds
         self.up = Gauge("actionbot_database_up", "1 when the database answered the last scrape's query", registry=r)
         self.started = time.monotonic()
         self.last_update_at: float | None = None  # monotonic

@@ -135,6 +135,8 @@ async def test_metrics_count_user_actions_by_kind_and_outcome(bot, health):
     assert sample(text, "actionbot_handler_seconds_count", kind="button") == 4
     assert sample(text, "actionbot_last_update_timestamp_seconds") > 0
     assert sample(text, "actionbot_last_poll_timestamp_seconds") > 0
+    assert sample(text, "process_resident_memory_bytes") > 0
+    assert sample(text, "actionbot_last_backup_timestamp_seconds") == 0  # none recorded yet
 
 
 async def test_metrics_count_deliveries_pending_rows_and_429s(bot, health):
