@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from datetime import datetime
 from typing import Any
@@ -118,11 +119,18 @@ async def refresh_gauges(svc: Any) -> None:
 
 
 def health_app(app: Application[Any, Any, Any, Any, Any, Any], cfg: HealthConfig) -> web.Application:
+    last: list[str] = []  # the reasons of the previous check: the log gets changes only, not every poll
+
     async def healthz(_request: web.Request) -> web.Response:
         svc = app.bot_data["services"]
         ok, body = await health_report(svc, cfg)
-        if not ok:
-            log.warning("health check failed: %s", "; ".join(body["reasons"]))
+        reasons = [re.sub(r"[\d.]+", "#", r) for r in body["reasons"]]  # without the figures, which grow
+        if reasons != last:
+            if ok:
+                log.info("health check ok again")
+            else:
+                log.warning("health check failed: %s", "; ".join(body["reasons"]))
+            last[:] = reasons
         return web.Response(
             status=200 if ok else 503, text=json.dumps(body, default=str) + "\n", content_type="application/json"
         )

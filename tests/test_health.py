@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from datetime import timedelta
@@ -171,3 +172,20 @@ async def test_every_bot_has_its_own_registry():
     assert b'actionbot_deliveries_total{kind="reminder",outcome="sent"} 1.0' in one.exposition()
     assert b"reminder" not in two.exposition()
 
+
+
+async def test_the_log_gets_each_change_of_health_once(bot, health, caplog):
+    caplog.set_level(logging.INFO, logger="actionbot.health")
+    metrics = bot.app.bot_data["services"].metrics
+    await bot.user("Anna").send("/start")
+    assert (await health("/healthz"))[0] == 200
+    metrics.last_poll_at = time.monotonic() - 400
+    assert (await health("/healthz"))[0] == 503
+    metrics.last_poll_at = time.monotonic() - 500  # still failing, for the same reason
+    assert (await health("/healthz"))[0] == 503
+    metrics.polled()
+    assert (await health("/healthz"))[0] == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "actionbot.health"]
+    assert len(lines) == 2
+    assert lines[0].startswith("health check failed: no answer to getUpdates for 400s")
+    assert lines[1] == "health check ok again"
