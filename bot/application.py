@@ -21,7 +21,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.health import PollingRequest
 from bot.logs import on_error
+from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
 from handlers import (
@@ -203,6 +205,7 @@ def build_application(
     stay in order (`PerChatUpdateProcessor`, bot/processing.py). `ptb_defaults=True` falls back to PTB's
     own httpx transport and strictly sequential processing.
     """
+    metrics = Metrics()
     builder = (
         Application.builder()
         .token(config.token)
@@ -213,7 +216,7 @@ def build_application(
     if not ptb_defaults:
         request = request or AiohttpRequest()
         if config.mode != "webhook":
-            get_updates_request = get_updates_request or AiohttpRequest(connection_pool_size=1)
+            get_updates_request = get_updates_request or PollingRequest(metrics, connection_pool_size=1)
         builder = builder.concurrent_updates(PerChatUpdateProcessor(concurrency))
     if request is not None:
         builder = builder.request(request)
@@ -222,7 +225,7 @@ def build_application(
     if config.mode == "webhook":
         builder = builder.updater(None)
     app = builder.build()
-    app.bot_data["services"] = Services(config=config, db=db, clock=clock or Clock())
+    app.bot_data["services"] = Services(config=config, db=db, clock=clock or Clock(), metrics=metrics)
     register_handlers(app)
     return app
 

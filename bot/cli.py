@@ -23,6 +23,7 @@ from bot import backup, cli_backup, cli_queries, retention, startup
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
+from bot.health import start_health
 from bot.logs import install_redaction, setup_logging
 from bot.processing import database_options
 from handlers import announcements_progress
@@ -39,13 +40,15 @@ def _config_path(arg: str | None) -> str:
 
 async def run_bot(config_path: str) -> None:
     config = load_config(config_path)
-    setup_logging(config.token)
+    setup_logging(config.token, config.logging.level, config.logging.format)
     install_redaction(config.webhook.secret_token)
     startup.check_sqlite(config.database_url, write=True)
     # SQLite: one pooled connection, so concurrent updates queue in-process instead of in SQLite's busy handler
     db = Database(config.database_url, **database_options(config.database_url))
     app = build_application(config, db)
+    health = None
     try:
+        health = await start_health(app, config.health) if config.health.port else None  # before: a busy port stops
         with startup.telegram_step(config):
             await app.initialize()  # getMe: the token and the Bot API, before anything is changed
         with startup.database_step(config.database_url):
@@ -54,6 +57,8 @@ async def run_bot(config_path: str) -> None:
     finally:
         await app.shutdown()
         await app.bot.shutdown()  # closes the HTTP sessions also when getMe failed (then the app never was up)
+        if health is not None:
+            await health.cleanup()
         await db.dispose()
 
 

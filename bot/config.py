@@ -79,6 +79,25 @@ class BackupConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """`[health]`: the local /healthz and /metrics endpoint (off while `port` is 0) and its thresholds."""
+
+    port: int = 0
+    listen: str = "127.0.0.1"
+    outbox_delay_minutes: float = 10  # a due message waiting longer: the dispatcher is stuck or Telegram refuses
+    polling_silence_minutes: float = 5  # no successful getUpdates for this long: Telegram unreachable or token bad
+    backup_age_hours: float = 26  # the last backup is older: the daily backup did not run
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    """`[logging]`: the level and the line format (`text` for people, `json` for log collectors)."""
+
+    level: str = "INFO"
+    format: str = "text"
+
+
+@dataclass(frozen=True)
 class Config:
     token: str
     api_base_url: str
@@ -99,6 +118,8 @@ class Config:
     delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
     backup: BackupConfig = field(default_factory=BackupConfig)
     retention: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(ZoneInfo("Europe/Berlin")))
+    health: HealthConfig = field(default_factory=HealthConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -293,6 +314,35 @@ def _retention(r: _Reader, end_date: str, tz: ZoneInfo) -> RetentionPolicy:
     return RetentionPolicy(tz, end_date=end, changes=changes, **days)
 
 
+def _health(r: _Reader) -> HealthConfig:
+    port = r.get("port", int, 0)
+    if not 0 <= port < 65536:
+        raise ConfigError("health.port: expected 0 (off) or 1-65535")
+    listen = r.get("listen", str, "127.0.0.1")
+    numbers = {}
+    for key, default in (("outbox_delay_minutes", 10), ("polling_silence_minutes", 5), ("backup_age_hours", 26)):
+        value = r.get(key, (int, float), default)  # type: ignore[arg-type]
+        if isinstance(value, bool) or not 0 < value <= 10_000:
+            raise ConfigError(f"health.{key}: expected a number above 0 and at most 10000")
+        numbers[key] = float(value)
+    r.done()
+    return HealthConfig(port=port, listen=listen, **numbers)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _logging(r: _Reader) -> LoggingConfig:
+    level = r.get("level", str, "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"logging.level: expected one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    fmt = r.get("format", str, "text")
+    if fmt not in ("text", "json"):
+        raise ConfigError(f"logging.format: expected 'text' or 'json', got {fmt!r}")
+    r.done()
+    return LoggingConfig(level=level, format=fmt)
+
+
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
     """Turn parsed TOML plus environment into a `Config`, or raise `ConfigError`."""
     env = dict(os.environ) if env is None else env
@@ -358,6 +408,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     delivery_expiry = _delivery_expiry(root.table("delivery", required=False))
     backup = _backup(root.table("backup", required=False))
     retention = _retention(root.table("privacy", required=False), end_date, tz)
+    health = _health(root.table("health", required=False))
+    log_config = _logging(root.table("logging", required=False))
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -391,6 +443,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         delivery_expiry=delivery_expiry,
         backup=backup,
         retention=retention,
+        health=health,
+        logging=log_config,
         **project,
     )
 

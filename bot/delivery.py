@@ -63,5 +63,7 @@ def make_dispatcher(app: Application[Any, Any, Any, Any, Any, Any], limits: Limi
     dispatcher = Dispatcher(
         svc.db, app.bot, svc.clock, all_renderers(svc), RateLimiter(limits), expiry=svc.config.delivery_expiry
     )
+    dispatcher.on_outcome = svc.metrics.delivered
+    dispatcher.limiter.on_pause = svc.metrics.retry_after
     svc.dispatcher = dispatcher
     return dispatcher

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import sys
-from typing import Any
+from datetime import UTC, datetime
+from typing import IO, Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -48,17 +50,62 @@ def install_redaction(token: str) -> None:
     logging.setLogRecordFactory(_redacting_factory)
 
 
-def setup_logging(token: str, level: int = logging.INFO) -> None:
-    """Log to stderr; quiet the HTTP client loggers and redact the token everywhere."""
+def _redact(text: str) -> str:
+    for secret in _SECRETS:
+        text = text.replace(secret, "<token>")
+    return text
+
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "taskName"}
+
+
+class TextFormatter(logging.Formatter):
+    """`2026-11-30 03:15:21,123 INFO actionbot.dispatcher: message …`: one line per event, a traceback included
+    (its line breaks written as `\\n`), so line-based log tools never split an event."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _redact(super().format(record)).replace("\n", "\\n")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, the record's extra fields
+    (`log.info(..., extra={"row": 5})`) and the traceback as `exc`. Redacted after encoding, so no field can
+    carry the token."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update((k, v) for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_"))
+        if record.exc_info and record.exc_info[1] is not None:
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return _redact(json.dumps(entry, ensure_ascii=False, default=str))
+
+
+def setup_logging(token: str, level: str | int = logging.INFO, fmt: str = "text", stream: IO[str] | None = None
+                  ) -> logging.Handler:
+    """Log to stderr (or `stream`) in the `[logging]` format and level; quiet the HTTP client loggers and
+    redact the token everywhere. Called again, it reconfigures the handler it added before."""
     root = logging.getLogger()
     root.setLevel(level)
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = next((h for h in root.handlers if getattr(h, "actionbot", False)), None)
+    if handler is None:
+        handler = logging.StreamHandler(stream or sys.stderr)
+        handler.actionbot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     install_redaction(token)
     for name in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    return handler
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

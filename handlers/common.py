@@ -23,6 +23,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.config import Config
+from bot.metrics import Metrics, measured, note_outcome
 from bot.texts import t
 from handlers import typed
 from handlers.codec import BadCallback, Callback, decode
@@ -49,6 +50,7 @@ class Services:
     db: Database
     clock: Clock
     dispatcher: Any = None  # scheduler.dispatcher.Dispatcher once started; woken after commits that add rows
+    metrics: Metrics = field(default_factory=Metrics)  # this bot's counters (its own Prometheus registry)
     _own_limiter: RateLimiter | None = field(default=None, repr=False)
 
     def limiter(self) -> RateLimiter:
@@ -342,12 +344,14 @@ def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
 
                         ask_agree_again(req)
                     elif missing:
+                        note_outcome("not_allowed")
                         req.toast(req.t(missing), alert=True)
                         if update.callback_query is None:
                             req.reply(req.t(missing))
                     else:
                         await fn(req)
             except Refusal as refusal:
+                note_outcome("refused")
                 req.discard()
                 text = req.t(refusal.key, **refusal.params)
                 if update.callback_query is not None:
@@ -356,13 +360,14 @@ def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
                     req.reply(text)
             except BadCallback as exc:
                 log.info("stale or forged button update_id=%s reason=%s", update.update_id, exc)
+                note_outcome("stale_button")
                 req.discard()
                 req.toast(req.t("errors.stale_button"), alert=True)
             await req.flush()
 
         run.__name__ = fn.__name__
         run.__doc__ = fn.__doc__
-        return run
+        return measured(run)
 
     return wrap
 

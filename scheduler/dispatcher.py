@@ -106,6 +106,8 @@ class Dispatcher:
         self._job_queue: Any = None
         self._db_lock = asyncio.Lock() if db.dialect == "sqlite" else None
         self.on_sent: Callable[[Outbox], None] | None = None  # benchmarks measure lag here
+        # metrics (bot/metrics.py): (kind, outcome, seconds from due to sent or None) per finished or retried row
+        self.on_outcome: Callable[[str, str, float | None], None] | None = None
 
     # --- waking -------------------------------------------------------------------------------------
     def wake(self) -> None:
@@ -182,6 +184,7 @@ class Dispatcher:
                 expired = await outbox.skip_expired(s, self.clock.now(), self.expiry)
             for row in expired:
                 self.backoff.forget(row.id)
+                self._observe(row.kind, row.status)
                 if row.status == outbox.FAILED:
                     log.warning("message failed row=%s kind=%s reason=%s", row.id, row.kind, row.reason)
                 else:
@@ -268,6 +271,7 @@ class Dispatcher:
                 s.expunge(row)
         for row in skipped:
             log.info("message skipped row=%s kind=%s reason=not_needed", row.id, row.kind)
+            self._observe(row.kind, outbox.SKIPPED)
         return ready
 
     async def _render(self, s: AsyncSession, rows: list[Outbox]) -> list[Outgoing | None]:
@@ -347,7 +351,10 @@ class Dispatcher:
             for row, o in migrated:
                 assert o.new_chat_id is not None
                 await self._migrate(s, row, o.new_chat_id)
+        gone = {row.id for row, _ in given_up}
         for row, o in results:
+            outcome = outbox.FAILED if row.id in gone else "retry" if o.status == outbox.PENDING else o.status
+            self._observe(row.kind, outcome, (now - row.due_at).total_seconds() if o.status == outbox.SENT else None)
             if o.status != outbox.PENDING:
                 self.backoff.forget(row.id)
             if o.status == outbox.SENT:
@@ -361,7 +368,6 @@ class Dispatcher:
             self.backoff.forget(row.id)
             why = f"{row.attempts} attempts" if o.count and row.attempts >= outbox.MAX_ATTEMPTS else "its expiry"
             log.warning("message failed row=%s kind=%s reason=%s; gave up after %s", row.id, row.kind, o.error, why)
-        gone = {row.id for row, _ in given_up}
         for row, o in retries:
             if row.id not in gone:
                 log.info("message retried later row=%s wait=%.0fs reason=%s", row.id, o.wait, o.error)
@@ -369,6 +375,10 @@ class Dispatcher:
             self._plan_next((min(next_try) - now).total_seconds())
         if migrated:
             self.wake()
+
+    def _observe(self, kind: str, outcome: str, lag: float | None = None) -> None:
+        if self.on_outcome is not None:
+            self.on_outcome(kind, outcome, lag)
 
     async def _api_send(self, chat_id: int, out: Outgoing) -> None:
         if out.media is not None:

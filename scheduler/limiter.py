@@ -52,11 +52,14 @@ class RateLimiter:
         self._chat_next: dict[int, float] = {}
         self._groups: dict[int, deque[float]] = {}
         self._paused_until = 0.0
+        self.on_pause: Callable[[float], None] | None = None  # metrics: every 429 pauses here (bot/metrics.py)
         self._lock = asyncio.Lock()
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends until the wait is over."""
         self._paused_until = max(self._paused_until, self._now() + seconds)
+        if self.on_pause is not None:
+            self.on_pause(seconds)
 
     def now(self) -> float:
         """The limiter's clock (monotonic seconds): a caller that bounds its own waiting measures with it."""
