@@ -119,6 +119,25 @@ async def first_active(procs: list[BotProcess], timeout: float = 60) -> BotProce
             await asyncio.sleep(0.05)
 
 
+async def announce_to_all(manager: SimUser, text: str) -> None:
+    """The real /announce dialogue to everyone. A running bot paces replies to one chat (about 1 s apart), so
+    each step waits for the button it presses next."""
+
+    after = max((m.message_id for m in manager.messages), default=0)  # earlier rounds' messages do not count
+
+    async def press(label: str) -> None:
+        has = lambda m: m.message_id > after and any(label in b.text for b in m.flat_buttons())  # noqa: E731
+        message = await manager.wait_for_message(has, timeout=30)
+        await manager.press(label, message=message)
+
+    await manager.send("/announce")
+    await manager.wait_for_message(lambda m: m.message_id > after and "Neue Ankündigung" in m.text, timeout=30)
+    await manager.send(text)
+    await press("Alle")
+    await press("Weiter")
+    await press("Jetzt senden")
+
+
 async def seed_people(db: Database, users: list[SimUser], now: datetime, team_slug: str | None = None) -> None:
     """Registered people (consent, group, town) for the simulated `users`, members of `team_slug` if given."""
     async with db.transaction() as s:
