@@ -35,6 +35,17 @@ log = logging.getLogger("actionbot.standby")
 LOCK_KEY = 0x61637469_6F6E626F  # "actionbo": one active bot per PostgreSQL database
 
 
+# The lock's session: named (pg_stat_activity), and dropped by the server about 8 s after the holder's machine
+# or network went silent, so the lock does not outlive it for the kernel's default keepalive time (hours).
+LOCK_SESSION = {
+    "application_name": "actionbot-lock",
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "1",
+    "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "8000",
+}
+
+
 class LockLost(StartupError):
     """The active process lost its lock connection: it stopped sending and exits (`LOCK_LOST`)."""
 
@@ -68,7 +79,7 @@ class Leadership:
 
     async def acquire(self) -> None:
         """Wait until this process holds the lock. Connection failures propagate (the caller names them)."""
-        self.conn = await asyncpg.connect(self.dsn, server_settings={"application_name": "actionbot-lock"})
+        self.conn = await asyncpg.connect(self.dsn, server_settings=LOCK_SESSION)
         waited = False
         while not await self.conn.fetchval("SELECT pg_try_advisory_lock($1)", self.key):
             if not waited:
