@@ -19,7 +19,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_queries, retention, startup
+from bot import backup, cli_backup, cli_queries, retention, standby, startup
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -47,23 +47,31 @@ async def run_bot(config_path: str) -> None:
     db = Database(config.database_url, **database_options(config.database_url))
     app = build_application(config, db)
     health = None
+    leader = None
     try:
         health = await start_health(app, config.health) if config.health.port else None  # before: a busy port stops
         with startup.telegram_step(config):
             await app.initialize()  # getMe: the token and the Bot API, before anything is changed
         with startup.database_step(config.database_url):
-            await prepare(config, db)
-        await serve(app, config)
+            leader = await standby.become_active(config.database_url)  # PostgreSQL: wait while another is active
+            await prepare(config, db)  # migrations: run once, by the active process
+        await serve(app, config, leader)
     finally:
         await app.shutdown()
         await app.bot.shutdown()  # closes the HTTP sessions also when getMe failed (then the app never was up)
         if health is not None:
             await health.cleanup()
         await db.dispose()
+        if leader is not None:
+            await leader.release()
+    if leader is not None:
+        leader.raise_if_lost()
 
 
-async def serve(app: Application[Any, Any, Any, Any, Any, Any], config: Config) -> None:
-    """Take updates (polling or webhook) and deliver the outbox until SIGINT or SIGTERM."""
+async def serve(
+    app: Application[Any, Any, Any, Any, Any, Any], config: Config, leader: standby.Leadership | None = None
+) -> None:
+    """Take updates (polling or webhook) and deliver the outbox until SIGINT or SIGTERM (or `leader` is lost)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -73,7 +81,10 @@ async def serve(app: Application[Any, Any, Any, Any, Any, Any], config: Config) 
         await publish_default_commands(app.bot)
     await app.start()
     dispatcher = make_dispatcher(app)
+    dispatcher.sole_worker = dispatcher.sole_worker or leader is not None
     await dispatcher.start(app.job_queue)
+    if leader is not None:
+        leader.watch(standby.stop_sending(app, dispatcher, stop))
     announcements_progress.schedule(app)  # the senders' progress messages and final reports
     backup.schedule(app)  # the daily backup, when [backup] folder is set
     retention.schedule(app)  # the daily retention run ([privacy])
@@ -113,7 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = _config_path(args.config)
     try:
         if args.command == "run":
-            asyncio.run(run_bot(path))
+            with standby.sqlite_lock(load_config(path).database_url):  # SQLite: one process per file
+                asyncio.run(run_bot(path))
         elif args.command == "db" and args.action != "upgrade":
             return cli_backup.run(path, args)
         elif args.command in ("stats", "export", "report"):

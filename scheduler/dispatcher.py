@@ -105,6 +105,9 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._job_queue: Any = None
         self._db_lock = asyncio.Lock() if db.dialect == "sqlite" else None
+        # no other process can be sending (SQLite; the active process of a hot standby, bot/standby.py): rows
+        # another worker left `claimed` or `sending` are dead and are taken back at start, without waiting for the lease
+        self.sole_worker = db.dialect == "sqlite"
         self.on_sent: Callable[[Outbox], None] | None = None  # benchmarks measure lag here
         # metrics (bot/metrics.py): (kind, outcome, seconds from due to sent or None) per finished or retried row
         self.on_outcome: Callable[[str, str, float | None], None] | None = None
@@ -131,7 +134,7 @@ class Dispatcher:
         self._job_queue = job_queue
         async with self._transaction() as s:
             claimed, unknown = await outbox.recover(
-                s, self.clock.now(), self.lease, everything=self.db.dialect == "sqlite"
+                s, self.clock.now(), self.lease, everything=self.sole_worker
             )
         if claimed or unknown:
             log.info("outbox recovered claimed=%s unknown_outcome=%s", claimed, unknown)

@@ -1,0 +1,96 @@
+"""The deployment files agree with the code: the systemd unit's restart rules with bot/startup.py's exit codes,
+the compose file is valid YAML with PostgreSQL and two bot replicas, the image runs `actionbot run`.
+
+No container runtime runs on the development machine, so the compose file and the image are checked as files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import startup
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def unit_values(key: str) -> list[str]:
+    text = (DEPLOY / "actionbot.service").read_text(encoding="utf-8")
+    return re.findall(rf"^{key}=(.*)$", text, re.M)
+
+
+def load_yaml(path: Path) -> Any:
+    """PyYAML if this interpreter has it, else a system python3 that has it (the project does not depend on it)."""
+    try:
+        import yaml  # type: ignore[import-untyped]
+    except ImportError:
+        python = shutil.which("python3")
+        if python is None:
+            pytest.skip("no YAML parser available")
+        code = "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))"
+        done = subprocess.run([python, "-c", code, str(path)], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            if "No module named 'yaml'" in done.stderr:
+                pytest.skip("no YAML parser available")
+            raise AssertionError(done.stderr) from None
+        return json.loads(done.stdout)
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_the_unit_restarts_on_transient_failures_and_stops_on_permanent_ones():
+    assert unit_values("Restart") == ["on-failure"]
+    [prevent] = unit_values("RestartPreventExitStatus")
+    codes = {int(c) for c in prevent.split()}
+    assert codes == set(startup.PERMANENT)
+    assert not codes & set(startup.TRANSIENT)  # lock lost (14) must restart: it comes back as the standby
+    assert startup.LOCK_LOST in startup.TRANSIENT and startup.ALREADY_RUNNING in startup.TRANSIENT
+
+
+def test_the_unit_is_hardened_and_may_write_only_its_data_directory():
+    for key, value in {
+        "NoNewPrivileges": "true",
+        "ProtectSystem": "strict",
+        "PrivateTmp": "true",
+        "ProtectHome": "true",
+        "ReadWritePaths": "/var/lib/actionbot",
+        "User": "actionbot",
+    }.items():
+        assert unit_values(key) == [value], key
+    assert unit_values("ExecStart")[0].endswith("actionbot --config /etc/actionbot/config.toml run")
+
+
+def test_the_compose_file_runs_postgresql_and_two_bot_replicas():
+    compose = load_yaml(DEPLOY / "compose.yaml")
+    db, bot = compose["services"]["db"], compose["services"]["bot"]
+    assert db["image"].split("/")[-1].startswith("postgres:")
+    assert bot["deploy"]["replicas"] == 2
+    assert bot["depends_on"]["db"]["condition"] == "service_healthy"
+    assert bot["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://actionbot:")
+    assert "@db:5432/actionbot" in bot["environment"]["DATABASE_URL"]
+    assert bot["build"]["dockerfile"] == "deploy/Containerfile"
+    assert bot["restart"] == "unless-stopped"  # exit 14 (lock lost) must come back as the standby
+
+
+def test_the_image_runs_the_bot_as_an_unprivileged_user():
+    text = (DEPLOY / "Containerfile").read_text(encoding="utf-8")
+    assert re.search(r"^USER actionbot$", text, re.M)
+    assert 'ENTRYPOINT ["actionbot"]' in text and 'CMD ["run"]' in text
+    for part in ("bot", "handlers", "models", "scheduler"):  # every package pyproject.toml installs
+        assert f"COPY {part} ./{part}" in text
+
+
+def test_the_operations_guide_covers_each_task_and_links_its_parts():
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    for needed in ("Install", "First start", "Upgrade", "Monitoring", "Backup and restore", "Failover",
+                   "Token rotation", "Moving from SQLite to PostgreSQL", "At the project's end"):  # fmt: skip
+        assert needed in headings, needed
+    assert "operations-monitoring.md" in text and "operations-backup.md" in text
+    assert "deploy/actionbot.service" in text and "deploy/compose.yaml" in text
