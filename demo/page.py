@@ -22,6 +22,7 @@ from demo import seed
 from demo.run import Demo
 
 STATIC = files("demo") / "static"
+DEMO = web.AppKey("demo", dict)
 HOURS = (1, 24)
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; "
@@ -32,7 +33,7 @@ STATIC_TYPES = {"index.html": "text/html", "app.js": "text/javascript", "style.c
 
 def install(app: web.Application, holder: dict[str, Demo]) -> None:
     app.middlewares.append(_same_origin)
-    app["demo"] = holder
+    app[DEMO] = holder
     app.router.add_get("/", _index)
     app.router.add_get("/static/{name}", _static)
     app.router.add_get("/api/state", _state)
@@ -62,7 +63,7 @@ async def _same_origin(request: web.Request, handler: Any) -> web.StreamResponse
 
 
 def _demo(request: web.Request) -> Demo:
-    demo: Demo | None = request.app["demo"].get("demo")
+    demo: Demo | None = request.app[DEMO].get("demo")
     if demo is None:
         raise web.HTTPServiceUnavailable(text="starting")
     return demo

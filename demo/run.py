@@ -32,12 +32,15 @@ from models import outbox, people
 from models.db import Database
 from models.teams import led_team_ids
 from scheduler.dispatcher import Dispatcher
+from scheduler.limiter import Limits
 
 log = logging.getLogger("actionbot.demo")
 TOKEN = "1000001:demo-token-of-the-local-stand-in"
 BOT_USERNAME = "actionbot_demo_bot"
 DEFAULT_PORT = 8765
 DEFAULT_DB = "actionbot-demo.db"
+# the stand-in has no flood limits (Telegram's would make the demo's first minute slow): pace only lightly
+DEMO_LIMITS = Limits(overall_per_second=200, per_chat_interval=0.0, per_group_per_minute=0)
 MAX_STEPS = 500  # due times visited by one clock advance
 
 
@@ -144,7 +147,7 @@ async def start_demo(config: Config, *, db_path: Path, port: int = DEFAULT_PORT,
         await publish_default_commands(app.bot)
         await _publish_menus(app, db)
         await app.start()
-        dispatcher = make_dispatcher(app)
+        dispatcher = make_dispatcher(app, DEMO_LIMITS)
         await dispatcher.start(app.job_queue)
         announcements_progress.schedule(app)
         assert app.updater is not None

@@ -43,6 +43,15 @@ function linkNode(href, label) {
       send(`/start ${m[2]}`, p.chats[0].id);
     } }, label);
   }
+  const chatLink = /^https?:\/\/t\.me\/([A-Za-z0-9_]+)\/?$/.exec(href);
+  if (chatLink && chatLink[1].toLowerCase() === bot.toLowerCase()) {
+    return el("a", { href: "#", "data-chat-link": "1", onclick: (e) => {
+      e.preventDefault();
+      const p = person();
+      ui.chat[p.key] = p.chats[0].id;
+      render();
+    } }, label);
+  }
   if (/^https?:\/\//i.test(href)) return el("a", { href, target: "_blank", rel: "noopener noreferrer" }, label);
   return el("span", {}, label);
 }
