@@ -82,6 +82,7 @@ def run_demo(path: str, args: argparse.Namespace) -> int:
         path = "config.example.toml"
     config = load_config(path, require_token=False)
     setup_logging(TOKEN, logging.WARNING)  # the page shows what happens; the log only what went wrong
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # a progress job skipped on a busy laptop is no news
     port = getattr(args, "port", None) or int(os.environ.get("ACTIONBOT_DEMO_PORT") or DEFAULT_PORT)
     db = demo_database(getattr(args, "db", None) or DEFAULT_DB, getattr(args, "fresh", False))
     asyncio.run(run(config, port=port, db_path=db, lang=getattr(args, "lang", "de")))

@@ -178,7 +178,8 @@ async def _file(request: web.Request) -> web.Response:
     except (KeyError, ValueError):
         raise web.HTTPNotFound() from None
     if msg.photo is not None:
-        return web.Response(body=msg.photo, content_type="image/jpeg")
+        kind = "image/png" if msg.photo.startswith(b"\x89PNG") else "image/jpeg"
+        return web.Response(body=msg.photo, content_type=kind)
     if msg.document is None:
         raise web.HTTPNotFound()
     name, data, mime = msg.document

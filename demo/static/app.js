@@ -4,6 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const ui = { person: "citizen", chat: {}, seen: {}, toasts: {}, state: null, version: "" };
+const images = new Map();
 
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
@@ -112,7 +113,10 @@ function bubble(p, chat, m) {
   const t = ui.state.texts;
   const box = el("div", { class: "msg" + (m.mine ? " mine" : ""), "data-id": m.id });
   if (!m.bot && !m.mine && chat.group) box.append(el("span", { class: "from", text: m.from }));
-  if (m.photo) box.append(el("div", { class: "photo" }, el("img", { src: m.photo, alt: "" })));
+  if (m.photo) {  // kept across renders, so a loaded picture keeps its size and the chat does not jump
+    if (!images.has(m.photo)) images.set(m.photo, el("img", { src: m.photo, alt: "", onload: stick }));
+    box.append(el("div", { class: "photo" }, images.get(m.photo)));
+  }
   if (m.document) {
     const kb = Math.max(1, Math.round(m.document.size / 1024));
     box.append(el("div", { class: "doc" }, el("span", { class: "icon", text: "📄" }),
@@ -159,8 +163,18 @@ function render() {
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40 || box.dataset.chat !== String(chat.id);
   const nodes = [];
+  let album = null;
   for (const m of chat.messages) {
-    nodes.push(bubble(p, chat, m));
+    if (m.photo && m.album && album && album.dataset.album === m.album) {  // an album: one bubble, photos in a grid
+      album.classList.add("album");
+      album.append(...bubble(p, chat, m).childNodes);
+      for (const caption of album.querySelectorAll(".text")) album.append(caption);  // captions below the photos
+      continue;
+    }
+    const node = bubble(p, chat, m);
+    album = m.album ? node : null;
+    if (m.album) node.dataset.album = m.album;
+    nodes.push(node);
     const kb = keyboard(p, chat, m);
     if (kb) nodes.push(kb);
   }
@@ -170,6 +184,7 @@ function render() {
   }
   box.replaceChildren(...nodes);
   box.dataset.chat = String(chat.id);
+  box.dataset.stick = atBottom ? "1" : "";
   if (atBottom) box.scrollTop = box.scrollHeight;
 
   $("commands").replaceChildren(...p.commands.map((c) => el("button", { type: "button", "data-command": c.command,
@@ -182,6 +197,11 @@ function render() {
     if (before === undefined || q.key !== ui.person) continue;
     for (const toast of q.toasts.slice(before)) if (toast.text) show(toast);
   }
+}
+
+function stick() {
+  const box = $("messages");
+  if (box.dataset.stick) box.scrollTop = box.scrollHeight;
 }
 
 let toastTimer = 0;
