@@ -99,9 +99,13 @@ def test_a_citizen_walks_from_consent_to_a_reminder(demo_url: str, browser) -> N
             return bool(found)
         wait.until(click, f"no button {label!r}")
 
+    def shown() -> str:
+        """The open chat's messages as text, read in one go (the page re-renders as messages arrive)."""
+        return str(d.execute_script(
+            "return [...document.querySelectorAll('#messages .msg')].map(m => m.innerText).join('\\n')"))
+
     def arrives(text: str) -> None:
-        wait.until(lambda _: any(text in m.text for m in d.find_elements(By.CSS_SELECTOR, "#messages .msg")),
-                   f"no message with {text!r}")
+        wait.until(lambda _: text in shown(), f"no message with {text!r}")
 
     def type_(text: str) -> None:
         box = d.find_element(By.ID, "text")
@@ -136,7 +140,7 @@ def test_a_citizen_walks_from_consent_to_a_reminder(demo_url: str, browser) -> N
     arrives("/start team-daseinsvorsorge")
 
     for _ in range(3):  # the reminder before tomorrow's meeting, as the clock moves on
-        if any("Erinnerung" in m.text for m in d.find_elements(By.CSS_SELECTOR, "#messages .msg")):
+        if "Erinnerung" in shown():
             break
         wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "[data-hours='24']").click() or True)
         wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "[data-hours='24']").is_enabled())
