@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -85,7 +86,14 @@ def run_demo(path: str, args: argparse.Namespace) -> int:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # a progress job skipped on a busy laptop is no news
     port = getattr(args, "port", None) or int(os.environ.get("ACTIONBOT_DEMO_PORT") or DEFAULT_PORT)
     db = demo_database(getattr(args, "db", None) or DEFAULT_DB, getattr(args, "fresh", False))
-    asyncio.run(run(config, port=port, db_path=db, lang=getattr(args, "lang", "de")))
+    try:
+        asyncio.run(run(config, port=port, db_path=db, lang=getattr(args, "lang", "de")))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"actionbot demo: port {port} on 127.0.0.1 is in use; choose another with --port or "
+              "ACTIONBOT_DEMO_PORT", file=sys.stderr)
+        return 1
     return 0
 
 

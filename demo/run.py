@@ -134,7 +134,11 @@ async def start_demo(config: Config, *, db_path: Path, port: int = DEFAULT_PORT,
 
     fake = FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME)
     holder: dict[str, Demo] = {}
-    await fake.start(port=port, setup=lambda web_app: page.install(web_app, holder))
+    try:
+        await fake.start(port=port, setup=lambda web_app: page.install(web_app, holder))
+    except OSError:
+        await fake.stop()
+        raise
     config = dataclasses.replace(demo_config(config, db_path), api_base_url=fake.url)
     clock = DemoClock()
     db = Database(config.database_url, **database_options(config.database_url))

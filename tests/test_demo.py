@@ -130,3 +130,16 @@ def test_run_without_a_token_starts_the_demo(tmp_path, monkeypatch):
     config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     assert cli.main(["--config", str(config), "run"]) == 0
     assert started == {"port": 8123, "db": tmp_path / "actionbot-demo.db", "token": ""}
+
+
+def test_a_busy_port_gets_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import socket
+
+    monkeypatch.setattr(cli, "setup_logging", lambda *a, **k: None)  # leave the test process's logging alone
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = cli.main(["--config", str(EXAMPLE), "demo", "--port", str(port), "--db", str(tmp_path / "d.db")])
+    err = capsys.readouterr().err
+    assert code == 1 and f"port {port}" in err and "--port" in err and "Traceback" not in err
