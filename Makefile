@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make run` (set up, migrate, start the bot) and `make test`.
+# Two commands on a fresh machine: `make run` (set up, start the bot; without a token: the demo in the browser)
+# and `make test`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
@@ -15,7 +16,6 @@ setup: $(VENV)/.installed
 
 run: setup
 	@test -f config.toml || { cp config.example.toml config.toml; echo "created config.toml from config.example.toml"; }
-	$(VENV)/bin/actionbot db upgrade
 	$(VENV)/bin/actionbot run
 
 lint: setup

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -109,11 +110,41 @@ async def serve(
         await app.stop()
 
 
+def run_demo(path: str, args: argparse.Namespace) -> int:
+    """The demo (demo/run.py) on the config's teams, towns and texts; its own database, never the live one."""
+    from pathlib import Path
+
+    from demo.run import DEFAULT_DB, DEFAULT_PORT, TOKEN, demo_database
+    from demo.run import run_demo as run
+
+    if not Path(path).exists() and Path("config.example.toml").exists():
+        path = "config.example.toml"
+    config = load_config(path, require_token=False)
+    setup_logging(TOKEN, logging.WARNING)  # the page shows what happens; the log only what went wrong
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # a progress job skipped on a busy laptop is no news
+    port = getattr(args, "port", None) or int(os.environ.get("ACTIONBOT_DEMO_PORT") or DEFAULT_PORT)
+    db = demo_database(getattr(args, "db", None) or DEFAULT_DB, getattr(args, "fresh", False))
+    try:
+        asyncio.run(run(config, port=port, db_path=db, lang=getattr(args, "lang", "de")))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"actionbot demo: port {port} on 127.0.0.1 is in use; choose another with --port or "
+              "ACTIONBOT_DEMO_PORT", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="actionbot", description="Telegram bot for cross-town action teams.")
     parser.add_argument("--config", help="path of the TOML config (default: $ACTIONBOT_CONFIG or config.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (polling, or webhook when configured)")
+    sub.add_parser("run", help="run the bot (polling, or webhook when configured); without a token: the demo")
+    demo = sub.add_parser("demo", help="try the bot in the browser: a local stand-in for Telegram, no token needed")
+    demo.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default 8765, $ACTIONBOT_DEMO_PORT)")
+    demo.add_argument("--db", default=None, help="the demo's own SQLite file (default actionbot-demo.db)")
+    demo.add_argument("--fresh", action="store_true", help="delete the demo's database first and start anew")
+    demo.add_argument("--lang", choices=["de", "en"], default="de", help="language of the page's own words")
     db = sub.add_parser("db", help="database tasks")
     dbsub = db.add_subparsers(dest="action", required=True)
     dbsub.add_parser("upgrade", help="apply pending migrations")
@@ -123,11 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
+        if args.command == "run" and not load_config(path, require_token=False).token:
+            return run_demo(path, args)  # no token: the demo instead of a line about @BotFather
         if args.command == "run":
             with standby.sqlite_lock(load_config(path).database_url):  # SQLite: one process per file
                 asyncio.run(run_bot(path))
         elif args.command == "db" and args.action != "upgrade":
             return cli_backup.run(path, args)
+        elif args.command == "demo":
+            return run_demo(path, args)
         elif args.command in ("stats", "export", "report"):
             config = load_config(path, require_token=False)
             startup.check_sqlite(config.database_url, write=False)

@@ -168,21 +168,39 @@ def test_cli_exits_2_with_one_line_for_a_bad_config(tmp_path, capsys, monkeypatc
     assert err.count("\n") == 0 and "telegram.mode" in err and "Traceback" not in err
 
 
-def test_missing_token_tells_where_to_put_it(tmp_path):
+def test_missing_token_starts_the_demo_and_tells_how_to_go_live(tmp_path):
+    """No token: `actionbot run` serves the demo (its own database, not the live one) and says where a token goes."""
+    import signal
+    import socket
+
     path = tmp_path / "config.toml"
     path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    proc = subprocess.run(
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(root), "ACTIONBOT_DEMO_PORT": str(port)}
+    proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "--config", str(path), "run"],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
-        cwd=Path(__file__).resolve().parent.parent,
-        timeout=60,
+        cwd=tmp_path,
     )
-    assert proc.returncode == 2
-    assert "BotFather" in proc.stderr and "TELEGRAM_BOT_TOKEN" in proc.stderr and "config.toml" in proc.stderr
-    assert "Traceback" not in proc.stderr
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line
+        assert "BotFather" in line and "TELEGRAM_BOT_TOKEN" in line and "config.toml" in line
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert (tmp_path / "actionbot-demo.db").exists()
+    assert not (tmp_path / "actionbot.db").exists()  # the live database stays untouched
 
 
 def test_db_upgrade_command_creates_the_schema_without_a_token(tmp_path):

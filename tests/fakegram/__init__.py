@@ -1,7 +1,5 @@
-"""Fake Telegram Bot API server for end-to-end tests of actionbot (see server.py)."""
+"""The tests' name for the local Bot API stand-in, which is product code now (botapi/, also behind `actionbot demo`)."""
 
-from .models import ApiError, BotMessage, Button
-from .server import FakeTelegram
-from .users import SimGroup, SimUser
+from botapi import ApiError, BotMessage, Button, FakeTelegram, SimGroup, SimUser
 
 __all__ = ["ApiError", "BotMessage", "Button", "FakeTelegram", "SimGroup", "SimUser"]

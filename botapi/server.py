@@ -77,13 +77,16 @@ class FakeTelegram:
 
     # -- lifecycle ------------------------------------------------------------------
 
-    async def start(self) -> FakeTelegram:
+    async def start(self, port: int = 0, setup: Callable[[web.Application], None] | None = None) -> FakeTelegram:
+        """Listen on 127.0.0.1 (`port` 0: any free port); `setup` may add routes (the demo's chat page)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        if setup is not None:
+            setup(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self
@@ -227,6 +230,10 @@ class FakeTelegram:
         except TimeoutError:
             raise TimeoutError(f"update {update_id} was not processed within {timeout}s "
                                f"(is the bot polling {self.base_url}?)") from None
+
+    def notify(self) -> None:
+        """Wake everyone waiting in `wait_for` (the demo's page after the clock moved)."""
+        self._changes.notify()
 
     async def wait_for(self, predicate: Callable[[], T | None], timeout: float = 5) -> T:
         """Wait until ``predicate()`` is truthy, re-checking after every state change."""

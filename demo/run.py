@@ -1,0 +1,196 @@
+"""`actionbot demo`: the bot's real job against the local Bot API stand-in, with the chat page on the same port.
+
+Everything runs in this one process on 127.0.0.1: the stand-in (botapi/), the real PTB Application polling it
+over HTTP, the dispatcher on a clock that can be moved forward, and the page (demo/page.py). The demo has its
+own SQLite file; `--fresh` deletes it first. The stand-in keeps chats in memory only, so a restart shows empty
+chats over the kept data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.application import build_application, prepare
+from bot.config import Config
+from bot.delivery import make_dispatcher
+from bot.processing import database_options
+from botapi import FakeTelegram, SimGroup, SimUser
+from demo import seed
+from demo.clock import DemoClock
+from handlers import announcements_progress
+from handlers.commands import commands_for, publish_default_commands, publish_person_commands
+from models import outbox, people
+from models.db import Database
+from models.teams import led_team_ids
+from scheduler.dispatcher import Dispatcher
+from scheduler.limiter import Limits
+
+log = logging.getLogger("actionbot.demo")
+TOKEN = "1000001:demo-token-of-the-local-stand-in"
+BOT_USERNAME = "actionbot_demo_bot"
+DEFAULT_PORT = 8765
+DEFAULT_DB = "actionbot-demo.db"
+# the stand-in has no flood limits (Telegram's would make the demo's first minute slow): pace only lightly
+DEMO_LIMITS = Limits(overall_per_second=200, per_chat_interval=0.0, per_group_per_minute=0)
+MAX_STEPS = 500  # due times visited by one clock advance
+
+
+@dataclass
+class Demo:
+    config: Config
+    fake: FakeTelegram
+    db: Database
+    clock: DemoClock
+    app: Application[Any, Any, Any, Any, Any, Any]
+    dispatcher: Dispatcher
+    users: dict[str, SimUser]
+    group: SimGroup
+    lang: str = "de"
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    version: int = 0  # moves with every change the page did not see through the stand-in
+
+    @property
+    def url(self) -> str:
+        return f"{self.fake.url}/"
+
+    def spawn(self, coro: Any) -> None:
+        """Run a person's action in the background: the page sees the bot's answer by polling."""
+        task = asyncio.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and isinstance(task.exception(), Exception):
+            log.info("demo action ended: %r", task.exception())
+
+    async def advance(self, delta: timedelta) -> int:
+        """Move the clock forward, stopping at every due message on the way so each goes out on time
+        (a reminder sent a day late would be given up, as in production). Returns the messages sent."""
+        target = self.clock.now() + delta
+        sent = 0
+        for _ in range(MAX_STEPS):
+            async with self.db.transaction() as s:
+                due = await outbox.next_due(s)
+            if due is None or due > target:
+                break
+            self.clock.set(due)
+            handled = await self.dispatcher.drain()
+            sent += handled
+            if handled == 0 and due <= self.clock.now() - timedelta(seconds=1):
+                break  # rows waiting for a retry: the running dispatcher takes them
+        self.clock.set(target)
+        self.version += 1
+        self.dispatcher.wake()
+        self.fake.notify()  # the page shows the new time at once
+        return sent
+
+    async def stop(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        await self.dispatcher.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.fake.stop()
+        await self.db.dispose()
+
+
+def demo_config(config: Config, db_path: Path, manager: int = seed.MANAGER) -> Config:
+    """The config with the stand-in's token and address, the demo's own database and its manager."""
+    return dataclasses.replace(
+        config,
+        token=TOKEN,
+        api_base_url="http://127.0.0.1:0",  # set once the stand-in listens
+        mode="polling",
+        database_url=f"sqlite+aiosqlite:///{db_path}",
+        managers=(manager,),
+    )
+
+
+def demo_database(path: str | Path, fresh: bool) -> Path:
+    """The demo's SQLite file as an absolute path; `fresh` deletes it first."""
+    db_path = Path(path).resolve()
+    if fresh:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    return db_path
+
+
+async def start_demo(config: Config, *, db_path: Path, port: int = DEFAULT_PORT, lang: str = "de") -> Demo:
+    """Start everything and return once the page can be opened (`db_path`: see `demo_database`)."""
+    from demo import page
+
+    fake = FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME)
+    holder: dict[str, Demo] = {}
+    try:
+        await fake.start(port=port, setup=lambda web_app: page.install(web_app, holder))
+    except OSError:
+        await fake.stop()
+        raise
+    config = dataclasses.replace(demo_config(config, db_path), api_base_url=fake.url)
+    clock = DemoClock()
+    db = Database(config.database_url, **database_options(config.database_url))
+    try:
+        users, group = seed.add_users(fake)
+        await prepare(config, db, clock)
+        await seed.seed(db, config, clock.now())
+        app = build_application(config, db, clock)
+        await app.initialize()
+        await publish_default_commands(app.bot)
+        await _publish_menus(app, db)
+        await app.start()
+        dispatcher = make_dispatcher(app, DEMO_LIMITS)
+        await dispatcher.start(app.job_queue)
+        announcements_progress.schedule(app)
+        assert app.updater is not None
+        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=10)
+    except BaseException:
+        await fake.stop()
+        await db.dispose()
+        raise
+    demo = Demo(config, fake, db, clock, app, dispatcher, users, group, lang)
+    holder["demo"] = demo
+    return demo
+
+
+async def _publish_menus(app: Application[Any, Any, Any, Any, Any, Any], db: Database) -> None:
+    """The command menus of the seeded people (the bot sets them when roles change; seeding skipped that)."""
+    async with db.transaction() as s:
+        for persona in seed.PERSONAS:
+            person = await people.get_person(s, persona.user_id)
+            if person is not None:
+                names = commands_for(person, bool(await led_team_ids(s, person)))
+                await publish_person_commands(app.bot, person.telegram_id, names, person.language)
+
+
+async def run_demo(config: Config, *, port: int, db_path: Path, lang: str) -> None:
+    """Run until Ctrl+C (SIGINT) or SIGTERM."""
+    import signal
+
+    demo = await start_demo(config, port=port, db_path=db_path, lang=lang)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(
+        f"actionbot demo: open {demo.url} in your browser (no Telegram token: the bot talks to a local stand-in, "
+        f"demo data in {db_path}, --fresh starts anew). To go live, put the token from @BotFather into "
+        "config.toml (telegram.token) or TELEGRAM_BOT_TOKEN and run it again. Ctrl+C stops.",
+        flush=True,
+    )
+    try:
+        await stop.wait()
+    finally:
+        await demo.stop()

@@ -1,0 +1,172 @@
+"""The demo's people and data: four people on the page, about twenty members behind them, and something on
+every screen (a meeting tomorrow, a past meeting with attendance, a poll, ideas in several statuses, a group).
+
+Seeding goes through the domain functions, as the bot's own handlers do; it runs once per demo database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.config import Config
+from botapi import FakeTelegram, SimGroup, SimUser
+from models import attendance, groups, idea_answers, ideas, meetings, outbox, people, polls, teams
+from models.db import Database
+from models.meetings import MeetingInput
+from models.tables import Outbox, Person, Team
+
+CITIZEN, ENTREPRENEUR, LEAD, MANAGER = 910001, 910002, 910003, 910004
+GROUP_CHAT = -4000101
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Someone the page shows: a Telegram user of the stand-in; `role` is a text key of the page."""
+
+    key: str
+    user_id: int
+    first_name: str
+    last_name: str
+    role: str
+
+
+PERSONAS = (
+    Persona("citizen", CITIZEN, "Clara", "Schubert", "demo.role_citizen"),
+    Persona("entrepreneur", ENTREPRENEUR, "Erik", "Vogel", "demo.role_entrepreneur"),
+    Persona("lead", LEAD, "Lea", "Hartung", "demo.role_lead"),
+    Persona("manager", MANAGER, "Maria", "Keller", "demo.role_manager"),
+)
+
+# (first name, town, group, team slugs) of the members behind the four
+MEMBERS = (
+    ("Anton", "saalfeld", "citizen", ("daseinsvorsorge",)),
+    ("Birgit", "rudolstadt", "citizen", ("daseinsvorsorge", "engagement")),
+    ("Carsten", "bad_blankenburg", "administration", ("daseinsvorsorge",)),
+    ("Doris", "saalfeld", "entrepreneur", ("fachkraefte",)),
+    ("Emil", "rudolstadt", "citizen", ("engagement",)),
+    ("Frieda", "bad_blankenburg", "citizen", ("daseinsvorsorge",)),
+    ("Gregor", "saalfeld", "administration", ("fachkraefte", "daseinsvorsorge")),
+    ("Hanna", "rudolstadt", "entrepreneur", ("fachkraefte",)),
+    ("Ilse", "saalfeld", "citizen", ("engagement",)),
+    ("Jonas", "bad_blankenburg", "entrepreneur", ("fachkraefte",)),
+    ("Karin", "rudolstadt", "administration", ("engagement", "daseinsvorsorge")),
+    ("Lutz", "saalfeld", "citizen", ("daseinsvorsorge",)),
+    ("Mira", "bad_blankenburg", "citizen", ("engagement",)),
+    ("Nils", "rudolstadt", "citizen", ("daseinsvorsorge",)),
+    ("Olga", "saalfeld", "entrepreneur", ("fachkraefte",)),
+    ("Paul", "other", "citizen", ("engagement",)),
+)
+MEMBER_BASE = 920001
+
+
+def add_users(fake: FakeTelegram) -> tuple[dict[str, SimUser], SimGroup]:
+    """The stand-in's users (every start: the stand-in keeps no state) and the lead's team group."""
+    users = {p.key: fake.user(p.first_name, "de", user_id=p.user_id, last_name=p.last_name) for p in PERSONAS}
+    for i, (name, *_rest) in enumerate(MEMBERS):
+        fake.user(name, "de", user_id=MEMBER_BASE + i)
+    group = fake.group("Aktions-Team Daseinsvorsorge (Gruppe)", chat_id=GROUP_CHAT)
+    group.bot_is_admin = True
+    for key in ("lead", "manager"):
+        group.add(users[key], admin=key == "lead")
+    for i in range(6):
+        group.members.add(MEMBER_BASE + i)
+    return users, group
+
+
+
+
+def _local(config: Config, now: datetime, days: int, hour: int) -> datetime:
+    day = (now.astimezone(config.time_zone) + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, hour, tzinfo=config.time_zone)
+
+
+async def seed(db: Database, config: Config, now: datetime) -> None:
+    """Fill a new demo database; does nothing when it is filled already."""
+    town_keys = [t.key for t in config.towns]
+    fields = [f.key for f in config.fields]
+    policy = config.meetings
+    past = now - timedelta(days=14)
+    async with db.transaction() as s:
+        if await people.get_person(s, ENTREPRENEUR) is not None:
+            return
+        slugs = {t.slug: t for t in (await s.execute(select(Team))).scalars()}
+
+        async def person(uid: int, name: str, town: str, group: str) -> Person:
+            p, _ = await people.register(
+                s, telegram_id=uid, display_name=name, language="de", privacy_version=config.privacy_version,
+                now=past, managers=config.managers,
+            )
+            people.set_evaluation_consent(p, True, past)
+            people.set_group(p, group, [g.key for g in config.groups])
+            people.set_town(p, town, town_keys)
+            return p
+
+        erik = await person(ENTREPRENEUR, "Erik Vogel", "rudolstadt", "entrepreneur")
+        lea = await person(LEAD, "Lea Hartung", "bad_blankenburg", "administration")
+        maria = await person(MANAGER, "Maria Keller", "saalfeld", "administration")
+        members = [lea, erik]
+        dasein, fach, engagement = slugs["daseinsvorsorge"], slugs["fachkraefte"], slugs["engagement"]
+        await teams.join(s, lea, dasein.id, past)
+        await teams.join(s, erik, fach.id, past)
+        await teams.join(s, erik, dasein.id, past)
+        others = []
+        for i, (name, town, group, team_slugs) in enumerate(MEMBERS):
+            p = await person(MEMBER_BASE + i, name, town, group)
+            others.append(p)
+            for slug in team_slugs:
+                await teams.join(s, p, slugs[slug].id, past)
+        members += others
+        await teams.set_lead(s, maria, lea.id, dasein.id, True, past)
+        await teams.set_lead(s, maria, others[3].id, fach.id, True, past)  # Doris leads the skilled workers
+        await teams.set_lead(s, maria, others[4].id, engagement.id, True, past)  # Emil leads civic engagement
+        await groups.link(s, lea, dasein.id, GROUP_CHAT, "Aktions-Team Daseinsvorsorge (Gruppe)", past, policy)
+
+        # a past meeting with attendance and minutes
+        before = MeetingInput("Auftakt: Mobilität im Saalebogen", _local(config, now, -7, 17), 90,
+                              address="Rathaus, Markt 1", town="saalfeld", agenda="Rufbus, Mitfahrbänke, Bürgerbus")
+        old = await meetings.create_meeting(s, lea, dasein.id, before, past, policy, town_keys)
+        dasein_members = [p for p, row in zip(others, MEMBERS, strict=True) if "daseinsvorsorge" in row[3]][:6]
+        for p, value in zip(dasein_members, ("yes", "yes", "maybe", "no", "yes", "yes"), strict=True):
+            await meetings.answer(s, p, old.id, value, past, policy, reason="schedule" if value == "no" else None)
+        after = before.starts_at + timedelta(hours=3)
+        for p, came in zip(dasein_members, (True, True, False, False, True, True), strict=True):
+            await attendance.set_attended(s, lea, old.id, p.id, came, after)
+        await attendance.set_guests(s, lea, old.id, 3, after)
+        decisions = "Rufbus-Test im Frühjahr; Mitfahrbänke in Rudolstadt prüfen."
+        await attendance.set_minutes(s, lea, old.id, "decisions", decisions, after)
+        await attendance.finish(s, lea, old.id, after)
+
+        # ideas in several statuses, one answered by the lead
+        texts = (
+            (others[0], "Mitfahrbänke an den Ortsausgängen von Saalfeld", "public_services", dasein.id),
+            (others[1], "Ein Bürgerbus am Wochenende zwischen den drei Städten", "public_services", dasein.id),
+            (erik, "Praktikumsbörse der Betriebe für Schülerinnen und Schüler", "skilled_workers", fach.id),
+            (others[8], "Ehrenamtsbörse online für alle drei Städte", "civic_engagement", None),
+        )
+        made = []
+        for author, text, field, team_id in texts:
+            town = author.town if author.town in town_keys else "saalfeld"
+            made.append(await ideas.submit(s, author, text=text, field=field, towns=[town], team_id=team_id,
+                                           now=past, fields=fields, allowed_towns=town_keys))
+        await idea_answers.save_draft(s, lea, made[0].id, "accepted", "Wir prüfen drei Standorte bis März.", after,
+                                      meeting_id=old.id)
+        await idea_answers.save_draft(s, lea, made[1].id, "in_review", "Wir fragen beim Landkreis nach.", after)
+        await idea_answers.publish(s, lea, None, after)
+        await outbox.cancel_open(s, Outbox.kind == idea_answers.IDEA_ANSWER, reason="demo history")  # long past
+
+    # what is still to come is planned at the demo's present, so its messages go out now
+    async with db.transaction() as s:
+        lead = await people.get_person(s, LEAD)
+        assert lead is not None
+        dasein_team = await teams.get_team_by_slug(s, "daseinsvorsorge")
+        assert dasein_team is not None
+        soon = MeetingInput("Werkstatt: Bürgerbus und Rufbus", _local(config, now, 1, 17), 90,
+                            address="Stadtbibliothek, Blankenburger Str. 4", town="saalfeld",
+                            agenda="Fahrplanentwurf, Haltestellen, Ehrenamtliche Fahrer*innen")
+        await meetings.create_meeting(s, lead, dasein_team.id, soon, now, policy, town_keys)
+        slots = [_local(config, now, d, 18) for d in (8, 9, 10)]
+        await polls.create_poll(s, lead, dasein_team.id, "Nächstes Treffen: Sprechstunde Mobilität", slots,
+                                _local(config, now, 5, 20), now, policy)

@@ -1,0 +1,145 @@
+"""`actionbot demo` without a browser: the seeded demo, the clock control, the page's guard against other
+origins, and `actionbot run` without a token starting the demo. The browser walk is tests/test_demo_browser.py."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from bot import cli
+from bot.config import load_config
+from demo import seed
+from demo.page import snapshot
+from demo.run import demo_config, demo_database, start_demo
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+
+
+SHARED = pytest.mark.asyncio(loop_scope="module")  # one demo for this file's tests: starting one takes a second
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    running = await start_demo(load_config(EXAMPLE, require_token=False), db_path=path, port=0)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+def texts(demo, key: str) -> list[str]:
+    return [m.text for m in demo.users[key].messages if not m.deleted]
+
+
+async def test_the_demo_has_its_own_database_and_a_manager_of_its_own(tmp_path):
+    config = load_config(EXAMPLE, require_token=False)
+    config = dataclasses.replace(config, database_url="postgresql+asyncpg://live@db/actionbot")
+    path = tmp_path / "demo.db"
+    path.write_text("old")
+    assert demo_database(path, fresh=False).exists()
+    fresh = demo_database(path, fresh=True)
+    assert not fresh.exists()  # --fresh starts anew
+    demo_cfg = demo_config(config, fresh)
+    assert demo_cfg.database_url == f"sqlite+aiosqlite:///{fresh}" != config.database_url
+    assert demo_cfg.managers == (seed.MANAGER,)
+    assert demo_cfg.token and demo_cfg.token != config.token
+
+
+@SHARED
+async def test_every_person_on_the_page_has_something_to_show(demo):
+    for what in ("Einladung", "Terminabstimmung"):  # the meeting tomorrow and the poll
+        await demo.fake.wait_for(lambda w=what: any(w in t for t in texts(demo, "entrepreneur")), timeout=10)
+    state = snapshot(demo)
+    people = {p["key"]: p for p in state["persons"]}
+    assert list(people) == ["citizen", "entrepreneur", "lead", "manager"]
+    assert people["citizen"]["chats"][0]["messages"] == []  # Clara starts at consent
+    assert any("Terminabstimmung" in m["text"] for m in people["entrepreneur"]["chats"][0]["messages"])
+    assert [c["group"] for c in people["lead"]["chats"]] == [False, True]  # the linked team group
+    lead_menu = {c["command"] for c in people["lead"]["commands"]}
+    assert "meeting" in lead_menu and "stats" not in lead_menu
+    assert "stats" in {c["command"] for c in people["manager"]["commands"]}
+    assert state["texts"]["plus_day"] == "+1 Tag"  # the page's own words, German first
+
+
+@SHARED
+async def test_a_calendar_file_downloads_from_the_page(demo):
+    erik = demo.users["entrepreneur"]
+    invitation = await erik.wait_for_message(lambda m: "Einladung" in m.text, timeout=10)
+    await erik.press("Kalender", message=invitation)
+    ics = await erik.wait_for_message(lambda m: m.document is not None, timeout=10)
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{demo.fake.url}/api/file/{erik.chat_id}/{ics.message_id}") as res:
+            assert res.status == 200
+            assert b"BEGIN:VCALENDAR" in await res.read()
+            assert res.headers["Content-Disposition"].startswith("attachment")
+
+
+@SHARED
+async def test_the_clock_control_sends_the_reminder_on_time(demo):
+    erik = demo.users["entrepreneur"]
+    invitation = await erik.wait_for_message(lambda m: "Einladung" in m.text, timeout=10)
+    await erik.press("Zusage", message=invitation)
+    assert not any("Erinnerung" in t for t in texts(demo, "entrepreneur"))
+    for _ in range(2):  # the meeting is tomorrow: at most two days on, both reminders are out
+        await demo.advance(timedelta(days=1))
+    await erik.wait_for_message(lambda m: m.text.startswith("⏰ Erinnerung"), timeout=10)
+    assert sum(t.startswith("⏰ Erinnerung") for t in texts(demo, "entrepreneur")) == 2  # none given up as late
+
+
+@SHARED
+async def test_the_page_and_the_stand_in_refuse_other_origins(demo):
+    url = demo.fake.url
+    body = {"person": "manager", "text": "/help"}
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/") as res:
+            assert res.status == 200
+            assert "script-src 'self'" in res.headers["Content-Security-Policy"]
+        async with http.post(f"{url}/api/send", json=body, headers={"Origin": "http://evil.example"}) as res:
+            assert res.status == 403
+        async with http.get(f"{url}/api/state", headers={"Host": "evil.example"}) as res:
+            assert res.status == 403  # DNS rebinding: a foreign name for this address
+        async with http.post(f"{url}/bot{demo.config.token}/getMe", headers={"Origin": "http://evil.example"}) as res:
+            assert res.status == 403
+        async with http.post(f"{url}/api/send", data="person=manager&text=/help",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}) as res:
+            assert res.status == 415  # a foreign form cannot post here
+        async with http.post(f"{url}/api/send", json=body, headers={"Origin": url}) as res:
+            assert res.status == 200
+    typed = demo.users["manager"].user_messages.values
+    await demo.fake.wait_for(lambda: any(m.get("text") == "/help" for m in typed()))
+    assert [m.get("text") for m in typed()] == ["/help"]  # only the page's own request got through
+
+
+def test_run_without_a_token_starts_the_demo(tmp_path, monkeypatch):
+    started = {}
+
+    async def fake_run_demo(config, *, port, db_path, lang):
+        started.update(port=port, db=db_path, token=config.token)
+
+    monkeypatch.setattr("demo.run.run_demo", fake_run_demo)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("ACTIONBOT_DEMO_PORT", "8123")
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli.main(["--config", str(config), "run"]) == 0
+    assert started == {"port": 8123, "db": tmp_path / "actionbot-demo.db", "token": ""}
+
+
+def test_a_busy_port_gets_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import socket
+
+    monkeypatch.setattr(cli, "setup_logging", lambda *a, **k: None)  # leave the test process's logging alone
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = cli.main(["--config", str(EXAMPLE), "demo", "--port", str(port), "--db", str(tmp_path / "d.db")])
+    err = capsys.readouterr().err
+    assert code == 1 and f"port {port}" in err and "--port" in err and "Traceback" not in err
