@@ -99,7 +99,7 @@ async def seed(db: Database, config: Config, now: datetime) -> None:
                 s, telegram_id=uid, display_name=name, language="de", privacy_version=config.privacy_version,
                 now=past, managers=config.managers,
             )
-            people.set_evaluation_consent(p, True, past)
+            await people.set_evaluation_consent(s, p, True, past)
             people.set_group(p, group, [g.key for g in config.groups])
             people.set_town(p, town, town_keys)
             return p
