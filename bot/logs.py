@@ -96,11 +96,14 @@ def setup_logging(token: str, level: str | int = logging.INFO, fmt: str = "text"
     redact the token everywhere. Called again, it reconfigures the handler it added before."""
     root = logging.getLogger()
     root.setLevel(level)
-    handler = next((h for h in root.handlers if getattr(h, "actionbot", False)), None)
+    ours = [h for h in root.handlers if isinstance(h, logging.StreamHandler) and getattr(h, "actionbot", False)]
+    handler = ours[0] if ours else None
     if handler is None:
         handler = logging.StreamHandler(stream or sys.stderr)
         handler.actionbot = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    else:
+        handler.setStream(stream or sys.stderr)  # called again (CLI subcommands, tests): the stream asked for now
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     install_redaction(token)
     for name in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):

@@ -123,6 +123,7 @@ def test_run_without_a_token_starts_the_demo(tmp_path, monkeypatch):
         started.update(port=port, db=db_path, token=config.token)
 
     monkeypatch.setattr("demo.run.run_demo", fake_run_demo)
+    monkeypatch.setattr(cli, "setup_logging", lambda *a, **k: None)  # leave the test process's logging alone
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("ACTIONBOT_DEMO_PORT", "8123")
     monkeypatch.chdir(tmp_path)
