@@ -12,7 +12,7 @@ Two phases per database:
 
 The fake server runs in a child process of its own (`python -m bench.announce serve ...`), so its request
 handling does not share the bot's event loop or CPU. Members are seeded straight into the database. The
-announcement is created through the domain (`models.announcements.create`, rows in one transaction, timed
+announcement is created through the domain (`models.announcements.core.create`, rows in one transaction, timed
 separately), then the dispatcher drains the outbox while the progress job edits the sender's message every
 3 s, as in production.
 """
@@ -39,10 +39,11 @@ from bench.run import DEFAULT_PG, database, make_config
 from bot.application import prepare
 from bot.config import Config
 from bot.transport import AiohttpRequest
-from handlers import announce_views, announcements_progress
+from handlers.announcements import progress as announcements_progress
+from handlers.announcements import views as announce_views
 from handlers.common import Services
-from models import announcements as domain
 from models import outbox
+from models.announcements import core as domain
 from models.clock import Clock
 from models.db import Database
 from models.tables import Membership, Outbox, Person, Team

@@ -8,7 +8,7 @@ into a fresh SQLite file and, if PostgreSQL answers, a fresh PostgreSQL database
 then runs as its own `python -m bot export` subprocess; `os.wait4` gives that child's own peak RSS and CPU
 time, so the figures include interpreter start-up and imports, exactly what an operator waits for.
 `--xlsx-writers own,xlsxwriter` measures the XLSX export once per writer in the same run: `own` is the bot's
-(models/xlsx.py), `xlsxwriter` the library in constant_memory mode (bench/xlsxwriter_export.py).
+(models/reports/xlsx.py), `xlsxwriter` the library in constant_memory mode (bench/xlsxwriter_export.py).
 Targets: ≤ 5 s and ≤ 300 MB peak per export. The load average is printed with the figures: they depend on it.
 """
 

@@ -26,7 +26,8 @@ from bench.run import DEFAULT_PG, database
 from bot.application import prepare
 from bot.config import load_config
 from bot.logs import install_redaction
-from models import announcements, outbox
+from models import outbox
+from models.announcements import core as announcements
 from models.db import Database
 from models.tables import Outbox, Person
 from tests.fakegram import FakeTelegram

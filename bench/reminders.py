@@ -33,7 +33,7 @@ from bench.run import DEFAULT_PG, database, make_config_data
 from bot.application import prepare
 from bot.config import Config, parse_config
 from bot.transport import AiohttpRequest
-from handlers.meeting_views import renderers
+from handlers.meetings.views import renderers
 from models import outbox
 from models.clock import Clock
 from models.db import Database

@@ -1,10 +1,10 @@
 """`actionbot export` with XlsxWriter (constant_memory) in place of the bot's own XLSX writer, for bench/export.py.
 
-`python -m bench.xlsxwriter_export --config PATH export …` runs the real CLI with `models.export_formats.write_xlsx`
+`python -m bench.xlsxwriter_export --config PATH export …` runs the real CLI with `models.reports.formats.write_xlsx`
 replaced by `write_xlsx` below, so both writers are measured on the same query, process start and file. The
 variant keeps the product's guarantees: risky text neutralised by the same `_xlsx_value`, formulas and URLs
 never inferred from strings, local date-times, a bold header. It stays in bench/: on 100,000 ideas it took
-17.7 s CPU (21.3 s wall, SQLite) against 7.1 s (9.6 s) for models/xlsx.py in the same run, far over the 5 s
+17.7 s CPU (21.3 s wall, SQLite) against 7.1 s (9.6 s) for models/reports/xlsx.py in the same run, far over the 5 s
 target; XlsxWriter spends about 10 µs a cell in Python (checks, row tuples, XML escaping, a temp file per sheet).
 """
 
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 
 from bot.cli import main as cli_main
-from models import export_formats
-from models.exports import ExportTable
+from models.reports import formats as export_formats
+from models.reports.exports import ExportTable
 
 OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 

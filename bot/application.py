@@ -26,31 +26,20 @@ from bot.logs import on_error
 from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import (
-    announce,
-    announcements_progress,
-    attendance,
-    calendar,
-    flows,
-    groups,
-    idea_answers,
-    ideas,
-    ideas_teamless,
-    meeting_flow,
-    onboarding,
-    polls,
-    privacy,
-    profile,
-    reports,
-    roles,
-    rsvp,
-    settings,
-    teams,
-)
+from handlers import flows, groups, onboarding, privacy, profile, roles, settings, teams
 from handlers import help as help_screen
 from handlers import menu as main_menu
+from handlers.announcements import compose as announce
+from handlers.announcements import progress as announcements_progress
 from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
+from handlers.ideas import answers as idea_answers
+from handlers.ideas import submit as ideas
+from handlers.ideas import teamless as ideas_teamless
+from handlers.meetings import attendance, calendar, rsvp
+from handlers.meetings import flow as meeting_flow
+from handlers.polls import flow as polls
 from handlers.reachability import on_my_chat_member
+from handlers.reports import commands as reports
 from models import people
 from models import teams as teams_domain
 from models.clock import Clock

@@ -27,7 +27,7 @@ from bot.delivery import make_dispatcher
 from bot.health import start_health
 from bot.logs import install_redaction, setup_logging
 from bot.processing import database_options
-from handlers import announcements_progress
+from handlers.announcements import progress as announcements_progress
 from handlers.commands import publish_default_commands
 from models.db import Database
 from models.migrate import upgrade

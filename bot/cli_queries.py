@@ -1,6 +1,6 @@
 """`actionbot stats`, `actionbot export` and `actionbot report`: the project manager's queries on the server.
 
-The command line is trusted like the database file it can read anyway (`models.stats.OPERATOR`); every
+The command line is trusted like the database file it can read anyway (`models.reports.stats.OPERATOR`); every
 export is still recorded in the audit log (actor: system, via: cli). Files are written to `<out>.part` as
 rows stream in and renamed when complete, so a failed export never leaves a half file under the real name.
 A progress bar goes to stderr when stderr is a terminal (or with --progress).
@@ -18,11 +18,11 @@ from typing import IO, Any, TextIO
 
 from bot.config import Config
 from bot.texts import t
-from models import audit, stats
-from models import export_formats as formats
+from models import audit
 from models.db import Database
 from models.errors import Refusal
-from models.exports import ALL, TABLES
+from models.reports import formats, stats
+from models.reports.exports import ALL, TABLES
 
 
 def add_parsers(sub: Any) -> None:
@@ -72,7 +72,7 @@ async def _scope(s: Any, args: argparse.Namespace, config: Config) -> stats.Scop
 
 
 async def _stats(config: Config, args: argparse.Namespace) -> str:
-    from handlers import report_views as views
+    from handlers.reports import views
 
     db = Database(config.database_url)
     try:
@@ -87,7 +87,7 @@ async def _stats(config: Config, args: argparse.Namespace) -> str:
 
 
 async def _export(config: Config, args: argparse.Namespace, out: IO[bytes], bar: Bar | None) -> formats.ExportResult:
-    from handlers import report_views as views
+    from handlers.reports import views
 
     db = Database(config.database_url)
     try:
@@ -111,8 +111,8 @@ async def _export(config: Config, args: argparse.Namespace, out: IO[bytes], bar:
 
 
 async def _report(config: Config, args: argparse.Namespace) -> str:
-    from handlers import report_views as views
-    from models import charts
+    from handlers.reports import views
+    from models.reports import charts
 
     db = Database(config.database_url)
     try:

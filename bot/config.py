@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from models.errors import Refusal
-from models.meetings import REMINDER_EARLIEST, REMINDER_LATEST, REMINDERS_MAX, MeetingPolicy, check_reminders
-from models.retention import RetentionPolicy
+from models.meetings.core import REMINDER_EARLIEST, REMINDER_LATEST, REMINDERS_MAX, MeetingPolicy, check_reminders
+from models.privacy.retention import RetentionPolicy
 
 LANGUAGES = ("de", "en")
 OTHER_TOWN = "other"

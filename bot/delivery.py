@@ -9,9 +9,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
 
-from handlers import announce_views, idea_answer_views, ideas_teamless, meeting_views, poll_views
+from handlers.announcements import views as announce_views
 from handlers.common import Services
-from models.consents import must_agree_among
+from handlers.ideas import answer_views as idea_answer_views
+from handlers.ideas import teamless as ideas_teamless
+from handlers.meetings import views as meeting_views
+from handlers.polls import views as poll_views
+from models.privacy.consents import must_agree_among
 from models.tables import Outbox
 from scheduler.dispatcher import Dispatcher, Outgoing, Renderer, with_batch
 from scheduler.limiter import Limits, RateLimiter

@@ -1,7 +1,7 @@
 """The daily retention run ([privacy] in the config): in the bot via PTB's JobQueue, and on the command line.
 
 `actionbot privacy enforce [--dry-run]` shows (and without --dry-run does) what the daily job does; the rules
-themselves are in models/retention.py. The job runs at 03:30 local time and once shortly after the start (a bot
+themselves are in models/privacy/retention.py. The job runs at 03:30 local time and once shortly after the start (a bot
 restarted every night still runs it); it is recorded in the audit log per local day, so it runs once a day.
 """
 
@@ -18,10 +18,10 @@ from telegram.ext import Application, ContextTypes
 from bot.config import Config
 from handlers.commands import publish_person_commands
 from handlers.common import Services
-from models import retention
 from models.clock import Clock
 from models.db import Database
 from models.migrate import upgrade
+from models.privacy import retention
 
 log = logging.getLogger("actionbot.retention")
 DAILY_AT = time(3, 30)

@@ -26,7 +26,7 @@ from bot.processing import database_options
 from botapi import FakeTelegram, SimGroup, SimUser
 from demo import seed
 from demo.clock import DemoClock
-from handlers import announcements_progress
+from handlers.announcements import progress as announcements_progress
 from handlers.commands import commands_for, publish_default_commands, publish_person_commands
 from models import outbox, people
 from models.db import Database

@@ -13,9 +13,13 @@ from sqlalchemy import select
 
 from bot.config import Config
 from botapi import FakeTelegram, SimGroup, SimUser
-from models import attendance, groups, idea_answers, ideas, meetings, outbox, people, polls, teams
+from models import groups, outbox, people, polls, teams
 from models.db import Database
-from models.meetings import MeetingInput
+from models.ideas import answers as idea_answers
+from models.ideas import core as ideas
+from models.meetings import attendance
+from models.meetings import core as meetings
+from models.meetings.core import MeetingInput
 from models.tables import Outbox, Person, Team
 
 CITIZEN, ENTREPRENEUR, LEAD, MANAGER = 910001, 910002, 910003, 910004

@@ -29,10 +29,10 @@ from handlers import typed
 from handlers.codec import BadCallback, Callback, decode
 from handlers.uploads import Album, Doc, send_upload
 from models.clock import Clock
-from models.consents import must_agree_again
 from models.db import Database
 from models.errors import Refusal
 from models.people import get_person, mark_unreachable, note_activity, pick_language
+from models.privacy.consents import must_agree_again
 from models.tables import Person
 from scheduler.limiter import RateLimiter
 from scheduler.replies import Replies

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers import help as help_screen
-from handlers import ideas, privacy, profile, roles, teams
+from handlers import privacy, profile, roles, teams
 from handlers.codec import encode
 from handlers.common import Btn, Req, View
+from handlers.ideas import submit as ideas
 from models.errors import Refusal
 
 # key -> (label text key, screen, who sees it: "member" or "manager")

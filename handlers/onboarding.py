@@ -14,10 +14,11 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.pickers import group_picker, town_picker
 from handlers.privacy import agree_again_view, ask_agree_again, local_time, notice_text, version_tag
-from models import consents, drafts
+from models import drafts
 from models import people as people_domain
 from models import teams as teams_domain
 from models.errors import Refusal
+from models.privacy import consents
 from models.tables import Draft, Team
 
 DEEP_LINK_PREFIX = "team-"

@@ -11,8 +11,8 @@ from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from models import people as people_domain
-from models import privacy as privacy_domain
 from models.errors import Refusal
+from models.privacy import core as privacy_domain
 
 
 def notice_text(req: Req) -> str:
@@ -28,7 +28,7 @@ def local_time(req: Req, at: datetime) -> str:
 
 
 def retention_lines(req: Req) -> list[str]:
-    """The retention rule of the config, in words ([privacy]; enforced daily by models/retention.py)."""
+    """The retention rule of the config, in words ([privacy]; enforced daily by models/privacy/retention.py)."""
     r = req.config.retention
     lines = [req.t("privacy.retention_inactive", days=r.inactive_days)]
     if req.person is not None and req.person.last_seen_at is not None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from handlers.codec import encode
 from handlers.common import Btn, Req, View
-from models import announcements as announcements_domain
 from models import people as people_domain
+from models.announcements import core as announcements_domain
 from models.errors import Refusal
 from models.tables import Person
 

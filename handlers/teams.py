@@ -6,8 +6,8 @@ from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.names import field_name, town_name
-from models import meetings as meetings_domain
 from models import teams as teams_domain
+from models.meetings import core as meetings_domain
 from models.tables import Team
 from models.teams import TeamSummary
 

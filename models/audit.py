@@ -27,7 +27,7 @@ ANSWER_IDEA, ASSIGN_IDEA = "answer_idea", "assign_idea"
 EXPORT = "export"
 MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_change", "meeting_cancel"
 POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
-RETENTION = "retention"  # the daily retention run: counts only (models/retention.py)
+RETENTION = "retention"  # the daily retention run: counts only (models/privacy/retention.py)
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,

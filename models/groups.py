@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import meetings, outbox
+from models import outbox
 from models.errors import Refusal
-from models.meetings import MeetingPolicy
+from models.meetings import core as meetings
+from models.meetings.core import MeetingPolicy
 from models.outbox import NewMessage
 from models.tables import Meeting, Outbox, Person, Team, TeamGroup
 from models.text import clean

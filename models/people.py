@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import consents
 from models.errors import Refusal
+from models.privacy import consents
 from models.tables import Person
 from models.text import clean, has_visible
 
@@ -113,7 +113,7 @@ async def set_evaluation_consent(s: AsyncSession, person: Person, given: bool, n
 
 def note_activity(person: Person, now: datetime) -> None:
     """Remember that the person used the bot (any update from them); at most one write per person and day,
-    since retention counts in days (see models/retention.py)."""
+    since retention counts in days (see models/privacy/retention.py)."""
     if person.last_seen_at is None or person.last_seen_at.date() != now.date():
         person.last_seen_at = now
 
@@ -136,7 +136,7 @@ async def mark_reachable(s: AsyncSession, telegram_id: int) -> None:
 from typing import TYPE_CHECKING  # noqa: E402  (kept with the function below that needs it)
 
 if TYPE_CHECKING:
-    from models.meetings import MeetingPolicy
+    from models.meetings.core import MeetingPolicy
 
 
 async def set_mute_reminders(
@@ -147,7 +147,8 @@ async def set_mute_reminders(
     Invitations, change and cancel notices still come. Muting drops the person's planned reminders;
     unmuting plans them again for the meetings still ahead (reminders already due stay missed).
     """
-    from models import meetings, outbox  # meetings build on people: imported here, not at the top
+    from models import outbox
+    from models.meetings import core as meetings
     from models.tables import Meeting, Outbox, Rsvp
 
     if person.mute_reminders == muted:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit, outbox
 from models.dates import DateProblem, parse_when, shift_out_of_quiet
 from models.errors import Refusal
-from models.meetings import MeetingPolicy, clean_title, require_organiser
+from models.meetings.core import MeetingPolicy, clean_title, require_organiser
 from models.outbox import NewMessage
 from models.tables import Membership, Outbox, Person, Poll, PollSlot, PollVote
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers import announcements_progress
+from handlers.announcements import progress as announcements_progress
 from models.tables import Announcement, Outbox
 from tests.fakegram import SimUser
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from models import meetings
-from models.meetings import MeetingInput
+from models.meetings import core as meetings
+from models.meetings.core import MeetingInput
 from models.tables import Meeting, Person, Team
 from tests.fakegram import SimUser
 

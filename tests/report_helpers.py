@@ -23,9 +23,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.config import Config, parse_config
-from models import announcements, attendance, idea_answers, ideas, meetings, outbox, people, teams
+from models import outbox, people, teams
+from models.announcements import core as announcements
 from models.db import Database
-from models.meetings import MeetingInput
+from models.ideas import answers as idea_answers
+from models.ideas import core as ideas
+from models.meetings import attendance
+from models.meetings import core as meetings
+from models.meetings.core import MeetingInput
 from models.tables import Outbox, Person, Team
 
 ROOT = Path(__file__).resolve().parent.parent

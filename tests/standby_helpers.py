@@ -19,9 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from models import meetings, people, teams
+from models import people, teams
 from models.db import Database
-from models.meetings import MeetingInput
+from models.meetings import core as meetings
+from models.meetings.core import MeetingInput
 from models.tables import Outbox, Person, Team
 from tests.fakegram import FakeTelegram, SimUser
 

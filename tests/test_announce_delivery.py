@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
-from handlers import announcements_progress
+from handlers.announcements import progress as announcements_progress
 from models import outbox
 from models.tables import Announcement, AuditEntry, Outbox, Person
 from tests.announce_helpers import ANNOUNCE_TEXT, announcements, compose, copies, rows, send_now
@@ -200,7 +200,7 @@ async def test_the_report_button_shows_the_breakdown(bot):
 
 
 async def test_a_member_who_opts_out_mid_send_is_skipped(bot):
-    from models.announcements import set_announcements_opt_out
+    from models.announcements.core import set_announcements_opt_out
 
     team, lead, (anna, ben) = await team_with_members(bot)
     manager = bot.manager()

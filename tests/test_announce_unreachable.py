@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import insert, select, update
 
-from handlers import announcements_progress
+from handlers.announcements import progress as announcements_progress
 from handlers.common import visible_len
 from models.tables import Membership, Person, Team
 from tests.announce_helpers import announcements, compose, send_now

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.announce_views import num
-from models import announcements as domain
-from models.announcements import Audience, Content, CountChanged
+from handlers.announcements.views import num
+from models.announcements import core as domain
+from models.announcements.core import Audience, Content, CountChanged
 from models.errors import Refusal
 from models.people import register
 from models.tables import Announcement, Membership, Outbox, Team

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from handlers.codec import MAX_BYTES
-from models import attendance
 from models.errors import Refusal
+from models.meetings import attendance
 from models.people import register
 from models.tables import Meeting, Outbox, Rsvp
 from tests.meeting_helpers import in_days, person_of, schedule, team_with_members
@@ -187,7 +187,7 @@ async def test_a_long_list_is_paged_under_telegrams_button_limits(bot):
 async def test_a_cancelled_meeting_has_no_attendance_nudge(bot):
     team, lead, _ = await team_with_members(bot)
     meeting = await schedule(bot, lead, team, in_days(bot, 1))
-    from models import meetings
+    from models.meetings import core as meetings
 
     async with bot.db.transaction() as s:
         await meetings.cancel_meeting(s, await person_of(bot, lead), meeting.id, bot.clock.now())

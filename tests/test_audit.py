@@ -10,10 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.texts import catalogue
-from handlers import report_views as views
-from models import announcements, audit, meetings, privacy, teams
-from models import export_formats as formats
-from models import stats as stats_domain
+from handlers.reports import views
+from models import audit, teams
+from models.announcements import core as announcements
+from models.meetings import core as meetings
+from models.privacy import core as privacy
+from models.reports import formats
+from models.reports import stats as stats_domain
 from models.tables import AuditEntry, Person
 from tests.report_helpers import AFTER, T0, config, seed
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 from sqlalchemy import delete
 
-from models import meetings
+from models.meetings import core as meetings
 from models.tables import Meeting
 from tests.meeting_helpers import in_days, person_of, schedule, team_with_members
 

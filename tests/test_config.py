@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.config import ConfigError, load_config, parse_config
 from models.clock import FrozenClock
 from models.errors import Refusal
-from models.meetings import check_reminders
+from models.meetings.core import check_reminders
 from models.tables import Meeting
 from tests.conftest import START, start_bot, stop_bot
 from tests.meeting_helpers import team_with_members
@@ -229,7 +229,7 @@ def test_db_upgrade_command_creates_the_schema_without_a_token(tmp_path):
 
 
 def test_the_config_refuses_exactly_the_reminder_times_the_meeting_dialogue_refuses():
-    """One rule (models.meetings.check_reminders): the config's defaults are what the dialogue offers."""
+    """One rule (models.meetings.core.check_reminders): the config's defaults are what the dialogue offers."""
     for hours, minutes in ((0.07, 4), (0.08, 5), (336, 20160), (336.02, 20161)):
         data = example()
         data["meetings"]["reminder_hours"] = [hours]

@@ -10,8 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from models import export_formats as formats
-from models import exports, stats
+from models.reports import exports, formats, stats
 from models.tables import AuditEntry, Idea
 from tests.report_helpers import AFTER, IDEA_FORMULA, config, secrets, seed
 
@@ -25,7 +24,7 @@ async def seeded(db):
 
 
 def vocabulary():
-    from handlers.report_views import vocabulary as make
+    from handlers.reports.views import vocabulary as make
 
     return make(CFG, "de")
 
@@ -233,7 +232,7 @@ async def test_codebook_explains_every_column_and_the_codes(db, seeded):
 def test_the_xlsx_writer_escapes_markup_drops_control_characters_and_keeps_types():
     from datetime import date
 
-    from models import xlsx
+    from models.reports import xlsx
 
     buf = io.BytesIO()
     book = xlsx.Workbook(buf, ["t"])

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from models import meetings
+from models.meetings import core as meetings
 from models.tables import Outbox, Team
 from tests.meeting_helpers import in_days, person_of, schedule, team_with_members
 

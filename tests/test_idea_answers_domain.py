@@ -1,4 +1,4 @@
-"""models/idea_answers.py without Telegram: who may answer, legal status changes, drafts, publishing, following."""
+"""models/ideas/answers.py without Telegram: who may answer, legal status changes, drafts, publishing, following."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import idea_answers
+from models.ideas import answers as idea_answers
 from models.tables import AuditEntry, Idea, IdeaAnswer, Meeting, Membership, Outbox, Team
 from tests.conftest import START
 from tests.test_ideas_domain import person, refused, submit, team

@@ -1,4 +1,4 @@
-"""models/ideas.py without Telegram: text rules, submission checks, listing and one support per person."""
+"""models/ideas/core.py without Telegram: text rules, submission checks, listing and one support per person."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import ideas
 from models.errors import Refusal
+from models.ideas import core as ideas
 from models.people import register
 from models.tables import AuditEntry, Idea, IdeaSupport, IdeaTown, Membership, Outbox, Person, Team
 from tests.conftest import START

@@ -1,9 +1,9 @@
 """A member who declined gets no reminder. Three places keep this, each tested here on its own:
 
-- `answer()` drops her pending reminders when she declines (models/meetings.py, "reason=declined");
+- `answer()` drops her pending reminders when she declines (models/meetings/core.py, "reason=declined");
 - `plan_timed()` plans none for her when the reminders are planned again: the meeting moves, someone else
-  changes his answer, a newcomer joins (models/meetings.py, `r.answer == "no"`);
-- the reminder renderer skips a row still left for her at send time (handlers/meeting_views.py).
+  changes his answer, a newcomer joins (models/meetings/core.py, `r.answer == "no"`);
+- the reminder renderer skips a row still left for her at send time (handlers/meetings/views.py).
 
 Each test asserts on the layer it guards (the outbox rows, or what is sent), so it turns red when just that
 layer is removed, even though the others would still keep the reminder from her.

@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 
 from bot.texts import t
 from handlers.common import MEMBER, handler
-from handlers.meeting_flow import start_meeting_draft
+from handlers.meetings.flow import start_meeting_draft
 from models.clock import FrozenClock
 from models.tables import Draft, Meeting, Person, Rsvp
 from tests.conftest import START, start_bot, stop_bot

@@ -77,7 +77,7 @@ async def test_cancelled_meeting_drops_reminders_and_old_buttons_say_cancelled(b
     team, lead, (anna, _) = await team_with_members(bot)
     meeting = await schedule(bot, lead, team, in_days(bot, 3))
     await bot.deliver()
-    from models import meetings
+    from models.meetings import core as meetings
 
     async with bot.db.transaction() as s:
         await meetings.cancel_meeting(s, await person_of(bot, lead), meeting.id, bot.clock.now())

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers import announcements_progress
-from models import meetings
+from handlers.announcements import progress as announcements_progress
 from models.clock import FrozenClock
+from models.meetings import core as meetings
 from models.tables import Outbox
 from tests.announce_helpers import announcements, compose, copies, rows
 from tests.conftest import START, start_bot, stop_bot

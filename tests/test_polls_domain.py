@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import polls
 from models.errors import Refusal
-from models.meetings import MeetingPolicy
+from models.meetings.core import MeetingPolicy
 from models.tables import AuditEntry, Membership, Outbox, PollVote
 from tests.conftest import START
 from tests.test_ideas_domain import person, team

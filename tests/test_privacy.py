@@ -6,8 +6,9 @@ import json
 
 from sqlalchemy import JSON, Integer, String, Text, func, select
 
-from models import drafts, ideas, people
-from models.privacy import PERSONAL_TABLES, erase_person, export_person
+from models import drafts, people
+from models.ideas import core as ideas
+from models.privacy.core import PERSONAL_TABLES, erase_person, export_person
 from models.tables import Base, Draft, Idea, IdeaSupport, IdeaTown, Membership, Person, Team
 from tests.conftest import START
 from tests.test_ideas import IDEA, join_team, submit_idea
@@ -200,7 +201,7 @@ async def test_erased_person_can_start_again_as_a_new_person(bot):
     assert "noch keine Idee" in replies[-1].text
 
 
-# -- models/privacy.py without Telegram -------------------------------------------------------------------
+# -- models/privacy/core.py without Telegram -------------------------------------------------------------------
 
 
 async def _anna_and_ben(s):

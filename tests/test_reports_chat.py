@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from handlers import reports
+from handlers.reports import commands as reports
 from models.tables import AuditEntry
 from tests.announce_helpers import compose
 from tests.conftest import MANAGER_ID

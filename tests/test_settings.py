@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from models import meetings
+from models.meetings import core as meetings
 from models.tables import Outbox
 from tests.announce_helpers import copies, send_now
 from tests.meeting_helpers import in_days, person_of, schedule, team_with_members

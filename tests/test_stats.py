@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from models import announcements, stats
+from models.announcements import core as announcements
 from models.errors import Refusal
+from models.reports import stats
 from models.tables import Person
 from tests.report_helpers import AFTER, T0, config, seed
 

@@ -1,0 +1,1 @@
+"""Ideas: the feature's files, grouped so the folder tells where it lives."""

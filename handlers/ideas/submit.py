@@ -1,0 +1,300 @@
+"""/idea (a guided flow kept as a draft row), /myideas and /ideas with one 👍 per person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.texts import format_day
+from handlers.codec import encode
+from handlers.common import Btn, Req, View, esc, pager
+from handlers.names import field_name, group_name, status_name, town_name
+from models import drafts
+from models import teams as teams_domain
+from models.drafts import NONCE
+from models.errors import Refusal
+from models.ideas import answers as answers_domain
+from models.ideas import core as ideas_domain
+from models.tables import Draft, Idea
+
+FLOW = "idea"
+ALL_TOWNS = "all"
+
+
+def _towns(req: Req) -> list[str]:
+    return [t.key for t in req.config.towns]
+
+
+def _new_run() -> dict[str, Any]:
+    return drafts.new_run()
+
+
+async def _save(req: Req, step: str, data: dict[str, Any]) -> Draft:
+    """Move the draft to `step`; a draft from before nonces existed gets one here."""
+    return await drafts.save_draft(req.session, req.me.id, FLOW, step, {**_new_run(), **data}, req.now)
+
+
+def _btn(label: str, prefix: str, draft: Draft, arg: object) -> Btn:
+    return Btn(label, encode(prefix, draft.data[NONCE], arg))
+
+
+async def _draft(req: Req) -> Draft:
+    """The draft this button belongs to; a button of a finished, cancelled or earlier idea is answered, not acted on.
+
+    Buttons are `<prefix>:1:<nonce>:<choice>`; the nonce must be the open draft's.
+    """
+    assert req.cb is not None
+    return await drafts.draft_of_button(req.session, req.me.id, FLOW, req.cb.arg(0), "ideas.no_draft")
+
+
+async def step_view(req: Req, draft: Draft) -> View:
+    """The question for the draft's current step (used to start, resume and re-ask)."""
+    data = draft.data
+    if draft.step == "text":
+        return View(req.t("ideas.ask_text", min=ideas_domain.MIN_LEN, max=ideas_domain.MAX_LEN))
+    if draft.step == "field":
+        return View(
+            req.t("ideas.ask_field"), [[_btn(f.name(req.lang), "idf", draft, f.key)] for f in req.config.fields]
+        )
+    if draft.step == "towns":
+        chosen = set(data.get("towns", []))
+        rows = [
+            [_btn(("✅ " if t.key in chosen else "") + t.name(req.lang), "idt", draft, t.key)] for t in req.config.towns
+        ]
+        rows.append([_btn(req.t("ideas.all_towns"), "idt", draft, ALL_TOWNS)])
+        rows.append([_btn(req.t("ideas.towns_done"), "idt", draft, "done")])
+        return View(req.t("ideas.ask_towns"), rows)
+    if draft.step == "team":
+        mine = await teams_domain.my_teams(req.session, req.me)
+        rows = [[_btn(t.name(req.lang), "idm", draft, t.id)] for t, _ in mine]
+        rows.append([_btn(req.t("ideas.no_team"), "idm", draft, 0)])
+        return View(req.t("ideas.ask_team"), rows)
+    team_name = req.t("ideas.no_team")
+    if data.get("team"):
+        team = await teams_domain.get_team(req.session, int(data["team"]))
+        team_name = team.name(req.lang) if team else team_name
+    text = req.t(
+        "ideas.confirm",
+        text=esc(data.get("text", "")),
+        field=esc(field_name(req, data.get("field"))),
+        towns=esc(", ".join(town_name(req, t) for t in data.get("towns", []))),
+        team=esc(team_name),
+    )
+    return View(
+        text,
+        [
+            [_btn(req.t("ideas.submit"), "idc", draft, "ok")],
+            [_btn(req.t("ideas.restart"), "idc", draft, "again"), _btn(req.t("ideas.cancel"), "idc", draft, "cancel")],
+        ],
+    )
+
+
+async def start_idea(req: Req) -> None:
+    """/idea: resume an open idea draft, or start a new one."""
+    draft = await drafts.get_draft(req.session, req.me.id)
+    if draft is not None and draft.flow == FLOW:
+        req.reply(req.t("ideas.resumed"))
+        draft = await _save(req, draft.step, draft.data)
+    else:
+        draft = await _save(req, "text", {})
+    req.show(await step_view(req, draft))
+
+
+async def on_input(req: Req, draft: Draft) -> None:
+    """Typed input while an idea draft is open: only the text step takes text."""
+    if draft.step != "text":
+        req.reply(req.t("ideas.use_buttons"))
+        req.reply(await step_view(req, await _save(req, draft.step, draft.data)))
+        return
+    if req.text is None:
+        raise Refusal("ideas.text_only")
+    text = ideas_domain.clean_text(req.text)
+    req.reply(await step_view(req, await _save(req, "field", {**draft.data, "text": text})))
+
+
+async def on_field(req: Req) -> None:
+    """idf:<nonce>:<field> picks the field of action (also to change it later in the same idea)."""
+    assert req.cb is not None
+    draft = await _draft(req)
+    key = req.cb.arg(1)
+    if draft.step not in ("field", "towns", "team", "confirm") or req.config.field_of_action(key) is None:
+        raise Refusal("errors.stale_button")
+    req.show(await step_view(req, await _save(req, "towns", {**draft.data, "field": key})))
+
+
+async def on_town(req: Req) -> None:
+    """idt:<nonce>:<town> toggles a town, …:all picks all and goes on, …:done goes on (at least one town)."""
+    assert req.cb is not None
+    draft = await _draft(req)
+    if draft.step != "towns":
+        raise Refusal("errors.stale_button")
+    key = req.cb.arg(1)
+    chosen = list(draft.data.get("towns", []))
+    if key in _towns(req):
+        chosen = [t for t in chosen if t != key] if key in chosen else [*chosen, key]
+        step = "towns"
+    elif key in ("done", ALL_TOWNS):
+        if key == ALL_TOWNS:
+            chosen = _towns(req)
+        if not chosen:
+            req.toast(req.t("ideas.need_town"), alert=True)
+            return
+        step = "team" if await teams_domain.my_teams(req.session, req.me) else "confirm"
+    else:
+        raise Refusal("errors.stale_button")
+    req.show(await step_view(req, await _save(req, step, {**draft.data, "towns": chosen})))
+
+
+async def on_team(req: Req) -> None:
+    """idm:<nonce>:<team id> picks one of my teams, 0 means no particular team."""
+    assert req.cb is not None
+    draft = await _draft(req)
+    if draft.step != "team":
+        raise Refusal("errors.stale_button")
+    team_id = req.cb.int(1)
+    if team_id and await teams_domain.membership(req.session, req.me.id, team_id) is None:
+        raise Refusal("ideas.not_in_team")
+    req.show(await step_view(req, await _save(req, "confirm", {**draft.data, "team": team_id or None})))
+
+
+async def on_confirm(req: Req) -> None:
+    """idc:<nonce>:ok stores the idea (a second press finds no draft and is told so); again / cancel."""
+    assert req.cb is not None
+    draft = await _draft(req)
+    action = req.cb.arg(1)
+    if action == "cancel":
+        await drafts.clear_draft(req.session, req.me.id)
+        req.show(View(req.t("ideas.cancelled")))
+        return
+    if action == "again":  # a new run: buttons still showing the old text go stale
+        req.show(await step_view(req, await _save(req, "text", _new_run())))
+        return
+    if action != "ok" or draft.step != "confirm":
+        raise Refusal("errors.stale_button")
+    data = dict(draft.data)
+    if not await drafts.clear_draft(req.session, req.me.id):  # a parallel press took it first
+        raise Refusal("ideas.no_draft")
+    idea = await ideas_domain.submit(
+        req.session,
+        req.me,
+        text=data.get("text", ""),
+        field=data.get("field", ""),
+        towns=data.get("towns", []),
+        team_id=data.get("team"),
+        now=req.now,
+        fields=[f.key for f in req.config.fields],
+        allowed_towns=_towns(req),
+    )
+    req.show(View(req.t("ideas.submitted", id=idea.id, status=status_name(req, idea.status))))
+
+
+async def show_my_ideas(req: Req) -> None:
+    views = await ideas_domain.my_ideas(req.session, req.me)
+    if not views:
+        req.show(View(req.t("ideas.none_mine"), [[Btn(req.t("menu.idea"), encode("menu", "idea"))]]))
+        return
+    ideas = [v.idea for v in views]
+    discussed = await _discussed(req, ideas)
+    answers = await answers_domain.latest_answers(req.session, [i.id for i in ideas])
+    lines = [req.t("ideas.mine_title")]
+    for v in views:
+        line = req.t(
+            "ideas.mine_line",
+            id=v.idea.id,
+            status=status_name(req, v.idea.status),
+            supports=v.supports,
+            field=esc(field_name(req, v.idea.field)),
+            text=esc(_short(v.idea.text)),
+        )
+        if v.idea.id in discussed:
+            line += f"\n<i>{discussed[v.idea.id]}</i>"
+        if v.idea.id in answers:
+            line += "\n" + req.t("ideas.answer_line", text=esc(_short(answers[v.idea.id].text)))
+        lines.append(line)
+    req.show(View("\n\n".join(lines)))
+
+
+async def _discussed(req: Req, ideas: list[Idea]) -> dict[int, str]:
+    """'besprochen am …' for each idea linked to the meeting where it was discussed."""
+    meetings = await answers_domain.meetings_of(req.session, ideas)
+    return {
+        idea_id: req.t("ideas.discussed", day=format_day(m.starts_at, req.lang, req.config.time_zone))
+        for idea_id, m in meetings.items()
+    }
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
+    """One idea in a list: number, field, status, text, whose group and town, and notes below."""
+    author = req.t(
+        "ideas.by_group_town",
+        group=esc(group_name(req, v.idea.author_group)),
+        town=esc(town_name(req, v.idea.author_town)),
+    )
+    if v.own:  # no 👍 button on one's own idea, so its count is shown here
+        notes = [*notes, req.t("ideas.own_mark", count=v.supports)]
+    return (
+        f"<b>#{v.idea.id}</b> · {esc(field_name(req, v.idea.field))} · "
+        f"{esc(status_name(req, v.idea.status))}\n{esc(_short(v.idea.text))}\n<i>{author}</i>"
+        + "".join(f"\n{n}" for n in notes)
+    )
+
+
+def support_button(v: ideas_domain.IdeaView, *args: object) -> Btn:
+    """👍 #id (count), ✅ while I support it; `args` say which list to redraw."""
+    mark = "✅ " if v.supported_by_me else ""
+    return Btn(f"{mark}👍 #{v.idea.id} ({v.supports})", encode("sup", v.idea.id, *args))
+
+
+async def teamless_row(req: Req) -> list[list[Btn]]:
+    """The way to the ideas without a team, shown under the ideas of my teams while there are any."""
+    count = await ideas_domain.teamless_count(req.session)
+    return [[Btn(req.t("ideas.teamless_button", count=count), encode("idn", 0))]] if count else []
+
+
+async def ideas_page_view(req: Req, page: int) -> View:
+    views, pages = await ideas_domain.team_ideas_page(req.session, req.me, page)
+    teamless = await teamless_row(req)
+    if not views:
+        return View(req.t("ideas.none_in_teams"), teamless)
+    page = min(max(page, 0), pages - 1)
+    blocks = [req.t("ideas.list_title", page=page + 1, pages=pages)]
+    rows = []
+    ideas = [v.idea for v in views]
+    discussed = await _discussed(req, ideas)
+    following = await answers_domain.followed(req.session, req.me, [i.id for i in ideas])
+    for v in views:
+        notes = [discussed[v.idea.id]] if v.idea.id in discussed else []
+        if v.idea.id in following:
+            notes.append(req.t("ideas.following_mark"))
+        blocks.append(idea_block(req, v, notes))
+        if not v.own:
+            rows.append([support_button(v, page)])
+    rows += pager(page, pages, lambda p: encode("idp", p))
+    rows += teamless
+    blocks.append(req.t("ideas.follow_hint"))
+    return View("\n\n".join(blocks), rows)
+
+
+async def show_team_ideas(req: Req) -> None:
+    req.show(await ideas_page_view(req, 0))
+
+
+async def on_page(req: Req) -> None:
+    assert req.cb is not None
+    req.show(await ideas_page_view(req, req.cb.int(0)))
+
+
+async def on_support(req: Req) -> None:
+    """sup:<idea>:<page>[:n]: support, or withdraw when pressed again; then redraw the page (n: ideas without team)."""
+    assert req.cb is not None
+    supported, count = await ideas_domain.toggle_support(req.session, req.me, req.cb.int(0), req.now)
+    req.toast(req.t("ideas.supported" if supported else "ideas.unsupported", count=count))
+    if req.cb.args[2:] == ("n",):
+        from handlers.ideas.teamless import teamless_view  # late: that module builds on this one
+
+        req.show(await teamless_view(req, req.cb.int(1)))
+    else:
+        req.show(await ideas_page_view(req, req.cb.int(1)))
