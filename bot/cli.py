@@ -54,7 +54,10 @@ async def run_bot(config_path: str) -> None:
         with startup.telegram_step(config):
             await app.initialize()  # getMe: the token and the Bot API, before anything is changed
         with startup.database_step(config.database_url):
+            metrics = app.bot_data["services"].metrics
+            metrics.standby = True  # /healthz: waiting is no failure
             leader = await standby.become_active(config.database_url)  # PostgreSQL: wait while another is active
+            metrics.became_active()
             await prepare(config, db)  # migrations: run once, by the active process
         await serve(app, config, leader)
     finally:

@@ -81,7 +81,8 @@ async def health_report(svc: Any, cfg: HealthConfig) -> tuple[bool, dict[str, An
         detail = f"no answer within {DB_TIMEOUT:g}s" if isinstance(exc, TimeoutError) else type(exc).__name__
         body["database"] = f"unreachable: {detail}"
         reasons.append(f"database unreachable ({detail})")
-    if metrics.polling:
+    body["role"] = "standby" if metrics.standby else "active"
+    if metrics.polling and not metrics.standby:  # a standby waits for the lock and polls nothing on purpose
         silence = mono - (metrics.last_poll_at or metrics.started)
         body["last_poll_seconds_ago"] = round(silence, 1)
         if silence > cfg.polling_silence_minutes * 60:

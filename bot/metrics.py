@@ -72,6 +72,12 @@ class Metrics:
         self.last_update_at: float | None = None  # monotonic
         self.last_poll_at: float | None = None  # monotonic; None: none yet
         self.polling = False  # set by bot.health.PollingRequest: getUpdates is watched
+        self.standby = False  # waiting for the hot standby's lock (bot/standby.py): not polling on purpose
+
+    def became_active(self) -> None:
+        """The standby took over: polling is expected from now on, not since the process started."""
+        self.standby = False
+        self.started = time.monotonic()
 
     def update_handled(self, kind: str, outcome: str, seconds: float) -> None:
         self.updates.labels(kind, outcome).inc()

@@ -211,3 +211,15 @@ async def test_an_old_backup_makes_the_bot_unhealthy_and_a_fresh_one_healthy_aga
     status, body = await health("/healthz")
     assert status == 200, body
     assert 1.9 < body["backup"]["age_hours"] < 2.1
+
+
+async def test_a_standby_waiting_for_the_lock_is_healthy_and_says_so(bot, health):
+    """A hot standby polls nothing on purpose; once it takes over, polling is expected from then on."""
+    metrics = bot.app.bot_data["services"].metrics
+    metrics.standby = True
+    metrics.started, metrics.last_poll_at = time.monotonic() - 3 * 3600, None  # waited three hours for the lock
+    status, body = await health("/healthz")
+    assert status == 200 and body["role"] == "standby", body
+    metrics.became_active()
+    status, body = await health("/healthz")
+    assert status == 200 and body["role"] == "active", body  # not failed for the hours it waited
