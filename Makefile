@@ -16,7 +16,7 @@ setup: $(VENV)/.installed
 
 run: setup
 	@test -f config.toml || { cp config.example.toml config.toml; echo "created config.toml from config.example.toml"; }
-	$(VENV)/bin/actionbot run
+	$(VENV)/bin/actionbot run --demo-without-token
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -142,7 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="actionbot", description="Telegram bot for cross-town action teams.")
     parser.add_argument("--config", help="path of the TOML config (default: $ACTIONBOT_CONFIG or config.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (polling, or webhook when configured); without a token: the demo")
+    run = sub.add_parser("run", help="run the bot (polling, or webhook when configured)")
+    run.add_argument(
+        "--demo-without-token",
+        action="store_true",
+        help="no token configured: start the local demo instead of stopping (what `make run` does); services "
+        "leave it off, so a lost token stops them with exit code 2",
+    )
     demo = sub.add_parser("demo", help="try the bot in the browser: a local stand-in for Telegram, no token needed")
     demo.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default 8765, $ACTIONBOT_DEMO_PORT)")
     demo.add_argument("--db", default=None, help="the demo's own SQLite file (default actionbot-demo.db)")
@@ -157,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
-        if args.command == "run" and not load_config(path, require_token=False).token:
+        if args.command == "run" and args.demo_without_token and not load_config(path, require_token=False).token:
             return run_demo(path, args)  # no token: the demo instead of a line about @BotFather
         if args.command == "run":
             with standby.sqlite_lock(load_config(path).database_url):  # SQLite: one process per file

@@ -353,7 +353,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     if not token and require_token:
         raise ConfigError(
             "telegram.token: missing. Get a token from @BotFather in Telegram (/newbot), then put it into "
-            'config.toml as token = "123456:ABC..." under [telegram], or export TELEGRAM_BOT_TOKEN=...'
+            'config.toml as token = "123456:ABC..." under [telegram], or export TELEGRAM_BOT_TOKEN=... '
+            "(to try the bot without one: actionbot demo)"
         )
     if token and not re.match(r"^\d+:[A-Za-z0-9_-]+$", token):
         raise ConfigError("telegram.token: does not look like a bot token (digits:letters from @BotFather)")

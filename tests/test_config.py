@@ -169,7 +169,7 @@ def test_cli_exits_2_with_one_line_for_a_bad_config(tmp_path, capsys, monkeypatc
 
 
 def test_missing_token_starts_the_demo_and_tells_how_to_go_live(tmp_path):
-    """No token: `actionbot run` serves the demo (its own database, not the live one) and says where a token goes."""
+    """No token, as `make run` calls it: the demo (its own database, not the live one) and where a token goes."""
     import signal
     import socket
 
@@ -181,7 +181,7 @@ def test_missing_token_starts_the_demo_and_tells_how_to_go_live(tmp_path):
     root = Path(__file__).resolve().parent.parent
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(root), "ACTIONBOT_DEMO_PORT": str(port)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(path), "run"],
+        [sys.executable, "-m", "bot", "--config", str(path), "run", "--demo-without-token"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -266,3 +266,15 @@ async def test_reminder_times_the_config_allows_are_accepted_by_the_meeting_dial
         assert meeting.reminder_offsets == [20160, 5]
     finally:
         await stop_bot(bot)
+
+
+def test_a_service_without_a_token_stops_with_exit_code_2_instead_of_starting_the_demo(tmp_path, capsys, monkeypatch):
+    """systemd and containers run `actionbot run`: a lost token is a permanent config error, never the demo."""
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "config.toml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["--config", str(path), "run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "telegram.token" in err and "BotFather" in err
+    assert not (tmp_path / "actionbot-demo.db").exists()

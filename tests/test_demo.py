@@ -129,7 +129,7 @@ def test_run_without_a_token_starts_the_demo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "config.toml"
     config.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    assert cli.main(["--config", str(config), "run"]) == 0
+    assert cli.main(["--config", str(config), "run", "--demo-without-token"]) == 0
     assert started == {"port": 8123, "db": tmp_path / "actionbot-demo.db", "token": ""}
 
 

@@ -82,8 +82,11 @@ def test_the_image_runs_the_bot_as_an_unprivileged_user():
     text = (DEPLOY / "Containerfile").read_text(encoding="utf-8")
     assert re.search(r"^USER actionbot$", text, re.M)
     assert 'ENTRYPOINT ["actionbot"]' in text and 'CMD ["run"]' in text
-    for part in ("bot", "handlers", "models", "scheduler"):  # every package pyproject.toml installs
-        assert f"COPY {part} ./{part}" in text
+    import tomllib
+
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    for part in (p.rstrip("*") for p in found["find"]["include"]):  # every package pyproject.toml installs
+        assert f"COPY {part} ./{part}" in text, part
 
 
 def test_the_operations_guide_covers_each_task_and_links_its_parts():
