@@ -69,7 +69,11 @@ def ask_agree_again(req: Req) -> None:
     """What anything that needs consent answers while the person has not agreed to the current notice."""
     if req.update.callback_query is not None:
         req.toast(req.t("privacy.agree_again_first"))
-    req.reply(agree_again_view(req))
+    chat = req.update.effective_chat
+    if chat is not None and chat.type != "private":  # a button in a team's group: the prompt goes to the person
+        req.send_to(req.user_id, agree_again_view(req))
+    else:
+        req.reply(agree_again_view(req))
 
 
 def privacy_view(req: Req) -> View:

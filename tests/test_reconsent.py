@@ -134,3 +134,18 @@ async def test_no_reminder_reaches_someone_who_has_not_agreed_again(bot, fake, d
             return [m for m in user.messages if m.text.startswith("⏰ Erinnerung")]
 
         assert (len(reminders(anna)), len(reminders(ben))) == (0, 1)
+
+
+async def test_a_button_in_the_teams_group_asks_privately_not_in_front_of_the_group(bot, fake, db):
+    team, lead, members = await team_with_members(bot)
+    group = bot.fake.group("Daseinsvorsorge Saalfeld")
+    await lead.send_in(group, "/linkgroup@actionbot_test_bot")
+    await schedule(bot, lead, team, in_days(bot, 3))
+    await bot.deliver()
+    invitation = next(m for m in group.messages if "Werkstatt Mobilität" in m.text)
+    member = members[0]
+    async with new_notice(bot, fake, db):
+        before = len(group.messages)
+        await member.press("Zusage", message=invitation, chat=group)
+        assert len(group.messages) == before  # nothing about one person's consent is posted to the group
+        assert is_prompt(member.last_message())  # the prompt came to her private chat
