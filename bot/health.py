@@ -51,11 +51,14 @@ class PollingRequest(AiohttpRequest):
         return status, payload
 
 
-async def _database_figures(svc: Any) -> dict[str, Any]:
-    """One short read of what the database knows; raises when it cannot be reached in time."""
+async def _database_figures(svc: Any) -> dict[str, Any] | None:
+    """One short read of what the database knows; raises when it cannot be reached in time. A standby only
+    pings: it has not migrated yet (the active process may run an older schema), so it reads no tables."""
     now: datetime = svc.clock.now()
     async with asyncio.timeout(DB_TIMEOUT), svc.db.transaction() as s:
         await queries.ping(s)
+        if svc.metrics.standby:
+            return None
         pending = await queries.pending_by_kind(s)
         oldest = await queries.oldest_due_at(s, now)
         backup = await queries.last_backup_at(s)
@@ -89,7 +92,7 @@ async def health_report(svc: Any, cfg: HealthConfig) -> tuple[bool, dict[str, An
             reasons.append(f"no answer to getUpdates for {silence:.0f}s (limit {cfg.polling_silence_minutes * 60:g}s)")
     last_update = metrics.last_update_at
     body["last_update_seconds_ago"] = None if last_update is None else round(mono - last_update, 1)
-    if figures is not None:
+    if figures is not None:  # (a standby reports no figures: the active process does)
         oldest = figures["oldest_due_seconds"]
         body["outbox"] = {"pending": sum(figures["pending"].values()), "oldest_due_seconds": round(oldest, 1)}
         if oldest > cfg.outbox_delay_minutes * 60:
@@ -112,6 +115,8 @@ async def refresh_gauges(svc: Any) -> None:
         metrics.up.set(0)
         return
     metrics.up.set(1)
+    if figures is None:  # a standby: the active process reports the outbox and backups
+        return
     metrics.pending.clear()
     for kind, n in figures["pending"].items():
         metrics.pending.labels(kind).set(n)

@@ -223,3 +223,18 @@ async def test_a_standby_waiting_for_the_lock_is_healthy_and_says_so(bot, health
     metrics.became_active()
     status, body = await health("/healthz")
     assert status == 200 and body["role"] == "active", body  # not failed for the hours it waited
+
+
+async def test_a_standby_only_pings_the_database_it_has_not_migrated_yet(bot, health, monkeypatch):
+    """Waiting behind an older active process, the standby's schema may lack new tables: it reads none."""
+    from models import health as queries
+
+    async def missing_table(_s):
+        raise RuntimeError("no such table: backup_runs")
+
+    monkeypatch.setattr(queries, "last_backup_at", missing_table)
+    bot.app.bot_data["services"].metrics.standby = True
+    status, body = await health("/healthz")
+    assert status == 200 and body["database"] == "ok" and "outbox" not in body, body
+    status, text = await health("/metrics")
+    assert sample(text, "actionbot_database_up") == 1
