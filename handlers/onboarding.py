@@ -125,7 +125,11 @@ async def pause_registration(req: Req) -> None:
     p = req.me
     items = [
         req.t("onboarding.stored_consent", version=esc(p.consent_version), when=local_time(req, p.consent_at)),
-        req.t("onboarding.stored_identity", name=esc(p.display_name), language=req.t(f"profile.language_{p.language}")),
+        req.t(
+            "onboarding.stored_identity",
+            name=esc(names.person_name(req, p.display_name)),
+            language=req.t(f"profile.language_{p.language}"),
+        ),
     ]
     if p.evaluation_consent is not None:
         answer = req.t("common.yes" if p.evaluation_consent else "common.no")

@@ -168,3 +168,12 @@ async def test_an_erased_actor_is_named_as_erased_and_the_stored_entries_keep_th
     async with db.transaction() as s:
         after = await stored(s)
     assert after == before
+
+
+async def test_a_name_that_shows_nothing_reads_as_person_ohne_namen(db, seeded):
+    async with db.transaction() as s:
+        lead = await s.get(Person, seeded.person["lead"])
+        lead.display_name = "\u200b\u2063"  # zero-width characters only
+    lines = (await audit_text(db)).split("\n")
+    made = next(x for x in lines if "<b>Teamleitung ernannt</b>" in x)
+    assert "Maria Managerin – Person ohne Namen · Aktions-Team Daseinsvorsorge" in made

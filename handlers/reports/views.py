@@ -19,6 +19,7 @@ from bot.texts import catalogue, format_when, t
 from handlers.announcements import views as announce_views
 from handlers.codec import encode
 from handlers.common import Btn, View, esc
+from handlers.names import shown_name
 from models import audit
 from models.announcements.core import Audience
 from models.audit import Names
@@ -164,7 +165,7 @@ def _audit_person(names: Names, pseudonym: object, lang: str) -> str:
     if not isinstance(pseudonym, str):
         return t(lang, "reports.audit_system")
     name = names.people.get(pseudonym)
-    return name if name is not None else t(lang, "reports.audit_erased", pseudonym=pseudonym)
+    return shown_name(lang, name) if name is not None else t(lang, "reports.audit_erased", pseudonym=pseudonym)
 
 
 def _audit_team(names: Names, d: dict[str, Any], lang: str) -> str:
