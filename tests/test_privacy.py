@@ -282,3 +282,19 @@ async def test_deleteme_from_someone_unknown_says_nothing_is_stored(bot):
     replies = await eve.send("/deleteme")
     assert replies[-1].text == "Über dich ist nichts gespeichert."
     assert await count(bot, Person) == 0
+
+
+async def test_after_deleteme_no_announcement_keeps_the_senders_chat(bot):
+    """The progress message's chat and id are the sender's too: erasure clears them with the link."""
+    from tests.announce_helpers import send_now
+    from tests.meeting_helpers import team_with_members
+
+    await team_with_members(bot)
+    maria = bot.manager()
+    await send_now(bot, maria, "Alle")
+    await maria.send("/deleteme")
+    await maria.press("Ja, alles löschen")
+    async with bot.db.transaction() as s:
+        rows = (await s.execute(select(Base.metadata.tables["announcements"]))).mappings().all()
+    assert rows and all(r["sender_id"] is None for r in rows)
+    assert [(r["progress_chat_id"], r["progress_message_id"]) for r in rows] == [(None, None)] * len(rows)

@@ -37,6 +37,11 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "consents": ("person_id", DELETE),  # the history of agreements: without the person it proves nothing
 }
 
+# columns that hold the person's Telegram chat without pointing at people.id: cleared with the link
+ALSO_CLEARED: dict[str, tuple[str, ...]] = {
+    "announcements": ("progress_chat_id", "progress_message_id"),  # the sender's progress message
+}
+
 
 def _plain(row: dict[str, Any], skip: str = "") -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items() if k != skip}
@@ -84,7 +89,8 @@ async def erase_person(s: AsyncSession, person: Person) -> None:
         if action == DELETE:
             await s.execute(delete(table).where(where))
         else:
-            await s.execute(update(table).where(where).values({column: None}))
+            cleared = {c: None for c in (column, *ALSO_CLEARED.get(table_name, ()))}
+            await s.execute(update(table).where(where).values(cleared))
     await s.execute(delete(Person).where(Person.id == person.id))
     if person in s:
         s.expunge(person)  # so no pending change of the deleted row is flushed later
