@@ -96,3 +96,10 @@ def test_verbs_agree_with_the_count_too():
 def test_a_number_already_formatted_still_picks_the_plural():
     assert fill("de", "{n:one=# Idee|other=# Ideen}", n="1.240") == "1.240 Ideen"
     assert fill("de", "{n:one=# Idee|other=# Ideen}", n="1") == "1 Idee"
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_no_text_dodges_the_plural_with_parentheses(lang):
+    """"Team(s)" reads badly in either language: the plural specs say it properly."""
+    dodged = {key: text for key, text in catalogue(lang).items() if re.search(r"\w\((s|n|en|e)\)", text)}
+    assert dodged == {}
