@@ -141,6 +141,11 @@ def split_text(text: str, limit: int = 4000) -> list[str]:
     return parts
 
 
+def short(text: str, limit: int = 300) -> str:
+    """A text cut to `limit` characters with "…" for a list or a notice (the whole text stays stored)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def esc(value: object) -> str:
     """Escape a user-typed value for Telegram HTML."""
     return html.escape(str(value), quote=False)

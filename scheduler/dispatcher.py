@@ -37,6 +37,7 @@ from models.db import Database
 from models.people import mark_unreachable
 from models.tables import Outbox, TeamGroup
 from scheduler.limiter import RateLimiter
+from scheduler.replies import retry_seconds
 from scheduler.retry import Backoff, surely_not_sent
 
 log = logging.getLogger("actionbot.dispatcher")
@@ -303,7 +304,7 @@ class Dispatcher:
             async with self.limiter.slot(row.chat_id):
                 await self._api_send(row.chat_id, out)
         except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
+            wait = retry_seconds(exc)
             self.limiter.pause(wait)
             return _Outcome(outbox.PENDING, f"429 retry after {wait}s", wait=wait, count=False)
         except Forbidden as exc:
@@ -421,6 +422,3 @@ class Dispatcher:
         )
         log.info("group migrated old=%s new=%s", row.chat_id, new_chat_id)
 
-
-def _seconds(value: float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(math.ceil(value))

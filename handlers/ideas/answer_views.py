@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Config
 from bot.texts import format_day, t
 from handlers.codec import encode
-from handlers.common import Btn, Req, View, esc, pager
+from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.names import field_name, group_name, status_name, town_name
 from models.ideas import answers as domain
 from models.ideas import core as ideas_domain
@@ -21,10 +21,6 @@ from scheduler.dispatcher import Outgoing, Renderer
 
 PREFIX = "ia"
 LABEL_MAX = 40
-
-
-def short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def label(text: str, limit: int = LABEL_MAX) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.texts import format_day
 from handlers.codec import encode
-from handlers.common import Btn, Req, View, esc, pager
+from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.names import field_name, group_name, status_name, town_name
 from models import drafts
 from models import teams as teams_domain
@@ -203,12 +203,12 @@ async def show_my_ideas(req: Req) -> None:
             status=status_name(req, v.idea.status),
             supports=v.supports,
             field=esc(field_name(req, v.idea.field)),
-            text=esc(_short(v.idea.text)),
+            text=esc(short(v.idea.text)),
         )
         if v.idea.id in discussed:
             line += f"\n<i>{discussed[v.idea.id]}</i>"
         if v.idea.id in answers:
-            line += "\n" + req.t("ideas.answer_line", text=esc(_short(answers[v.idea.id].text)))
+            line += "\n" + req.t("ideas.answer_line", text=esc(short(answers[v.idea.id].text)))
         lines.append(line)
     req.show(View("\n\n".join(lines)))
 
@@ -222,10 +222,6 @@ async def _discussed(req: Req, ideas: list[Idea]) -> dict[int, str]:
     }
 
 
-def _short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
     """One idea in a list: number, field, status, text, whose group and town, and notes below."""
     author = req.t(
@@ -237,7 +233,7 @@ def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
         notes = [*notes, req.t("ideas.own_mark", count=v.supports)]
     return (
         f"<b>#{v.idea.id}</b> · {esc(field_name(req, v.idea.field))} · "
-        f"{esc(status_name(req, v.idea.status))}\n{esc(_short(v.idea.text))}\n<i>{author}</i>"
+        f"{esc(status_name(req, v.idea.status))}\n{esc(short(v.idea.text))}\n<i>{author}</i>"
         + "".join(f"\n{n}" for n in notes)
     )
 

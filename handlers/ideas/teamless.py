@@ -13,18 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Config
 from bot.texts import t
 from handlers.codec import encode
-from handlers.common import Btn, Req, View, esc, pager
+from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas.submit import idea_block, support_button
 from models import teams as teams_domain
 from models.ideas import core as ideas_domain
 from models.tables import Idea, Membership, Outbox, Person, Team
 from scheduler.dispatcher import Outgoing, Renderer
-
-EXCERPT = 300
-
-
-def _excerpt(text: str) -> str:
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
 async def teamless_view(req: Req, page: int) -> View:
@@ -72,7 +66,7 @@ async def _team_picker(req: Req, idea: Idea, page: int) -> View:
     teams = await teams_domain.list_teams(req.session)
     rows = [[Btn(s.team.name(req.lang), encode("ida", idea.id, page, s.team.id))] for s in teams]
     rows.append([Btn(req.t("ideas.assign_back"), encode("idn", page))])
-    return View(req.t("ideas.assign_ask", id=idea.id, text=esc(_excerpt(idea.text))), rows)
+    return View(req.t("ideas.assign_ask", id=idea.id, text=esc(short(idea.text))), rows)
 
 
 def renderers(config: Config) -> dict[str, Renderer]:
@@ -87,7 +81,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         if team is None:
             return None
         lang = person.language
-        parts = [t(lang, "ideas.assigned_notice", id=idea.id, team=esc(team.name(lang)), text=esc(_excerpt(idea.text)))]
+        parts = [t(lang, "ideas.assigned_notice", id=idea.id, team=esc(team.name(lang)), text=esc(short(idea.text)))]
         if await s.get(Membership, (person.id, team.id)) is None:
             parts.append(t(lang, "ideas.assigned_join"))
         return Outgoing("\n\n".join(parts))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.texts import format_when
 from handlers.codec import encode
-from handlers.common import Btn, Req, View, esc
+from handlers.common import Btn, Req, View, esc, short
 from handlers.names import person_name
 from models import drafts
 from models.errors import Refusal
@@ -21,10 +21,6 @@ PAGE = 40  # names per page: 20 rows of two, well under Telegram's 100 buttons p
 PER_ROW = 2
 NAME_MAX = 28
 FIELD_ACTIONS = {"dec": "decisions", "nxt": "next_steps"}
-
-
-def _short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def screen(req: Req, meeting: Meeting, page: int) -> View:
@@ -46,9 +42,9 @@ async def screen(req: Req, meeting: Meeting, page: int) -> View:
         ),
     ]
     if meeting.decisions:
-        lines.append(req.t("attendance.decisions_line", text=esc(_short(meeting.decisions))))
+        lines.append(req.t("attendance.decisions_line", text=esc(short(meeting.decisions))))
     if meeting.next_steps:
-        lines.append(req.t("attendance.next_steps_line", text=esc(_short(meeting.next_steps))))
+        lines.append(req.t("attendance.next_steps_line", text=esc(short(meeting.next_steps))))
     if meeting.attendance_recorded_at is not None:
         when = format_when(meeting.attendance_recorded_at, req.lang, req.config.time_zone)
         lines.append(req.t("attendance.recorded_line", when=when))
@@ -143,7 +139,7 @@ async def show_open(req: Req) -> None:
     rows = [
         [
             Btn(
-                f"{_short(m.title, 40)} · {format_when(m.starts_at, req.lang, req.config.time_zone)}",
+                f"{short(m.title, 40)} · {format_when(m.starts_at, req.lang, req.config.time_zone)}",
                 encode("att", m.id, "show", 0),
             )
         ]
