@@ -178,7 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             with startup.database_step(config.database_url):
                 return cli_queries.run(config, args)
         elif args.command == "privacy":
-            return retention.run(load_config(path, require_token=False), args)
+            config = load_config(path, require_token=False)
+            startup.check_sqlite(config.database_url, write=False)  # never creates an empty database to enforce on
+            with startup.database_step(config.database_url):
+                return retention.run(config, args)
         else:
             config = load_config(path, require_token=False)
             startup.check_sqlite(config.database_url, write=True)

@@ -347,6 +347,7 @@ def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
                     if _must_agree_again(req, needs):  # a newer privacy notice: only that prompt until agreed
                         from handlers.privacy import ask_agree_again  # privacy builds on this module
 
+                        note_outcome("not_allowed")
                         ask_agree_again(req)
                     elif missing:
                         note_outcome("not_allowed")

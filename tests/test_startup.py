@@ -270,3 +270,13 @@ def test_every_exit_code_is_documented_and_the_unit_stops_on_the_permanent_ones(
     }
     [prevent] = re.findall(r"^RestartPreventExitStatus=(.+)$", readme, re.M)
     assert sorted(int(c) for c in prevent.split()) == sorted(startup.PERMANENT)
+
+
+
+async def test_privacy_enforce_on_a_missing_database_says_so_in_one_line_and_creates_nothing(tmp_path):
+    """A mistyped path must not become a new, empty database that the retention run then 'enforces' on."""
+    missing = tmp_path / "nope.db"
+    code, lines = await cli(write_config(tmp_path, f"sqlite+aiosqlite:///{missing}"), "privacy", "enforce", "--dry-run")
+    assert code == 5
+    assert_one_line(lines)
+    assert not missing.exists()
