@@ -14,8 +14,10 @@ from telegram.ext import ContextTypes
 
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, services
+from handlers.privacy import ask_agree_again
 from models import groups as groups_domain
 from models.errors import Refusal
+from models.privacy.consents import must_agree_again
 
 log = logging.getLogger("actionbot.groups")
 NOT_PEOPLE = (1087968824, 777000)  # the anonymous group admin and Telegram itself post under these ids
@@ -36,6 +38,9 @@ def _registered(req: Req) -> bool:
     if req.person is None or not req.person.is_complete:
         url = f"https://t.me/{req.context.bot.username}"
         req.reply(View(req.t("groups.register_first"), [[Btn(req.t("groups.register_button"), url=url)]]))
+        return False
+    if must_agree_again(req.person, req.config.privacy_version):  # a newer notice: agree first, privately
+        ask_agree_again(req)
         return False
     return True
 

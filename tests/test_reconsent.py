@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from handlers.codec import encode
 from handlers.privacy import version_tag
-from models.tables import Consent, Outbox
+from models.tables import Consent, Outbox, TeamGroup
 from tests.announce_helpers import ANNOUNCE_TEXT, copies, send_now
 from tests.conftest import start_bot, stop_bot
 from tests.meeting_helpers import in_days, person_of, schedule, team_with_members
@@ -149,3 +149,14 @@ async def test_a_button_in_the_teams_group_asks_privately_not_in_front_of_the_gr
         await member.press("Zusage", message=invitation, chat=group)
         assert len(group.messages) == before  # nothing about one person's consent is posted to the group
         assert is_prompt(member.last_message())  # the prompt came to her private chat
+
+
+async def test_linkgroup_waits_for_the_new_notice_and_asks_privately(bot, fake, db):
+    team, lead, _ = await team_with_members(bot)
+    group = bot.fake.group("Neue Gruppe")
+    async with new_notice(bot, fake, db) as renewed:
+        await lead.send_in(group, "/linkgroup@actionbot_test_bot")
+        assert not any(is_prompt(m) for m in group.messages)  # not in front of the group
+        assert is_prompt(lead.last_message())
+        async with renewed.db.transaction() as s:
+            assert (await s.execute(select(TeamGroup))).scalars().all() == []  # nothing linked before agreeing
