@@ -1,7 +1,7 @@
 """consent history (`consents`) and `people.last_seen_at` for retention
 
 Revision ID: 0006_consent_history
-Revises: 0004
+Revises: 0005_backups
 Create Date: 2026-11-30 03:30:00
 
 Note: written in parallel with 0005_backups; at merge this revision is re-chained after 0005.
