@@ -91,7 +91,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "eval": (onboarding.on_evaluation, CONSENTED),
     "grp": (onboarding.on_group, CONSENTED),
     "town": (onboarding.on_town, CONSENTED),
-    "menu": (main_menu.on_menu, MEMBER),
+    "menu": (main_menu.on_menu, KNOWN),  # each entry checks what its screen needs (handlers/menu.py)
     "prof": (profile.on_profile_button, MEMBER),
     "lang": (profile.on_language, MEMBER),
     "team": (teams.on_team_button, MEMBER),

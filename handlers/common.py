@@ -343,18 +343,7 @@ def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
                         note_activity(req.person, req.now)
                     if update.callback_query is not None:
                         req.cb = decode(update.callback_query.data)
-                    missing = _missing(req, needs)
-                    if _must_agree_again(req, needs):  # a newer privacy notice: only that prompt until agreed
-                        from handlers.privacy import ask_agree_again  # privacy builds on this module
-
-                        note_outcome("not_allowed")
-                        ask_agree_again(req)
-                    elif missing:
-                        note_outcome("not_allowed")
-                        req.toast(req.t(missing), alert=True)
-                        if update.callback_query is None:
-                            req.reply(req.t(missing))
-                    else:
+                    if admitted(req, needs):
                         await fn(req)
             except Refusal as refusal:
                 note_outcome("refused")
@@ -376,6 +365,25 @@ def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
         return measured(run)
 
     return wrap
+
+
+def admitted(req: Req, needs: str) -> bool:
+    """Whether the person may run a screen that `needs` this much; if not, the answer is queued (the re-consent
+    prompt, or why not yet). The handler wrapper asks it, and so does a menu button for the screen it opens."""
+    missing = _missing(req, needs)
+    if _must_agree_again(req, needs):  # a newer privacy notice: only that prompt until agreed
+        from handlers.privacy import ask_agree_again  # privacy builds on this module
+
+        note_outcome("not_allowed")
+        ask_agree_again(req)
+        return False
+    if missing:
+        note_outcome("not_allowed")
+        req.toast(req.t(missing), alert=True)
+        if req.update.callback_query is None:
+            req.reply(req.t(missing))
+        return False
+    return True
 
 
 def _must_agree_again(req: Req, needs: str) -> bool:

@@ -160,3 +160,17 @@ async def test_linkgroup_waits_for_the_new_notice_and_asks_privately(bot, fake, 
         assert is_prompt(lead.last_message())
         async with renewed.db.transaction() as s:
             assert (await s.execute(select(TeamGroup))).scalars().all() == []  # nothing linked before agreeing
+
+
+async def test_the_menus_data_privacy_and_help_work_before_agreeing_like_their_commands(bot, fake, db):
+    anna = await bot.register(bot.user("Anna"))
+    menu = anna.last_message()
+    async with new_notice(bot, fake, db):
+        await anna.press("Meine Daten", message=menu)
+        assert anna.last_message().document[0] == "meine-daten.json"
+        await anna.press("Datenschutz", message=menu)
+        assert "ℹ️ Inzwischen gilt Fassung 2027-01 (oben)." in anna.last_message().text
+        await anna.press("Hilfe", message=menu)
+        assert not is_prompt(anna.last_message()) and "/privacy" in anna.last_message().text
+        await anna.press("Meine Ideen", message=menu)  # a screen that needs the current notice: the prompt
+        assert is_prompt(anna.last_message())
