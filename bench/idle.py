@@ -16,7 +16,6 @@ import asyncio
 import logging
 import os
 import re
-import signal
 import socket
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.run import DEFAULT_PG, NetFake, cpu_seconds, database
+from bench.run import DEFAULT_PG, NetFake, cpu_seconds, database, stop_child
 from bench.workload import Tally, run_users
 from bot.logs import install_redaction
 from tests.fakegram import FakeTelegram
@@ -120,14 +119,7 @@ async def measure(name: str, fake: FakeTelegram, argv: list[str], args: argparse
             raise RuntimeError(f"{name} stopped:\n{tail(log)}")
         return Idle(name, seconds, rss_end, max(rss_max, rss_end), cpu, scrapes, health)
     finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                async with asyncio.timeout(30):
-                    await proc.wait()
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+        await stop_child(proc)
 
 
 async def echo_idle(args: argparse.Namespace, folder: Path) -> Idle:

@@ -96,6 +96,18 @@ class Result:
         return data[min(len(data) - 1, int(q * len(data)))]
 
 
+async def stop_child(proc: asyncio.subprocess.Process, grace: float = 30) -> None:
+    """SIGTERM (the bot's clean stop), then SIGKILL if it has not ended after `grace` seconds."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        async with asyncio.timeout(grace):
+            await proc.wait()
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+
+
 def make_config_data(token: str, api_url: str, db_url: str) -> dict[str, Any]:
     data = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
     data["telegram"]["token"] = token
@@ -192,14 +204,7 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
             work.cancel()
             await asyncio.gather(work, return_exceptions=True)
     finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            async with asyncio.timeout(30):
-                await proc.wait()
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
+        await stop_child(proc)
         await err_task
         if done_task is not None:
             done_task.cancel()

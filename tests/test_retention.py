@@ -7,39 +7,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import JSON, Integer, String, Text, func, select
+from sqlalchemy import func, select
 
 from bot import retention as retention_job
 from models import audit
 from models.clock import FrozenClock
 from models.db import Database
 from models.migrate import upgrade
-from models.tables import AuditEntry, Base, Idea, Person
+from models.tables import AuditEntry, Idea, Person
 from tests.conftest import START, start_bot, stop_bot
 from tests.report_helpers import ROOT, config, seed
 from tests.test_cli_queries import actionbot
-from tests.test_privacy import anna_with_a_bit_of_everything, person_id
+from tests.test_privacy import anna_with_a_bit_of_everything, person_id, traces
 
 
 def svc(bot):
     return bot.app.bot_data["services"]
-
-
-async def traces(bot, user, name: str) -> list[tuple[str, str]]:
-    """Every table and column still holding the user's Telegram id or name (the /deleteme test's scan)."""
-    found = []
-    async with bot.db.transaction() as s:
-        for table in Base.metadata.sorted_tables:
-            for row in (await s.execute(select(table))).mappings():
-                for column in table.columns:
-                    value = row[column.name]
-                    if isinstance(column.type, Integer) and value == user.user_id:
-                        found.append((table.name, column.name))
-                    elif isinstance(column.type, String | Text | JSON):
-                        text = json.dumps(value, ensure_ascii=False) if isinstance(column.type, JSON) else str(value)
-                        if str(user.user_id) in text or name in text:
-                            found.append((table.name, column.name))
-    return found
 
 
 async def retention_entries(bot) -> list[AuditEntry]:
