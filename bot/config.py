@@ -45,6 +45,32 @@ class Named:
         return self.names.get(lang) or self.names["de"]
 
 
+def _defaults(*items: tuple[str, str, str]) -> tuple[Named, ...]:
+    return tuple(Named(key, {"de": de, "en": en}) for key, de, en in items)
+
+
+# The codes of the evaluation (what helped, what got in the way), used by the survey after meetings, on ideas
+# and in the routing answers of the towns. Keys are stable: stored in the database and in exports.
+DEFAULT_FACTORS = _defaults(
+    ("administration_involved", "Die Verwaltung macht mit", "The administration takes part"),
+    ("clear_responsibility", "Klare Zuständigkeit", "Clear responsibility"),
+    ("shared_goal", "Gemeinsames Ziel", "A shared goal"),
+    ("short_distances", "Kurze Wege", "Short distances"),
+    ("committed_people", "Engagierte Einzelne", "Committed individuals"),
+    ("businesses_involved", "Unternehmen sind beteiligt", "Businesses involved"),
+    ("funding_found", "Förderung gefunden", "Funding found"),
+)
+DEFAULT_OBSTACLES = _defaults(
+    ("unclear_responsibility", "Unklare Zuständigkeit", "Unclear responsibility"),
+    ("town_rivalry", "Konkurrenz zwischen den Städten", "Rivalry between the towns"),
+    ("travel_time", "Lange Fahrzeit", "Travel time"),
+    ("no_funding", "Keine Finanzierung", "No funding"),
+    ("legal_hurdles", "Rechtliche Hürden", "Legal hurdles"),
+    ("volunteer_time", "Zu wenig Zeit fürs Ehrenamt", "Not enough volunteer time"),
+    ("information_gap", "Informationen kommen nicht an", "Information does not reach people"),
+)
+
+
 @dataclass(frozen=True)
 class TeamSeed:
     slug: str
@@ -114,6 +140,8 @@ class Config:
     groups: tuple[Named, ...]
     fields: tuple[Named, ...]
     teams: tuple[TeamSeed, ...]
+    success_factors: tuple[Named, ...] = DEFAULT_FACTORS
+    obstacles: tuple[Named, ...] = DEFAULT_OBSTACLES
     meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
     delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
     backup: BackupConfig = field(default_factory=BackupConfig)
@@ -129,6 +157,13 @@ class Config:
 
     def field_of_action(self, key: str) -> Named | None:
         return next((f for f in self.fields if f.key == key), None)
+
+    def codes(self, kind: str) -> tuple[Named, ...]:
+        """The evaluation codes of one kind: 'factor' (success factors) or 'obstacle'."""
+        return self.success_factors if kind == "factor" else self.obstacles
+
+    def code(self, kind: str, key: str) -> Named | None:
+        return next((c for c in self.codes(kind) if c.key == key), None)
 
 
 class _Reader:
@@ -232,6 +267,14 @@ def _named_list(root: _Reader, key: str) -> tuple[Named, ...]:
     if len({n.key for n in out}) != len(out):
         raise ConfigError(f"{key}: keys must be unique")
     return tuple(out)
+
+
+def _codes(root: _Reader, key: str, defaults: tuple[Named, ...]) -> tuple[Named, ...]:
+    """An evaluation code list: the config's when given, else the defaults for three towns working together."""
+    if key not in root.data:
+        root.seen.add(key)
+        return defaults
+    return _named_list(root, key)
 
 
 def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
@@ -414,6 +457,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
+    success_factors = _codes(root, "success_factors", DEFAULT_FACTORS)
+    obstacles = _codes(root, "obstacles", DEFAULT_OBSTACLES)
     field_keys = {f.key for f in fields}
     teams: list[TeamSeed] = []
     for r in root.tables("teams"):
@@ -440,6 +485,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         groups=groups,
         fields=fields,
         teams=tuple(teams),
+        success_factors=success_factors,
+        obstacles=obstacles,
         meetings=meetings,
         delivery_expiry=delivery_expiry,
         backup=backup,

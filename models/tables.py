@@ -42,6 +42,8 @@ class Person(Base):
     mute_reminders: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
     announcements_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last update from them (day precision)
+    survey_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
+    digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
 
     @property
     def is_complete(self) -> bool:
@@ -349,3 +351,59 @@ class Consent(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     agreed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdeaEvent(Base):
+    """One step on an idea's path (its timeline "Verlauf"); status durations are read from the status steps.
+
+    kind: see models/ideas/events.py KINDS. `status` is the status the idea has after the step (for 'submitted',
+    'imported' and 'status'); `town` names the town of a routing step; `details` holds what else the step needs
+    to be shown (e.g. the answer id, the team slug, the workshop key).
+    """
+
+    __tablename__ = "idea_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    status: Mapped[str | None] = mapped_column(String(32))
+    town: Mapped[str | None] = mapped_column(String(32))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IdeaCode(Base):
+    """A success factor or obstacle ticked for an idea (keys from the config's codes; kind 'factor'|'obstacle')."""
+
+    __tablename__ = "idea_codes"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveyAnswer(Base):
+    """One present person's answer to the short survey after a meeting.
+
+    Group and town are copied (like on ideas) so the figures survive the person's erasure, which drops the link
+    and the free-text comment. factors/obstacles are lists of code keys.
+    """
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id", name="uq_survey_answers_meeting_person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    person_group: Mapped[str | None] = mapped_column(String(32))
+    person_town: Mapped[str | None] = mapped_column(String(32))
+    usefulness: Mapped[int | None] = mapped_column(Integer)
+    factors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -131,6 +131,38 @@ async def team_members(s: AsyncSession, team_id: int) -> Sequence[tuple[Person, 
     return [(p, r) for p, r in rows]
 
 
+@dataclass(frozen=True)
+class TeamGaps:
+    """What a team's mix lacks: configured towns and stakeholder groups none of its members comes from, and the
+    town × group pairs nobody in the team covers (an announcement can target exactly those people)."""
+
+    towns: tuple[str, ...]
+    groups: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.towns or self.groups)
+
+
+async def team_gaps(s: AsyncSession, team_id: int, towns: Sequence[str], groups: Sequence[str]) -> TeamGaps:
+    """The team's gaps against the configured towns and groups (in config order); 'other' towns are no gap."""
+    rows = (
+        await s.execute(
+            select(Person.town, Person.stakeholder_group)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.team_id == team_id)
+        )
+    ).all()
+    have_towns = {t for t, _ in rows}
+    have_groups = {g for _, g in rows}
+    have_pairs = {(t, g) for t, g in rows}
+    return TeamGaps(
+        towns=tuple(t for t in towns if t not in have_towns),
+        groups=tuple(g for g in groups if g not in have_groups),
+        pairs=tuple((t, g) for t in towns for g in groups if (t, g) not in have_pairs),
+    )
+
+
 async def led_team_ids(s: AsyncSession, person: Person) -> list[int]:
     rows = await s.execute(select(Membership.team_id).where(Membership.person_id == person.id, Membership.role == LEAD))
     return list(rows.scalars())

@@ -1,5 +1,6 @@
 """A bad config ends the program with one line naming the key and exit code 2, never a traceback."""
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -278,3 +279,21 @@ def test_a_service_without_a_token_stops_with_exit_code_2_instead_of_starting_th
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "telegram.token" in err and "BotFather" in err
     assert not (tmp_path / "actionbot-demo.db").exists()
+
+
+def test_evaluation_codes_default_to_the_three_towns_set_and_can_be_replaced():
+    from bot.config import DEFAULT_FACTORS, DEFAULT_OBSTACLES
+
+    data = example()
+    assert parse_config(data, env={}).obstacles == DEFAULT_OBSTACLES  # the example lists the defaults
+    del data["success_factors"], data["obstacles"]
+    config = parse_config(data, env={})
+    assert (config.success_factors, config.obstacles) == (DEFAULT_FACTORS, DEFAULT_OBSTACLES)
+    assert config.code("obstacle", "town_rivalry").name("en") == "Rivalry between the towns"
+    assert config.code("factor", "town_rivalry") is None
+    data["obstacles"] = [{"key": "parking", "name": {"de": "Keine Parkplätze", "en": "No parking"}}]
+    assert [c.key for c in parse_config(data, env={}).codes("obstacle")] == ["parking"]
+    for bad, key in (([{"key": "Bad Key", "name": "x"}], "obstacles[0].key"), ([], "obstacles")):
+        data["obstacles"] = bad
+        with pytest.raises(ConfigError, match=rf"^{re.escape(key)}"):
+            parse_config(data, env={})

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, outbox
 from models.errors import Refusal
+from models.ideas import events
 from models.meetings.core import team_meetings
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaAnswer, IdeaFollower, Meeting, Membership, Person
@@ -140,6 +141,8 @@ async def save_draft(
     if meeting_id is not None:
         if meeting_id not in {m.id for m in await linkable_meetings(s, idea, now)}:
             raise Refusal("idea_answers.bad_meeting")
+        if idea.meeting_id != meeting_id:
+            events.record(s, idea.id, events.DISCUSSED, now, actor_id=actor.id, meeting_id=meeting_id)
         idea.meeting_id = meeting_id
     old = (
         await s.execute(
@@ -204,6 +207,7 @@ async def publish(s: AsyncSession, actor: Person, answer_ids: Sequence[int] | No
             continue
         draft.published_at = now
         old, idea.status, idea.updated_at = idea.status, draft.status, now
+        events.record(s, idea.id, events.STATUS, now, actor_id=actor.id, status=draft.status, answer=draft.id)
         people = await _recipients(s, idea, actor)
         await outbox.enqueue(
             s,

@@ -19,6 +19,7 @@ from sqlalchemy.sql import ColumnElement
 
 from models import audit, outbox
 from models.errors import Refusal
+from models.ideas import events
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person, Team
 from models.teams import require_manager
@@ -89,6 +90,7 @@ async def submit(
     s.add(idea)
     await s.flush()
     s.add_all(IdeaTown(idea_id=idea.id, town=t) for t in town_list)
+    events.record(s, idea.id, events.SUBMITTED, now, actor_id=author.id, status="submitted")
     await s.flush()
     return idea
 
@@ -217,6 +219,7 @@ async def assign_team(s: AsyncSession, actor: Person, idea_id: int, team_id: int
     if not getattr(taken, "rowcount", 0):
         raise Refusal("ideas.has_team")
     await s.refresh(idea)
+    events.record(s, idea.id, events.TEAM, now, actor_id=actor.id, team=team.slug)
     author = await s.get(Person, idea.author_id) if idea.author_id is not None else None
     told = False
     if author is not None and author.id != actor.id:  # a manager assigning their own idea needs no message

@@ -35,11 +35,15 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "idea_followers": ("person_id", DELETE),
     "audit_log": ("actor_id", ANONYMISE),
     "consents": ("person_id", DELETE),  # the history of agreements: without the person it proves nothing
+    "idea_events": ("actor_id", ANONYMISE),
+    "idea_codes": ("actor_id", ANONYMISE),
+    "survey_answers": ("person_id", ANONYMISE),  # the figures stay; the free-text comment goes (ALSO_CLEARED)
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link
 ALSO_CLEARED: dict[str, tuple[str, ...]] = {
     "announcements": ("progress_chat_id", "progress_message_id"),  # the sender's progress message
+    "survey_answers": ("comment",),  # a sentence of their own may identify them
 }
 
 
