@@ -31,6 +31,7 @@ from handlers.announcements import progress as announcements_progress
 from handlers.commands import publish_default_commands
 from models.db import Database
 from models.migrate import upgrade
+from scheduler import digest as digest_job
 
 log = logging.getLogger("actionbot")
 
@@ -92,6 +93,7 @@ async def serve(
     announcements_progress.schedule(app)  # the senders' progress messages and final reports
     backup.schedule(app)  # the daily backup, when [backup] folder is set
     retention.schedule(app)  # the daily retention run ([privacy])
+    digest_job.schedule(app)  # the monthly digest to the manager and the leads ([digest])
     try:
         with startup.telegram_step(config), startup.webhook_step(config):
             if config.mode == "webhook":

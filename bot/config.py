@@ -105,6 +105,14 @@ class BackupConfig:
 
 
 @dataclass(frozen=True)
+class DigestConfig:
+    """[digest]: the monthly digest to the manager and the leads, on the first of a month at `at` (local)."""
+
+    enabled: bool = True
+    at: time = time(9, 0)
+
+
+@dataclass(frozen=True)
 class HealthConfig:
     """`[health]`: the local /healthz and /metrics endpoint (off while `port` is 0) and its thresholds."""
 
@@ -147,6 +155,7 @@ class Config:
     backup: BackupConfig = field(default_factory=BackupConfig)
     retention: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(ZoneInfo("Europe/Berlin")))
     health: HealthConfig = field(default_factory=HealthConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
 
     def town(self, key: str) -> Named | None:
@@ -330,12 +339,24 @@ def _backup(r: _Reader) -> BackupConfig:
     keep = r.get("keep", int, 14)
     if not 1 <= keep <= 3650:
         raise ConfigError("backup.keep: expected a number of backups from 1 to 3650")
-    at = r.get("time", str, "03:30").strip()
+    at = _hhmm(r, "time", "03:30")
+    r.done()
+    return BackupConfig(folder=folder, keep=keep, at=at)
+
+
+def _hhmm(r: _Reader, key: str, default: str) -> time:
+    """A local time of day written HH:MM."""
+    at = r.get(key, str, default).strip()
     m = re.match(r"^(\d{1,2}):(\d{2})$", at)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        raise ConfigError(f"backup.time: expected HH:MM, got {at!r}")
+        raise ConfigError(f"{r._key(key)}: expected HH:MM, got {at!r}")
+    return time(int(m[1]), int(m[2]))
+
+
+def _digest(r: _Reader) -> DigestConfig:
+    config = DigestConfig(enabled=r.get("enabled", bool, True), at=_hhmm(r, "time", "09:00"))
     r.done()
-    return BackupConfig(folder=folder, keep=keep, at=time(int(m[1]), int(m[2])))
+    return config
 
 
 def _retention(r: _Reader, end_date: str, tz: ZoneInfo) -> RetentionPolicy:
@@ -453,6 +474,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     backup = _backup(root.table("backup", required=False))
     retention = _retention(root.table("privacy", required=False), end_date, tz)
     health = _health(root.table("health", required=False))
+    digest = _digest(root.table("digest", required=False))
     log_config = _logging(root.table("logging", required=False))
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
@@ -492,6 +514,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         backup=backup,
         retention=retention,
         health=health,
+        digest=digest,
         logging=log_config,
         **project,
     )

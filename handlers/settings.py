@@ -16,6 +16,7 @@ from handlers.common import Btn, Req, View
 from models import people as people_domain
 from models.announcements import core as announcements_domain
 from models.errors import Refusal
+from models.evaluation import digest as digest_domain
 from models.tables import Person
 
 log = logging.getLogger("actionbot.settings")
@@ -32,13 +33,27 @@ async def _set_mute_announcements(req: Req, on: bool) -> bool:
     return announcements_domain.set_announcements_opt_out(req.me, on)
 
 
+async def _set_digest_opt_out(req: Req, on: bool) -> bool:
+    return digest_domain.set_opt_out(req.me, on)
+
+
+async def _gets_digest(req: Req) -> bool:
+    return await digest_domain.scope_of(req.session, req.me) != []
+
+
+async def _everyone(req: Req) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Toggle:
-    """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does)."""
+    """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does); `applies` says whether
+    the person has anything to switch (the digest only reaches managers and leads)."""
 
     key: str
     is_on: Callable[[Person], bool]
     set: Callable[[Req, bool], Awaitable[bool]]
+    applies: Callable[[Req], Awaitable[bool]] = _everyone
 
 
 TOGGLES: dict[str, Toggle] = {
@@ -46,16 +61,21 @@ TOGGLES: dict[str, Toggle] = {
     for t in (
         Toggle("mute_reminders", lambda p: p.mute_reminders, _set_mute_reminders),
         Toggle("mute_announcements", lambda p: p.announcements_opt_out, _set_mute_announcements),
+        Toggle("digest_opt_out", lambda p: p.digest_opt_out, _set_digest_opt_out, _gets_digest),
     )
 }
 STATES = {"on": True, "off": False}
 
 
-def settings_view(req: Req) -> View:
+async def applicable(req: Req) -> list[Toggle]:
+    return [toggle for toggle in TOGGLES.values() if await toggle.applies(req)]
+
+
+def settings_view(req: Req, toggles: list[Toggle]) -> View:
     """Each switch as a checkbox button (✅ on, ⬜ off) with a line saying what it does."""
     lines = [req.t("settings.title")]
     buttons: list[list[Btn]] = []
-    for toggle in TOGGLES.values():
+    for toggle in toggles:
         on = toggle.is_on(req.me)
         label = f"{'✅' if on else '⬜'} {req.t(f'settings.{toggle.key}')}"
         lines += ["", f"<b>{label}</b>", req.t(f"settings.{toggle.key}_hint")]
@@ -64,7 +84,7 @@ def settings_view(req: Req) -> View:
 
 
 async def show_settings(req: Req) -> None:
-    req.show(settings_view(req))
+    req.show(settings_view(req, await applicable(req)))
 
 
 async def on_settings_button(req: Req) -> None:
@@ -72,9 +92,9 @@ async def on_settings_button(req: Req) -> None:
     assert req.cb is not None
     toggle = TOGGLES.get(req.cb.arg(0))
     state = STATES.get(req.cb.arg(1))
-    if toggle is None or state is None:
+    if toggle is None or state is None or not await toggle.applies(req):
         raise Refusal("errors.stale_button")
     changed = await toggle.set(req, state)
     req.toast(req.t("settings.saved" if changed else "settings.unchanged"))
     log.info("setting changed person_id=%s setting=%s on=%s changed=%s", req.me.id, toggle.key, state, changed)
-    req.show(settings_view(req))
+    req.show(settings_view(req, await applicable(req)))

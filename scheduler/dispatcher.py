@@ -51,6 +51,7 @@ class Outgoing:
     reply_markup: InlineKeyboardMarkup | None = None
     document: tuple[bytes, str] | None = None
     media: tuple[str, str] | None = None  # ("photo" | "document", Telegram file_id), `text` is the caption
+    photo: tuple[bytes, str] | None = None  # an image made at send time (a chart), `text` is the caption
 
 
 Renderer = Callable[[AsyncSession, Outbox], Awaitable[Outgoing | None]]
@@ -390,6 +391,15 @@ class Dispatcher:
             send = self.bot.send_photo if kind == "photo" else self.bot.send_document
             await send(
                 chat_id, file_id, caption=out.text or None, parse_mode=ParseMode.HTML, reply_markup=out.reply_markup
+            )
+        elif out.photo is not None:
+            data, name = out.photo
+            await self.bot.send_photo(
+                chat_id,
+                InputFile(data, filename=name),
+                caption=out.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=out.reply_markup,
             )
         elif out.document is not None:
             data, name = out.document

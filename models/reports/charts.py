@@ -90,6 +90,29 @@ def _finish(ax: Any, title: str, empty: str | None, legend: bool = True, horizon
     ax.spines[["top", "right"]].set_visible(False)
 
 
+def bars(items: Sequence[tuple[str, int]], title: str, empty: str) -> bytes:
+    """Plain bars in the given order (e.g. attendees per meeting date, or per team), the value on each bar.
+    Long labels (team names) make the bars horizontal, so the names stay readable."""
+    horizontal = any(len(label) > 10 for label, _ in items)
+    fig = _figure(7, max(3.0, 1.2 + 0.5 * len(items)) if horizontal else 3.8)
+    ax = fig.add_subplot()
+    if items:
+        labels, values = [label for label, _ in items], [n for _, n in items]
+        places = range(len(items))
+        if horizontal:
+            drawn = ax.barh(places, values, height=0.6, color=COLOURS[0])
+            ax.set_yticks(places, labels)
+            ax.invert_yaxis()  # the first item on top
+        else:
+            drawn = ax.bar(places, values, width=0.6, color=COLOURS[0])
+            ax.set_xticks(places, labels)
+            pad = max(0.0, (4 - len(items)) / 2)  # a single bar stays a bar, not a wall
+            ax.set_xlim(-0.5 - pad, len(items) - 0.5 + pad)
+        ax.bar_label(drawn, fontsize=8, padding=2)
+    _finish(ax, title, None if items else empty, legend=False, horizontal=horizontal)
+    return _png(fig)
+
+
 def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
     """Per month: members present, stacked by their town; the number of meetings held on top of each bar."""
     months = overview.meetings.months

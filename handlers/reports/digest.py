@@ -1,0 +1,110 @@
+"""The monthly digest as the recipient sees it: a chart with a short caption, rendered when the row is sent.
+
+Rendering at send time means the figures, the recipient's language and scope (a lead who gave up the lead gets
+nothing) are those of the moment it goes out. The caption stays within Telegram's 1,024 characters: the
+team-mix hints are cut first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from babel.dates import format_date
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.texts import LANGUAGES, t
+from handlers.common import esc
+from models.evaluation import digest
+from models.reports.charts import bars
+from models.tables import Outbox, Person, Team
+from models.teams import team_gaps
+from scheduler.dispatcher import Outgoing, Renderer
+
+CAPTION_MAX = 1024
+GAP_LINES = 6
+
+
+def _number(value: float, lang: str) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "de" else text
+
+
+async def _gap_lines(s: AsyncSession, config: Config, teams: list[Team], lang: str) -> list[str]:
+    towns, groups = [x.key for x in config.towns], [g.key for g in config.groups]
+    lines: list[str] = []
+    for team in teams:
+        gaps = await team_gaps(s, team.id, towns, groups)
+        name = esc(team.name(lang))
+        for town in gaps.towns:
+            named = config.town(town)
+            lines.append(t(lang, "digest.gap_town", team=name, town=esc(named.name(lang) if named else town)))
+        for group in gaps.groups:
+            named = config.group(group)
+            lines.append(t(lang, "digest.gap_group", team=name, group=esc(named.name(lang) if named else group)))
+    return lines
+
+
+def _caption(head: list[str], gaps: list[str], lang: str) -> str:
+    """The text with as many team-mix hints as fit (at most GAP_LINES), the rest counted."""
+    footer = ["", t(lang, "digest.footer")]
+    if not gaps:
+        return "\n".join([*head, "", t(lang, "digest.mix_title"), t(lang, "digest.mix_full"), *footer])
+    for shown in range(min(len(gaps), GAP_LINES), -1, -1):
+        more = [t(lang, "digest.gap_more", n=len(gaps) - shown)] if shown < len(gaps) else []
+        lines = [*head, "", t(lang, "digest.mix_title"), *[f"• {g}" for g in gaps[:shown]], *more, *footer]
+        text = "\n".join(lines)
+        if len(text) <= CAPTION_MAX:
+            return text
+    return "\n".join(head)[:CAPTION_MAX]
+
+
+async def render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoing | None:
+    """The digest for one recipient, or nothing when they are no longer a manager or lead (or switched it off)."""
+    person = await s.get(Person, row.person_id) if row.person_id is not None else None
+    month = digest.month_by_key(str(row.payload.get("month", "")), config.time_zone)
+    if person is None or month is None or person.digest_opt_out:
+        return None
+    scope = await digest.scope_of(s, person)
+    if scope == []:
+        return None
+    lang = person.language if person.language in LANGUAGES else "de"
+    query = select(Team).order_by(Team.id)
+    if scope is not None:
+        query = query.where(Team.id.in_(scope))
+    teams = list((await s.execute(query)).scalars())
+    names = {team.id: team.name(lang) for team in teams}
+    figures = await digest.month_figures(s, month, scope, names, config.time_zone)
+    month_name = format_date(month.first, "MMMM yyyy", locale=lang)
+    head = [
+        t(lang, "digest.title", month=month_name),
+        esc(t(lang, "digest.scope_all") if scope is None else ", ".join(names.values())),
+        "",
+        t(lang, "digest.meetings", n=figures.meetings),
+        t(lang, "digest.attendees", n=figures.attendees),
+        t(lang, "digest.hours", hours=_number(figures.hours, lang)),
+        t(lang, "digest.ideas", new=figures.new_ideas, done=figures.implemented),
+    ]
+    if figures.top_factor is None and figures.top_obstacle is None:
+        head.append(t(lang, "digest.too_few_codes"))
+    for kind, top in (("factor", figures.top_factor), ("obstacle", figures.top_obstacle)):
+        if top is not None:
+            code = config.code(kind, top[0])
+            label = code.name(lang) if code else top[0]
+            head.append(t(lang, f"digest.top_{kind}", name=esc(label), n=top[1]))
+    caption = _caption(head, await _gap_lines(s, config, teams, lang), lang)
+    chart = await asyncio.to_thread(
+        bars,
+        figures.by_bar,
+        t(lang, "digest.chart_title", month=format_date(month.first, "MMMM", locale=lang)),
+        t(lang, "digest.chart_empty"),
+    )
+    return Outgoing(caption, photo=(chart, f"digest-{month.key}.png"))
+
+
+def renderers(config: Config) -> dict[str, Renderer]:
+    async def render(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        return await render_digest(s, row, config)
+
+    return {digest.DIGEST: render}
