@@ -16,6 +16,7 @@ from handlers.common import Btn, Req, View
 from models import people as people_domain
 from models.announcements import core as announcements_domain
 from models.errors import Refusal
+from models.surveys import core as surveys_domain
 from models.tables import Person
 
 log = logging.getLogger("actionbot.settings")
@@ -32,13 +33,19 @@ async def _set_mute_announcements(req: Req, on: bool) -> bool:
     return announcements_domain.set_announcements_opt_out(req.me, on)
 
 
+async def _set_survey_opt_out(req: Req, on: bool) -> bool:
+    return await surveys_domain.set_opt_out(req.session, req.me, on)
+
+
 @dataclass(frozen=True)
 class Toggle:
-    """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does)."""
+    """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does), or `<label>` and
+    `<label>_hint` when a feature keeps them in its own catalogue file."""
 
     key: str
     is_on: Callable[[Person], bool]
     set: Callable[[Req, bool], Awaitable[bool]]
+    label: str = ""
 
 
 TOGGLES: dict[str, Toggle] = {
@@ -46,6 +53,7 @@ TOGGLES: dict[str, Toggle] = {
     for t in (
         Toggle("mute_reminders", lambda p: p.mute_reminders, _set_mute_reminders),
         Toggle("mute_announcements", lambda p: p.announcements_opt_out, _set_mute_announcements),
+        Toggle("survey_opt_out", lambda p: p.survey_opt_out, _set_survey_opt_out, "survey.settings_label"),
     )
 }
 STATES = {"on": True, "off": False}
@@ -57,8 +65,9 @@ def settings_view(req: Req) -> View:
     buttons: list[list[Btn]] = []
     for toggle in TOGGLES.values():
         on = toggle.is_on(req.me)
-        label = f"{'✅' if on else '⬜'} {req.t(f'settings.{toggle.key}')}"
-        lines += ["", f"<b>{label}</b>", req.t(f"settings.{toggle.key}_hint")]
+        text = toggle.label or f"settings.{toggle.key}"
+        label = f"{'✅' if on else '⬜'} {req.t(text)}"
+        lines += ["", f"<b>{label}</b>", req.t(f"{text}_hint")]
         buttons.append([Btn(label, encode("set", toggle.key, "off" if on else "on"))])
     return View("\n".join(lines), buttons)
 
