@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot import surveys as survey_job
 from models.tables import Person, SurveyAnswer
 from tests.meeting_helpers import person_of
 from tests.survey_helpers import (
@@ -277,3 +278,10 @@ async def test_the_survey_is_in_english_for_english_speakers(bot):
     assert len(survey) == 1
     await anna.press("5", message=survey[0])
     assert "👍 Short distances" in survey[0].button_texts()
+
+
+async def test_the_sweep_is_scheduled_at_the_start_and_repeats(bot):
+    survey_job.schedule(bot.app)
+    [job] = [j for j in bot.app.job_queue.jobs() if j.name == "survey-sweep"]
+    assert job.trigger.interval == survey_job.SWEEP_EVERY
+    job.schedule_removal()

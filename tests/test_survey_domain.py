@@ -1,16 +1,19 @@
 """The survey's rules without Telegram: presence, timing and quiet hours, the sentence, the small-group rule."""
 
+import tomllib
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import ConfigError, parse_config
 from handlers.codec import MAX_BYTES, encode
 from models.errors import Refusal
 from models.meetings.core import MeetingPolicy
 from models.surveys import core as surveys
 from models.surveys.results import Figures, MeetingFigures, hold_back
 from models.tables import Meeting, Person, Rsvp
+from tests.conftest import CONFIG_EXAMPLE
 
 BERLIN = ZoneInfo("Europe/Berlin")
 POLICY = MeetingPolicy(BERLIN, quiet_start=time(21, 0), quiet_end=time(8, 0))
@@ -137,3 +140,31 @@ def test_meetings_are_held_back_when_subtraction_would_reveal_a_small_group(size
 def test_the_longest_survey_button_fits_telegrams_limit():
     data = encode("sv", 2**31 - 1, "o", "k" * 32, 1)
     assert len(data.encode()) <= MAX_BYTES
+
+
+def _config(**evaluation):
+    data = tomllib.loads(CONFIG_EXAMPLE.read_text(encoding="utf-8"))
+    data["telegram"]["token"] = "123456:ABCdef"
+    data["evaluation"] = dict(evaluation)
+    return parse_config(data, env={})
+
+
+def test_the_config_reads_survey_after_hours_and_defaults_to_a_day():
+    assert _config().survey_after == timedelta(hours=24)
+    assert _config(survey_after_hours=6.5).survey_after == timedelta(hours=6, minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("evaluation", "message"),
+    [
+        ({"survey_after_hours": -1}, "evaluation.survey_after_hours: expected a number of hours from 0 to 144"),
+        ({"survey_after_hours": 200}, "evaluation.survey_after_hours: expected a number of hours from 0 to 144"),
+        ({"survey_after_hours": True}, "evaluation.survey_after_hours: expected a number of hours from 0 to 144"),
+        ({"survey_after_hours": "24"}, "evaluation.survey_after_hours: expected int or float, got str"),
+        ({"survey_hours": 3}, "evaluation.survey_hours: unknown key"),
+    ],
+)
+def test_a_bad_survey_after_hours_is_refused_naming_the_key(evaluation, message):
+    with pytest.raises(ConfigError) as refused:
+        _config(**evaluation)
+    assert str(refused.value) == message
