@@ -285,3 +285,41 @@ async def test_the_sweep_is_scheduled_at_the_start_and_repeats(bot):
     [job] = [j for j in bot.app.job_queue.jobs() if j.name == "survey-sweep"]
     assert job.trigger.interval == survey_job.SWEEP_EVERY
     job.schedule_removal()
+
+
+async def test_guests_without_telegram_only_count_and_get_nothing(bot):
+    meeting, lead, (anna, _), _ = await ended_meeting(bot)
+    await lead.send("/attendance")
+    await lead.press("Werkstatt Mobilität")
+    await lead.press("+")
+    await lead.press("+")
+    await lead.press("◻ Mitglied0")
+    await lead.press("✔ Fertig")
+    await bot.deliver()
+    rows = await survey_rows(bot, meeting.id)
+    assert {r.chat_id for r in rows} == {anna.user_id}  # the survey and its reminder, both to Anna only
+
+
+async def test_withdrawing_consent_before_the_survey_went_out_drops_it(bot):
+    meeting, lead, (anna, _), _ = await ended_meeting(bot)
+    bot.clock.set(bot.clock.now().replace(hour=21, minute=30))  # quiet: the survey waits for the morning
+    await record(bot, lead, present=("Mitglied0",))
+    await anna.send("/privacy")
+    await anna.press("Auswertung widerrufen")
+    await bot.deliver(advance=timedelta(hours=10))
+    await run_sweep(bot)
+    await bot.deliver(advance=timedelta(days=3))
+    assert surveys_of(anna) == [] and reminders_of(anna) == []
+
+
+async def test_erasure_keeps_the_coded_answer_without_the_person_and_the_sentence(bot):
+    meeting, lead, (anna, _), _ = await ended_meeting(bot)
+    await record(bot, lead, present=("Mitglied0",))
+    await anna.press("5", message=surveys_of(anna)[0])
+    await anna.press("💬 Einen Satz dazu")
+    await anna.send("Anna aus Saalfeld fand es gut")
+    await anna.send("/deleteme")
+    await anna.press("Ja, alles löschen")
+    async with bot.db.transaction() as s:
+        [row] = (await s.execute(select(SurveyAnswer))).scalars().all()
+    assert (row.person_id, row.comment, row.usefulness) == (None, None, 5)
