@@ -16,7 +16,7 @@ from handlers.common import Btn, Req, View
 from models import people as people_domain
 from models.announcements import core as announcements_domain
 from models.errors import Refusal
-from models.surveys import core as surveys_domain
+from models.surveys import answers as surveys_domain
 from models.tables import Person
 
 log = logging.getLogger("actionbot.settings")

@@ -11,6 +11,7 @@ from handlers.codec import MAX_BYTES, encode
 from models.errors import Refusal
 from models.meetings.core import MeetingPolicy
 from models.surveys import core as surveys
+from models.surveys.answers import clean_comment
 from models.surveys.results import Figures, MeetingFigures, hold_back
 from models.tables import Meeting, Person, Rsvp
 from tests.conftest import CONFIG_EXAMPLE
@@ -90,7 +91,7 @@ def test_the_last_evening_before_closing_expires_at_the_close():
     [("  Mehr   Zeit\nfür Fragen ", "Mehr Zeit für Fragen"), ("-", None), ("–", None), ("<b>😀</b>", "<b>😀</b>")],
 )
 def test_a_sentence_is_cleaned(raw, stored):
-    assert surveys.clean_comment(raw) == stored
+    assert clean_comment(raw) == stored
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_a_sentence_is_cleaned(raw, stored):
 )
 def test_a_bad_sentence_is_refused(raw, key):
     with pytest.raises(Refusal) as refused:
-        surveys.clean_comment(raw)
+        clean_comment(raw)
     assert refused.value.key == key
 
 

@@ -1,7 +1,7 @@
 """Answering the survey: the buttons of its message (`sv:1:<meeting>:<action>:...`) and the typed sentence.
 
 Every tap re-checks in the domain that the presser got this survey, was present, still consents and that the
-survey is open (models/surveys/core.py `open_survey`); a forged, foreign or late button gets a polite answer and
+survey is open (models/surveys/answers.py `open_survey`); a forged, foreign or late button gets a polite answer and
 changes nothing.
 """
 
@@ -11,7 +11,7 @@ from handlers.common import Req
 from handlers.surveys.views import survey_view, thanks_view
 from models import drafts
 from models.errors import Refusal
-from models.surveys import core as surveys
+from models.surveys import answers as surveys
 from models.tables import Draft, Meeting, Team
 
 FLOW = "survey"

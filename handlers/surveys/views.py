@@ -18,6 +18,7 @@ from handlers.codec import encode
 from handlers.common import Btn, View, esc
 from models.meetings.core import SCHEDULED
 from models.surveys import core as surveys
+from models.surveys.answers import answer_of
 from models.tables import Meeting, Outbox, Person, Rsvp, SurveyAnswer, Team
 from scheduler.dispatcher import Outgoing, Renderer
 
@@ -113,7 +114,7 @@ async def _wanted(s: AsyncSession, row: Outbox) -> tuple[Meeting, Team, Person] 
     rsvp = await s.get(Rsvp, (meeting.id, person.id))
     if rsvp is None or not surveys.is_present(meeting, rsvp) or not surveys.wants_survey(person):
         return None
-    if await surveys.answer_of(s, meeting.id, person.id) is not None:
+    if await answer_of(s, meeting.id, person.id) is not None:
         return None
     team = await s.get(Team, meeting.team_id)
     assert team is not None
