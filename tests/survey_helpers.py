@@ -53,8 +53,14 @@ async def record(bot, lead: SimUser, present=("Mitglied0",)):
     await bot.deliver()
 
 
+async def sweep_only(bot) -> int:
+    """One run of the survey sweep job (bot/surveys.py); returns the rows planned."""
+    return await sweep(bot.app.bot_data["services"])
+
+
 async def run_sweep(bot) -> int:
-    planned = await sweep(bot.app.bot_data["services"])
+    """The sweep, then everything due goes out."""
+    planned = await sweep_only(bot)
     await bot.deliver()
     return planned
 

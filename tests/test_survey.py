@@ -15,6 +15,7 @@ from tests.survey_helpers import (
     run_sweep,
     survey_rows,
     surveys_of,
+    sweep_only,
 )
 
 
@@ -33,6 +34,8 @@ async def test_present_member_answers_usefulness_chip_and_done_in_three_taps(bot
     row = await answer_row(bot, meeting.id, anna)
     assert (row.usefulness, row.factors, row.obstacles, row.comment) == (4, ["short_distances"], [], None)
     assert (row.person_group, row.person_town) == ("citizen", "saalfeld")
+    await anna.press("✏️ Ändern", message=survey)
+    assert survey.button_texts()[:5] == ["1", "2", "3", "• 4", "5"] and "✅ Kurze Wege" in survey.button_texts()
 
 
 async def test_absent_members_get_no_survey(bot):
@@ -323,3 +326,32 @@ async def test_erasure_keeps_the_coded_answer_without_the_person_and_the_sentenc
     async with bot.db.transaction() as s:
         [row] = (await s.execute(select(SurveyAnswer))).scalars().all()
     assert (row.person_id, row.comment, row.usefulness) == (None, None, 5)
+
+
+async def test_a_sticker_instead_of_the_sentence_is_refused_politely(bot):
+    meeting, lead, (anna, _), _ = await ended_meeting(bot)
+    await record(bot, lead, present=("Mitglied0",))
+    await anna.press("4", message=surveys_of(anna)[0])
+    await anna.press("💬 Einen Satz dazu")
+    replies = await anna.send_sticker()
+    assert [m.text for m in replies] == ["Bitte schreib deinen Satz als Text."]
+    assert (await answer_row(bot, meeting.id, anna)).comment is None
+
+
+async def test_a_survey_missed_three_evenings_is_not_planned_a_fourth_time(bot):
+    """Each evening the bot was down when the survey was due: three tries, then the sweep gives up."""
+    meeting, lead, (anna, _), _ = await ended_meeting(bot)
+    await lead.send("/attendance")
+    await lead.press("Werkstatt Mobilität")
+    await lead.press("◻ Mitglied0")
+    bot.clock.set(bot.clock.now().replace(hour=19, minute=50))  # 20:50 in Berlin: due now, until 21:00
+    await lead.press("✔ Fertig")
+    for _ in range(3):
+        await bot.deliver(advance=timedelta(minutes=40))  # 21:30: too late, the row is skipped
+        await sweep_only(bot)  # planned again for 08:00 (while tries are left)
+        bot.clock.advance(timedelta(hours=23, minutes=20))  # the bot "sleeps" through the day until 20:50
+    await bot.deliver(advance=timedelta(minutes=40))
+    assert await sweep_only(bot) == 0
+    await bot.deliver(advance=timedelta(hours=11))
+    assert surveys_of(anna) == []
+    assert [r.status for r in await survey_rows(bot, meeting.id) if r.kind == "survey"] == ["skipped"] * 3
