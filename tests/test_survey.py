@@ -355,3 +355,12 @@ async def test_a_survey_missed_three_evenings_is_not_planned_a_fourth_time(bot):
     await bot.deliver(advance=timedelta(hours=11))
     assert surveys_of(anna) == []
     assert [r.status for r in await survey_rows(bot, meeting.id) if r.kind == "survey"] == ["skipped"] * 3
+
+
+async def test_factor_and_obstacle_chips_never_share_a_row(bot):
+    meeting, lead, (anna, _), _ = await ended_meeting(bot)
+    await record(bot, lead, present=("Mitglied0",))
+    survey = surveys_of(anna)[0]
+    await anna.press("3", message=survey)
+    rows = [{b.text[0] for b in row} for row in survey.buttons[1:-1]]
+    assert all(len(icons) == 1 for icons in rows) and len(rows) == 8  # 7 factors and 7 obstacles, two per row

@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.texts import format_when, t
 from handlers.codec import encode
 from handlers.common import Btn, View, esc
+from models import outbox
 from models.meetings.core import SCHEDULED
 from models.surveys import core as surveys
 from models.surveys.answers import answer_of
@@ -72,13 +73,13 @@ def survey_view(
     rows = [[Btn(f"• {v}" if v == current else str(v), encode(PREFIX, meeting.id, "u", v)) for v in surveys.USEFULNESS]]
     if rated:
         assert answer is not None
-        chips: list[Btn] = []
         for kind, ticked in (("factor", answer.factors), ("obstacle", answer.obstacles)):
-            for code in config.codes(kind):
+            chips: list[Btn] = []
+            for code in config.codes(kind):  # each chip carries the state it sets: ticked → off, else on
                 on = code.key in (ticked or [])
                 label = f"{'✅' if on else CHIP_ICON[kind]} {code.name(lang)}"
                 chips.append(Btn(label, encode(PREFIX, meeting.id, CHIP_ACTION[kind], code.key, int(not on))))
-        rows += [chips[i : i + PER_ROW] for i in range(0, len(chips), PER_ROW)]
+            rows += [chips[i : i + PER_ROW] for i in range(0, len(chips), PER_ROW)]  # factors, then obstacles
         rows.append(
             [
                 Btn(t(lang, "survey.comment_button"), encode(PREFIX, meeting.id, "txt")),
@@ -144,7 +145,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
                 Outbox.meeting_id == meeting.id,
                 Outbox.person_id == person.id,
                 Outbox.kind == surveys.SURVEY,
-                Outbox.status == "sent",
+                Outbox.status == outbox.SENT,
             )
         )
         if not sent:

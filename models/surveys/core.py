@@ -1,4 +1,4 @@
-"""The short survey after a meeting: who gets it, when, and who may answer what.
+"""The short survey after a meeting: who gets it and when.
 
 Nothing here touches Telegram: handlers, the periodic sweep and tests get a verdict without an update in hand.
 - Who: the people present, who gave the evaluation consent, did not switch the survey off in /settings and can
