@@ -40,6 +40,8 @@ from handlers.meetings import flow as meeting_flow
 from handlers.polls import flow as polls
 from handlers.reachability import on_my_chat_member
 from handlers.reports import commands as reports
+from handlers.surveys import answer as survey_answer
+from handlers.surveys import results as survey_results
 from models import people
 from models import teams as teams_domain
 from models.clock import Clock
@@ -77,6 +79,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "report": (reports.send_report, MEMBER),
     "export": (reports.start_export, MEMBER),
     "audit": (reports.show_audit, MEMBER),
+    "feedback": (survey_results.show_feedback, MEMBER),  # leads (their teams) and managers: checked in the domain
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -124,6 +127,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ia": (idea_answers.on_button, MEMBER),
     "fol": (idea_answers.on_follow, MEMBER),
     "ex": (reports.on_export_button, MEMBER),
+    "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
 }
 
 # draft flow -> what typed input means while that flow is open
@@ -134,6 +138,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "minutes": attendance.on_input,
     "announce": announce.on_input,
     "answer": idea_answers.on_input,
+    "survey": survey_answer.on_input,  # the optional sentence of the survey
 }
 
 

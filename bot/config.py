@@ -157,6 +157,7 @@ class Config:
     health: HealthConfig = field(default_factory=HealthConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    survey_after: timedelta = timedelta(hours=24)  # [evaluation] survey_after_hours
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -407,6 +408,16 @@ def _logging(r: _Reader) -> LoggingConfig:
     return LoggingConfig(level=level, format=fmt)
 
 
+def _evaluation(r: _Reader) -> timedelta:
+    """[evaluation] survey_after_hours: when the survey goes out after a meeting whose attendance nobody recorded
+    (to those who said yes), counted from the meeting's end."""
+    hours = r.get("survey_after_hours", (int, float), 24)  # type: ignore[arg-type]
+    if isinstance(hours, bool) or not 0 <= hours <= 144:
+        raise ConfigError("evaluation.survey_after_hours: expected a number of hours from 0 to 144")
+    r.done()
+    return timedelta(hours=hours)
+
+
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
     """Turn parsed TOML plus environment into a `Config`, or raise `ConfigError`."""
     env = dict(os.environ) if env is None else env
@@ -476,6 +487,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     health = _health(root.table("health", required=False))
     digest = _digest(root.table("digest", required=False))
     log_config = _logging(root.table("logging", required=False))
+    survey_after = _evaluation(root.table("evaluation", required=False))
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -516,6 +528,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         health=health,
         digest=digest,
         logging=log_config,
+        survey_after=survey_after,
         **project,
     )
 

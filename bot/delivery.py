@@ -16,6 +16,7 @@ from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import views as meeting_views
 from handlers.polls import views as poll_views
 from handlers.reports import digest as digest_views
+from handlers.surveys import views as survey_views
 from models.privacy.consents import must_agree_among
 from models.tables import Outbox
 from scheduler.dispatcher import Dispatcher, Outgoing, Renderer, with_batch
@@ -60,6 +61,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
         **ideas_teamless.renderers(svc.config),
         **announce_views.renderers(svc.config),
         **digest_views.renderers(svc.config),
+        **survey_views.renderers(svc.config),
     }
     return {kind: consent_gate(renderer, svc.config.privacy_version) for kind, renderer in kinds.items()}
 

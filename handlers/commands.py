@@ -38,7 +38,7 @@ MEMBER_COMMANDS = (
     "settings",
     "help",
 )
-LEAD_COMMANDS = ("members", "meeting", "poll", "attendance", "answer", "announce", "announcements")
+LEAD_COMMANDS = ("members", "meeting", "poll", "attendance", "feedback", "answer", "announce", "announcements")
 MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit")
 
 

@@ -17,6 +17,7 @@ from models import people as people_domain
 from models.announcements import core as announcements_domain
 from models.errors import Refusal
 from models.evaluation import digest as digest_domain
+from models.surveys import answers as surveys_domain
 from models.tables import Person
 
 log = logging.getLogger("actionbot.settings")
@@ -45,14 +46,20 @@ async def _everyone(req: Req) -> bool:
     return True
 
 
+async def _set_survey_opt_out(req: Req, on: bool) -> bool:
+    return await surveys_domain.set_opt_out(req.session, req.me, on)
+
+
 @dataclass(frozen=True)
 class Toggle:
-    """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does); `applies` says whether
-    the person has anything to switch (the digest only reaches managers and leads)."""
+    """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does), or `<label>` and
+    `<label>_hint` when a feature keeps them in its own catalogue file; `applies` says whether the person has
+    anything to switch (the digest only reaches managers and leads)."""
 
     key: str
     is_on: Callable[[Person], bool]
     set: Callable[[Req, bool], Awaitable[bool]]
+    label: str = ""
     applies: Callable[[Req], Awaitable[bool]] = _everyone
 
 
@@ -61,7 +68,8 @@ TOGGLES: dict[str, Toggle] = {
     for t in (
         Toggle("mute_reminders", lambda p: p.mute_reminders, _set_mute_reminders),
         Toggle("mute_announcements", lambda p: p.announcements_opt_out, _set_mute_announcements),
-        Toggle("digest_opt_out", lambda p: p.digest_opt_out, _set_digest_opt_out, _gets_digest),
+        Toggle("survey_opt_out", lambda p: p.survey_opt_out, _set_survey_opt_out, label="survey.settings_label"),
+        Toggle("digest_opt_out", lambda p: p.digest_opt_out, _set_digest_opt_out, applies=_gets_digest),
     )
 }
 STATES = {"on": True, "off": False}
@@ -77,8 +85,9 @@ def settings_view(req: Req, toggles: list[Toggle]) -> View:
     buttons: list[list[Btn]] = []
     for toggle in toggles:
         on = toggle.is_on(req.me)
-        label = f"{'✅' if on else '⬜'} {req.t(f'settings.{toggle.key}')}"
-        lines += ["", f"<b>{label}</b>", req.t(f"settings.{toggle.key}_hint")]
+        text = toggle.label or f"settings.{toggle.key}"
+        label = f"{'✅' if on else '⬜'} {req.t(text)}"
+        lines += ["", f"<b>{label}</b>", req.t(f"{text}_hint")]
         buttons.append([Btn(label, encode("set", toggle.key, "off" if on else "on"))])
     return View("\n".join(lines), buttons)
 

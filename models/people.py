@@ -109,6 +109,9 @@ async def set_evaluation_consent(s: AsyncSession, person: Person, given: bool, n
             await consents.agree(s, person, consents.EVALUATION, person.consent_version, now)
         else:
             await consents.withdraw(s, person, consents.EVALUATION, now)
+            from models.surveys.answers import forget  # surveys build on people
+
+            await forget(s, person)  # answers unlinked, the sentence cleared, open survey messages dropped
 
 
 def note_activity(person: Person, now: datetime) -> None:

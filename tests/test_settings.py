@@ -33,7 +33,11 @@ async def test_settings_show_reminders_unmuted_at_first(bot):
     await anna.send("/settings")
     screen = anna.last_message()
     assert "Einstellungen" in screen.text and "Einladungen, Änderungen und Absagen kommen weiterhin" in screen.text
-    assert screen.button_texts() == [f"⬜ {MUTE}", "⬜ Ankündigungen stummschalten"]
+    assert screen.button_texts() == [
+        f"⬜ {MUTE}",
+        "⬜ Ankündigungen stummschalten",
+        "⬜ Umfrage nach Treffen abschalten",  # tests/test_survey.py
+    ]
 
 
 async def test_muting_is_stored_and_shown_as_checked(bot):

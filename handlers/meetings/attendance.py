@@ -14,6 +14,7 @@ from handlers.names import person_name
 from models import drafts
 from models.errors import Refusal
 from models.meetings import attendance as attendance_domain
+from models.surveys import core as surveys
 from models.tables import Draft, Meeting
 
 FLOW = "minutes"
@@ -114,6 +115,8 @@ async def on_attendance_button(req: Req) -> None:
         page = req.cb.int(2)
         _, first = await domain.finish(req.session, req.me, meeting_id, req.now)
         req.toast(req.t("attendance.saved" if first else "attendance.saved_again"))
+        if await surveys.plan_meeting(req.session, meeting, req.config.meetings, req.config.survey_after, req.now):
+            req.deliver_soon()  # the survey to those present (models/surveys/core.py)
     else:
         raise Refusal("errors.stale_button")
     req.show(await screen(req, meeting, page))

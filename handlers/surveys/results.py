@@ -1,0 +1,69 @@
+"""/feedback: what the surveys after meetings say, per team and per recent meeting (leads: their teams;
+the project manager: all). Figures only from MIN_ANSWERS answers on (models/surveys/results.py)."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+from bot.texts import format_day
+from handlers.common import Req, View, esc, short
+from models.surveys import results as results_domain
+from models.surveys.results import Figures
+
+
+def _mean(req: Req, figures: Figures) -> str:
+    mean = figures.mean
+    return format_decimal(mean if mean is not None else 0, "0.0", locale=req.lang)
+
+
+def _codes(req: Req, figures: Figures, kind: str) -> str:
+    named = [
+        req.t("survey.results_code", name=esc(c.name(req.lang) if (c := req.config.code(kind, key)) else key), n=n)
+        for key, n in figures.top(kind)
+    ]
+    return " · ".join(named) or req.t("survey.results_nothing_named")
+
+
+def _overall(req: Req, figures: Figures) -> list[str]:
+    if not figures.answers:
+        return [req.t("survey.results_none")]
+    if not figures.shown:
+        return [req.t("survey.results_too_few")]
+    if figures.rated:
+        head = req.t("survey.results_overall", mean=_mean(req, figures), n=figures.rated, answers=figures.answers)
+    else:
+        head = req.t("survey.results_unrated", answers=figures.answers)
+    return [
+        head,
+        req.t("survey.results_factors", codes=_codes(req, figures, "factor")),
+        req.t("survey.results_obstacles", codes=_codes(req, figures, "obstacle")),
+    ]
+
+
+def _meeting_figures(req: Req, shown: bool, figures: Figures) -> str:
+    if not shown:
+        return req.t("survey.results_meeting_too_few")
+    if not figures.rated:
+        return req.t("survey.results_meeting_unrated", answers=figures.answers)
+    return req.t("survey.results_meeting_figures", mean=_mean(req, figures), n=figures.rated)
+
+
+async def show_feedback(req: Req) -> None:
+    teams = await results_domain.team_figures(req.session, req.me)
+    lines = [req.t("survey.results_title"), req.t("survey.results_rule")]
+    for tf in teams:
+        lines += ["", req.t("survey.results_team", team=esc(tf.team.name(req.lang))), *_overall(req, tf.overall)]
+        if tf.overall.shown and tf.meetings:
+            lines.append(req.t("survey.results_meetings"))
+            for mf in tf.meetings:
+                meeting = mf.meeting
+                day = format_day(meeting.starts_at, req.lang, req.config.time_zone)
+                lines.append(
+                    req.t(
+                        "survey.results_meeting",
+                        title=esc(short(meeting.title, 60)),
+                        day=day,
+                        figures=_meeting_figures(req, mf.shown, mf.figures),
+                    )
+                )
+    req.show(View("\n".join(lines)))

@@ -1,0 +1,114 @@
+"""What the surveys say, for the team's lead and the project manager (/feedback).
+
+Nothing here touches Telegram. The rule protecting the people who answered lives here once: figures of a team or a
+meeting are shown only from MIN_ANSWERS answers on (fewer: "too few answers"), for leads and the manager alike; a
+lead sees the teams she leads, the manager every team.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.errors import Refusal
+from models.meetings.core import schedulable_teams
+from models.tables import Meeting, Person, SurveyAnswer, Team
+
+MIN_ANSWERS = 5
+TOP = 3  # most named factors and obstacles shown
+MEETINGS_SHOWN = 5  # newest meetings with answers, per team
+
+
+@dataclass
+class Figures:
+    """Answers to one meeting or a whole team: how many, the mean usefulness and the most named codes."""
+
+    answers: int = 0
+    rated: int = 0
+    usefulness_sum: int = 0
+    factors: Counter[str] = field(default_factory=Counter)
+    obstacles: Counter[str] = field(default_factory=Counter)
+
+    def add(self, usefulness: int | None, factors: Iterable[str], obstacles: Iterable[str]) -> None:
+        self.answers += 1
+        if usefulness is not None:
+            self.rated += 1
+            self.usefulness_sum += usefulness
+        self.factors.update(set(factors))
+        self.obstacles.update(set(obstacles))
+
+    @property
+    def shown(self) -> bool:
+        """Whether the figures may be shown: at least MIN_ANSWERS answers."""
+        return self.answers >= MIN_ANSWERS
+
+    @property
+    def mean(self) -> float | None:
+        return self.usefulness_sum / self.rated if self.rated else None
+
+    def top(self, kind: str) -> list[tuple[str, int]]:
+        counter = self.factors if kind == "factor" else self.obstacles
+        return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+
+
+@dataclass
+class MeetingFigures:
+    meeting: Meeting
+    figures: Figures
+    shown: bool = False
+
+
+@dataclass
+class TeamFigures:
+    team: Team
+    overall: Figures
+    meetings: list[MeetingFigures]  # newest first, at most MEETINGS_SHOWN
+
+
+def hold_back(overall: Figures, meetings: list[MeetingFigures]) -> None:
+    """Mark which meetings' figures may be shown: MIN_ANSWERS answers each, and the rest of the team's answers
+    (its total minus the meetings shown) either none or again at least MIN_ANSWERS; otherwise the smallest
+    meetings shown are held back too, until subtracting reveals no small group."""
+    shown = sorted((m for m in meetings if m.figures.shown), key=lambda m: m.figures.answers)
+    rest = overall.answers - sum(m.figures.answers for m in shown)
+    while shown and 0 < rest < MIN_ANSWERS:
+        rest += shown.pop(0).figures.answers
+    for m in meetings:
+        m.shown = overall.shown and any(m is x for x in shown)
+
+
+async def visible_teams(s: AsyncSession, person: Person) -> list[Team]:
+    """The teams whose results the person may see: the ones she leads; every team for a project manager."""
+    teams = await schedulable_teams(s, person)
+    if not teams:
+        raise Refusal("survey.results_not_lead")
+    return teams
+
+
+async def team_figures(s: AsyncSession, person: Person) -> list[TeamFigures]:
+    """Per visible team: all its answers together and its newest meetings with answers."""
+    teams = await visible_teams(s, person)
+    rows = await s.execute(
+        select(Meeting, SurveyAnswer.usefulness, SurveyAnswer.factors, SurveyAnswer.obstacles)
+        .join(SurveyAnswer, SurveyAnswer.meeting_id == Meeting.id)
+        .where(Meeting.team_id.in_([t.id for t in teams]))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    overall: dict[int, Figures] = {t.id: Figures() for t in teams}
+    per_meeting: dict[int, list[MeetingFigures]] = {t.id: [] for t in teams}
+    for meeting, usefulness, factors, obstacles in rows.all():
+        overall[meeting.team_id].add(usefulness, factors or [], obstacles or [])
+        listed = per_meeting[meeting.team_id]
+        if not listed or listed[-1].meeting.id != meeting.id:
+            listed.append(MeetingFigures(meeting, Figures()))
+        listed[-1].figures.add(usefulness, factors or [], obstacles or [])
+    out = []
+    for t in teams:
+        meetings = per_meeting[t.id]
+        hold_back(overall[t.id], meetings)  # over every meeting: the unlisted older ones are part of the rest
+        out.append(TeamFigures(t, overall[t.id], meetings[:MEETINGS_SHOWN]))
+    return out

@@ -1,0 +1,104 @@
+"""/feedback: leads see their teams' survey results, the manager all teams, figures only from 5 answers on."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models.tables import Meeting, SurveyAnswer, Team
+from tests.meeting_helpers import in_days, schedule, team_with_members
+
+
+async def add_answers(bot, meeting_id: int, values, factors=("short_distances",), obstacles=()):
+    """Answers as the survey stores them (the answering itself is tested in test_survey.py)."""
+    async with bot.db.transaction() as s:
+        for v in values:
+            s.add(
+                SurveyAnswer(
+                    meeting_id=meeting_id,
+                    person_id=None,
+                    person_group="citizen",
+                    person_town="saalfeld",
+                    usefulness=v,
+                    factors=list(factors),
+                    obstacles=list(obstacles),
+                    created_at=bot.clock.now(),
+                    updated_at=bot.clock.now(),
+                )
+            )
+
+
+async def team_meeting(bot, title="Werkstatt Mobilität", days=1, setup=None):
+    team, lead, members = setup or await team_with_members(bot)
+    meeting = await schedule(bot, lead, team, in_days(bot, days), title=title)
+    return team, lead, members, meeting
+
+
+async def test_a_lead_sees_too_few_answers_below_five(bot):
+    team, lead, _, meeting = await team_meeting(bot)
+    await add_answers(bot, meeting.id, [5, 4, 4, 3])
+    [screen] = await lead.send("/feedback")
+    assert "Rückmeldungen aus den Umfragen nach Treffen" in screen.text
+    assert f"{team.name_de}\nNoch zu wenige Antworten (weniger als 5)." in screen.text
+    assert "Nützlichkeit" not in screen.text and "Kurze Wege" not in screen.text
+
+
+async def test_a_lead_sees_the_mean_with_n_and_the_most_named_codes_from_five_answers(bot):
+    team, lead, _, meeting = await team_meeting(bot)
+    await add_answers(bot, meeting.id, [5, 4, 4, 3], obstacles=("travel_time",))
+    await add_answers(bot, meeting.id, [None], factors=("shared_goal",))
+    [screen] = await lead.send("/feedback")
+    assert "Insgesamt: Nützlichkeit 4,0 von 5 (n = 4) · 5 Antworten" in screen.text
+    assert "👍 Geholfen: Kurze Wege (4) · Gemeinsames Ziel (1)" in screen.text
+    assert "👎 Im Weg: Lange Fahrzeit (4)" in screen.text
+    assert "• „Werkstatt Mobilität“, Do., 26. Nov. 2026: 4,0 von 5 (n = 4)" in screen.text
+
+
+async def test_a_meeting_that_could_be_worked_out_by_subtraction_is_held_back(bot):
+    team, lead, members, first = await team_meeting(bot)
+    _, _, _, second = await team_meeting(bot, "Zweites Treffen", days=2, setup=(team, lead, members))
+    await add_answers(bot, first.id, [5, 5, 5, 5, 5])
+    await add_answers(bot, second.id, [1])  # alone it is hidden; total minus the first would reveal it
+    [screen] = await lead.send("/feedback")
+    assert "n = 6" in screen.text
+    assert "„Werkstatt Mobilität“, Do., 26. Nov. 2026: noch zu wenige Antworten" in screen.text
+    assert "„Zweites Treffen“, Fr., 27. Nov. 2026: noch zu wenige Antworten" in screen.text
+
+
+async def test_a_lead_sees_only_the_teams_she_leads(bot):
+    team, lead, _, meeting = await team_meeting(bot)
+    async with bot.db.transaction() as s:
+        other = (await s.execute(select(Team).where(Team.id != team.id).order_by(Team.id))).scalars().first()
+        s.add(
+            Meeting(team_id=other.id, title="Fremdes Treffen", starts_at=bot.clock.now() - timedelta(days=1),
+                    duration_min=60, status="scheduled", sequence=0, reminder_offsets=[],
+                    created_at=bot.clock.now(), updated_at=bot.clock.now(), guests=0)
+        )  # fmt: skip
+    [screen] = await lead.send("/feedback")
+    assert team.name_de in screen.text and other.name_de not in screen.text
+
+
+async def test_the_manager_sees_every_team_with_the_same_rule(bot):
+    team, lead, _, meeting = await team_meeting(bot)
+    await add_answers(bot, meeting.id, [2, 2, 3, 3, 5])
+    manager = bot.manager()
+    [screen] = await manager.send("/feedback")
+    async with bot.db.transaction() as s:
+        names = list((await s.execute(select(Team.name_de))).scalars())
+    assert all(name in screen.text for name in names)
+    assert "Insgesamt: Nützlichkeit 3,0 von 5 (n = 5)" in screen.text
+    assert screen.text.count("Noch keine Antworten.") == len(names) - 1
+
+
+async def test_a_member_is_told_who_sees_the_feedback(bot):
+    team, lead, (anna, _), meeting = await team_meeting(bot)
+    await add_answers(bot, meeting.id, [5, 5, 5, 5, 5])
+    [screen] = await anna.send("/feedback")
+    assert screen.text == "Die Rückmeldungen sieht die Teamleitung für ihre Teams und das Projektmanagement für alle."
+
+
+async def test_feedback_is_in_the_leads_help_in_german_and_english(bot):
+    team, lead, (anna, _), _ = await team_meeting(bot)
+    [help_text] = await lead.send("/help")
+    assert "/feedback – Rückmeldungen zu Treffen: Nützlichkeit, was half, was bremste (Teamleitung)" in help_text.text
+    [member_help] = await anna.send("/help")
+    assert "/feedback" not in member_help.text
