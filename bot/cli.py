@@ -20,7 +20,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_queries, retention, standby, startup
+from bot import backup, cli_backup, cli_queries, retention, stalled_ideas, standby, startup
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -92,6 +92,7 @@ async def serve(
     announcements_progress.schedule(app)  # the senders' progress messages and final reports
     backup.schedule(app)  # the daily backup, when [backup] folder is set
     retention.schedule(app)  # the daily retention run ([privacy])
+    stalled_ideas.schedule(app)  # the daily questions about stalled ideas ([evaluation] stalled_weeks)
     try:
         with startup.telegram_step(config), startup.webhook_step(config):
             if config.mode == "webhook":

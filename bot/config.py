@@ -124,6 +124,13 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class EvaluationConfig:
+    """`[evaluation]`: when an idea counts as stalled (its lead is then asked what is in the way)."""
+
+    stalled_weeks: int = 8  # no step on the idea's path for this long: ask for the obstacles
+
+
+@dataclass(frozen=True)
 class Config:
     token: str
     api_base_url: str
@@ -148,6 +155,7 @@ class Config:
     retention: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(ZoneInfo("Europe/Berlin")))
     health: HealthConfig = field(default_factory=HealthConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -386,6 +394,14 @@ def _logging(r: _Reader) -> LoggingConfig:
     return LoggingConfig(level=level, format=fmt)
 
 
+def _evaluation(r: _Reader) -> EvaluationConfig:
+    weeks = r.get("stalled_weeks", int, 8)
+    if not 1 <= weeks <= 520:
+        raise ConfigError("evaluation.stalled_weeks: expected a number of weeks from 1 to 520")
+    r.done()
+    return EvaluationConfig(stalled_weeks=weeks)
+
+
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
     """Turn parsed TOML plus environment into a `Config`, or raise `ConfigError`."""
     env = dict(os.environ) if env is None else env
@@ -454,6 +470,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     retention = _retention(root.table("privacy", required=False), end_date, tz)
     health = _health(root.table("health", required=False))
     log_config = _logging(root.table("logging", required=False))
+    evaluation = _evaluation(root.table("evaluation", required=False))
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -493,6 +510,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         retention=retention,
         health=health,
         logging=log_config,
+        evaluation=evaluation,
         **project,
     )
 
