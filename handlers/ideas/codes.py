@@ -59,14 +59,14 @@ def chips_view(lang: str, config: Config, idea: Idea, kind: str, ticked: list[st
 
 
 def names(lang: str, config: Config, kind: str, keys: list[str]) -> str:
-    shown = [c.name(lang) for key in keys if (c := config.code(kind, key)) is not None]
+    shown = [c.name(lang) for c in config.codes(kind) if c.key in keys]
     return esc(", ".join(shown)) if shown else t(lang, "idea_codes.none_ticked")
 
 
 async def summary_view(req: Req, idea: Idea) -> View:
     """After [Fertig]: what is now stored for the idea, with buttons to change it."""
     lines = [req.t("idea_codes.saved", id=idea.id)]
-    for kind in domain.KINDS:
+    for kind in (domain.OBSTACLE, domain.FACTOR):
         keys = await domain.ticked(req.session, idea.id, kind)
         lines.append(req.t(f"idea_codes.summary_{kind}", codes=names(req.lang, req.config, kind, keys)))
     rows = [

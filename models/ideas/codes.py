@@ -63,12 +63,8 @@ async def codable_idea(s: AsyncSession, actor: Person, idea_id: int) -> Idea:
 
 
 async def ticked(s: AsyncSession, idea_id: int, kind: str) -> list[str]:
-    """The codes of one kind ticked on the idea, in the order they were ticked."""
-    q = (
-        select(IdeaCode.code)
-        .where(IdeaCode.idea_id == idea_id, IdeaCode.kind == kind)
-        .order_by(IdeaCode.created_at, IdeaCode.code)
-    )
+    """The codes of one kind ticked on the idea (by key; shown in the config's order)."""
+    q = select(IdeaCode.code).where(IdeaCode.idea_id == idea_id, IdeaCode.kind == kind).order_by(IdeaCode.code)
     return list((await s.execute(q)).scalars())
 
 
@@ -90,7 +86,8 @@ async def toggle(
     if on:
         s.add(IdeaCode(idea_id=idea.id, kind=kind, code=code, actor_id=actor.id, created_at=now))
     await s.flush()
-    await _note_step(s, actor, idea.id, kind, await ticked(s, idea.id, kind), now)
+    now_ticked = set(await ticked(s, idea.id, kind))
+    await _note_step(s, actor, idea.id, kind, [c for c in allowed if c in now_ticked], now)
     return on
 
 
@@ -153,7 +150,7 @@ async def _askable(s: AsyncSession, team_ids: set[int]) -> tuple[dict[int, list[
             .where(Membership.team_id.in_(team_ids), Membership.role == LEAD)
             .order_by(Person.id)
         )
-        for team_id, person in rows.tuples():
+        for team_id, person in rows.all():
             leads.setdefault(team_id, []).append(person)
     managers = list((await s.execute(select(Person).where(Person.is_manager.is_(True)).order_by(Person.id))).scalars())
     return leads, managers
@@ -173,7 +170,7 @@ async def stalled(s: AsyncSession, now: datetime, weeks: int) -> list[tuple[Idea
         .where(Idea.status.in_(STALLING), last.c.moved <= now - timedelta(weeks=weeks))
         .order_by(last.c.moved, Idea.id)
     )
-    return [(idea, moved) for idea, moved in (await s.execute(q)).tuples()]
+    return [(idea, moved) for idea, moved in (await s.execute(q)).all()]
 
 
 async def ask_about_stalled(s: AsyncSession, now: datetime, weeks: int) -> int:
