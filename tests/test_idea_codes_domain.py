@@ -151,3 +151,40 @@ async def test_ticking_codes_is_no_step_that_ends_a_standstill(db, kind):
         assert [(i.id, moved) for i, moved in found] == [(idea.id, START)]
         count = (await s.execute(select(func.count()).select_from(IdeaEvent).where(IdeaEvent.kind == kind))).scalar()
         assert count == 1
+
+
+# --- config ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({"stalled_weeks": 0}, "evaluation.stalled_weeks: expected a number of weeks from 1 to 520"),
+        ({"stalled_weeks": "8"}, "evaluation.stalled_weeks: expected int"),
+        ({"stalled_weeks": True}, "evaluation.stalled_weeks: expected int"),
+        ({"stall_weeks": 8}, "evaluation.stall_weeks: unknown key"),
+    ],
+)
+def test_bad_stalled_weeks_are_refused_naming_the_key(section, message):
+    import tomllib
+
+    from bot.config import ConfigError, parse_config
+    from tests.report_helpers import ROOT
+
+    data = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    data["evaluation"] = section
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, env={}, require_token=False)
+    assert str(caught.value).startswith(message)
+
+
+def test_stalled_weeks_default_to_eight_without_the_section():
+    import tomllib
+
+    from bot.config import parse_config
+    from tests.report_helpers import ROOT
+
+    data = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    assert parse_config(data, env={}, require_token=False).evaluation.stalled_weeks == 8
+    del data["evaluation"]
+    assert parse_config(data, env={}, require_token=False).evaluation.stalled_weeks == 8
