@@ -1,8 +1,8 @@
 """The daily job asking leads about stalled ideas: it only plans outbox rows (models/ideas/codes.py).
 
-It runs at 10:00 local time (never in the quiet hours of the night) and once shortly after the start, so a bot
-restarted every night still asks. The rows' dedupe keys make every run idempotent: two processes or a second run
-the same day plan nothing new.
+It runs at 10:00 local time and once shortly after the start, so a bot restarted every night still asks; a
+question planned in the quiet hours (`[meetings] quiet_hours`) waits for their end. The rows' dedupe keys make
+every run idempotent: two processes or a second run the same day plan nothing new.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from handlers.common import Services
+from models.dates import shift_out_of_quiet
 from models.ideas import codes
 
 log = logging.getLogger("actionbot.stalled_ideas")
@@ -23,9 +24,12 @@ FIRST_AFTER = 90.0  # seconds after the start
 
 async def plan(svc: Services) -> int:
     """Plan the questions about ideas stalled for `[evaluation] stalled_weeks`; returns how many were added."""
-    now = svc.clock.now()
+    now, quiet = svc.clock.now(), svc.config.meetings
+    due = now
+    if quiet.quiet_start is not None and quiet.quiet_end is not None:  # a run at start-up may fall into the night
+        due = shift_out_of_quiet(now, quiet.tz, quiet.quiet_start, quiet.quiet_end)
     async with svc.db.transaction() as s:
-        added = await codes.ask_about_stalled(s, now, svc.config.evaluation.stalled_weeks)
+        added = await codes.ask_about_stalled(s, now, svc.config.evaluation.stalled_weeks, due)
     if added:
         log.info("stalled ideas asked about questions=%s", added)
         if svc.dispatcher is not None:

@@ -246,3 +246,14 @@ async def test_the_weeks_come_from_the_config(fake, db):
         assert "seit 2 Wochen nichts bewegt" in question(lea, "nichts bewegt").text
     finally:
         await stop_bot(bot)
+
+
+async def test_a_run_in_the_night_asks_only_after_the_quiet_hours(bot):
+    team, lea, (author, _) = await team_with_members(bot)
+    await submit_idea(author, team="Aktions-Team Daseinsvorsorge")
+    bot.clock.advance(timedelta(weeks=8, hours=12))  # 22:00 in Berlin: a bot restarted late at night
+    assert await stalled_ideas.plan(bot.app.bot_data["services"]) == 1
+    assert await bot.deliver() == 0
+    assert await bot.deliver(timedelta(hours=9, minutes=59)) == 0  # 06:59 UTC = 07:59 in Berlin
+    assert await bot.deliver(timedelta(minutes=1)) == 1
+    assert "nichts bewegt" in question(lea, "nichts bewegt").text

@@ -173,8 +173,9 @@ async def stalled(s: AsyncSession, now: datetime, weeks: int) -> list[tuple[Idea
     return [(idea, moved) for idea, moved in (await s.execute(q)).all()]
 
 
-async def ask_about_stalled(s: AsyncSession, now: datetime, weeks: int) -> int:
-    """Plan the questions about stalled ideas (the daily job); returns how many rows were added.
+async def ask_about_stalled(s: AsyncSession, now: datetime, weeks: int, due: datetime | None = None) -> int:
+    """Plan the questions about stalled ideas (the daily job), sent at `due` (default now, the caller moves it out
+    of quiet hours); returns how many rows were added.
 
     The dedupe key holds the time of the idea's last step, so an idea is asked about once per standstill: a
     new step and another standstill ask again. At most `PER_PERSON_PER_RUN` questions per person a run, oldest
@@ -183,7 +184,7 @@ async def ask_about_stalled(s: AsyncSession, now: datetime, weeks: int) -> int:
     found = await stalled(s, now, weeks)
     leads, managers = await _askable(s, {i.team_id for i, _ in found if i.team_id is not None})
     wanted = [
-        _prompt(person, idea.id, OBSTACLE, STALLED, int(moved.timestamp()), now)
+        _prompt(person, idea.id, OBSTACLE, STALLED, int(moved.timestamp()), due or now)
         for idea, moved in found
         for person in ((leads.get(idea.team_id, []) if idea.team_id is not None else []) or managers)
     ]
