@@ -257,3 +257,19 @@ async def test_a_run_in_the_night_asks_only_after_the_quiet_hours(bot):
     assert await bot.deliver(timedelta(hours=9, minutes=59)) == 0  # 06:59 UTC = 07:59 in Berlin
     assert await bot.deliver(timedelta(minutes=1)) == 1
     assert "nichts bewegt" in question(lea, "nichts bewegt").text
+
+
+async def test_a_question_is_not_sent_when_the_codes_were_ticked_meanwhile(bot):
+    team, lea, (author, _) = await team_with_members(bot)
+    await submit_idea(author, team="Aktions-Team Daseinsvorsorge")
+    bot.clock.advance(timedelta(weeks=9))
+    assert await stalled_ideas.plan(bot.app.bot_data["services"]) == 1
+    await lea.send("/answer")
+    await lea.press("#1 ·")
+    await lea.press("🏷 Hemmnisse/Erfolgsfaktoren")
+    await lea.press("Lange Fahrzeit")
+    await bot.deliver()
+    assert not any("nichts bewegt" in t for t in lea.texts())
+    [row] = await prompts(bot)
+    assert row.status == "skipped"
+    assert await codes(bot) == {(1, "obstacle", "travel_time")}

@@ -10,6 +10,7 @@ changes nothing.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,9 +109,17 @@ async def _still_stalled(s: AsyncSession, idea: Idea, moved: int) -> bool:
     return idea.status in domain.STALLING and newest is not None and int(newest.timestamp()) == moved
 
 
+async def _answered_since(s: AsyncSession, idea: Idea, kind: str, since: datetime) -> bool:
+    """Whether someone ticked codes of this kind on the idea since the question was planned (e.g. another lead)."""
+    q = select(IdeaEvent.details).where(
+        IdeaEvent.idea_id == idea.id, IdeaEvent.kind == events.CODED, IdeaEvent.at >= since
+    )
+    return any(details.get("kind") == kind for details in (await s.execute(q)).scalars())
+
+
 def renderers(config: Config) -> dict[str, Renderer]:
     """The question about an idea's codes, in the recipient's language; nothing when it lost its point (the idea
-    is gone or moved on, the person may no longer tick its codes)."""
+    is gone or moved on, the person may no longer tick its codes, or someone ticked them meanwhile)."""
 
     async def prompt(s: AsyncSession, row: Outbox) -> Outgoing | None:
         person = await s.get(Person, row.person_id) if row.person_id is not None else None
@@ -121,6 +130,8 @@ def renderers(config: Config) -> dict[str, Renderer]:
         if not await answers_domain.may_answer(s, person, idea):
             return None
         if occasion == domain.STALLED and not await _still_stalled(s, idea, int(row.payload.get("ref", 0))):
+            return None
+        if await _answered_since(s, idea, kind, row.created_at):
             return None
         lang = person.language
         weeks = config.evaluation.stalled_weeks
