@@ -33,6 +33,7 @@ from handlers.announcements import compose as announce
 from handlers.announcements import progress as announcements_progress
 from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
 from handlers.ideas import answers as idea_answers
+from handlers.ideas import codes as idea_codes
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import attendance, calendar, rsvp
@@ -126,6 +127,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "anl": (announcements_progress.on_list_button, MEMBER),
     "ia": (idea_answers.on_button, MEMBER),
     "fol": (idea_answers.on_follow, MEMBER),
+    "ic": (idea_codes.on_button, MEMBER),  # success factors and obstacles on an idea (checked in the domain)
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
 }

@@ -132,6 +132,15 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class EvaluationConfig:
+    """`[evaluation]`: when an idea counts as stalled (its lead is then asked what is in the way), and when the
+    survey goes out after a meeting whose attendance nobody recorded."""
+
+    stalled_weeks: int = 8  # no step on the idea's path for this long: ask for the obstacles
+    survey_after: timedelta = timedelta(hours=24)  # survey_after_hours
+
+
+@dataclass(frozen=True)
 class Config:
     token: str
     api_base_url: str
@@ -157,7 +166,7 @@ class Config:
     health: HealthConfig = field(default_factory=HealthConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
-    survey_after: timedelta = timedelta(hours=24)  # [evaluation] survey_after_hours
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -408,14 +417,17 @@ def _logging(r: _Reader) -> LoggingConfig:
     return LoggingConfig(level=level, format=fmt)
 
 
-def _evaluation(r: _Reader) -> timedelta:
-    """[evaluation] survey_after_hours: when the survey goes out after a meeting whose attendance nobody recorded
-    (to those who said yes), counted from the meeting's end."""
+def _evaluation(r: _Reader) -> EvaluationConfig:
+    """[evaluation]: when an idea counts as stalled, and when the survey goes out after a meeting whose attendance
+    nobody recorded (to those who said yes), counted from the meeting's end."""
+    weeks = r.get("stalled_weeks", int, 8)
+    if not 1 <= weeks <= 520:
+        raise ConfigError("evaluation.stalled_weeks: expected a number of weeks from 1 to 520")
     hours = r.get("survey_after_hours", (int, float), 24)  # type: ignore[arg-type]
     if isinstance(hours, bool) or not 0 <= hours <= 144:
         raise ConfigError("evaluation.survey_after_hours: expected a number of hours from 0 to 144")
     r.done()
-    return timedelta(hours=hours)
+    return EvaluationConfig(stalled_weeks=weeks, survey_after=timedelta(hours=hours))
 
 
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:
@@ -487,7 +499,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     health = _health(root.table("health", required=False))
     digest = _digest(root.table("digest", required=False))
     log_config = _logging(root.table("logging", required=False))
-    survey_after = _evaluation(root.table("evaluation", required=False))
+    evaluation = _evaluation(root.table("evaluation", required=False))
     towns = _named_list(root, "towns")
     groups = _named_list(root, "groups")
     fields = _named_list(root, "fields")
@@ -528,7 +540,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         health=health,
         digest=digest,
         logging=log_config,
-        survey_after=survey_after,
+        evaluation=evaluation,
         **project,
     )
 

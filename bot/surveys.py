@@ -25,7 +25,7 @@ async def sweep(svc: Services) -> int:
     """Plan every survey that is due now; returns the number of rows planned (and wakes the dispatcher)."""
     now = svc.clock.now()
     async with svc.db.transaction() as s:
-        looked, planned = await surveys.plan_due(s, svc.config.meetings, svc.config.survey_after, now)
+        looked, planned = await surveys.plan_due(s, svc.config.meetings, svc.config.evaluation.survey_after, now)
     if planned:
         log.info("surveys planned meetings=%s rows=%s", looked, planned)
         if svc.dispatcher is not None:

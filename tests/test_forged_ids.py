@@ -51,6 +51,8 @@ FORGED = [
     "ia:1:m:{}:0",
     "fol:1:{}",
     "fol:1:0:{}",
+    "ic:1:{}:o",
+    "ic:1:{}:f:t:shared_goal",
 ]
 
 

@@ -134,7 +134,7 @@ async def test_unfollowing_stops_the_notification(bot):
     maria = await manager(bot)
     await answer(maria, 1, "abgelehnt", "Leider nicht möglich.")
     await publish(maria)
-    assert await bot.deliver() == 1
+    assert await bot.deliver() == 2  # the author, and the question for the obstacles to Maria (test_idea_codes.py)
     assert [r.person_id for r in await answer_rows(bot)] == [(await person_of(bot, author)).id]
 
 
@@ -188,7 +188,7 @@ async def test_an_illegal_status_change_is_refused(bot):
     await lea.send("/answer")
     await lea.press("Angenommene Ideen")
     await lea.press("#1 ·")
-    assert lea.last_message().button_texts() == ["→ umgesetzt", "◀ Zurück"]
+    assert lea.last_message().button_texts() == ["→ umgesetzt", "🏷 Hemmnisse/Erfolgsfaktoren", "◀ Zurück"]
     await lea.press_data("ia:1:s:1:rejected", message=lea.last_message())
     assert lea.callback_answers[-1][0].startswith("Dieser Stand ist von hier aus nicht möglich.")
     assert [i.status for i in await ideas(bot)] == ["accepted"]
@@ -207,7 +207,7 @@ async def test_several_answers_are_published_at_once_and_each_reaches_its_author
     await publish(lea)
     await lea.press_data(publish_data, message=ready)  # the same button pressed again
     assert lea.callback_answers[-1] == ("Es gibt nichts mehr zu veröffentlichen.", True)
-    assert await bot.deliver() == 3
+    assert await bot.deliver() == 3 + 1  # and the question for the obstacles of the rejected idea to Lea
     assert await bot.deliver() == 0
     assert [i.status for i in await ideas(bot)] == ["accepted", "rejected", "in_review"]
     told_author = [t for t in author.texts() if "Antwort auf deine Idee" in t]

@@ -151,8 +151,8 @@ def _config(**evaluation):
 
 
 def test_the_config_reads_survey_after_hours_and_defaults_to_a_day():
-    assert _config().survey_after == timedelta(hours=24)
-    assert _config(survey_after_hours=6.5).survey_after == timedelta(hours=6, minutes=30)
+    assert _config().evaluation.survey_after == timedelta(hours=24)
+    assert _config(survey_after_hours=6.5).evaluation.survey_after == timedelta(hours=6, minutes=30)
 
 
 @pytest.mark.parametrize(

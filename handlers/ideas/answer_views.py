@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.texts import format_day, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
+from handlers.ideas import codes as idea_codes
 from handlers.names import field_name, group_name, status_name, town_name
 from models.ideas import answers as domain
 from models.ideas import core as ideas_domain
@@ -46,10 +47,8 @@ async def list_view(req: Req, which: str, page: int) -> View:
         caption = f"{mark}#{idea.id} · {status_name(req, idea.status)} · {label(idea.text)}"
         rows.append([Btn(caption, data("i", idea.id, which, page))])
     rows += pager(page, pages, lambda p: data("l", which, p))
-    other = "a" if which == "w" else "w"
-    rows.append(
-        [Btn(req.t("idea_answers.show_accepted" if other == "a" else "idea_answers.show_waiting"), data("l", other, 0))]
-    )
+    shown = {"w": "idea_answers.show_waiting", "a": "idea_answers.show_accepted", "d": "idea_answers.show_done"}
+    rows.append([Btn(req.t(key), data("l", other, 0)) for other, key in shown.items() if other != which])
     if drafted:
         rows.append([Btn(req.t("idea_answers.ready_button", count=len(drafted)), data("r"))])
     if not ideas:
@@ -82,6 +81,7 @@ async def idea_view(req: Req, idea: Idea, which: str, page: int) -> View:
     if not statuses:
         text += "\n\n" + req.t("idea_answers.no_next_status")
     rows = [[Btn(req.t("idea_answers.to_status", status=status_name(req, s)), data("s", idea.id, s))] for s in statuses]
+    rows.append([idea_codes.open_button(req.lang, idea)])
     rows.append([Btn(req.t("idea_answers.back"), data("l", which, page))])
     return View(text, rows)
 

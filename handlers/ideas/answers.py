@@ -137,5 +137,5 @@ async def _publish(req: Req) -> None:
         [a.id for a in done.dropped],
         done.recipients,
     )
-    if done.recipients:
+    if done.recipients or done.prompts:
         req.deliver_soon()

@@ -115,7 +115,8 @@ async def on_attendance_button(req: Req) -> None:
         page = req.cb.int(2)
         _, first = await domain.finish(req.session, req.me, meeting_id, req.now)
         req.toast(req.t("attendance.saved" if first else "attendance.saved_again"))
-        if await surveys.plan_meeting(req.session, meeting, req.config.meetings, req.config.survey_after, req.now):
+        after = req.config.evaluation.survey_after
+        if await surveys.plan_meeting(req.session, meeting, req.config.meetings, after, req.now):
             req.deliver_soon()  # the survey to those present (models/surveys/core.py)
     else:
         raise Refusal("errors.stale_button")

@@ -23,7 +23,9 @@ from handlers.names import shown_name
 from models import audit
 from models.announcements.core import Audience
 from models.audit import Names
+from models.ideas import codes as idea_codes
 from models.ideas import core as ideas
+from models.ideas import events as idea_events
 from models.meetings import core as meetings
 from models.people import OTHER_TOWN
 from models.reports.charts import Say
@@ -62,6 +64,14 @@ def vocabulary(config: Config, lang: str) -> Vocabulary:
     }
     titles = {category: say(f"code_{category}") for category in codes if category != "team"}
     titles["team"] = say("html_team")
+    evaluation = {  # the codes of the evaluation tables (models/reports/research.py); words in idea_codes.toml
+        "factor": [(c.key, c.name(lang)) for c in config.success_factors],
+        "obstacle": [(c.key, c.name(lang)) for c in config.obstacles],
+        "code_kind": [(k, t(lang, f"idea_codes.kind_{k}")) for k in idea_codes.KINDS],
+        "event_kind": [(k, t(lang, f"idea_codes.step_{k}")) for k in idea_events.KINDS],
+    }
+    codes.update(evaluation)
+    titles.update({category: t(lang, f"idea_codes.code_{category}") for category in evaluation})
     return Vocabulary(codes, titles)
 
 

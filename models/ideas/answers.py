@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, outbox
 from models.errors import Refusal
-from models.ideas import events
+from models.ideas import codes, events
 from models.meetings.core import team_meetings
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaAnswer, IdeaFollower, Meeting, Membership, Person
@@ -35,7 +35,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "in_review": ("accepted", "rejected", "forwarded"),
     "accepted": ("implemented",),
 }
-LISTS = {"w": AWAITING, "a": ("accepted",)}  # /answer lists: waiting ideas, accepted ideas to mark implemented
+CLOSED = ("rejected", "forwarded", "implemented")  # no next status; their codes can still be ticked
+# /answer lists: waiting ideas, accepted ideas to mark implemented, closed ideas (for their obstacles and factors)
+LISTS = {"w": AWAITING, "a": ("accepted",), "d": CLOSED}
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Published:
     answers: list[IdeaAnswer] = field(default_factory=list)
     dropped: list[IdeaAnswer] = field(default_factory=list)
     recipients: int = 0
+    prompts: int = 0  # questions for the codes (obstacles, success factors) planned for the actor
 
 
 # --- rules ---------------------------------------------------------------------------------------------
@@ -208,6 +211,7 @@ async def publish(s: AsyncSession, actor: Person, answer_ids: Sequence[int] | No
         draft.published_at = now
         old, idea.status, idea.updated_at = idea.status, draft.status, now
         events.record(s, idea.id, events.STATUS, now, actor_id=actor.id, status=draft.status, answer=draft.id)
+        done.prompts += await codes.ask_after_answer(s, actor, idea, draft.status, draft.id, now)
         people = await _recipients(s, idea, actor)
         await outbox.enqueue(
             s,

@@ -36,6 +36,7 @@ def record(
     idea_id: int,
     kind: str,
     at: datetime,
+    /,
     *,
     actor_id: int | None = None,
     status: str | None = None,
@@ -43,7 +44,8 @@ def record(
     meeting_id: int | None = None,
     **details: Any,
 ) -> IdeaEvent:
-    """Add one step (flushed with the caller's transaction)."""
+    """Add one step (flushed with the caller's transaction). The first four are positional only, so a detail may
+    be called `kind` too (a 'coded' step's kind of codes, a town's kind of answer)."""
     if kind not in KINDS:
         raise ValueError(f"unknown idea event kind {kind!r}")
     event = IdeaEvent(

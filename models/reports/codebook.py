@@ -42,9 +42,11 @@ def codebook(
     if pseudo:
         lines += [
             "People appear only by a stable random code (`person`, e.g. `P-7K3M9QXA`), the same in every table",
-            "and every export. No names, no Telegram ids, no free texts except the idea text. Rows about a person",
-            "are included only for people who agreed to the pseudonymised evaluation; counts (invited, supports,",
-            "delivered …) are over everyone and name no one. Ideas of people who did not agree are left out.",
+            "and every export. No names, no Telegram ids, no free texts except the idea text (survey comments",
+            "are left out). Rows about a person are included only for people who agreed to the pseudonymised",
+            "evaluation; counts (invited, supports, delivered …) are over everyone and name no one. Ideas of",
+            "people who did not agree are left out, and so are their codes and path; who ticked a code or took a",
+            "step on an idea is shown only for people who agreed.",
             "",
         ]
     used: list[str] = []
@@ -53,8 +55,9 @@ def codebook(
         lines += [f"## {t.name}", "", rows, "", "| Column | Meaning | Codes |", "|---|---|---|"]
         for c in t.columns:
             lines.append(f"| `{c.name}` | {c.doc} | {c.codes or ''} |")
-            if c.codes and c.codes not in used:
-                used.append(c.codes)
+            for category in (c.codes or "").split(", "):  # a column may take codes of several lists
+                if category and category not in used:
+                    used.append(category)
         lines.append("")
     lines += ["## Codes", ""]
     for category in used:

@@ -5,7 +5,8 @@ models/reports/tables.py and models/reports/activity.py say what each table hold
 time through a server-side cursor, so 100,000 ideas never sit in memory at once. Only a project manager (or
 the operator at the command line) may export. The pseudonymised variant, for the scientific evaluation,
 guarantees: no display name, no Telegram id, no free text that could name someone (only the idea text, the
-content being studied), and rows about a person only for people who agreed to the evaluation; people appear
+content being studied; survey comments stay out), and rows about a person only for people who agreed to the
+evaluation (models/reports/research.py: survey answers, idea codes, idea path); people appear
 by their stable random `pseudonym`. Counts (invited, supports, delivered …) are aggregates and name no one.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.reports import activity
+from models.reports import activity, research
 from models.reports import tables as people
 from models.reports.stats import Scope, Viewer, require_reader
 from models.reports.tables import Builder, Column, Shape, keep
@@ -32,6 +33,9 @@ BUILDERS: dict[str, tuple[list[Column], Builder]] = {
     "ideas": (activity.IDEAS, activity.ideas),
     "announcements": (activity.ANNOUNCEMENTS, activity.announcements),
     "absence_reasons": (activity.ABSENCES, activity.absences),
+    "survey_answers": (research.SURVEY_ANSWERS, research.survey_answers),
+    "idea_codes": (research.IDEA_CODES, research.idea_codes),
+    "idea_events": (research.IDEA_EVENTS, research.idea_events),
 }
 # tables whose rows are counted in Python after reading (small by nature), so both databases agree on months
 FOLDS: dict[str, Callable[[Sequence[Sequence[Any]]], list[tuple[Any, ...]]]] = {
