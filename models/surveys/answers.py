@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,11 +163,9 @@ async def set_opt_out(s: AsyncSession, person: Person, on: bool) -> bool:
 
 
 async def forget(s: AsyncSession, person: Person) -> int:
-    """The evaluation consent was withdrawn: like erasure, the person's answers lose their link and the free-text
-    sentence (the coded answer stays, unlinked, with the group and town copied when answering); open survey
-    messages are dropped. Returns the number of answers unlinked."""
+    """The evaluation consent was withdrawn: the person's answers are deleted, because the notice promises that
+    their data goes into no later evaluation (erasure instead keeps the coded answer unlinked: it was given under
+    a consent that stood until the end); open survey messages are dropped. Returns the number of answers deleted."""
     await outbox.cancel_open(s, Outbox.person_id == person.id, Outbox.kind.in_(KINDS), reason="consent withdrawn")
-    result = await s.execute(
-        update(SurveyAnswer).where(SurveyAnswer.person_id == person.id).values(person_id=None, comment=None)
-    )
+    result = await s.execute(delete(SurveyAnswer).where(SurveyAnswer.person_id == person.id))
     return int(getattr(result, "rowcount", 0) or 0)
