@@ -33,6 +33,7 @@ from handlers.announcements import compose as announce
 from handlers.announcements import progress as announcements_progress
 from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
 from handlers.ideas import answers as idea_answers
+from handlers.ideas import path as idea_path
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import attendance, calendar, rsvp
@@ -104,6 +105,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "sup": (ideas.on_support, MEMBER),
     "idn": (ideas_teamless.on_page, MEMBER),
     "ida": (ideas_teamless.on_assign, MEMBER),
+    "iv": (idea_path.on_button, MEMBER),  # an idea's timeline ("Verlauf")
     "del": (privacy.on_delete_button, ANYONE),
     "priv": (privacy.on_privacy_button, KNOWN),
     "agree": (onboarding.on_agree_again, KNOWN),  # agreeing to a newer privacy notice
