@@ -85,7 +85,8 @@ async def test_every_member_sees_ideas_without_a_team_and_can_support_them(bot):
     assert "Alle sehen sie" in screen.text
     assert "Bens Idee ohne bestimmtes Team" in screen.text and "von Verwaltung aus Rudolstadt" in screen.text
     assert "Ben" not in screen.text.replace("Bens Idee", "")
-    assert screen.button_texts() == ["👍 #1 (0)", "📜 Verlauf #1", "◀ Ideen deiner Teams"]  # no "Team zuordnen" for members
+    # no "Team zuordnen" for members
+    assert screen.button_texts() == ["👍 #1 (0)", "📜 Verlauf #1", "◀ Ideen deiner Teams"]
     await anna.press("👍 #1", message=screen)
     assert anna.callback_answers[-1] == ("Du unterstützt diese Idee (👍 1).", False)
     assert screen.button_texts()[0] == "✅ 👍 #1 (1)" and "Ideen ohne Team" in screen.text

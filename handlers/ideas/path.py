@@ -105,8 +105,11 @@ def _headline(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any]) -> str:
 def _notes(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any], first: bool) -> list[str]:
     """The lines under a step: what its columns and the details this screen knows add."""
     kind, notes = e.kind, []
-    if kind == events.SUBMITTED and first and path.team is not None and not any(
-        s.kind == events.TEAM for s in path.steps
+    if (
+        kind == events.SUBMITTED
+        and first
+        and path.team is not None
+        and not any(s.kind == events.TEAM for s in path.steps)
     ):
         notes.append(req.t("idea_path.with_team", team=esc(path.team.name(req.lang))))  # sent to a team right away
     if kind == events.IMPORTED and d.get("workshop"):

@@ -78,19 +78,11 @@ async def idea_path(s: AsyncSession, viewer: Person, idea_id: int) -> Path:
         for a in [_int(e.details.get("answer"))]
         if a is not None
     }
-    answers = (
-        {
-            a.id: a
-            for a in (
-                await s.execute(
-                    select(IdeaAnswer).where(
-                        IdeaAnswer.id.in_(answer_ids), IdeaAnswer.idea_id == idea.id, IdeaAnswer.published_at.is_not(None)
-                    )
-                )
-            ).scalars()
-        }
-        if answer_ids
-        else {}
-    )
+    answers: dict[int, IdeaAnswer] = {}
+    if answer_ids:
+        published = select(IdeaAnswer).where(
+            IdeaAnswer.id.in_(answer_ids), IdeaAnswer.idea_id == idea.id, IdeaAnswer.published_at.is_not(None)
+        )
+        answers = {a.id: a for a in (await s.execute(published)).scalars()}
     team = await s.get(Team, idea.team_id) if idea.team_id is not None else None
     return Path(idea, towns, steps, team, teams, meetings, answers)
