@@ -89,7 +89,7 @@ def _headline(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any]) -> str:
         return req.t("idea_events.status", status=_status(req, e.status))
     if kind == events.DISCUSSED:
         line = _meeting_line(req, path, e.meeting_id)
-        return req.t("idea_events.discussed") + (f" {line}" if line else "")
+        return req.t("idea_events.discussed") + (f": {line}" if line else "")
     if kind == events.MERGED:
         into, source = _id(d.get("into")), _id(d.get("from"))
         if into is not None:
@@ -131,15 +131,25 @@ def _notes(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any], first: bool) -
         if isinstance(answer_kind, str) and answer_kind:
             key = f"idea_path.town_answer_{answer_kind}"
             notes.append(req.t(key) if _known(req, key) else esc(short(answer_kind, 40)))
-    if kind in (events.CODED, events.TOWN_ANSWER) and d.get("codes"):
-        code_kind = d.get("kind") if d.get("kind") in ("factor", "obstacle") else "obstacle"
-        label = req.t(f"idea_path.codes_{code_kind}")
-        notes.append(f"{label}: {_code_names(req, str(code_kind), d.get('codes'))}")
+    if kind in (events.CODED, events.TOWN_ANSWER):
+        notes += _codes(req, d)
     if e.status and kind not in events.SETS_STATUS:
         notes.append(req.t("idea_path.status_now", status=_status(req, e.status)))
     if e.town and kind not in (events.FORWARDED, events.TOWN_ANSWER):
         notes.append(req.t("idea_path.town", town=_town(req, e.town)))
     return notes
+
+
+CODE_KINDS = ("factor", "obstacle")
+
+
+def _codes(req: Req, d: dict[str, Any]) -> list[str]:
+    """Ticked codes, given as `codes` with their `kind` (or `code_kind`), or as lists `factors` / `obstacles`."""
+    given = [(kind, d.get(f"{kind}s")) for kind in CODE_KINDS if d.get(f"{kind}s")]
+    if d.get("codes"):
+        kind = next((d[k] for k in ("kind", "code_kind") if d.get(k) in CODE_KINDS), "obstacle")
+        given.insert(0, (str(kind), d["codes"]))
+    return [f"{req.t(f'idea_path.codes_{kind}')}: {_code_names(req, kind, codes)}" for kind, codes in given]
 
 
 def step_block(req: Req, path: Path, e: IdeaEvent, first: bool = False) -> str:
