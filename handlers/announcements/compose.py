@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from handlers import typed
+from handlers import team_mix, typed
 from handlers.announcements import views
 from handlers.common import Req, View
 from models import drafts
@@ -89,8 +89,11 @@ async def _audience_view(req: Req, draft: Draft) -> View:
     teams = await views.team_names(req.session, req.lang)
     if not scope.manager:
         teams = {i: n for i, n in teams.items() if i in scope.team_ids}
-    count = await domain.count_audience(req.session, audience)
-    return views.audience_view(req.config, req.lang, draft.data[NONCE], audience, teams, scope.manager, count)
+    count = await domain.count_audience(req.session, audience, towns=_towns(req), groups=_groups(req))
+    gaps = await team_mix.gap_teams(req, teams)
+    return views.audience_view(
+        req.config, req.lang, draft.data[NONCE], audience, teams, scope.manager, count, gaps=gaps
+    )
 
 
 def _toggle(values: tuple[Any, ...], value: Any) -> list[Any]:
@@ -105,7 +108,7 @@ async def on_button(req: Req) -> None:
     if action == "x":
         await drafts.clear_draft(req.session, req.me.id)
         req.show(View(req.t("announce.cancelled")))
-    elif action in ("all", "t", "w", "g"):
+    elif action in ("all", "t", "w", "g", "gap"):
         await _on_audience(req, draft, action)
     elif action in ("next", "back"):
         await _review(req, draft)
@@ -144,10 +147,13 @@ async def _on_audience(req: Req, draft: Draft, action: str) -> None:
         new = Audience(everyone=not a.everyone)
     elif action == "t":
         new = Audience(teams=tuple(_toggle(a.teams, req.cb.int(2))), towns=a.towns, groups=a.groups)
+    elif action == "gap":  # the people who could fill a team's gaps, instead of everyone or teams
+        team_id = req.cb.int(2)
+        new = Audience(towns=a.towns, groups=a.groups, gap=None if a.gap == team_id else team_id)
     elif action == "w":
-        new = Audience(teams=a.teams, towns=tuple(_toggle(a.towns, req.cb.arg(2))), groups=a.groups)
+        new = Audience(teams=a.teams, towns=tuple(_toggle(a.towns, req.cb.arg(2))), groups=a.groups, gap=a.gap)
     else:
-        new = Audience(teams=a.teams, towns=a.towns, groups=tuple(_toggle(a.groups, req.cb.arg(2))))
+        new = Audience(teams=a.teams, towns=a.towns, groups=tuple(_toggle(a.groups, req.cb.arg(2))), gap=a.gap)
     new = Audience.from_json(new.to_json())  # sorted, so the same choice is the same audience
     scope = await domain.scope_of(req.session, req.me)  # a lead choosing another team or "everyone" is refused
     await domain.check_audience(req.session, scope, new, _towns(req), _groups(req), partial=True)
@@ -162,7 +168,7 @@ async def _review(req: Req, draft: Draft) -> None:
     audience = Audience.from_json(draft.data.get("audience"))
     scope = await domain.scope_of(req.session, req.me)
     await domain.check_audience(req.session, scope, audience, _towns(req), _groups(req))
-    count = await domain.count_audience(req.session, audience)
+    count = await domain.count_audience(req.session, audience, towns=_towns(req), groups=_groups(req))
     if count.recipients == 0:
         raise Refusal("announce.nobody")
     await _save(req, "review", {**draft.data, "count": count.recipients})

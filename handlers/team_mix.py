@@ -1,0 +1,53 @@
+"""Team mix: where a team lacks members from a town or a stakeholder group, its lead and the manager see a hint in
+/members, and /announce offers "fill the gaps of team X" (models/announcements/core.py Audience.gap).
+
+The gaps are measured against the configured towns and groups (models/teams.py team_gaps); who may address a gap is
+decided in the announcement rules: the manager any team's, a lead their own team's.
+"""
+
+from __future__ import annotations
+
+from babel.lists import format_list
+
+from bot.texts import catalogue
+from handlers.common import Req, esc
+from models.teams import TeamGaps, team_gaps
+
+
+def _towns(req: Req) -> list[str]:
+    return [t.key for t in req.config.towns]
+
+
+def _groups(req: Req) -> list[str]:
+    return [g.key for g in req.config.groups]
+
+
+async def gaps_of(req: Req, team_id: int) -> TeamGaps:
+    return await team_gaps(req.session, team_id, _towns(req), _groups(req))
+
+
+def gap_lines(req: Req, gaps: TeamGaps) -> list[str]:
+    """'Aus Bad Blankenburg ist noch niemand dabei.', 'Noch keine Unternehmer*innen dabei.' (nothing without gaps)."""
+    lines = []
+    if gaps.towns:
+        names = [town.name(req.lang) for key in gaps.towns if (town := req.config.town(key)) is not None]
+        lines.append(req.t("team_mix.no_town", towns=esc(format_list(names, locale=req.lang))))
+    for key in gaps.groups:
+        own = f"team_mix.no_group_{key}"  # a plural like "Unternehmer*innen" where the catalogue has one
+        if own in catalogue(req.lang) or own in catalogue("de"):
+            lines.append(req.t(own))
+        else:
+            group = req.config.group(key)
+            lines.append(req.t("team_mix.no_group", group=esc(group.name(req.lang) if group else key)))
+    return [f"🧩 {line}" for line in lines]
+
+
+async def members_hint(req: Req, team_id: int) -> list[str]:
+    """The hint under a team in /members: its gaps and how to invite exactly those who could fill them."""
+    lines = gap_lines(req, await gaps_of(req, team_id))
+    return [*lines, req.t("team_mix.invite_hint")] if lines else []
+
+
+async def gap_teams(req: Req, teams: dict[int, str]) -> dict[int, str]:
+    """Of the teams the sender may address, those someone could still fill a gap of (a town × group pair missing)."""
+    return {i: name for i, name in teams.items() if (await gaps_of(req, i)).pairs}
