@@ -26,7 +26,7 @@ from bot.logs import on_error
 from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import flows, groups, onboarding, privacy, profile, roles, settings, teams
+from handlers import flows, groups, onboarding, privacy, profile, roles, settings, team_mix, teams
 from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.announcements import compose as announce
@@ -126,6 +126,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ia": (idea_answers.on_button, MEMBER),
     "fol": (idea_answers.on_follow, MEMBER),
     "ex": (reports.on_export_button, MEMBER),
+    "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
 }
 
 # draft flow -> what typed input means while that flow is open

@@ -81,7 +81,7 @@ async def show_members(req: Req) -> None:
         team_ids = await teams_domain.led_team_ids(req.session, req.me)
     if not team_ids:
         raise Refusal("errors.not_allowed")
-    blocks = []
+    blocks, rows = [], []
     for team_id in team_ids:
         team = await teams_domain.get_team(req.session, team_id)
         assert team is not None
@@ -95,6 +95,8 @@ async def show_members(req: Req) -> None:
         ]
         if len(members) > 100:
             lines.append(req.t("lead.more_members", count=len(members) - 100))
-        lines += await team_mix.members_hint(req, team_id)
+        hint, buttons = await team_mix.members_hint(req, team_id, team.name(req.lang))
+        lines += hint
+        rows += [buttons] if buttons else []
         blocks.append("\n".join(lines))
-    req.show(View("\n\n".join(blocks)))
+    req.show(View("\n\n".join(blocks), rows))

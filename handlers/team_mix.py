@@ -10,7 +10,9 @@ from __future__ import annotations
 from babel.lists import format_list
 
 from bot.texts import catalogue
-from handlers.common import Req, esc
+from handlers.codec import encode
+from handlers.common import Btn, Req, esc
+from models.announcements.core import Audience
 from models.teams import TeamGaps, team_gaps
 
 
@@ -42,10 +44,21 @@ def gap_lines(req: Req, gaps: TeamGaps) -> list[str]:
     return [f"🧩 {line}" for line in lines]
 
 
-async def members_hint(req: Req, team_id: int) -> list[str]:
-    """The hint under a team in /members: its gaps and how to invite exactly those who could fill them."""
+async def members_hint(req: Req, team_id: int, team_name: str) -> tuple[list[str], list[Btn]]:
+    """The hint under a team in /members (its gaps), and a button inviting exactly those who could fill them."""
     lines = gap_lines(req, await gaps_of(req, team_id))
-    return [*lines, req.t("team_mix.invite_hint")] if lines else []
+    if not lines:
+        return [], []
+    fill = Btn(req.t("team_mix.fill_button", team=team_name), encode("tmx", team_id))
+    return [*lines, req.t("team_mix.invite_hint")], [fill]
+
+
+async def on_fill(req: Req) -> None:
+    """tmx:<team>: start /announce with the team's gaps as the audience (the manager, or that team's lead)."""
+    from handlers.announcements import compose  # late: the audience picker uses this module's gap_teams
+
+    assert req.cb is not None
+    await compose.start_with_audience(req, Audience(gap=req.cb.int(0)))
 
 
 async def gap_teams(req: Req, teams: dict[int, str]) -> dict[int, str]:

@@ -26,7 +26,7 @@ async def test_members_shows_the_gaps_to_the_lead_until_someone_fills_them(bot):
     await make_lead(maria, "Anna")
     text = (await anna.send("/members"))[-1].text
     assert NO_BB in text and NO_ADMIN in text and NO_ENTREPRENEURS not in text
-    assert "/announce → „🧩 Lücken füllen“" in text
+    assert "Gezielt einladen: „📣 Lücken füllen“" in text
     cleo = await member_of(bot, "Cleo", group="Verwaltung", town="Bad Blankenburg")
     text = (await anna.send("/members"))[-1].text
     assert "🧩" not in text and "Cleo – Verwaltung, Bad Blankenburg" in text
@@ -123,3 +123,20 @@ async def test_a_lead_may_fill_their_own_teams_gaps_but_not_another_teams(bot):
     await bot.deliver()
     assert reached(people) == {"uwe", "vera"}
     assert len(await rows(bot)) == 2
+
+
+async def test_the_gap_button_in_members_starts_an_announcement_to_those_who_could_fill_it(bot):
+    team, lead, members, people = await people_around_the_team(bot)
+    listing = (await lead.send("/members"))[-1]
+    assert listing.button_texts() == [f"📣 Lücken füllen: {DASEIN}"]
+    await lead.press(f"📣 Lücken füllen: {DASEIN}")
+    assert "Neue Ankündigung" in lead.last_message().text
+    assert f"An: Lücken von {DASEIN} füllen" in lead.last_message().text
+    await lead.send(ANNOUNCE_TEXT)
+    assert f"✅ {GAP}" in lead.last_message().button_texts()
+    await lead.press("Weiter")
+    await lead.press("Jetzt senden")
+    await bot.deliver()
+    assert reached(people) == {"uwe", "vera"}
+    await members[0].press_data(f"tmx:1:{team.id}", message=listing)  # a member forging the button
+    assert "nur das Projektmanagement und Teamleitungen" in members[0].callback_answers[-1][0]

@@ -55,6 +55,16 @@ async def start_announce(req: Req) -> None:
     req.reply(req.t("announce.ask_text", limit=domain.TEXT_LIMIT, caption_limit=domain.CAPTION_LIMIT))
 
 
+async def start_with_audience(req: Req, audience: Audience) -> None:
+    """/announce with the audience chosen already (e.g. a team's gaps from /members); it can still be changed."""
+    scope = await domain.scope_of(req.session, req.me)
+    await domain.check_audience(req.session, scope, audience, _towns(req), _groups(req))
+    await _save(req, "text", {**drafts.new_run(), "audience": audience.to_json()})
+    chosen = views.audience_text(req.config, audience, await views.team_names(req.session, req.lang), req.lang)
+    ask = req.t("announce.ask_text", limit=domain.TEXT_LIMIT, caption_limit=domain.CAPTION_LIMIT)
+    req.reply(f"{ask}\n\n{req.t('team_mix.preset_audience', audience=chosen)}")
+
+
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed input: the announcement itself (text, or photo / document with caption), or a date to schedule."""
     message = req.update.effective_message
@@ -79,6 +89,8 @@ async def on_input(req: Req, draft: Draft) -> None:
     data["media_file_id"] = content.media_file_id
     scope = await domain.scope_of(req.session, req.me)
     audience = Audience() if scope.manager or len(scope.team_ids) != 1 else Audience(teams=scope.team_ids)
+    if draft.data.get("audience"):  # chosen when the run started (start_with_audience)
+        audience = Audience.from_json(draft.data["audience"])
     data["audience"] = audience.to_json()
     req.reply(await _audience_view(req, await _save(req, "audience", data)))
 
