@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from babel.lists import format_list
 
-from bot.texts import catalogue
+from bot.config import Config
+from bot.texts import catalogue, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, esc
 from models.announcements.core import Audience
@@ -28,25 +29,28 @@ async def gaps_of(req: Req, team_id: int) -> TeamGaps:
     return await team_gaps(req.session, team_id, _towns(req), _groups(req))
 
 
-def gap_lines(req: Req, gaps: TeamGaps) -> list[str]:
-    """'Aus Bad Blankenburg ist noch niemand dabei.', 'Noch keine Unternehmer*innen dabei.' (nothing without gaps)."""
+def gap_lines(config: Config, lang: str, gaps: TeamGaps) -> list[str]:
+    """'Aus Bad Blankenburg ist noch niemand dabei.', 'Noch keine Unternehmer*innen dabei.' (nothing without gaps).
+
+    Needs no request, so a message rendered later (e.g. a digest) can say the same in its recipient's language.
+    """
     lines = []
     if gaps.towns:
-        names = [town.name(req.lang) for key in gaps.towns if (town := req.config.town(key)) is not None]
-        lines.append(req.t("team_mix.no_town", towns=esc(format_list(names, locale=req.lang))))
+        names = [town.name(lang) for key in gaps.towns if (town := config.town(key)) is not None]
+        lines.append(t(lang, "team_mix.no_town", towns=esc(format_list(names, locale=lang))))
     for key in gaps.groups:
         own = f"team_mix.no_group_{key}"  # a plural like "Unternehmer*innen" where the catalogue has one
-        if own in catalogue(req.lang) or own in catalogue("de"):
-            lines.append(req.t(own))
+        if own in catalogue(lang) or own in catalogue("de"):
+            lines.append(t(lang, own))
         else:
-            group = req.config.group(key)
-            lines.append(req.t("team_mix.no_group", group=esc(group.name(req.lang) if group else key)))
+            group = config.group(key)
+            lines.append(t(lang, "team_mix.no_group", group=esc(group.name(lang) if group else key)))
     return [f"🧩 {line}" for line in lines]
 
 
 async def members_hint(req: Req, team_id: int, team_name: str) -> tuple[list[str], list[Btn]]:
     """The hint under a team in /members (its gaps), and a button inviting exactly those who could fill them."""
-    lines = gap_lines(req, await gaps_of(req, team_id))
+    lines = gap_lines(req.config, req.lang, await gaps_of(req, team_id))
     if not lines:
         return [], []
     fill = Btn(req.t("team_mix.fill_button", team=team_name), encode("tmx", team_id))
