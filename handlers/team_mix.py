@@ -18,7 +18,7 @@ from models.teams import TeamGaps, team_gaps
 
 
 def _towns(req: Req) -> list[str]:
-    return [t.key for t in req.config.towns]
+    return [town.key for town in req.config.towns]
 
 
 def _groups(req: Req) -> list[str]:

@@ -92,7 +92,8 @@ async def test_the_path_is_shown_from_ideas_in_english_too(bot):
     await other.send("/ideas")
     await other.press("📜 History #1")
     text = other.last_message().text
-    assert "📜 History of idea #1" in text and "📝 Submitted" in text and "Status: submitted" in text
+    assert "📜 History of idea #1" in text and "Status: submitted" in text
+    assert "📝 Submitted\n    for the team “Action team public services”" in text  # sent to the team right away
     await other.press("◀ Back to the list")
     assert "👍 #1 (0)" in other.last_message().button_texts()
 
