@@ -8,6 +8,8 @@ link_meeting, the same as in /answer.
 
 from __future__ import annotations
 
+import logging
+
 from handlers.codec import BadCallback, encode
 from handlers.common import Btn, Req
 from handlers.ideas.answer_views import label
@@ -15,6 +17,7 @@ from models.meetings import attendance as attendance_domain
 from models.tables import Meeting
 
 LABEL_MAX = 34
+log = logging.getLogger("actionbot.attendance")
 
 
 async def section(req: Req, meeting: Meeting, page: int, idea_page: int) -> tuple[list[str], list[list[Btn]]]:
@@ -50,6 +53,8 @@ async def on_idea(req: Req) -> tuple[int, int]:
     if linked not in (0, 1):
         raise BadCallback("link state is 0 or 1")
     changed = await attendance_domain.link_idea(req.session, req.me, meeting_id, idea_id, bool(linked), req.now)
+    outcome = ("linked" if linked else "unlinked") if changed else "unchanged"
+    log.info("idea discussed at meeting idea_id=%s meeting_id=%s outcome=%s", idea_id, meeting_id, outcome)
     key = "idea_path.linked" if linked else "idea_path.unlinked"
     req.toast(req.t(key if changed else "idea_path.link_unchanged", id=idea_id))
     return req.cb.int(4), req.cb.int(5)
