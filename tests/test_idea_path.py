@@ -224,3 +224,19 @@ async def test_every_kind_of_step_is_shown_and_unknown_details_are_left_out(bot)
         assert part in text, part
     async with bot.db.transaction() as s:
         assert (await s.execute(select(func.count()).select_from(IdeaEvent))).scalar_one() == 14
+
+
+async def test_many_open_ideas_are_paged_in_the_attendance_list(bot):
+    meeting, lead, author, _ = await past_meeting_with_idea(bot)
+    for n in range(9):
+        await submit_idea(author, text=f"Noch eine Idee Nummer {n + 2} für das Team", team=TEAM)
+    screen = await open_attendance(lead)
+    ideas = [b for b in screen.button_texts() if "💡 #" in b]
+    assert [b.split()[2] for b in ideas] == [f"#{n}" for n in range(10, 2, -1)] and "Ideen 1/2" in screen.button_texts()
+    await lead.press("💡 ▶")
+    ideas = [b for b in lead.last_message().button_texts() if "💡 #" in b]
+    assert [b.split()[2] for b in ideas] == ["#2", "#1"]
+    await lead.press("◻ 💡 #1")  # the tap keeps the page of ideas
+    assert any(b.startswith("✅ 💡 #1") for b in lead.last_message().button_texts())
+    assert "Ideen 2/2" in lead.last_message().button_texts()
+    assert await discussed_steps(bot) == [meeting.id]
