@@ -17,7 +17,7 @@ from handlers.common import Btn, Req, View, esc, short, visible_len
 from handlers.names import town_name
 from models.errors import Refusal
 from models.ideas import events
-from models.ideas.path import Path, idea_path
+from models.ideas.path import Path, as_id, idea_path
 from models.tables import IdeaEvent
 
 PREFIX = "iv"
@@ -57,16 +57,6 @@ def _code_names(req: Req, kind: str, codes: Any) -> str:
     return esc(", ".join(names))
 
 
-def _id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
 def _meeting_line(req: Req, path: Path, meeting_id: int | None) -> str | None:
     meeting = path.meetings.get(meeting_id) if meeting_id is not None else None
     if meeting is None:
@@ -91,7 +81,7 @@ def _headline(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any]) -> str:
         line = _meeting_line(req, path, e.meeting_id)
         return req.t("idea_events.discussed") + (f": {line}" if line else "")
     if kind == events.MERGED:
-        into, source = _id(d.get("into")), _id(d.get("from"))
+        into, source = as_id(d.get("into")), as_id(d.get("from"))
         if into is not None:
             return req.t("idea_path.merged_into", id=into)
         if source is not None:
@@ -115,7 +105,7 @@ def _notes(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any], first: bool) -
     if kind == events.IMPORTED and d.get("workshop"):
         notes.append(req.t("idea_path.workshop", workshop=esc(short(str(d["workshop"]), 80))))
     if kind == events.STATUS:
-        answer = path.answers.get(_id(d.get("answer")) or 0)
+        answer = path.answers.get(as_id(d.get("answer")) or 0)
         if answer is not None:
             notes.append(req.t("idea_path.answer", text=esc(short(answer.text, ANSWER_MAX))))
     if kind == events.DISCUSSED:

@@ -45,7 +45,7 @@ class Path:
     answers: dict[int, IdeaAnswer] = field(default_factory=dict)  # published answers of 'status' steps
 
 
-def _int(value: object) -> int | None:
+def as_id(value: object) -> int | None:
     """A details value that should be an id; anything else (a future format, a typo) counts as absent."""
     if isinstance(value, bool):
         return None
@@ -75,7 +75,7 @@ async def idea_path(s: AsyncSession, viewer: Person, idea_id: int) -> Path:
         a
         for e in steps
         if e.kind == events.STATUS and isinstance(e.details, dict)
-        for a in [_int(e.details.get("answer"))]
+        for a in [as_id(e.details.get("answer"))]
         if a is not None
     }
     answers: dict[int, IdeaAnswer] = {}
