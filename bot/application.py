@@ -26,7 +26,7 @@ from bot.logs import on_error
 from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import flows, groups, onboarding, privacy, profile, roles, settings, teams
+from handlers import flows, groups, onboarding, privacy, profile, roles, settings, team_mix, teams
 from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.announcements import compose as announce
@@ -34,6 +34,7 @@ from handlers.announcements import progress as announcements_progress
 from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
 from handlers.ideas import answers as idea_answers
 from handlers.ideas import codes as idea_codes
+from handlers.ideas import path as idea_path
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import attendance, calendar, rsvp
@@ -108,6 +109,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "sup": (ideas.on_support, MEMBER),
     "idn": (ideas_teamless.on_page, MEMBER),
     "ida": (ideas_teamless.on_assign, MEMBER),
+    "iv": (idea_path.on_button, MEMBER),  # an idea's timeline ("Verlauf")
     "del": (privacy.on_delete_button, ANYONE),
     "priv": (privacy.on_privacy_button, KNOWN),
     "agree": (onboarding.on_agree_again, KNOWN),  # agreeing to a newer privacy notice
@@ -130,6 +132,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ic": (idea_codes.on_button, MEMBER),  # success factors and obstacles on an idea (checked in the domain)
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
+    "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
 }
 
 # draft flow -> what typed input means while that flow is open

@@ -1,9 +1,10 @@
-"""/makelead (project manager) and /members (leads and the manager): who leads and who is in a team."""
+"""/makelead (project manager) and /members (leads and the manager): who leads and who is in a team, and where a
+team's mix lacks a town or a stakeholder group (handlers/team_mix.py)."""
 
 from __future__ import annotations
 
 from bot.texts import t
-from handlers import commands
+from handlers import commands, team_mix
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager
 from handlers.names import group_name, person_name, town_name
@@ -80,7 +81,7 @@ async def show_members(req: Req) -> None:
         team_ids = await teams_domain.led_team_ids(req.session, req.me)
     if not team_ids:
         raise Refusal("errors.not_allowed")
-    blocks = []
+    blocks, rows = [], []
     for team_id in team_ids:
         team = await teams_domain.get_team(req.session, team_id)
         assert team is not None
@@ -94,5 +95,8 @@ async def show_members(req: Req) -> None:
         ]
         if len(members) > 100:
             lines.append(req.t("lead.more_members", count=len(members) - 100))
+        hint, buttons = await team_mix.members_hint(req, team_id, team.name(req.lang))
+        lines += hint
+        rows += [buttons] if buttons else []
         blocks.append("\n".join(lines))
-    req.show(View("\n\n".join(blocks)))
+    req.show(View("\n\n".join(blocks), rows))

@@ -262,8 +262,9 @@ class Outbox(Base):
 class Announcement(Base):
     """A message from the project manager (or a lead to their team) to an audience, delivered via the outbox.
 
-    audience: {"all": bool, "teams": [team ids], "towns": [keys], "groups": [keys]}; a person matches when
-    they match every non-empty criterion (teams OR-ed among themselves, likewise towns and groups).
+    audience: {"all": bool, "teams": [team ids], "towns": [keys], "groups": [keys]} and optionally "gap": a team id
+    (the people who could fill that team's gaps); a person matches when they match every non-empty criterion (teams
+    OR-ed among themselves, likewise towns and groups).
     """
 
     __tablename__ = "announcements"

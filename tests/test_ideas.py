@@ -300,7 +300,7 @@ async def test_ideas_lists_only_ideas_of_my_teams(bot):
     assert "von Verwaltung aus Rudolstadt" in text
     assert "Ben" not in text
     assert "Fachkräfte" not in text and "ohne bestimmtes Team" not in text
-    assert replies[-1].button_texts() == ["👍 #1 (0)", "💭 Ideen ohne Team (1)"]
+    assert replies[-1].button_texts() == ["👍 #1 (0)", "📜 Verlauf #1", "💭 Ideen ohne Team (1)"]
 
 
 async def test_ideas_without_a_team_says_there_are_none(bot):
@@ -320,11 +320,11 @@ async def test_ideas_are_paged_five_per_page(bot):
     replies = await anna.send("/ideas")
     page = replies[-1]
     assert "(Seite 1/2)" in page.text
-    assert page.button_texts() == [f"👍 #{n} (0)" for n in (7, 6, 5, 4, 3)] + ["▶"]
+    assert page.button_texts() == [b for n in (7, 6, 5, 4, 3) for b in (f"👍 #{n} (0)", f"📜 Verlauf #{n}")] + ["▶"]
     await anna.press("▶", message=page)
     assert "(Seite 2/2)" in page.text
     assert "Idee Nummer 1 " in page.text and "Idee Nummer 3 " not in page.text
-    assert page.button_texts() == ["👍 #2 (0)", "👍 #1 (0)", "◀"]
+    assert page.button_texts() == ["👍 #2 (0)", "📜 Verlauf #2", "👍 #1 (0)", "📜 Verlauf #1", "◀"]
     await anna.press("◀", message=page)
     assert "(Seite 1/2)" in page.text
 
@@ -339,14 +339,14 @@ async def test_support_counts_once_per_person_and_pressing_again_withdraws(bot):
     await ben.send("/ideas")
     await ben.press("👍 #1")
     assert ben.callback_answers[-1] == ("Du unterstützt diese Idee (👍 1).", False)
-    assert ben.last_message().button_texts() == ["✅ 👍 #1 (1)"]
+    assert ben.last_message().button_texts() == ["✅ 👍 #1 (1)", "📜 Verlauf #1"]
     await cem.send("/ideas")
     await cem.press("👍 #1")
-    assert cem.last_message().button_texts() == ["✅ 👍 #1 (2)"]
+    assert cem.last_message().button_texts() == ["✅ 👍 #1 (2)", "📜 Verlauf #1"]
     assert await supporters(bot) == sorted([cem.user_id, ben.user_id])
     await ben.press("👍 #1")
     assert ben.callback_answers[-1] == ("Unterstützung zurückgenommen (👍 1).", False)
-    assert ben.last_message().button_texts() == ["👍 #1 (1)"]
+    assert ben.last_message().button_texts() == ["👍 #1 (1)", "📜 Verlauf #1"]
     assert await supporters(bot) == [cem.user_id]
 
 

@@ -45,10 +45,10 @@ async def test_no_support_button_on_my_own_idea_but_its_count_is_shown(bot):
     await submit_idea(anna, team="Aktions-Team Daseinsvorsorge")
     await submit_idea(ben, text="Bens Idee: ein Repair-Café im Rathaus.", team="Aktions-Team Daseinsvorsorge")
     await ben.send("/ideas")
-    assert ben.last_message().button_texts() == ["👍 #1 (0)"]  # not on his own #2
+    assert ben.last_message().button_texts() == ["📜 Verlauf #2", "👍 #1 (0)", "📜 Verlauf #1"]  # not on his own #2
     await ben.press("👍 #1")
     page = (await anna.send("/ideas"))[-1]
-    assert page.button_texts() == ["👍 #2 (0)"]
+    assert page.button_texts() == ["👍 #2 (0)", "📜 Verlauf #2", "📜 Verlauf #1"]
     assert "💡 deine Idee · 👍 1" in page.text
     assert await supporters(bot) == [ben.user_id]
 
@@ -85,7 +85,8 @@ async def test_every_member_sees_ideas_without_a_team_and_can_support_them(bot):
     assert "Alle sehen sie" in screen.text
     assert "Bens Idee ohne bestimmtes Team" in screen.text and "von Verwaltung aus Rudolstadt" in screen.text
     assert "Ben" not in screen.text.replace("Bens Idee", "")
-    assert screen.button_texts() == ["👍 #1 (0)", "◀ Ideen deiner Teams"]  # no "Team zuordnen" for members
+    # no "Team zuordnen" for members
+    assert screen.button_texts() == ["👍 #1 (0)", "📜 Verlauf #1", "◀ Ideen deiner Teams"]
     await anna.press("👍 #1", message=screen)
     assert anna.callback_answers[-1] == ("Du unterstützt diese Idee (👍 1).", False)
     assert screen.button_texts()[0] == "✅ 👍 #1 (1)" and "Ideen ohne Team" in screen.text
@@ -99,7 +100,7 @@ async def test_the_author_sees_their_team_less_idea_without_a_support_button(bot
     await submit_idea(ben, text="Bens Idee ohne bestimmtes Team")
     screen = await teamless_list(ben)
     assert "Bens Idee ohne bestimmtes Team" in screen.text and "💡 deine Idee · 👍 0" in screen.text
-    assert screen.button_texts() == ["◀ Ideen deiner Teams"]
+    assert screen.button_texts() == ["📜 Verlauf #1", "◀ Ideen deiner Teams"]
 
 
 async def test_ideas_without_a_team_are_paged(bot):
@@ -109,7 +110,10 @@ async def test_ideas_without_a_team_are_paged(bot):
         await submit_idea(ben, text=f"Team-lose Idee Nummer {n} für die Region")
     screen = await teamless_list(anna)
     assert "(Seite 1/2)" in screen.text
-    assert screen.button_texts() == [f"👍 #{n} (0)" for n in (6, 5, 4, 3, 2)] + ["▶", "◀ Ideen deiner Teams"]
+    assert screen.button_texts() == [b for n in (6, 5, 4, 3, 2) for b in (f"👍 #{n} (0)", f"📜 Verlauf #{n}")] + [
+        "▶",
+        "◀ Ideen deiner Teams",
+    ]
     await anna.press("▶", message=screen)
     assert "(Seite 2/2)" in screen.text and "Nummer 1 " in screen.text
     await anna.press("👍 #1", message=screen)
@@ -126,7 +130,7 @@ async def test_the_manager_assigns_a_team_the_author_is_told_and_the_team_sees_i
     await submit_idea(ben, text=IDEA)
     maria = await bot.register(bot.manager())
     screen = await teamless_list(maria)
-    assert screen.button_texts() == ["👍 #1 (0)", "🏷 #1 Team zuordnen", "◀ Ideen deiner Teams"]
+    assert screen.button_texts() == ["👍 #1 (0)", "🏷 #1 Team zuordnen", "📜 Verlauf #1", "◀ Ideen deiner Teams"]
     await maria.press("Team zuordnen", message=screen)
     assert "Welchem Aktions-Team soll die Idee #1 gehören?" in screen.text and IDEA in screen.text
     assert screen.button_texts() == [
@@ -152,7 +156,7 @@ async def test_the_manager_assigns_a_team_the_author_is_told_and_the_team_sees_i
     assert "Deine Idee #1 hat jetzt ein Team: Aktions-Team Fachkräfte" in notice and IDEA in notice
     assert "Unter /teams kannst du beitreten" in notice  # Ben is not in that team
     page = (await cem.send("/ideas"))[-1]
-    assert IDEA in page.text and page.button_texts() == ["👍 #1 (0)"]
+    assert IDEA in page.text and page.button_texts() == ["👍 #1 (0)", "📜 Verlauf #1"]
 
 
 async def test_an_author_in_the_chosen_team_gets_no_join_hint_and_an_english_one_reads_english(bot):

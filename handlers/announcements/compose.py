@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from handlers import typed
+from handlers import team_mix, typed
 from handlers.announcements import views
 from handlers.common import Req, View
 from models import drafts
@@ -55,6 +55,16 @@ async def start_announce(req: Req) -> None:
     req.reply(req.t("announce.ask_text", limit=domain.TEXT_LIMIT, caption_limit=domain.CAPTION_LIMIT))
 
 
+async def start_with_audience(req: Req, audience: Audience) -> None:
+    """/announce with the audience chosen already (e.g. a team's gaps from /members); it can still be changed."""
+    scope = await domain.scope_of(req.session, req.me)
+    await domain.check_audience(req.session, scope, audience, _towns(req), _groups(req))
+    await _save(req, "text", {**drafts.new_run(), "audience": audience.to_json()})
+    chosen = views.audience_text(req.config, audience, await views.team_names(req.session, req.lang), req.lang)
+    ask = req.t("announce.ask_text", limit=domain.TEXT_LIMIT, caption_limit=domain.CAPTION_LIMIT)
+    req.reply(f"{ask}\n\n{req.t('team_mix.preset_audience', audience=chosen)}")
+
+
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed input: the announcement itself (text, or photo / document with caption), or a date to schedule."""
     message = req.update.effective_message
@@ -79,6 +89,8 @@ async def on_input(req: Req, draft: Draft) -> None:
     data["media_file_id"] = content.media_file_id
     scope = await domain.scope_of(req.session, req.me)
     audience = Audience() if scope.manager or len(scope.team_ids) != 1 else Audience(teams=scope.team_ids)
+    if draft.data.get("audience"):  # chosen when the run started (start_with_audience)
+        audience = Audience.from_json(draft.data["audience"])
     data["audience"] = audience.to_json()
     req.reply(await _audience_view(req, await _save(req, "audience", data)))
 
@@ -89,8 +101,11 @@ async def _audience_view(req: Req, draft: Draft) -> View:
     teams = await views.team_names(req.session, req.lang)
     if not scope.manager:
         teams = {i: n for i, n in teams.items() if i in scope.team_ids}
-    count = await domain.count_audience(req.session, audience)
-    return views.audience_view(req.config, req.lang, draft.data[NONCE], audience, teams, scope.manager, count)
+    count = await domain.count_audience(req.session, audience, towns=_towns(req), groups=_groups(req))
+    gaps = await team_mix.gap_teams(req, teams)
+    return views.audience_view(
+        req.config, req.lang, draft.data[NONCE], audience, teams, scope.manager, count, gaps=gaps
+    )
 
 
 def _toggle(values: tuple[Any, ...], value: Any) -> list[Any]:
@@ -105,7 +120,7 @@ async def on_button(req: Req) -> None:
     if action == "x":
         await drafts.clear_draft(req.session, req.me.id)
         req.show(View(req.t("announce.cancelled")))
-    elif action in ("all", "t", "w", "g"):
+    elif action in ("all", "t", "w", "g", "gap"):
         await _on_audience(req, draft, action)
     elif action in ("next", "back"):
         await _review(req, draft)
@@ -144,10 +159,13 @@ async def _on_audience(req: Req, draft: Draft, action: str) -> None:
         new = Audience(everyone=not a.everyone)
     elif action == "t":
         new = Audience(teams=tuple(_toggle(a.teams, req.cb.int(2))), towns=a.towns, groups=a.groups)
+    elif action == "gap":  # the people who could fill a team's gaps, instead of everyone or teams
+        team_id = req.cb.int(2)
+        new = Audience(towns=a.towns, groups=a.groups, gap=None if a.gap == team_id else team_id)
     elif action == "w":
-        new = Audience(teams=a.teams, towns=tuple(_toggle(a.towns, req.cb.arg(2))), groups=a.groups)
+        new = Audience(teams=a.teams, towns=tuple(_toggle(a.towns, req.cb.arg(2))), groups=a.groups, gap=a.gap)
     else:
-        new = Audience(teams=a.teams, towns=a.towns, groups=tuple(_toggle(a.groups, req.cb.arg(2))))
+        new = Audience(teams=a.teams, towns=a.towns, groups=tuple(_toggle(a.groups, req.cb.arg(2))), gap=a.gap)
     new = Audience.from_json(new.to_json())  # sorted, so the same choice is the same audience
     scope = await domain.scope_of(req.session, req.me)  # a lead choosing another team or "everyone" is refused
     await domain.check_audience(req.session, scope, new, _towns(req), _groups(req), partial=True)
@@ -162,7 +180,7 @@ async def _review(req: Req, draft: Draft) -> None:
     audience = Audience.from_json(draft.data.get("audience"))
     scope = await domain.scope_of(req.session, req.me)
     await domain.check_audience(req.session, scope, audience, _towns(req), _groups(req))
-    count = await domain.count_audience(req.session, audience)
+    count = await domain.count_audience(req.session, audience, towns=_towns(req), groups=_groups(req))
     if count.recipients == 0:
         raise Refusal("announce.nobody")
     await _save(req, "review", {**draft.data, "count": count.recipients})

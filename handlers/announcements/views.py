@@ -57,6 +57,8 @@ def audience_text(config: Config, audience: Audience, teams: dict[int, str], lan
     if audience.teams:
         names = ", ".join(teams.get(i, "?") for i in audience.teams)
         parts.append(t(lang, "announce.audience_teams", names=esc(names)))
+    if audience.gap is not None:
+        parts.append(t(lang, "team_mix.audience_gap", team=esc(teams.get(audience.gap, "?"))))
     if audience.towns:
         names = ", ".join(town_label(config, k, lang) for k in audience.towns)
         parts.append(t(lang, "announce.audience_towns", names=esc(names)))
@@ -71,9 +73,17 @@ def _btn(label: str, nonce: str, *args: object) -> Btn:
 
 
 def audience_view(
-    config: Config, lang: str, nonce: str, audience: Audience, teams: dict[int, str], manager: bool, n: AudienceCount
+    config: Config,
+    lang: str,
+    nonce: str,
+    audience: Audience,
+    teams: dict[int, str],
+    manager: bool,
+    n: AudienceCount,
+    gaps: dict[int, str] | None = None,
 ) -> View:
-    """Toggle buttons: everyone (managers only), teams, towns, groups; the live count on top."""
+    """Toggle buttons: everyone (managers only), teams, "fill the gaps of team X" (`gaps`: teams whose mix lacks
+    someone), towns, groups; the live count on top."""
 
     def mark(on: bool, label: str) -> str:
         return ("✅ " if on else "") + label
@@ -82,6 +92,8 @@ def audience_view(
     if manager:
         rows.append([_btn(mark(audience.everyone, t(lang, "announce.everyone")), nonce, "all")])
     rows += [[_btn(mark(i in audience.teams, name), nonce, "t", i)] for i, name in teams.items()]
+    for i, name in (gaps or {}).items():
+        rows.append([_btn(mark(audience.gap == i, t(lang, "team_mix.gap_button", team=name)), nonce, "gap", i)])
     towns = [*(town.key for town in config.towns), OTHER_TOWN]
     rows.append([_btn(mark(k in audience.towns, town_label(config, k, lang)), nonce, "w", k) for k in towns])
     rows.append([_btn(mark(g.key in audience.groups, g.name(lang)), nonce, "g", g.key) for g in config.groups])

@@ -7,6 +7,7 @@ from typing import Any
 from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
+from handlers.ideas import path
 from handlers.names import field_name, group_name, status_name, town_name
 from models import drafts
 from models import teams as teams_domain
@@ -188,10 +189,14 @@ async def on_confirm(req: Req) -> None:
 
 
 async def show_my_ideas(req: Req) -> None:
+    req.show(await my_ideas_view(req))
+
+
+async def my_ideas_view(req: Req) -> View:
+    """/myideas: my newest ideas with their status, answer and meeting, and a 📜 Verlauf button each."""
     views = await ideas_domain.my_ideas(req.session, req.me)
     if not views:
-        req.show(View(req.t("ideas.none_mine"), [[Btn(req.t("menu.idea"), encode("menu", "idea"))]]))
-        return
+        return View(req.t("ideas.none_mine"), [[Btn(req.t("menu.idea"), encode("menu", "idea"))]])
     ideas = [v.idea for v in views]
     discussed = await _discussed(req, ideas)
     answers = await answers_domain.latest_answers(req.session, [i.id for i in ideas])
@@ -210,7 +215,8 @@ async def show_my_ideas(req: Req) -> None:
         if v.idea.id in answers:
             line += "\n" + req.t("ideas.answer_line", text=esc(short(answers[v.idea.id].text)))
         lines.append(line)
-    req.show(View("\n\n".join(lines)))
+    buttons = [path.button(req, v.idea.id, "m", 0) for v in views]
+    return View("\n\n".join(lines), [buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
 
 async def _discussed(req: Req, ideas: list[Idea]) -> dict[int, str]:
@@ -266,8 +272,8 @@ async def ideas_page_view(req: Req, page: int) -> View:
         if v.idea.id in following:
             notes.append(req.t("ideas.following_mark"))
         blocks.append(idea_block(req, v, notes))
-        if not v.own:
-            rows.append([support_button(v, page)])
+        timeline = path.button(req, v.idea.id, "t", page)
+        rows.append([timeline] if v.own else [support_button(v, page), timeline])
     rows += pager(page, pages, lambda p: encode("idp", p))
     rows += teamless
     blocks.append(req.t("ideas.follow_hint"))

@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.texts import t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
+from handlers.ideas import path
 from handlers.ideas.submit import idea_block, support_button
 from models import teams as teams_domain
 from models.ideas import core as ideas_domain
@@ -35,8 +36,7 @@ async def teamless_view(req: Req, page: int) -> View:
         row = [] if v.own else [support_button(v, page, "n")]
         if req.me.is_manager:
             row.append(Btn(req.t("ideas.assign_button", id=v.idea.id), encode("ida", v.idea.id, page)))
-        if row:
-            rows.append(row)
+        rows.append([*row, path.button(req, v.idea.id, "n", page)])
     rows += pager(page, pages, lambda p: encode("idn", p))
     rows.append(back)
     return View("\n\n".join(blocks), rows)

@@ -2,7 +2,8 @@
 
 Reached from the attendance nudge (button `att:1:<meeting>:show:0`) and from /attendance. Buttons are
 `att:1:<meeting>:<action>:<args>`; each carries the value it sets (present/absent, the guest count), so a
-re-sent tap changes nothing. Decisions and next steps are typed in a "minutes" draft.
+re-sent tap changes nothing. Decisions and next steps are typed in a "minutes" draft. Below the names, the team's
+open ideas: one tap links an idea to this meeting (handlers/meetings/attendance_ideas.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from bot.texts import format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
+from handlers.meetings import attendance_ideas
 from handlers.names import person_name
 from models import drafts
 from models.errors import Refusal
@@ -24,7 +26,7 @@ NAME_MAX = 28
 FIELD_ACTIONS = {"dec": "decisions", "nxt": "next_steps"}
 
 
-async def screen(req: Req, meeting: Meeting, page: int) -> View:
+async def screen(req: Req, meeting: Meeting, page: int, idea_page: int = 0) -> View:
     """The attendance list of one page with the guest counter, the minutes and "Fertig"."""
     people = await attendance_domain.invitees(req.session, meeting.id)
     pages = max(1, -(-len(people) // PAGE))
@@ -84,17 +86,24 @@ async def screen(req: Req, meeting: Meeting, page: int) -> View:
             Btn(req.t("attendance.next_steps_button"), data("nxt", page)),
         ]
     )
+    idea_lines, idea_rows = await attendance_ideas.section(req, meeting, page, idea_page)
+    rows += idea_rows
     rows.append([Btn(req.t("attendance.done_button"), data("done", page))])
-    return View("\n".join(lines), rows)
+    return View("\n".join([*lines, *idea_lines]), rows)
 
 
 async def on_attendance_button(req: Req) -> None:
-    """att:<meeting>:show|y|n|g|dec|nxt|done:...: every tap re-checks that the presser leads the team."""
+    """att:<meeting>:show|y|n|g|dec|nxt|done|i|ip:...: every tap re-checks that the presser leads the team."""
     assert req.cb is not None
     meeting_id, action = req.cb.int(0), req.cb.arg(1)
     domain = attendance_domain
     meeting = await domain.recordable_meeting(req.session, req.me, meeting_id, req.now)
-    if action == "show":
+    idea_page = 0
+    if action == "i":
+        page, idea_page = await attendance_ideas.on_idea(req)
+    elif action == "ip":
+        page, idea_page = req.cb.int(2), req.cb.int(3)
+    elif action == "show":
         page = req.cb.int(2)
     elif action in ("y", "n"):
         page = req.cb.int(3)
@@ -120,7 +129,7 @@ async def on_attendance_button(req: Req) -> None:
             req.deliver_soon()  # the survey to those present (models/surveys/core.py)
     else:
         raise Refusal("errors.stale_button")
-    req.show(await screen(req, meeting, page))
+    req.show(await screen(req, meeting, page, idea_page))
 
 
 async def on_input(req: Req, draft: Draft) -> None:

@@ -2,10 +2,12 @@
 
 Nothing here touches Telegram: handlers, the progress job and tests get a verdict without an update in hand.
 Guarantees: a project manager may address everyone or any mix of teams, towns and stakeholder groups; a team
-lead only their own teams (narrowed by town or group if they like). Each recipient gets one outbox row,
-created in the same transaction as the announcement and its audit entry, so a person in two chosen teams gets
-one copy and a restart never re-creates rows. Members who opted out get no row; members already known to be
-unreachable get a row that is unreachable from the start, so the report can name them.
+lead only their own teams (narrowed by town or group if they like). To fill a team's gaps (its mix lacks a town or a
+stakeholder group) the manager, or that team's own lead, may address exactly the people who could fill them: those
+of a town × group pair no member of the team comes from (so never a member), narrowed by town or group if chosen.
+Each recipient gets one outbox row, created in the same transaction as the announcement and its audit entry, so a
+person in two chosen teams gets one copy and a restart never re-creates rows. Members who opted out get no row;
+members already known to be unreachable get a row that is unreachable from the start, so the report can name them.
 Figures and the list of past announcements are in models/announcements/reports.py.
 """
 
@@ -18,14 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import and_, case, false, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, outbox
 from models.errors import Refusal
 from models.people import OTHER_TOWN
 from models.tables import Announcement, Membership, Outbox, Person, Team
-from models.teams import led_team_ids
+from models.teams import led_team_ids, team_gaps
 from models.text import require_visible
 
 KIND = "announcement"
@@ -47,19 +49,31 @@ class CountChanged(Refusal):
 
 @dataclass(frozen=True)
 class Audience:
-    """Everyone, or people matching every chosen kind (teams OR-ed among themselves, likewise towns, groups)."""
+    """Everyone, or people matching every chosen kind (teams OR-ed among themselves, likewise towns, groups).
+
+    `gap`: the people who could fill the gaps of this team (not with everyone or teams; towns and groups narrow it).
+    """
 
     everyone: bool = False
     teams: tuple[int, ...] = ()
     towns: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    gap: int | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.everyone or self.teams or self.towns or self.groups)
+        return not (self.everyone or self.teams or self.towns or self.groups or self.gap is not None)
 
     def to_json(self) -> dict[str, Any]:
-        return {"all": self.everyone, "teams": list(self.teams), "towns": list(self.towns), "groups": list(self.groups)}
+        out: dict[str, Any] = {
+            "all": self.everyone,
+            "teams": list(self.teams),
+            "towns": list(self.towns),
+            "groups": list(self.groups),
+        }
+        if self.gap is not None:
+            out["gap"] = self.gap
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Audience:
@@ -69,6 +83,7 @@ class Audience:
             teams=tuple(sorted(int(t) for t in data.get("teams", []))),
             towns=tuple(sorted(str(t) for t in data.get("towns", []))),
             groups=tuple(sorted(str(g) for g in data.get("groups", []))),
+            gap=int(data["gap"]) if data.get("gap") is not None else None,
         )
 
 
@@ -155,17 +170,30 @@ async def check_audience(
         known = set((await s.execute(select(Team.id).where(Team.id.in_(audience.teams)))).scalars())
         if known != set(audience.teams):
             raise Refusal("teams.not_found")
+    if audience.gap is not None:
+        if audience.everyone or audience.teams:
+            raise Refusal("errors.unknown_choice")
+        if await s.get(Team, audience.gap) is None:
+            raise Refusal("teams.not_found")
+        if not scope.manager and audience.gap not in scope.team_ids:
+            raise Refusal("announce.own_team_only")
+        return
     if scope.manager:
         return
     if audience.everyone or not set(audience.teams) <= set(scope.team_ids) or not (audience.teams or partial):
         raise Refusal("announce.own_team_only")
 
 
-def _matching(audience: Audience) -> list[Any]:
-    """Conditions for people in the audience (registration complete; opt-outs are the caller's business)."""
+async def _matching(s: AsyncSession, audience: Audience, towns: Iterable[str], groups: Iterable[str]) -> list[Any]:
+    """Conditions for people in the audience (registration complete; opt-outs are the caller's business).
+
+    `towns` and `groups` are the configured ones: a team's gaps are measured against them.
+    """
     conds: list[Any] = [Person.stakeholder_group.is_not(None), Person.town.is_not(None)]
     if audience.everyone:
         return conds
+    if audience.gap is not None:
+        conds += await _gap_conditions(s, audience.gap, list(towns), list(groups))
     if audience.teams:
         conds.append(Person.id.in_(select(Membership.person_id).where(Membership.team_id.in_(audience.teams))))
     if audience.towns:
@@ -175,8 +203,20 @@ def _matching(audience: Audience) -> list[Any]:
     return conds
 
 
-async def count_audience(s: AsyncSession, audience: Audience) -> AudienceCount:
-    """The exact number who would get it now, and who is left out (opted out, unreachable)."""
+async def _gap_conditions(s: AsyncSession, team_id: int, towns: list[str], groups: list[str]) -> list[Any]:
+    """People of a town × group pair nobody in the team comes from, and not in the team."""
+    pairs = (await team_gaps(s, team_id, towns, groups)).pairs
+    covers = or_(*(and_(Person.town == t, Person.stakeholder_group == g) for t, g in pairs)) if pairs else false()
+    members = select(Membership.person_id).where(Membership.team_id == team_id)
+    return [covers, Person.id.not_in(members)]
+
+
+async def count_audience(
+    s: AsyncSession, audience: Audience, *, towns: Iterable[str] = (), groups: Iterable[str] = ()
+) -> AudienceCount:
+    """The exact number who would get it now, and who is left out (opted out, unreachable).
+
+    `towns` and `groups` are the configured ones (a team's gaps are measured against them)."""
     if audience.empty:
         return AudienceCount(0, 0, 0)
     opted = Person.announcements_opt_out.is_(True)
@@ -187,7 +227,7 @@ async def count_audience(s: AsyncSession, audience: Audience) -> AudienceCount:
                 func.count(),
                 func.coalesce(func.sum(case((opted, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((gone, 1), else_=0)), 0),
-            ).where(*_matching(audience))
+            ).where(*await _matching(s, audience, towns, groups))
         )
     ).one()
     total, opted_out, unreachable = int(row[0]), int(row[1]), int(row[2])
@@ -211,6 +251,7 @@ async def create(
     `expected` is the number the sender confirmed; if the audience changed since, nothing is stored and
     `CountChanged` says the new number.
     """
+    towns, groups = list(towns), list(groups)
     scope = await scope_of(s, actor)
     await check_audience(s, scope, audience, towns, groups)
     check_content(content)
@@ -219,7 +260,7 @@ async def create(
     people = (
         await s.execute(
             select(Person.id, Person.telegram_id, Person.unreachable_at)
-            .where(*_matching(audience), Person.announcements_opt_out.is_(False))
+            .where(*await _matching(s, audience, towns, groups), Person.announcements_opt_out.is_(False))
             .order_by(Person.id)
         )
     ).all()
@@ -283,7 +324,7 @@ def may_see(ann: Announcement, scope: Scope, viewer: Person) -> bool:
     if scope.manager or ann.sender_id == viewer.id:
         return True
     audience = Audience.from_json(ann.audience)
-    return audience.everyone or bool(set(audience.teams) & set(scope.team_ids))
+    return audience.everyone or bool(set(audience.teams) & set(scope.team_ids)) or audience.gap in scope.team_ids
 
 
 async def cancel_scheduled(s: AsyncSession, actor: Person, ann_id: int, now: datetime) -> Announcement:

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit, outbox
 from models.errors import Refusal
 from models.ideas import codes, events
-from models.meetings.core import team_meetings
+from models.meetings.core import SCHEDULED, team_meetings
 from models.outbox import NewMessage
-from models.tables import Idea, IdeaAnswer, IdeaFollower, Meeting, Membership, Person
+from models.tables import Idea, IdeaAnswer, IdeaEvent, IdeaFollower, Meeting, Membership, Person
 from models.teams import LEAD, led_team_ids
 from models.text import require_visible
 
@@ -122,6 +122,70 @@ async def linkable_meetings(s: AsyncSession, idea: Idea, now: datetime) -> list[
     return [] if idea.team_id is None else await team_meetings(s, idea.team_id, now, upcoming=False)
 
 
+async def link_meeting(
+    s: AsyncSession, actor: Person, idea_id: int, meeting_id: int, linked: bool, now: datetime
+) -> bool:
+    """Record that the idea was discussed at the meeting (`linked`), or take back a mistaken link; returns whether
+    anything changed. The one rule for /answer and /attendance alike.
+
+    Only the lead of the idea's team or a manager may (like answering), and only for a meeting of the idea's own
+    team that has begun and was not cancelled. Each link is one 'discussed' step on the idea's path; linking the
+    same meeting again changes nothing, and taking a link back removes its step (it never happened).
+    `ideas.meeting_id` names the latest meeting the idea was discussed at.
+    """
+    idea = await answerable_idea(s, actor, idea_id)
+    meeting = await s.get(Meeting, meeting_id)
+    if (
+        meeting is None
+        or idea.team_id is None
+        or meeting.team_id != idea.team_id
+        or meeting.status != SCHEDULED
+        or meeting.starts_at > now
+    ):
+        raise Refusal("idea_answers.bad_meeting")
+    steps = list(
+        (
+            await s.execute(
+                select(IdeaEvent).where(
+                    IdeaEvent.idea_id == idea.id, IdeaEvent.kind == events.DISCUSSED, IdeaEvent.meeting_id == meeting.id
+                )
+            )
+        ).scalars()
+    )
+    if linked == bool(steps):
+        if linked and idea.meeting_id is None:  # linked before the path was kept: the column catches up
+            await _latest_meeting(s, idea)
+        return False
+    if linked:
+        events.record(s, idea.id, events.DISCUSSED, now, actor_id=actor.id, meeting_id=meeting.id)
+    else:
+        for step in steps:
+            await s.delete(step)
+    await s.flush()
+    await _latest_meeting(s, idea)
+    return True
+
+
+async def _latest_meeting(s: AsyncSession, idea: Idea) -> None:
+    """Point `ideas.meeting_id` at the latest meeting the idea's path says it was discussed at (None if none)."""
+    idea.meeting_id = (
+        await s.execute(
+            select(Meeting.id)
+            .join(IdeaEvent, IdeaEvent.meeting_id == Meeting.id)
+            .where(IdeaEvent.idea_id == idea.id, IdeaEvent.kind == events.DISCUSSED)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    await s.flush()
+
+
+async def discussed_at(s: AsyncSession, meeting_id: int) -> set[int]:
+    """The ideas linked to the meeting where they were discussed."""
+    q = select(IdeaEvent.idea_id).where(IdeaEvent.kind == events.DISCUSSED, IdeaEvent.meeting_id == meeting_id)
+    return set((await s.execute(q)).scalars())
+
+
 # --- drafts ----------------------------------------------------------------------------------------------
 
 
@@ -142,11 +206,7 @@ async def save_draft(
     check_transition(idea.status, status)
     text = clean_text(text)
     if meeting_id is not None:
-        if meeting_id not in {m.id for m in await linkable_meetings(s, idea, now)}:
-            raise Refusal("idea_answers.bad_meeting")
-        if idea.meeting_id != meeting_id:
-            events.record(s, idea.id, events.DISCUSSED, now, actor_id=actor.id, meeting_id=meeting_id)
-        idea.meeting_id = meeting_id
+        await link_meeting(s, actor, idea.id, meeting_id, True, now)
     old = (
         await s.execute(
             select(IdeaAnswer).where(

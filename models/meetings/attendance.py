@@ -10,17 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import outbox
 from models.errors import Refusal
+from models.ideas import answers as idea_answers
 from models.meetings.core import ATTENDANCE_NUDGE, SCHEDULED, clean_text, organised_meeting, schedulable_teams
-from models.tables import Meeting, Outbox, Person, Rsvp
+from models.tables import Idea, Meeting, Outbox, Person, Rsvp
 
 MAX_GUESTS = 500
 MINUTES_FIELDS = ("decisions", "next_steps")
 LOOK_BACK = timedelta(days=90)  # /attendance lists meetings of the last three months
+OPEN_IDEAS = ("submitted", "in_review", "accepted", "forwarded")  # ideas a meeting may still have discussed
+IDEAS_PAGE = 8
 
 
 @dataclass
@@ -123,3 +126,33 @@ async def open_meetings(s: AsyncSession, actor: Person, now: datetime) -> list[M
         .limit(20)
     )
     return list(rows.scalars())
+
+
+@dataclass
+class Discussable:
+    """One page of the team's ideas the lead may link to the meeting, and which of them are linked already."""
+
+    ideas: list[Idea]
+    linked: set[int]
+    page: int
+    pages: int
+
+
+async def discussable_ideas(s: AsyncSession, actor: Person, meeting_id: int, now: datetime, page: int) -> Discussable:
+    """The team's open ideas and those already linked to this meeting, newest first, one page (0-based, clamped)."""
+    meeting = await recordable_meeting(s, actor, meeting_id, now)
+    linked = await idea_answers.discussed_at(s, meeting.id)
+    cond = (Idea.team_id == meeting.team_id, or_(Idea.status.in_(OPEN_IDEAS), Idea.id.in_(linked)))
+    total = (await s.execute(select(func.count()).select_from(Idea).where(*cond))).scalar_one()
+    pages = max(1, -(-total // IDEAS_PAGE))
+    page = min(max(page, 0), pages - 1)
+    q = select(Idea).where(*cond).order_by(Idea.created_at.desc(), Idea.id.desc())
+    ideas = list((await s.execute(q.offset(page * IDEAS_PAGE).limit(IDEAS_PAGE))).scalars())
+    return Discussable(ideas, linked, page, pages)
+
+
+async def link_idea(s: AsyncSession, actor: Person, meeting_id: int, idea_id: int, linked: bool, now: datetime) -> bool:
+    """One tap in the attendance list: the idea was discussed here (or not, after all). The rule is the one of
+    /answer (models/ideas/answers.py link_meeting); returns whether anything changed."""
+    meeting = await recordable_meeting(s, actor, meeting_id, now)
+    return await idea_answers.link_meeting(s, actor, idea_id, meeting.id, linked, now)
