@@ -26,7 +26,7 @@ from bot.logs import on_error
 from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import flows, groups, onboarding, privacy, profile, roles, settings, teams
+from handlers import flows, groups, onboarding, privacy, profile, roles, settings, teams, workshops
 from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.announcements import compose as announce
@@ -77,6 +77,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "report": (reports.send_report, MEMBER),
     "export": (reports.start_export, MEMBER),
     "audit": (reports.show_audit, MEMBER),
+    "workshop": (workshops.start_workshop, MEMBER),  # project manager: checked in the domain
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -124,6 +125,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ia": (idea_answers.on_button, MEMBER),
     "fol": (idea_answers.on_follow, MEMBER),
     "ex": (reports.on_export_button, MEMBER),
+    "ws": (workshops.on_button, MEMBER),
 }
 
 # draft flow -> what typed input means while that flow is open
@@ -134,6 +136,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "minutes": attendance.on_input,
     "announce": announce.on_input,
     "answer": idea_answers.on_input,
+    "workshop": workshops.on_input,
 }
 
 
