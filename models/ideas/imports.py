@@ -14,9 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -24,13 +24,15 @@ from models.errors import Refusal
 from models.ideas import events
 from models.ideas.core import clean_text
 from models.ideas.import_file import Problem, RawRow, Sheet
-from models.tables import Idea, IdeaTown, Person, Team, Workshop
+from models.tables import Idea, IdeaEvent, IdeaTown, Person, Team, Workshop
 from models.text import has_visible
 
 NOTE_MAX = 500
 ALL_TOWNS = ("alle", "all", "alle orte", "all towns")
 _TOWN_SPLIT = re.compile(r"[,;/\n]+")
 BATCH = 1000
+# the plain tables: an insert of the mapped classes takes the ORM's bulk path, which runs row by row here
+IDEAS, IDEA_TOWNS, IDEA_EVENTS = (cast(Table, m.__table__) for m in (Idea, IdeaTown, IdeaEvent))
 
 
 class NamedLike(Protocol):
@@ -188,50 +190,66 @@ def _check_row(
     )
 
 
+def _imported_step(idea_id: int, idea: NewIdea, key: str, actor: Person | None, now: datetime) -> dict[str, Any]:
+    """The 'imported' step of one idea: the row `events.record(s, idea_id, events.IMPORTED, now, status="submitted",
+    workshop=key, line=…, note=…)` would add, as a plain row so 10,000 of them go in one batched statement."""
+    details: dict[str, Any] = {"workshop": key, "line": idea.line}
+    if idea.note:
+        details["note"] = idea.note
+    return {
+        "idea_id": idea_id,
+        "kind": events.IMPORTED,
+        "at": now,
+        "actor_id": actor.id if actor else None,
+        "status": "submitted",
+        "town": None,
+        "meeting_id": None,
+        "details": details,
+    }
+
+
 async def store(
     s: AsyncSession, plan: Plan, actor: Person | None, now: datetime, *, via: str, file_name: str
 ) -> list[int]:
     """Store every idea of an error-free plan in the caller's transaction; returns the new ideas' ids in row order.
 
-    Refuses a plan with errors (nothing is stored) or without ideas. Inserts are batched: ideas with their ids
-    returned, then towns, then the 'imported' steps; the caller's commit makes them visible all at once.
+    Refuses a plan with errors (nothing is stored) or without ideas. Inserts are batched (executemany): ideas,
+    their ids read back in one query, then towns, then the 'imported' steps; the caller's commit makes them
+    visible all at once.
     """
     if plan.errors:
         raise Refusal("workshops.import_has_errors", count=plan.bad_lines)
     if not plan.ideas:
         raise Refusal("workshops.import_nothing")
     workshop = plan.workshop
-    ids: list[int] = []
-    for start in range(0, len(plan.ideas), BATCH):
-        chunk = plan.ideas[start : start + BATCH]
-        rows: list[dict[str, Any]] = [
-            {
-                "author_id": None,
-                "author_group": None,
-                "author_town": None,
-                "text": idea.text,
-                "field": idea.field,
-                "team_id": idea.team_id,
-                "status": "submitted",
-                "created_at": now,
-                "updated_at": now,
-                "workshop_id": workshop.id,
-            }
-            for idea in chunk
-        ]
-        result = await s.execute(insert(Idea).returning(Idea.id, sort_by_parameter_order=True), rows)
-        ids += list(result.scalars())
+    rows: list[dict[str, Any]] = [
+        {
+            "author_id": None,
+            "author_group": None,
+            "author_town": None,
+            "text": idea.text,
+            "field": idea.field,
+            "team_id": idea.team_id,
+            "status": "submitted",
+            "created_at": now,
+            "updated_at": now,
+            "workshop_id": workshop.id,
+        }
+        for idea in plan.ideas
+    ]
+    for start in range(0, len(rows), BATCH):  # executemany without RETURNING: one round trip per batch
+        await s.execute(insert(IDEAS), rows[start : start + BATCH])
+    # the new ids, by text (unique within an import, `check` refuses doubles); RETURNING in row order would
+    # cost one statement per row on SQLite, which cannot promise the order of a multi-row RETURNING
+    new = select(Idea.id, Idea.text).where(Idea.workshop_id == workshop.id, Idea.created_at == now)
+    id_of = {text: idea_id for idea_id, text in await s.execute(new)}
+    ids = [id_of[idea.text] for idea in plan.ideas]
     towns = [{"idea_id": i, "town": t} for i, idea in zip(ids, plan.ideas, strict=True) for t in idea.towns]
-    for start in range(0, len(towns), BATCH * 3):
-        await s.execute(insert(IdeaTown), towns[start : start + BATCH * 3])
-    for idea_id, idea in zip(ids, plan.ideas, strict=True):
-        details: dict[str, Any] = {"workshop": workshop.key, "line": idea.line}
-        if idea.note:
-            details["note"] = idea.note
-        events.record(
-            s, idea_id, events.IMPORTED, now, actor_id=actor.id if actor else None, status="submitted", **details
-        )
-    await s.flush()
+    for start in range(0, len(towns), BATCH):
+        await s.execute(insert(IDEA_TOWNS), towns[start : start + BATCH])
+    steps = [_imported_step(i, idea, workshop.key, actor, now) for i, idea in zip(ids, plan.ideas, strict=True)]
+    for start in range(0, len(steps), BATCH):
+        await s.execute(insert(IDEA_EVENTS), steps[start : start + BATCH])
     # ---- extension point: the new ideas' ids are known here, inside the import's transaction ----------------
     # (models/ideas/similar.py, branch wp-similar, is wired here: `await similar.flag_new(s, ids, now)`)
     # ---------------------------------------------------------------------------------------------------------
