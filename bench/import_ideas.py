@@ -68,14 +68,13 @@ def rows(n: int) -> list[list[str]]:
             FIELDS[i % 3],
             TOWNS[i % 3],
             TEAMS[i % 3],
-            "Tisch 3" if i % 7 == 0 else "",
         ]
         for i in range(n)
     ]
 
 
 def write_file(fmt: str, n: int, folder: Path) -> Path:
-    header = ["Text", "Handlungsfeld", "Orte", "Team", "Notiz"]
+    header = ["Text", "Handlungsfeld", "Orte", "Team"]
     path = folder / f"werkstatt.{fmt}"
     if fmt == "csv":
         lines = [";".join(header), *(";".join(f'"{c}"' if ";" in c else c for c in r) for r in rows(n))]

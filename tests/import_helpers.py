@@ -24,7 +24,7 @@ from tests.report_helpers import ROOT
 
 KEY = "saalfeld-2026"
 WORKSHOP = "Demografie-Werkstatt Saalfeld"
-HEADER = ["Text", "Handlungsfeld", "Orte", "Team", "Notiz"]
+HEADER = ["Text", "Handlungsfeld", "Orte", "Team"]
 
 
 @dataclass

@@ -17,9 +17,9 @@ BUSES = "Mehr Busse am Abend zwischen Saalfeld und Rudolstadt"
 DOCTORS = "Ein Ärztehaus für Bad Blankenburg, gemeinsam geplant"
 CAFE = "Ein Repair-Café im Rathaus, einmal im Monat"
 ROWS = [
-    [BUSES, "Daseinsvorsorge", "Saalfeld, Rudolstadt", "daseinsvorsorge", "Tisch 3"],
-    [DOCTORS, "public_services", "bad_blankenburg", "", ""],
-    [CAFE, "Bürgerschaftliches Engagement", "alle", "", ""],
+    [BUSES, "Daseinsvorsorge", "Saalfeld, Rudolstadt", "daseinsvorsorge"],
+    [DOCTORS, "public_services", "bad_blankenburg", ""],
+    [CAFE, "Bürgerschaftliches Engagement", "alle", ""],
 ]
 
 
@@ -67,7 +67,6 @@ async def test_a_csv_becomes_authorless_ideas_of_the_workshop_with_towns_team_an
         ("imported", "submitted", KEY, 3),
         ("imported", "submitted", KEY, 4),
     ]
-    assert steps[0].details["note"] == "Tisch 3" and "note" not in steps[1].details
 
 
 async def test_an_xlsx_with_english_headings_is_imported_like_a_csv(project, capsys):
@@ -104,7 +103,7 @@ async def test_the_import_is_in_the_audit_log_as_the_system_on_the_command_line(
 
 
 async def test_a_dry_run_shows_the_ideas_and_every_row_error_by_line_and_stores_nothing(project, capsys):
-    rows = [ROWS[0], ["zu kurz", "Daseinsvorsorge", "Saalfeld", "", ""], ROWS[1], [CAFE, "Sport", "Jena", "keins", ""]]
+    rows = [ROWS[0], ["zu kurz", "Daseinsvorsorge", "Saalfeld", ""], ROWS[1], [CAFE, "Sport", "Jena", "keins", ""]]
     code, out, _ = await import_file(project, capsys, project.csv(rows), "--dry-run")
     assert code == 1
     lines = out.splitlines()
@@ -130,7 +129,7 @@ async def test_a_clean_dry_run_exits_0_and_stores_nothing(project, capsys):
 
 
 async def test_one_bad_row_among_many_imports_nothing(project, capsys):
-    rows = [[f"Idee Nummer {n}: mehr Bänke am Markt", "Fachkräfte", "Saalfeld", "", ""] for n in range(50)]
+    rows = [[f"Idee Nummer {n}: mehr Bänke am Markt", "Fachkräfte", "Saalfeld", ""] for n in range(50)]
     rows[37][2] = "Erfurt"
     code, out, _ = await import_file(project, capsys, project.csv(rows))
     assert code == 1
@@ -154,12 +153,12 @@ async def test_the_same_text_twice_in_one_file_names_the_first_line(project, cap
     assert code == 1 and "Zeile 4: derselbe Text wie Zeile 2" in out
 
 
-async def test_too_long_text_and_note_are_row_errors(project, capsys):
-    rows = [["x" * 2001, "Fachkräfte", "Saalfeld", "", ""], [BUSES, "Fachkräfte", "Saalfeld", "", "n" * 501]]
+async def test_too_long_text_and_a_value_without_heading_are_row_errors(project, capsys):
+    rows = [["x" * 2001, "Fachkräfte", "Saalfeld", ""], [BUSES, "Fachkräfte", "Saalfeld", "", "Tisch 3"]]
     code, out, _ = await import_file(project, capsys, project.csv(rows))
     assert code == 1
     assert "Zeile 2: Das ist zu lang (2001 Zeichen). Bitte fasse deine Idee in höchstens 2000 Zeichen zusammen." in out
-    assert "Zeile 3: Notiz zu lang (501 von höchstens 500 Zeichen)" in out
+    assert "Zeile 3: Wert in Spalte E, die keine Überschrift hat" in out
 
 
 # -- encodings and delimiters ---------------------------------------------------------------------------------------
@@ -169,7 +168,7 @@ async def test_too_long_text_and_note_are_row_errors(project, capsys):
     ("encoding", "shown"), [("utf-8-sig", "UTF-8 (BOM)"), ("utf-8", "UTF-8"), ("cp1252", "Windows-1252")]
 )
 async def test_umlauts_arrive_intact_in_every_encoding_and_the_encoding_is_named(project, capsys, encoding, shown):
-    rows = [[DOCTORS + " – für Größere", "Daseinsvorsorge", "Bad Blankenburg", "", "Ölmühle"]]
+    rows = [[DOCTORS + " – für Größere", "Fachkräfte", "Bad Blankenburg", "Aktions-Team Fachkräfte"]]
     code, out, _ = await import_file(project, capsys, project.csv(rows, encoding=encoding))
     assert code == 0 and f"CSV, {shown}, Trennzeichen ;" in out
     assert list(await ideas_by_text(project.db)) == [DOCTORS + " – für Größere"]
@@ -187,8 +186,8 @@ async def test_a_comma_separated_file_with_quoted_town_lists_is_read(project, ca
 async def test_csv_cells_starting_with_equals_are_refused_per_row_and_never_stored(project, capsys):
     rows = [
         ROWS[0],
-        ['=HYPERLINK("http://evil.example","Klick")', "Fachkräfte", "Saalfeld", "", ""],
-        [CAFE, "Fachkräfte", "=A1", "", ""],
+        ['=HYPERLINK("http://evil.example","Klick")', "Fachkräfte", "Saalfeld", ""],
+        [CAFE, "Fachkräfte", "=A1", ""],
     ]
     code, out, _ = await import_file(project, capsys, project.csv(rows))
     assert code == 1
@@ -222,7 +221,7 @@ async def test_merged_xlsx_cells_are_reported_on_every_row_they_cover(project, c
 
 
 async def test_empty_rows_are_skipped_and_line_numbers_stay_those_of_the_file(project, capsys):
-    rows = [ROWS[0], ["", "", "", "", ""], ROWS[1], ["   ", "", "", "", ""], ["kurz", "Fachkräfte", "Saalfeld", "", ""]]
+    rows = [ROWS[0], ["", "", "", ""], ROWS[1], ["   ", "", "", ""], ["kurz", "Fachkräfte", "Saalfeld", ""]]
     code, out, _ = await import_file(project, capsys, project.csv(rows), "--dry-run")
     assert code == 1 and "Zeile 6: Das ist noch etwas kurz" in out
     assert "2 Ideen bereit, 1 Zeile mit Fehlern, 2 leere Zeilen übersprungen." in out
@@ -264,7 +263,7 @@ async def test_files_that_are_no_results_file_are_refused_with_exit_code_2(proje
     [
         (
             [BUSES, "Daseinsvorsorge", "Saalfeld"],
-            "Die erste Zeile muss die Spalten benennen (text, field, towns, team, note)",
+            "Die erste Zeile muss die Spalten benennen (text, field, towns, team)",
         ),
         (["Text", "Handlungsfeld", "Orte", "Priorität"], "Unbekannte Spalten: Priorität. Erlaubt sind: text, field"),
         (["Text", "Orte"], "Es fehlen Spalten: field."),
@@ -288,7 +287,7 @@ async def test_an_unknown_workshop_is_refused_with_exit_code_2(project, capsys):
 async def test_ten_thousand_rows_are_imported_completely_in_one_transaction(project, capsys):
     fields = ("Daseinsvorsorge", "Fachkräfte", "civic_engagement")
     rows = [
-        [f"Idee {n}: Treffpunkt für Jung und Alt", fields[n % 3], "Saalfeld; Rudolstadt", "", ""] for n in range(10_000)
+        [f"Idee {n}: Treffpunkt für Jung und Alt", fields[n % 3], "Saalfeld; Rudolstadt", ""] for n in range(10_000)
     ]
     code, out, _ = await import_file(project, capsys, project.csv(rows))
     assert code == 0 and "10.000 Ideen importiert (#1–#10000)" in out
@@ -306,7 +305,7 @@ async def test_imported_text_starting_like_a_formula_is_neutralised_in_exports(p
         "-Mehr Bänke am Marktplatz aufstellen",
         "@Stadtrat: Radweg nach Rudolstadt",
     ]
-    code, _, _ = await import_file(project, capsys, project.csv([[x, "Fachkräfte", "Saalfeld", "", ""] for x in texts]))
+    code, _, _ = await import_file(project, capsys, project.csv([[x, "Fachkräfte", "Saalfeld", ""] for x in texts]))
     assert code == 0
     out = project.folder / "ideen.csv"
     code, _, err = await actionbot(project, capsys, "export", "--what", "ideas", "--out", str(out))

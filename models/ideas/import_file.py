@@ -27,7 +27,7 @@ from models.text import clean
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
 CSV_FIELD_LIMIT = 100_000  # characters in one CSV cell (the idea text allows 2,000)
-COLUMNS = ("text", "field", "towns", "team", "note")  # in the order of the example file
+COLUMNS = ("text", "field", "towns", "team")  # in the order of the example file
 REQUIRED = ("text", "field", "towns")
 # what a heading may say (compared case-insensitively, without a trailing * or :), German and English
 ALIASES = {
@@ -35,7 +35,6 @@ ALIASES = {
     "field": ("field", "handlungsfeld", "field of action", "field_of_action"),
     "towns": ("towns", "town", "orte", "ort", "städte", "stadt", "staedte"),
     "team": ("team", "aktions-team", "aktionsteam", "action team"),
-    "note": ("note", "notiz", "anmerkung", "bemerkung", "comment", "kommentar"),
 }
 _HEADING = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
 DELIMITERS = (";", ",", "\t")

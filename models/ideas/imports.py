@@ -25,9 +25,7 @@ from models.ideas import events
 from models.ideas.core import clean_text
 from models.ideas.import_file import Problem, RawRow, Sheet
 from models.tables import Idea, IdeaEvent, IdeaTown, Person, Team, Workshop
-from models.text import has_visible
 
-NOTE_MAX = 500
 ALL_TOWNS = ("alle", "all", "alle orte", "all towns")
 _TOWN_SPLIT = re.compile(r"[,;/\n]+")
 BATCH = 1000
@@ -52,7 +50,6 @@ class NewIdea:
     towns: list[str]
     team_id: int | None
     team_slug: str | None
-    note: str | None
 
 
 @dataclass
@@ -172,11 +169,6 @@ def _check_row(
         team = teams.get(_same(raw_team))
         if team is None:
             problems.append(Problem("workshops.row_bad_team", {"value": _shown(raw_team)}))
-    note = cells.get("note") or None
-    if note is not None and len(note) > NOTE_MAX:
-        problems.append(Problem("workshops.row_note_too_long", {"max": NOTE_MAX, "length": len(note)}))
-    if note is not None and not has_visible(note):
-        note = None
     if problems or text is None or field_key is None:
         return None
     return NewIdea(
@@ -186,16 +178,12 @@ def _check_row(
         [t for t in all_towns if t in set(town_keys)],
         team[0] if team else None,
         team[1] if team else None,
-        note,
     )
 
 
 def _imported_step(idea_id: int, idea: NewIdea, key: str, actor: Person | None, now: datetime) -> dict[str, Any]:
     """The 'imported' step of one idea: the row `events.record(s, idea_id, events.IMPORTED, now, status="submitted",
-    workshop=key, line=…, note=…)` would add, as a plain row so 10,000 of them go in one batched statement."""
-    details: dict[str, Any] = {"workshop": key, "line": idea.line}
-    if idea.note:
-        details["note"] = idea.note
+    workshop=key, line=…)` would add, as a plain row so 10,000 of them go in one batched statement."""
     return {
         "idea_id": idea_id,
         "kind": events.IMPORTED,
@@ -204,7 +192,7 @@ def _imported_step(idea_id: int, idea: NewIdea, key: str, actor: Person | None, 
         "status": "submitted",
         "town": None,
         "meeting_id": None,
-        "details": details,
+        "details": {"workshop": key, "line": idea.line},  # never free text (docs/schema.md)
     }
 
 
