@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models.tables import AuditEntry, Idea, IdeaEvent, IdeaTown, Team, Workshop
 from tests.import_helpers import HEADER, KEY, NOTHING, Project, actionbot, import_file, make_project, stored
+from tests.report_helpers import ROOT
 
 BUSES = "Mehr Busse am Abend zwischen Saalfeld und Rudolstadt"
 DOCTORS = "Ein Ärztehaus für Bad Blankenburg, gemeinsam geplant"
@@ -312,3 +313,13 @@ async def test_imported_text_starting_like_a_formula_is_neutralised_in_exports(p
     assert code == 0, err
     exported = {r["text"] for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))}
     assert exported == {"'" + x for x in texts}
+
+
+# -- the documented example files -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["import-example.csv", "import-example.xlsx"])
+async def test_the_example_files_in_docs_import_cleanly(project, capsys, name):
+    code, out, _ = await import_file(project, capsys, ROOT / "docs" / name, "--dry-run")
+    assert code == 0, out
+    assert "5 Ideen bereit, 0 Zeilen mit Fehlern, 0 leere Zeilen übersprungen." in out
