@@ -180,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cli_queries.run(config, args)
         elif args.command in ("workshop", "import"):
             config = load_config(path, require_token=False)
-            startup.check_sqlite(config.database_url, write=True)
+            startup.check_sqlite(config.database_url, write=False)  # never creates an empty database to import into
+            if cli_import.writes(args):
+                startup.check_sqlite(config.database_url, write=True)
             with startup.database_step(config.database_url):
                 return cli_import.run(config, args)
         elif args.command == "privacy":

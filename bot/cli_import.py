@@ -17,15 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.config import Config
 from bot.texts import format_day, t
 from models import workshops
 from models.db import Database
 from models.errors import Refusal
 from models.ideas import import_file, imports
-from models.tables import Idea, Workshop
+from models.tables import Workshop
 
 OK, ROW_ERRORS, BAD_REQUEST = 0, 1, 2
 _TAG = re.compile(r"<[^>]*>")
@@ -49,6 +47,11 @@ def add_parsers(sub: Any) -> None:
     ideas.add_argument("--workshop", required=True, help="the workshop's key (actionbot workshop list)")
     ideas.add_argument("--dry-run", action="store_true", help="check every row and show what would be imported")
     ideas.add_argument("--lang", choices=("de", "en"), default="de", help="language of messages (default de)")
+
+
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the command stores something (the database must then be writable)."""
+    return (args.command == "workshop" and args.action == "add") or (args.command == "import" and not args.dry_run)
 
 
 def plain(text: str) -> str:
@@ -105,17 +108,7 @@ async def _list(config: Config, args: argparse.Namespace) -> str:
     try:
         async with db.transaction() as s:
             found = await workshops.all_workshops(s)
-            counts = dict(
-                (
-                    await s.execute(
-                        select(Idea.workshop_id, func.count())
-                        .where(Idea.workshop_id.is_not(None))
-                        .group_by(Idea.workshop_id)
-                    )
-                )
-                .tuples()
-                .all()
-            )
+            counts = await workshops.idea_counts(s)
     finally:
         await db.dispose()
     lang = args.lang

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
@@ -19,7 +17,7 @@ from handlers.names import town_name
 from models import drafts, workshops
 from models.drafts import NONCE
 from models.errors import Refusal
-from models.tables import Draft, Idea
+from models.tables import Draft
 from models.teams import require_manager
 
 FLOW = "workshop"
@@ -41,8 +39,7 @@ async def _list(req: Req) -> str:
     found = await workshops.all_workshops(req.session)
     if not found:
         return req.t("workshops.list_none")
-    query = select(Idea.workshop_id, func.count()).where(Idea.workshop_id.is_not(None)).group_by(Idea.workshop_id)
-    counts = {w_id: n for w_id, n in await req.session.execute(query)}
+    counts = await workshops.idea_counts(req.session)
     lines = [req.t("workshops.list_title")]
     for w in found:
         lines.append(

@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Refusal
-from models.tables import Person, Workshop
+from models.tables import Idea, Person, Workshop
 from models.teams import require_manager
 from models.text import clean, require_visible
 
@@ -117,6 +117,12 @@ async def by_key(s: AsyncSession, key: str) -> Workshop:
 async def all_workshops(s: AsyncSession) -> list[Workshop]:
     """Every workshop, the most recent first."""
     return list((await s.execute(select(Workshop).order_by(Workshop.held_on.desc(), Workshop.id.desc()))).scalars())
+
+
+async def idea_counts(s: AsyncSession) -> dict[int, int]:
+    """How many ideas each workshop brought in, by workshop id (one query)."""
+    query = select(Idea.workshop_id, func.count()).where(Idea.workshop_id.is_not(None)).group_by(Idea.workshop_id)
+    return {w_id: int(n) for w_id, n in await s.execute(query) if w_id is not None}
 
 
 async def of_ideas(s: AsyncSession, workshop_ids: Iterable[int | None]) -> dict[int, Workshop]:

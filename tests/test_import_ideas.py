@@ -323,3 +323,40 @@ async def test_the_example_files_in_docs_import_cleanly(project, capsys, name):
     code, out, _ = await import_file(project, capsys, ROOT / "docs" / name, "--dry-run")
     assert code == 0, out
     assert "5 Ideen bereit, 0 Zeilen mit Fehlern, 0 leere Zeilen übersprungen." in out
+
+
+# -- recording workshops on the command line ------------------------------------------------------------------------
+
+
+async def test_workshop_add_and_list_on_the_command_line(project, capsys):
+    args = ("--name", "Demografie-Werkstatt Rudolstadt", "--date", "2026-04-18", "--town", "rudolstadt")
+    code, out, _ = await actionbot(project, capsys, "workshop", "add", "rudolstadt-2026", *args)
+    assert code == 0
+    assert (
+        out
+        == "Werkstatt gespeichert: Demografie-Werkstatt Rudolstadt (rudolstadt-2026), Sa., 18. Apr. 2026, Rudolstadt\n"
+    )
+    await import_file(project, capsys, project.csv(ROWS))
+    code, out, _ = await actionbot(project, capsys, "workshop", "list")
+    assert out.splitlines() == [
+        "rudolstadt-2026  2026-04-18  Rudolstadt  Demografie-Werkstatt Rudolstadt  (0 Ideen)",
+        "saalfeld-2026  2026-03-14  Saalfeld  Demografie-Werkstatt Saalfeld  (3 Ideen)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "day", "town", "message"),
+    [
+        ("saalfeld-2026", "2026-03-14", "saalfeld", "Den Schlüssel „saalfeld-2026“ hat schon eine andere Werkstatt."),
+        ("Neu Werkstatt!", "2026-03-14", "saalfeld", "Der Schlüssel „neu werkstatt!“ geht nicht"),
+        ("neu", "2026-02-30", "saalfeld", "Das Datum verstehe ich nicht."),
+        ("neu", "2026-03-14", "jena", "Die Stadt „jena“ kenne ich nicht."),
+    ],
+)
+async def test_a_bad_workshop_is_refused_with_exit_code_2(project, capsys, key, day, town, message):
+    code, out, err = await actionbot(
+        project, capsys, "workshop", "add", key, "--name", "Werkstatt", "--date", day, "--town", town
+    )
+    assert (code, out) == (2, "") and err.startswith(f"actionbot: {message}")
+    async with project.db.transaction() as s:
+        assert len((await s.execute(select(Workshop))).all()) == 1
