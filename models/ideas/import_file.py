@@ -25,6 +25,7 @@ from models.errors import Refusal
 from models.text import clean
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED = 300 * 1024 * 1024  # an XLSX's contents unpacked (a 20,000-row sheet is a few MB)
 MAX_ROWS = 20_000
 CSV_FIELD_LIMIT = 100_000  # characters in one CSV cell (the idea text allows 2,000)
 COLUMNS = ("text", "field", "towns", "team")  # in the order of the example file
@@ -210,16 +211,19 @@ def _xlsx_value(value: Any) -> str:
 def _merged(data: bytes, sheet_path: str) -> list[tuple[int, int, int, int]]:
     """The merged ranges of a worksheet as (first row, last row, first column, last column), from its XML
     (openpyxl's read-only mode does not report them)."""
-    out = []
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(sheet_path) as xml:
-        for _event, element in iterparse(xml):
-            if element.tag == f"{_MAIN}mergeCell":
-                parts = [_CELL_REF.fullmatch(p) for p in element.get("ref", "").split(":")]
-                if len(parts) == 2 and parts[0] and parts[1]:
-                    (c1, r1), (c2, r2) = parts[0].groups(), parts[1].groups()
-                    out.append((int(r1), int(r2), _column_number(c1), _column_number(c2)))
-            elif element.tag == f"{_MAIN}row":
-                element.clear()  # keep memory flat on a big sheet
+    out: list[tuple[int, int, int, int]] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(sheet_path)
+    if b"mergeCell" not in xml:  # the common case: no second pass over the sheet
+        return out
+    for _event, element in iterparse(io.BytesIO(xml)):
+        if element.tag == f"{_MAIN}mergeCell":
+            parts = [_CELL_REF.fullmatch(p) for p in element.get("ref", "").split(":")]
+            if len(parts) == 2 and parts[0] and parts[1]:
+                (c1, r1), (c2, r2) = parts[0].groups(), parts[1].groups()
+                out.append((int(r1), int(r2), _column_number(c1), _column_number(c2)))
+        elif element.tag == f"{_MAIN}row":
+            element.clear()  # keep memory flat on a big sheet
     return out
 
 
@@ -233,6 +237,13 @@ def _column_number(letters: str) -> int:
 def _read_xlsx(data: bytes) -> Sheet:
     import openpyxl  # imported here: the CSV path and the bot's start-up need none of it
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a zip bomb is refused before anything is unpacked
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise Refusal("workshops.file_not_xlsx") from None
+    if unpacked > MAX_UNPACKED:
+        raise Refusal("workshops.file_too_big", mb=MAX_BYTES // (1024 * 1024))
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # not a workbook: a .docx, a .zip, a damaged file
