@@ -11,6 +11,7 @@ from sqlalchemy import select
 from models import workshops
 from models.ideas import import_file, imports
 from models.tables import Draft, Workshop
+from tests.conftest import MANAGER_ID
 from tests.test_ideas import join_team
 from tests.test_ideas_teamless import teamless_list
 
@@ -67,10 +68,27 @@ async def test_a_second_workshop_of_the_same_name_gets_its_own_key(bot):
     ]
 
 
+async def test_in_english_the_flow_speaks_english(bot):
+    mary = bot.fake.user(first_name="Mary", language_code="en", user_id=MANAGER_ID)
+    await bot.register(mary, group="Administration", town="Saalfeld", evaluation="Yes")
+    replies = await mary.send("/workshop")
+    assert replies[0].text == "No workshop recorded yet."
+    await mary.send("Demografie-Werkstatt Bad Blankenburg")
+    [ask_town] = await mary.send("2026-05-09")
+    assert ask_town.text == "In which town did “Demografie-Werkstatt Bad Blankenburg” take place?"
+    await mary.press("Bad Blankenburg")
+    assert "Sat, 9 May 2026, Bad Blankenburg" in mary.last_message().text
+    await mary.press("Save")
+    assert mary.last_message().text.startswith("✅ Workshop “Demografie-Werkstatt Bad Blankenburg” saved.")
+
+
 async def test_a_member_may_not_record_a_workshop(bot):
     anna = await bot.register(bot.user("Anna"))
     [reply] = await anna.send("/workshop")
     assert reply.text == MANAGERS_ONLY
+    [menu] = await anna.send("/start")
+    await anna.press_data("ws:1:abcd1234:ok", message=menu)  # a forged button
+    assert anna.callback_answers[-1] == (MANAGERS_ONLY, True)
     async with bot.db.transaction() as s:
         assert (await s.execute(select(Draft))).first() is None
 
