@@ -26,7 +26,7 @@ from bot.logs import on_error
 from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import flows, groups, onboarding, privacy, profile, roles, settings, team_mix, teams
+from handlers import flows, groups, onboarding, privacy, profile, roles, settings, team_mix, teams, workshops
 from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.announcements import compose as announce
@@ -82,6 +82,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "export": (reports.start_export, MEMBER),
     "audit": (reports.show_audit, MEMBER),
     "feedback": (survey_results.show_feedback, MEMBER),  # leads (their teams) and managers: checked in the domain
+    "workshop": (workshops.start_workshop, MEMBER),  # project manager: checked in the domain
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -133,6 +134,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
     "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
+    "ws": (workshops.on_button, MEMBER),
 }
 
 # draft flow -> what typed input means while that flow is open
@@ -144,6 +146,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "announce": announce.on_input,
     "answer": idea_answers.on_input,
     "survey": survey_answer.on_input,  # the optional sentence of the survey
+    "workshop": workshops.on_input,
 }
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_queries, retention, stalled_ideas, standby, startup, surveys
+from bot import backup, cli_backup, cli_import, cli_queries, retention, stalled_ideas, standby, startup, surveys
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -164,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli_backup.add_parsers(dbsub)  # backup, restore, copy
     cli_queries.add_parsers(sub)  # stats, export, report
     retention.add_parser(sub)  # privacy enforce [--dry-run]
+    cli_import.add_parsers(sub)  # workshop add|list, import ideas FILE --workshop KEY [--dry-run]
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
@@ -181,6 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             startup.check_sqlite(config.database_url, write=False)
             with startup.database_step(config.database_url):
                 return cli_queries.run(config, args)
+        elif args.command in ("workshop", "import"):
+            config = load_config(path, require_token=False)
+            startup.check_sqlite(config.database_url, write=False)  # never creates an empty database to import into
+            if cli_import.writes(args):
+                startup.check_sqlite(config.database_url, write=True)
+            with startup.database_step(config.database_url):
+                return cli_import.run(config, args)
         elif args.command == "privacy":
             config = load_config(path, require_token=False)
             startup.check_sqlite(config.database_url, write=False)  # never creates an empty database to enforce on

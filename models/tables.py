@@ -6,10 +6,10 @@ Personal data lives in `people` and in the rows that point at a person; docs/sch
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -99,6 +99,22 @@ class Idea(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    # imported from a workshop's results (author NULL): the idea is attributed to the workshop instead. No ON DELETE:
+    # workshops are never deleted, and SQLite's ADD COLUMN could not state it in a form its reflection reads back
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
+
+
+class Workshop(Base):
+    """A Demografie-Werkstatt whose results were (or will be) imported; `key` names it on the command line."""
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    held_on: Mapped[date] = mapped_column(Date)
+    town: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class IdeaTown(Base):

@@ -88,6 +88,8 @@ async def seeded(db):
         await audit.record(s, manager, audit.POLL_CANCEL, T0, poll=2, told=3)
         counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
         await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
+        imported = {"workshop": "werkstatt-saalfeld", "name": "Demografie-Werkstatt Saalfeld", "ideas": 12}
+        await audit.record(s, None, audit.IMPORT_IDEAS, T0, **imported, first_idea=5, last_idea=16, via="cli")
         await formats.run_export(
             s,
             stats_domain.OPERATOR,
@@ -149,6 +151,8 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     assert "Umfrage #1, 1 Person benachrichtigt" in line("Termin aus Umfrage gewählt")
     assert "Umfrage #2, 3 Personen benachrichtigt" in line("Terminumfrage ohne Termin beendet")
     assert "System – 1 Person gelöscht, 0 alte Protokolleinträge entfernt" in line("Aufbewahrungsfristen angewandt")
+    imported = "System – Werkstatt „Demografie-Werkstatt Saalfeld“ (werkstatt-saalfeld): 12 Ideen (#5–#16), auf dem"
+    assert imported in line("Ideen aus einer Werkstatt importiert")
     exported = line("Export")
     assert "· System – Ideen als Excel (XLSX), Zeilen: 1, pseudonymisiert" in exported
     assert ", nur Aktions-Team Fachkräfte, auf dem Server (Kommandozeile)" in exported

@@ -235,6 +235,8 @@ def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
         group=esc(group_name(req, v.idea.author_group)),
         town=esc(town_name(req, v.idea.author_town)),
     )
+    if v.workshop is not None:  # imported: no author, but the workshop it came from
+        author = req.t("workshops.from_workshop", name=esc(v.workshop))
     if v.own:  # no 👍 button on one's own idea, so its count is shown here
         notes = [*notes, req.t("ideas.own_mark", count=v.supports)]
     return (

@@ -264,6 +264,19 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
         ended = t(lang, "reports.audit_retention_ended") if d.get("project_ended") else ""
         erased, removed = d.get("people_erased", 0), d.get("audit_deleted", 0)
         return t(lang, "reports.audit_retention", erased=erased, removed=removed, ended=ended)
+    if e.action == audit.IMPORT_IDEAS:
+        via = t(lang, "reports.audit_export_cli") if d.get("via") == "cli" else ""
+        first, last, key = d.get("first_idea", "?"), d.get("last_idea", "?"), d.get("workshop", "?")
+        return t(
+            lang,
+            "reports.audit_import",
+            name=d.get("name", key),
+            key=key,
+            ideas=d.get("ideas", 0),
+            first=first,
+            last=last,
+            via=via,
+        )
     if e.action in (audit.POLL_PICK, audit.POLL_CANCEL):
         return t(lang, "reports.audit_poll_done", poll=d.get("poll", "?"), told=d.get("told", 0))
     if e.action == audit.MEETING_CHANGE:

@@ -21,7 +21,7 @@ from models import audit, outbox
 from models.errors import Refusal
 from models.ideas import events
 from models.outbox import NewMessage
-from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person, Team
+from models.tables import Idea, IdeaSupport, IdeaTown, Membership, Person, Team, Workshop
 from models.teams import require_manager
 from models.text import is_invisible, require_visible
 
@@ -39,6 +39,7 @@ class IdeaView:
     supports: int
     supported_by_me: bool
     own: bool  # the viewer wrote it: no 👍 for them
+    workshop: str | None = None  # the name of the workshop it was imported from (it then has no author)
 
 
 def clean_text(raw: str | None) -> str:
@@ -117,8 +118,20 @@ async def _views(s: AsyncSession, ideas: list[Idea], viewer: Person) -> list[Ide
             )
         ).scalars()
     )
+    workshops: dict[int, str] = {}
+    if workshop_ids := {i.workshop_id for i in ideas if i.workshop_id is not None}:
+        query = select(Workshop.id, Workshop.name).where(Workshop.id.in_(workshop_ids))
+        workshops = {w_id: name for w_id, name in await s.execute(query)}
     return [
-        IdeaView(i, towns.get(i.id, []), counts.get(i.id, 0), i.id in mine, i.author_id == viewer.id) for i in ideas
+        IdeaView(
+            i,
+            towns.get(i.id, []),
+            counts.get(i.id, 0),
+            i.id in mine,
+            i.author_id == viewer.id,
+            workshops.get(i.workshop_id) if i.workshop_id is not None else None,
+        )
+        for i in ideas
     ]
 
 
