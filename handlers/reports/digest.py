@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Config
 from bot.texts import LANGUAGES, t
 from handlers.common import esc
+from handlers.team_mix import gap_lines
 from models.evaluation import digest
 from models.reports.charts import bars
 from models.tables import Outbox, Person, Team
@@ -32,17 +33,12 @@ def _number(value: float, lang: str) -> str:
 
 
 async def _gap_lines(s: AsyncSession, config: Config, teams: list[Team], lang: str) -> list[str]:
+    """The /members hints of each team with a gap, the team named first (one wording for both places)."""
     towns, groups = [x.key for x in config.towns], [g.key for g in config.groups]
     lines: list[str] = []
     for team in teams:
         gaps = await team_gaps(s, team.id, towns, groups)
-        name = esc(team.name(lang))
-        for town in gaps.towns:
-            named = config.town(town)
-            lines.append(t(lang, "digest.gap_town", team=name, town=esc(named.name(lang) if named else town)))
-        for group in gaps.groups:
-            named = config.group(group)
-            lines.append(t(lang, "digest.gap_group", team=name, group=esc(named.name(lang) if named else group)))
+        lines += [f"{esc(team.name(lang))}: {line.removeprefix('🧩 ')}" for line in gap_lines(config, lang, gaps)]
     return lines
 
 
