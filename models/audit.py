@@ -28,6 +28,7 @@ EXPORT = "export"
 MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_change", "meeting_cancel"
 POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
 RETENTION = "retention"  # the daily retention run: counts only (models/privacy/retention.py)
+MERGE_IDEAS = "merge_ideas"  # an idea merged into a similar one (models/ideas/merge.py)
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,
@@ -43,6 +44,7 @@ ACTIONS = (
     POLL_PICK,
     POLL_CANCEL,
     RETENTION,
+    MERGE_IDEAS,
 )
 
 

@@ -99,6 +99,9 @@ class Idea(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    # set (with status 'merged') when the manager merged this idea into a similar one (models/ideas/merge.py);
+    # no ON DELETE rule: SQLite cannot add one to an existing table, and ideas are never deleted
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
 
 
 class IdeaTown(Base):
@@ -407,3 +410,19 @@ class SurveyAnswer(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdeaSimilar(Base):
+    """Two ideas whose texts are alike (models/ideas/similar.py), flagged for the project manager to merge.
+
+    `idea_id` is the newer idea, `other_id` the older one; `score` is the similarity 0-100. A dismissed pair
+    ("not a duplicate") keeps its row, so it is never flagged again.
+    """
+
+    __tablename__ = "idea_similar"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True, index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
