@@ -33,6 +33,7 @@ from handlers.announcements import compose as announce
 from handlers.announcements import progress as announcements_progress
 from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
 from handlers.ideas import answers as idea_answers
+from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import attendance, calendar, rsvp
@@ -77,6 +78,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "report": (reports.send_report, MEMBER),
     "export": (reports.start_export, MEMBER),
     "audit": (reports.show_audit, MEMBER),
+    "similar": (ideas_similar.show_similar, MEMBER),  # project manager: checked in the domain
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -104,6 +106,8 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "sup": (ideas.on_support, MEMBER),
     "idn": (ideas_teamless.on_page, MEMBER),
     "ida": (ideas_teamless.on_assign, MEMBER),
+    "ids": (ideas.on_support_instead, MEMBER),
+    "sim": (ideas_similar.on_button, MEMBER),
     "del": (privacy.on_delete_button, ANYONE),
     "priv": (privacy.on_privacy_button, KNOWN),
     "agree": (onboarding.on_agree_again, KNOWN),  # agreeing to a newer privacy notice

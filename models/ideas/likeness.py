@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -62,6 +63,7 @@ def words(text: str) -> list[str]:
     return sorted({_stem(w) for w in _WORD.findall(plain) if w not in STOP_WORDS})
 
 
+@lru_cache(maxsize=50_000)  # idea texts never change: every submit compares with all of them again
 def key(text: str) -> str:
     """The form two texts are compared in (empty when nothing but stop words is left)."""
     return " ".join(words(text))
@@ -77,9 +79,7 @@ def best(query: str, choices: Sequence[str], threshold: float = THRESHOLD, limit
     """The indexes of the keys in `choices` most like the key `query` (at least `threshold`), best first."""
     if not query:
         return []
-    found = process.extract(
-        query, choices, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=limit
-    )
+    found = process.extract(query, choices, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=limit)
     return [(int(index), float(value)) for _choice, value, index in found if choices[index]]
 
 
@@ -104,7 +104,11 @@ def _all_pairs(new: Sequence[str], pool: Sequence[str], threshold: float) -> dic
     step = max(1, EXHAUSTIVE // max(len(pool), 1))  # rows per block: the matrix stays small
     for start in range(0, len(new), step):
         block = process.cdist(
-            new[start : start + step], pool, scorer=fuzz.ratio, processor=None, score_cutoff=threshold,
+            new[start : start + step],
+            pool,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=threshold,
             dtype=np.float32,
         )
         for i, j in zip(*np.nonzero(block), strict=True):

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, outbox
 from models.errors import Refusal
 from models.ideas import events
-from models.ideas.similar import GONE, MERGED
+from models.ideas.similar import GONE, MERGED, support_count
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaFollower, IdeaSupport, IdeaTown, Person
 from models.teams import require_manager
@@ -64,6 +65,12 @@ async def _both(s: AsyncSession, from_id: int, into_id: int) -> tuple[Idea, Idea
     return merged, kept
 
 
+async def check(s: AsyncSession, actor: Person, from_id: int, into_id: int) -> tuple[Idea, Idea]:
+    """The two ideas if the actor may merge `from_id` into `into_id` now (asked before the confirmation)."""
+    require_manager(actor)
+    return await _both(s, from_id, into_id)
+
+
 async def _people(s: AsyncSession, table: type[IdeaSupport] | type[IdeaFollower], idea_id: int) -> dict[int, datetime]:
     rows = await s.execute(select(table.person_id, table.created_at).where(table.idea_id == idea_id))
     return {p: at for p, at in rows.tuples()}
@@ -87,7 +94,7 @@ async def merge(s: AsyncSession, actor: Person, from_id: int, into_id: int, now:
     """Merge idea `from_id` into `into_id` (see the module docstring)."""
     require_manager(actor)
     merged, kept = await _both(s, from_id, into_id)
-    followers_before = set((await _people(s, IdeaFollower, merged.id)))
+    followers_before = set(await _people(s, IdeaFollower, merged.id))
     supports = await _move(s, IdeaSupport, merged, kept, now)
     followers = await _move(s, IdeaFollower, merged, kept, now)
     towns = set((await s.execute(select(IdeaTown.town).where(IdeaTown.idea_id == kept.id))).scalars())
@@ -96,18 +103,16 @@ async def merge(s: AsyncSession, actor: Person, from_id: int, into_id: int, now:
     merged.status, merged.merged_into_id, merged.updated_at = MERGED, kept.id, now
     kept.updated_at = now
     events.record(s, merged.id, events.MERGED, now, actor_id=actor.id, status=MERGED, into=kept.id)
-    events.record(s, kept.id, events.MERGED, now, actor_id=actor.id, **{"from": merged.id})
+    origin: dict[str, Any] = {"from": merged.id}  # `from` is a Python keyword
+    events.record(s, kept.id, events.MERGED, now, actor_id=actor.id, **origin)
     told = await _tell(s, actor, merged, kept, followers_before, now)
     await s.flush()
-    await audit.record(
-        s, actor, audit.MERGE_IDEAS, now, idea=merged.id, into=kept.id, supports=supports, followers=followers, told=told
-    )
+    details = {"idea": merged.id, "into": kept.id, "supports": supports, "followers": followers, "told": told}
+    await audit.record(s, actor, audit.MERGE_IDEAS, now, **details)
     return Merged(merged, kept, supports, followers, told)
 
 
-async def _tell(
-    s: AsyncSession, actor: Person, merged: Idea, kept: Idea, followers: set[int], now: datetime
-) -> int:
+async def _tell(s: AsyncSession, actor: Person, merged: Idea, kept: Idea, followers: set[int], now: datetime) -> int:
     """One message per person: each author (not the acting manager) and the merged idea's followers."""
     roles: dict[int, str] = {p: FOLLOWER for p in followers}
     if kept.author_id is not None:
@@ -133,7 +138,3 @@ async def _tell(
     await outbox.enqueue(s, messages, now)
     return len(messages)
 
-
-async def support_count(s: AsyncSession, idea_id: int) -> int:
-    q = select(func.count()).select_from(IdeaSupport).where(IdeaSupport.idea_id == idea_id)
-    return int((await s.execute(q)).scalar_one())

@@ -65,7 +65,8 @@ async def find_similar(
     found = likeness.best(query, [likeness.key(t) for _, t in rows], threshold, limit)
     if not found:
         return []
-    ideas = {i.id: i for i in (await s.execute(select(Idea).where(Idea.id.in_([rows[j][0] for j, _ in found])))).scalars()}
+    chosen = select(Idea).where(Idea.id.in_([rows[j][0] for j, _ in found]))
+    ideas = {i.id: i for i in (await s.execute(chosen)).scalars()}
     return [Match(ideas[rows[j][0]], value) for j, value in found if rows[j][0] in ideas]
 
 
@@ -94,7 +95,8 @@ async def flag_new(
     if not scores:
         return 0
     low = min(p[1] for p in scores)
-    known = set((await s.execute(select(IdeaSimilar.idea_id, IdeaSimilar.other_id).where(IdeaSimilar.other_id >= low))).tuples())
+    q = select(IdeaSimilar.idea_id, IdeaSimilar.other_id).where(IdeaSimilar.other_id >= low)
+    known = set((await s.execute(q)).tuples())
     fresh = [
         {"idea_id": a, "other_id": b, "score": value, "flagged_at": now}
         for (a, b), value in sorted(scores.items())
@@ -163,10 +165,13 @@ async def support_instead(s: AsyncSession, person: Person, idea_id: int, text: s
     if await s.get(IdeaSupport, (idea.id, person.id)) is None:
         s.add(IdeaSupport(idea_id=idea.id, person_id=person.id, created_at=now))
         await s.flush()
-    count = (await s.execute(select(func.count()).select_from(IdeaSupport).where(IdeaSupport.idea_id == idea.id))).scalar_one()
-    return idea, int(count)
+    return idea, await support_count(s, idea.id)
+
+
+async def support_count(s: AsyncSession, idea_id: int) -> int:
+    q = select(func.count()).select_from(IdeaSupport).where(IdeaSupport.idea_id == idea_id)
+    return int((await s.execute(q)).scalar_one())
 
 
 def live(idea: Idea) -> bool:
     return idea.status not in GONE
-
