@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit, outbox
 from models.errors import Refusal
 from models.ideas import events
-from models.ideas.similar import GONE, MERGED, support_count
+from models.ideas.similar import GONE, MERGED
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaFollower, IdeaSupport, IdeaTown, Person
 from models.teams import require_manager

@@ -96,7 +96,7 @@ async def flag_new(
         return 0
     low = min(p[1] for p in scores)
     q = select(IdeaSimilar.idea_id, IdeaSimilar.other_id).where(IdeaSimilar.other_id >= low)
-    known = set((await s.execute(q)).tuples())
+    known = {(a, b) for a, b in (await s.execute(q)).all()}
     fresh = [
         {"idea_id": a, "other_id": b, "score": value, "flagged_at": now}
         for (a, b), value in sorted(scores.items())
