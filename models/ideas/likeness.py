@@ -109,7 +109,7 @@ def _all_pairs(new: Sequence[str], pool: Sequence[str], threshold: float) -> dic
             scorer=fuzz.ratio,
             processor=None,
             score_cutoff=threshold,
-            dtype=np.float32,
+            dtype=np.float64,
         )
         for i, j in zip(*np.nonzero(block), strict=True):
             if new[start + i] and pool[j]:

@@ -73,7 +73,7 @@ async def check(s: AsyncSession, actor: Person, from_id: int, into_id: int) -> t
 
 async def _people(s: AsyncSession, table: type[IdeaSupport] | type[IdeaFollower], idea_id: int) -> dict[int, datetime]:
     rows = await s.execute(select(table.person_id, table.created_at).where(table.idea_id == idea_id))
-    return {p: at for p, at in rows.tuples()}
+    return {p: at for p, at in rows.all()}
 
 
 async def _move(
