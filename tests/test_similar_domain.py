@@ -21,9 +21,17 @@ EXAMPLES = [
     ("Mehr Sitzbänke im Stadtpark aufstellen", "Im Stadtpark sollten mehr Bänke zum Sitzen aufgestellt werden!", True),
     ("Mehr Sitzbänke im Stadtpark aufstellen", "MEHR SITZBAENKE IM STADTPARK AUFSTELLEN.", True),
     ("Ein Bürgerbus zwischen Saalfeld und Rudolstadt", "Bürgerbus Saalfeld – Rudolstadt einrichten", True),
-    ("Kita-Öffnungszeiten an Schichtarbeit anpassen", "Die Öffnungszeiten der Kitas an die Schichtarbeit anpassen", True),
+    (
+        "Kita-Öffnungszeiten an Schichtarbeit anpassen",
+        "Die Öffnungszeiten der Kitas an die Schichtarbeit anpassen",
+        True,
+    ),
     ("Ein Repair-Café im Jugendclub eröffnen", "Repaircafe im Jugendclub", True),
-    ("Azubi-Börse für die Region mit allen Betrieben", "Eine gemeinsame Ausbildungsbörse der Betriebe in der Region", True),
+    (
+        "Azubi-Börse für die Region mit allen Betrieben",
+        "Eine gemeinsame Ausbildungsbörse der Betriebe in der Region",
+        True,
+    ),
     (
         "Wir brauchen einen Treffpunkt für ältere Menschen in der Innenstadt, wo man Kaffee trinken und sich "
         "austauschen kann. Am besten mit barrierefreiem Zugang.",
