@@ -9,6 +9,8 @@ concerned learn of a merge through "idea_merged" outbox rows, rendered when sent
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
@@ -32,7 +34,7 @@ NOTICES = {
 # --- before submitting ------------------------------------------------------------------------------------
 
 
-async def hint(req: Req, text: str, button: object) -> tuple[str, list[list[Btn]]]:
+async def hint(req: Req, text: str, button: Callable[[int], str]) -> tuple[str, list[list[Btn]]]:
     """The alike ideas the member may see, as text for the confirm screen and "support instead" buttons
     (`button(idea id)` gives a button's data); nothing when there are none."""
     matches = await domain.find_similar(req.session, text, req.me)
@@ -45,7 +47,7 @@ async def hint(req: Req, text: str, button: object) -> tuple[str, list[list[Btn]
         key = "similar.hint_line_own" if own else "similar.hint_line"
         lines.append(req.t(key, id=m.idea.id, supports=count, text=esc(short(m.idea.text, 200))))
         if not own:
-            rows.append([Btn(req.t("similar.support_instead", id=m.idea.id), button(m.idea.id))])  # type: ignore[operator]
+            rows.append([Btn(req.t("similar.support_instead", id=m.idea.id), button(m.idea.id))])
     lines.append(req.t("similar.hint_end"))
     return "\n".join(lines), rows
 

@@ -81,7 +81,7 @@ async def step_view(req: Req, draft: Draft) -> View:
         towns=esc(", ".join(town_name(req, t) for t in data.get("towns", []))),
         team=esc(team_name),
     )
-    alike, instead = await similar_views.hint(req, data.get("text", ""), lambda i: _btn("", "ids", draft, i).data)
+    alike, instead = await similar_views.hint(req, data.get("text", ""), lambda i: encode("ids", data[NONCE], i))
     return View(
         f"{text}\n\n{alike}" if alike else text,
         [

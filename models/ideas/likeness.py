@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -30,7 +31,7 @@ EXHAUSTIVE = 2_000_000  # up to this many comparisons a batch is compared with e
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _HYPHEN = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
 _WORD = re.compile(r"[^\W_]+")
-_SUFFIXES = ("en", "er", "es", "e", "n", "s")
+_ENDINGS = frozenset(("en", "er", "es"))
 # German function words and the words every idea uses ("Idee", "sollte", "mehr"): they make unrelated ideas alike
 STOP_WORDS = frozenset(
     """
@@ -47,10 +48,12 @@ STOP_WORDS = frozenset(
 
 
 def _stem(word: str) -> str:
-    """Cut one common inflection ending off words longer than four letters (Bänke/Bank, Kitas/Kita)."""
-    for suffix in _SUFFIXES:
-        if len(word) > 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
+    """Cut one common inflection ending (-en -er -es, else -e -n -s) off words longer than four letters."""
+    if len(word) > 4:
+        if word[-2:] in _ENDINGS:
+            return word[:-2]
+        if word[-1] in "ens":
+            return word[:-1]
     return word
 
 
@@ -125,23 +128,21 @@ def _candidate_pairs(new: Sequence[str], pool: Sequence[str], threshold: float) 
         same[k].append(j)
         for w in k.split():
             postings[w].append(j)
-    arrays = {w: np.asarray(js, dtype=np.int64) for w, js in postings.items()}
     common = max(50, len(pool) // 100)  # a word in more texts than this picks no candidates (unless it is all)
     out: dict[tuple[int, int], float] = {}
     for i, k in enumerate(new):
         if not k:
             continue
         out.update(((i, j), 100.0) for j in same.get(k, ()))
-        found = [arrays[w] for w in k.split() if w in arrays]
-        rare = [a for a in found if len(a) <= common] or sorted(found, key=len)[:2]
-        if not rare:
-            continue
-        shared, counts = np.unique(np.concatenate(rare), return_counts=True)
-        if len(shared) > CANDIDATES:
-            shared = shared[np.argpartition(counts, -CANDIDATES)[-CANDIDATES:]]
+        found = [postings[w] for w in k.split() if w in postings]
+        rare = [js for js in found if len(js) <= common] or sorted(found, key=len)[:2]
+        if sum(map(len, rare)) <= CANDIDATES:
+            shared = sorted(set().union(*rare))
+        else:
+            shared = [j for j, _n in Counter(chain.from_iterable(rare)).most_common(CANDIDATES)]
         choices = [pool[j] for j in shared]
         for _choice, value, index in process.extract(
             k, choices, scorer=fuzz.ratio, processor=None, score_cutoff=threshold, limit=None
         ):
-            out[(i, int(shared[index]))] = float(value)
+            out[(i, shared[index])] = float(value)
     return out

@@ -137,4 +137,3 @@ async def _tell(s: AsyncSession, actor: Person, merged: Idea, kept: Idea, follow
     ]
     await outbox.enqueue(s, messages, now)
     return len(messages)
-
