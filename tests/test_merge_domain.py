@@ -3,13 +3,16 @@ gone from lists and statistics, steps, audit entry and messages; every wrong mer
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select
 
+from models.errors import Refusal
 from models.ideas import core as ideas
 from models.ideas import events, merge
 from models.ideas import similar as domain
 from models.reports import stats
-from models.tables import AuditEntry, Idea, IdeaEvent, IdeaFollower, IdeaSupport, IdeaTown, Outbox
+from models.tables import AuditEntry, Idea, IdeaEvent, IdeaFollower, IdeaSupport, IdeaTown, Outbox, Person
 from tests.conftest import START
 from tests.test_ideas_domain import person, refused, submit, team
 
@@ -140,3 +143,29 @@ async def test_an_erased_author_leaves_nobody_to_tell_and_the_manager_is_not_tol
         assert done.told == 0  # A's author is erased, Maria merged her own idea, nobody followed it
         assert (await s.execute(select(Outbox.id))).first() is None
         assert await people_of(s, IdeaSupport, a.id) == {ben.id, cem.id, maria.id}
+
+
+async def test_two_managers_merging_at_once_crosswise_or_twice_leave_exactly_one_merge(db):
+    """Two transactions at the same moment (two bot processes, or a double click handled in parallel): the rows
+    are locked in id order, so one merge wins and the other is refused, never a deadlock or a half merge."""
+    async with db.transaction() as s:
+        maria, anna, ben, cem, dora, eva, a, b = await setup(s)
+        manager_id, a_id, b_id = maria.id, a.id, b.id
+
+    async def attempt(from_id: int, into_id: int) -> str:
+        try:
+            async with db.transaction() as s:
+                actor = await s.get(Person, manager_id)
+                await merge.merge(s, actor, from_id, into_id, START)
+            return "merged"
+        except Refusal as refusal:
+            return refusal.key
+
+    results = await asyncio.gather(attempt(b_id, a_id), attempt(a_id, b_id))
+    assert sorted(results) in (["merged", "similar.already_merged"], ["merged", "similar.into_merged"])
+    again = await asyncio.gather(attempt(b_id, a_id), attempt(a_id, b_id))  # both pairs are done with
+    assert "merged" not in again
+    async with db.transaction() as s:
+        statuses = sorted((await s.execute(select(Idea.status))).scalars())
+        merges = (await s.execute(select(func.count()).select_from(AuditEntry))).scalar_one()
+    assert (statuses, merges) == (["merged", "submitted"], 1)
