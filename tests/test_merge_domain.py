@@ -72,6 +72,8 @@ async def test_a_merge_is_a_step_of_both_ideas_an_audit_entry_and_a_message_to_e
         assert steps[-1] == (b.id, "merged", "merged", {"into": a.id})
         steps = [(e.idea_id, e.kind, e.details) for e in await events.timeline(s, a.id)]
         assert steps[-1] == (a.id, "merged", {"from": b.id})
+        stays = {(x.idea_id, x.status): x.until for x in await events.status_stays(s, [a.id, b.id])}
+        assert stays == {(a.id, "submitted"): None, (b.id, "submitted"): START, (b.id, "merged"): None}
         [entry] = (await s.execute(select(AuditEntry).where(AuditEntry.action == "merge_ideas"))).scalars()
         assert entry.actor_id == maria.id
         assert entry.details == {"idea": b.id, "into": a.id, "supports": 1, "followers": 2, "told": 3}

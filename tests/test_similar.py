@@ -270,3 +270,16 @@ async def test_drafts_are_left_alone_by_the_hint(bot):
     await up_to_confirm(anna)
     await anna.press("Abbrechen")
     assert await rows(bot, Draft) == [] and len(await all_ideas(bot)) == 1
+
+
+async def test_an_english_member_sees_the_hint_in_english(bot):
+    ben = await bot.register(bot.user("Ben"))
+    await submit_idea(ben, text=BENCHES)
+    john = await bot.register(bot.user("John", "en"), evaluation="Yes", group="Citizen")
+    await john.send("/idea")
+    await john.send(ALIKE)
+    await john.press("Public services")
+    await john.press("All three towns")
+    screen = john.last_message()
+    assert "Similar ideas exist already:" in screen.text and "or submit yours anyway" in screen.text
+    assert screen.button_texts()[0] == "👍 Support #1 instead"
