@@ -264,7 +264,7 @@ async def test_html_in_idea_texts_is_shown_as_typed(bot):
     assert "Bänke <b>im</b> Stadtpark & mehr 🌳 aufstellen" in pair.text and "aufstellen <3" in pair.text
 
 
-async def test_drafts_are_left_alone_by_the_hint(bot):
+async def test_cancelling_on_the_hint_screen_stores_nothing(bot):
     anna = await bot.register(bot.user("Anna"))
     await submit_idea(anna, text=BENCHES)
     await up_to_confirm(anna)

@@ -2,7 +2,7 @@
 
 Pure functions, no database: models/ideas/similar.py feeds them. A text becomes its *key*: case folded, umlauts
 and ß spelt out (Bänke = Baenke), accents and punctuation dropped, hyphenated words joined (Repair-Café =
-Repaircafé), stop words left out (der, und, mehr, sollte, …), a light stemming (Bänke = Bank-e, Kitas = Kita),
+Repaircafé), stop words left out (der, und, mehr, sollte, …), a light stemming (Bänken = Bänke, Kitas = Kita),
 then the distinct words sorted. Word order and inflection then hardly matter, a typo or a compound
 (Sitzbänke ~ Bänke) still counts partly, because the ratio compares characters. THRESHOLD and the examples
 behind it: tests/test_similar_domain.py.
