@@ -26,6 +26,7 @@ GONE = ("rejected", MERGED)  # ideas that take no part: nobody needs to find or 
 SHOWN = 3  # alike ideas shown to a member before submitting
 PAGE_SIZE = 1  # flagged pairs per screen for the manager (each with its own buttons)
 LIVE = Idea.status.not_in(GONE)
+_NEW, _OLD = aliased(Idea), aliased(Idea)  # the two ideas of a flagged pair
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,6 @@ def _open(q: Select) -> Select:  # type: ignore[type-arg]
     )
 
 
-_NEW, _OLD = aliased(Idea), aliased(Idea)
-
-
 async def open_count(s: AsyncSession) -> int:
     """How many flagged pairs wait for the manager (both ideas still live, not dismissed)."""
     return int((await s.execute(_open(select(func.count())))).scalar_one())
@@ -171,7 +169,3 @@ async def support_instead(s: AsyncSession, person: Person, idea_id: int, text: s
 async def support_count(s: AsyncSession, idea_id: int) -> int:
     q = select(func.count()).select_from(IdeaSupport).where(IdeaSupport.idea_id == idea_id)
     return int((await s.execute(q)).scalar_one())
-
-
-def live(idea: Idea) -> bool:
-    return idea.status not in GONE
