@@ -35,6 +35,7 @@ from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Service
 from handlers.ideas import answers as idea_answers
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import path as idea_path
+from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import attendance, calendar, rsvp
@@ -83,6 +84,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "audit": (reports.show_audit, MEMBER),
     "feedback": (survey_results.show_feedback, MEMBER),  # leads (their teams) and managers: checked in the domain
     "workshop": (workshops.start_workshop, MEMBER),  # project manager: checked in the domain
+    "similar": (ideas_similar.show_similar, MEMBER),  # project manager: checked in the domain
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -111,6 +113,8 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "idn": (ideas_teamless.on_page, MEMBER),
     "ida": (ideas_teamless.on_assign, MEMBER),
     "iv": (idea_path.on_button, MEMBER),  # an idea's timeline ("Verlauf")
+    "ids": (ideas.on_support_instead, MEMBER),
+    "sim": (ideas_similar.on_button, MEMBER),
     "del": (privacy.on_delete_button, ANYONE),
     "priv": (privacy.on_privacy_button, KNOWN),
     "agree": (onboarding.on_agree_again, KNOWN),  # agreeing to a newer privacy notice

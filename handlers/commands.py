@@ -39,7 +39,7 @@ MEMBER_COMMANDS = (
     "help",
 )
 LEAD_COMMANDS = ("members", "meeting", "poll", "attendance", "feedback", "answer", "announce", "announcements")
-MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit", "workshop")
+MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit", "workshop", "similar")
 
 
 def commands_for(person: Person | None, is_lead: bool) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_chan
 POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
 RETENTION = "retention"  # the daily retention run: counts only (models/privacy/retention.py)
 IMPORT_IDEAS = "import_ideas"  # a workshop's results imported (models/ideas/imports.py): key, counts, idea ids
+MERGE_IDEAS = "merge_ideas"  # an idea merged into a similar one (models/ideas/merge.py)
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,
@@ -45,6 +46,7 @@ ACTIONS = (
     POLL_CANCEL,
     RETENTION,
     IMPORT_IDEAS,
+    MERGE_IDEAS,
 )
 
 

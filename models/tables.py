@@ -103,6 +103,10 @@ class Idea(Base):
     # workshops are never deleted, and SQLite's ADD COLUMN could not state it in a form its reflection reads back
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
 
+    # set (with status 'merged') when the manager merged this idea into a similar one (models/ideas/merge.py);
+    # no ON DELETE rule: SQLite cannot add one to an existing table, and ideas are never deleted
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+
 
 class Workshop(Base):
     """A Demografie-Werkstatt whose results were (or will be) imported; `key` names it on the command line."""
@@ -424,3 +428,19 @@ class SurveyAnswer(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdeaSimilar(Base):
+    """Two ideas whose texts are alike (models/ideas/similar.py), flagged for the project manager to merge.
+
+    `idea_id` is the newer idea, `other_id` the older one; `score` is the similarity 0-100. A dismissed pair
+    ("not a duplicate") keeps its row, so it is never flagged again.
+    """
+
+    __tablename__ = "idea_similar"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True, index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

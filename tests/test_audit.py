@@ -86,6 +86,8 @@ async def seeded(db):
         await audit.record(s, manager, audit.POLL_CREATE, T0, poll=1, team_id=fk, invited=4)
         await audit.record(s, manager, audit.POLL_PICK, T0, poll=1, slot=2, told=1)
         await audit.record(s, manager, audit.POLL_CANCEL, T0, poll=2, told=3)
+        merge = {"idea": out.idea["card"], "into": out.idea["buses"], "supports": 2, "followers": 1, "told": 2}
+        await audit.record(s, manager, audit.MERGE_IDEAS, T0, **merge)
         counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
         await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
         imported = {"workshop": "werkstatt-saalfeld", "name": "Demografie-Werkstatt Saalfeld", "ideas": 12}

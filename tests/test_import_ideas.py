@@ -92,6 +92,7 @@ async def test_the_import_is_in_the_audit_log_as_the_system_on_the_command_line(
     assert entry.details == {
         "workshop": KEY,
         "name": "Demografie-Werkstatt Saalfeld",
+        "similar": 0,
         "ideas": 3,
         "first_idea": 1,
         "last_idea": 3,
@@ -360,3 +361,20 @@ async def test_a_bad_workshop_is_refused_with_exit_code_2(project, capsys, key, 
     assert (code, out) == (2, "") and err.startswith(f"actionbot: {message}")
     async with project.db.transaction() as s:
         assert len((await s.execute(select(Workshop))).all()) == 1
+
+
+
+async def test_an_imported_idea_alike_to_an_earlier_one_is_flagged_for_the_manager(project, capsys):
+    """The import flags alike ideas in its own transaction (for /similar), as a typed idea is flagged on submitting;
+    the audit entry counts them."""
+    from models.tables import IdeaSimilar
+
+    first = project.csv([["Ein Bürgerbus am Wochenende zwischen den drei Städten", "Daseinsvorsorge", "Saalfeld", ""]])
+    assert (await import_file(project, capsys, first))[0] == 0
+    again = [["Bürgerbus am Wochenende zwischen den drei Städten!", "Daseinsvorsorge", "Rudolstadt", ""]]
+    assert (await import_file(project, capsys, project.csv(again, name="zwei.csv")))[0] == 0
+    async with project.db.transaction() as s:
+        pairs = (await s.execute(select(IdeaSimilar))).scalars().all()
+        entries = (await s.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
+    assert len(pairs) == 1
+    assert [e.details.get("similar") for e in entries if e.action == "import_ideas"] == [0, 1]

@@ -8,6 +8,7 @@ from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path
+from handlers.ideas import similar as similar_views
 from handlers.names import field_name, group_name, status_name, town_name
 from models import drafts
 from models import teams as teams_domain
@@ -15,6 +16,7 @@ from models.drafts import NONCE
 from models.errors import Refusal
 from models.ideas import answers as answers_domain
 from models.ideas import core as ideas_domain
+from models.ideas import similar as similar_domain
 from models.tables import Draft, Idea
 
 FLOW = "idea"
@@ -80,9 +82,11 @@ async def step_view(req: Req, draft: Draft) -> View:
         towns=esc(", ".join(town_name(req, t) for t in data.get("towns", []))),
         team=esc(team_name),
     )
+    alike, instead = await similar_views.hint(req, data.get("text", ""), lambda i: encode("ids", data[NONCE], i))
     return View(
-        text,
+        f"{text}\n\n{alike}" if alike else text,
         [
+            *instead,
             [_btn(req.t("ideas.submit"), "idc", draft, "ok")],
             [_btn(req.t("ideas.restart"), "idc", draft, "again"), _btn(req.t("ideas.cancel"), "idc", draft, "cancel")],
         ],
@@ -185,7 +189,21 @@ async def on_confirm(req: Req) -> None:
         fields=[f.key for f in req.config.fields],
         allowed_towns=_towns(req),
     )
+    await similar_domain.flag_new(req.session, [idea.id], req.now)  # for the project manager's /similar
     req.show(View(req.t("ideas.submitted", id=idea.id, status=status_name(req, idea.status))))
+
+
+async def on_support_instead(req: Req) -> None:
+    """ids:<nonce>:<idea> supports an alike idea shown on the confirm screen instead of submitting this one."""
+    assert req.cb is not None
+    draft = await _draft(req)
+    if draft.step != "confirm":
+        raise Refusal("errors.stale_button")
+    text = str(draft.data.get("text", ""))
+    idea, count = await similar_domain.support_instead(req.session, req.me, req.cb.int(1), text, req.now)
+    if not await drafts.clear_draft(req.session, req.me.id):  # a parallel press took it first
+        raise Refusal("ideas.no_draft")
+    req.show(View(req.t("similar.supported_instead", id=idea.id, count=count)))
 
 
 async def show_my_ideas(req: Req) -> None:
@@ -214,6 +232,8 @@ async def my_ideas_view(req: Req) -> View:
             line += f"\n<i>{discussed[v.idea.id]}</i>"
         if v.idea.id in answers:
             line += "\n" + req.t("ideas.answer_line", text=esc(short(answers[v.idea.id].text)))
+        if v.idea.merged_into_id is not None:
+            line += "\n" + req.t("similar.merged_into_line", id=v.idea.merged_into_id)
         lines.append(line)
     buttons = [path.button(req, v.idea.id, "m", 0) for v in views]
     return View("\n\n".join(lines), [buttons[i : i + 3] for i in range(0, len(buttons), 3)])
@@ -262,7 +282,7 @@ async def ideas_page_view(req: Req, page: int) -> View:
     views, pages = await ideas_domain.team_ideas_page(req.session, req.me, page)
     teamless = await teamless_row(req)
     if not views:
-        return View(req.t("ideas.none_in_teams"), teamless)
+        return View(req.t("ideas.none_in_teams"), teamless + await similar_views.ideas_row(req))
     page = min(max(page, 0), pages - 1)
     blocks = [req.t("ideas.list_title", page=page + 1, pages=pages)]
     rows = []
@@ -278,6 +298,7 @@ async def ideas_page_view(req: Req, page: int) -> View:
         rows.append([timeline] if v.own else [support_button(v, page), timeline])
     rows += pager(page, pages, lambda p: encode("idp", p))
     rows += teamless
+    rows += await similar_views.ideas_row(req)
     blocks.append(req.t("ideas.follow_hint"))
     return View("\n\n".join(blocks), rows)
 

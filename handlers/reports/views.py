@@ -256,6 +256,18 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
             text=text if len(text) <= 40 else text[:39] + "…",
             team=team.name(lang) if team else "–",
         )
+    if e.action == audit.MERGE_IDEAS:
+        idea = names.ideas.get(d.get("idea", -1))
+        text = idea.text if idea else ""
+        return t(
+            lang,
+            "similar.audit_merge",
+            merged=d.get("idea", "?"),
+            kept=d.get("into", "?"),
+            text=text if len(text) <= 40 else text[:39] + "…",
+            supports=d.get("supports", 0),
+            told=d.get("told", 0),
+        )
     if e.action == audit.POLL_CREATE:
         team = names.team_ids.get(d.get("team_id", -1))
         name = team.name(lang) if team else "–"

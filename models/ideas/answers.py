@@ -306,6 +306,8 @@ async def toggle_follow(s: AsyncSession, person: Person, idea_id: int, now: date
     idea = await s.get(Idea, idea_id)
     if idea is None or idea.team_id is None or await s.get(Membership, (person.id, idea.team_id)) is None:
         raise Refusal("ideas.not_found")
+    if idea.status == "merged":  # followers moved to the idea it was merged into
+        raise Refusal("similar.follow_merged", id=idea.id, into=idea.merged_into_id or "?")
     result = await s.execute(
         delete(IdeaFollower).where(IdeaFollower.idea_id == idea_id, IdeaFollower.person_id == person.id)
     )

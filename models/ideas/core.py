@@ -27,7 +27,7 @@ from models.text import is_invisible, require_visible
 
 MIN_LEN = 10
 MAX_LEN = 2000
-STATUSES = ("submitted", "in_review", "accepted", "implemented", "rejected", "forwarded")
+STATUSES = ("submitted", "in_review", "accepted", "implemented", "rejected", "forwarded", "merged")
 PAGE_SIZE = 5
 IDEA_ASSIGNED = "idea_assigned"  # the outbox kind telling the author that their idea got a team
 
@@ -155,12 +155,20 @@ def _visible_to(person: Person):  # type: ignore[no-untyped-def]
 
 
 TEAMLESS = Idea.team_id.is_(None)
+MERGED = "merged"  # merged into a similar idea (models/ideas/merge.py): it shows nowhere but in its author's list
+NOT_MERGED = Idea.status != MERGED
+
+
+def visible_to(person: Person) -> ColumnElement[bool]:
+    """Ideas the person sees and may support: of their teams, or without a team (merged ones are gone)."""
+    return or_(_visible_to(person), TEAMLESS) & NOT_MERGED
 
 
 async def _page(
     s: AsyncSession, person: Person, cond: ColumnElement[bool], page: int, page_size: int
 ) -> tuple[list[IdeaView], int]:
     """One page (0-based, clamped) of the newest ideas matching `cond`, and the number of pages."""
+    cond = cond & NOT_MERGED
     total = (await s.execute(select(func.count()).select_from(Idea).where(cond))).scalar_one()
     pages = max(1, -(-total // page_size))
     page = min(max(page, 0), pages - 1)
@@ -184,7 +192,7 @@ async def teamless_ideas_page(
 
 
 async def teamless_count(s: AsyncSession) -> int:
-    return int((await s.execute(select(func.count()).select_from(Idea).where(TEAMLESS))).scalar_one())
+    return int((await s.execute(select(func.count()).select_from(Idea).where(TEAMLESS, NOT_MERGED))).scalar_one())
 
 
 async def toggle_support(s: AsyncSession, person: Person, idea_id: int, now: datetime) -> tuple[bool, int]:
@@ -195,6 +203,8 @@ async def toggle_support(s: AsyncSession, person: Person, idea_id: int, now: dat
     ).scalar_one_or_none()
     if idea is None:
         raise Refusal("ideas.not_found")
+    if idea.status == MERGED:  # an old 👍 button: its supports moved to the idea it was merged into
+        raise Refusal("similar.support_merged", id=idea.id, into=idea.merged_into_id or "?")
     if idea.author_id == person.id:
         raise Refusal("ideas.own_idea")
     result = await s.execute(

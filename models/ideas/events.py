@@ -28,7 +28,7 @@ TOWN_ANSWER = "town_answer"  # a town's administration answered (town; details: 
 MERGED = "merged"  # merged into another idea (details: into = idea id) or another idea merged into it (from)
 CODED = "coded"  # factors or obstacles were ticked (details: kind, codes)
 KINDS = (SUBMITTED, IMPORTED, TEAM, STATUS, DISCUSSED, FORWARDED, TOWN_ANSWER, MERGED, CODED)
-SETS_STATUS = (SUBMITTED, IMPORTED, STATUS)
+SETS_STATUS = (SUBMITTED, IMPORTED, STATUS, MERGED)  # MERGED: only the merged idea's step has a status
 
 
 def record(

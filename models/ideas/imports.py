@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.errors import Refusal
-from models.ideas import events
+from models.ideas import events, similar
 from models.ideas.core import clean_text
 from models.ideas.import_file import Problem, RawRow, Sheet
 from models.tables import Idea, IdeaEvent, IdeaTown, Person, Team, Workshop
@@ -238,9 +238,7 @@ async def store(
     steps = [_imported_step(i, idea, workshop.key, actor, now) for i, idea in zip(ids, plan.ideas, strict=True)]
     for start in range(0, len(steps), BATCH):
         await s.execute(insert(IDEA_EVENTS), steps[start : start + BATCH])
-    # ---- extension point: the new ideas' ids are known here, inside the import's transaction ----------------
-    # (models/ideas/similar.py, branch wp-similar, is wired here: `await similar.flag_new(s, ids, now)`)
-    # ---------------------------------------------------------------------------------------------------------
+    flagged = await similar.flag_new(s, ids, now)  # alike ideas for the manager's /similar, in the same transaction
     await audit.record(
         s,
         actor,
@@ -248,6 +246,7 @@ async def store(
         now,
         workshop=workshop.key,
         name=workshop.name,
+        similar=flagged,
         ideas=len(ids),
         first_idea=ids[0],
         last_idea=ids[-1],

@@ -214,6 +214,7 @@ async def member_stats(s: AsyncSession, scope: Scope) -> MemberStats:
 
 async def idea_stats(s: AsyncSession, scope: Scope) -> IdeaStats:
     q = select(Idea.field, Idea.status, func.count()).group_by(Idea.field, Idea.status)
+    q = q.where(Idea.status != "merged")  # a merged idea lives on in the one it was merged into: counted once
     if scope.team_id is not None:
         q = q.where(Idea.team_id == scope.team_id)
     out = IdeaStats()
