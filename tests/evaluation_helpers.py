@@ -242,12 +242,12 @@ async def seed(db: Database, cfg: Config) -> Seeded:
         for key, kind, code, when in CODES:
             s.add(IdeaCode(idea_id=out.idea[key], kind=kind, code=code, actor_id=who["M"].id, created_at=when))
         for meeting, person, use, factors, obstacles in SURVEYS:
-            p, start = who[person], MEETINGS[meeting][2]
+            p, answered = who[person], MEETINGS[meeting][2] + timedelta(hours=4)
             s.add(
                 SurveyAnswer(
                     meeting_id=out.meeting[meeting], person_id=p.id, person_group=p.stakeholder_group,
                     person_town=p.town, usefulness=use, factors=factors, obstacles=obstacles,
-                    comment="Hat geholfen", created_at=start + timedelta(hours=4), updated_at=start + timedelta(hours=4),
+                    comment="Hat geholfen", created_at=answered, updated_at=answered,
                 )
             )  # fmt: skip
         await s.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import uuid
 from collections import defaultdict
 from decimal import Decimal
 from statistics import median
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from handlers.reports.evaluation_words import vocabulary
 from models.evaluation import figures
 from models.evaluation.common import half_up
+from tests.conftest import PG_URL
 from tests.evaluation_helpers import seed
 from tests.report_helpers import ROOT, config
 
@@ -118,3 +120,27 @@ async def test_every_documented_query_gives_the_figures_of_the_report(db, seeded
             add_days(t, got, (await query(db, WITH_DAYS[key]))[1])
         assert approx(got) == python_rows(t), key
         assert t.rows, f"{key}: the seeded project should fill every figure"
+
+
+@pytest.mark.skipif(not PG_URL, reason="roles exist on PostgreSQL only")
+async def test_the_views_only_analyst_can_run_every_documented_query_but_read_no_table(db, seeded):
+    role = f"analyst_{uuid.uuid4().hex[:8]}"
+    grants = re.search(r"```sql\n(GRANT SELECT ON v_attendance.*?)```", DOC, re.S)
+    assert grants is not None
+    async with db.transaction() as s:
+        await s.execute(text(f"CREATE ROLE {role}"))
+        await s.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        await s.execute(text(re.sub(r"\banalyst\b", role, grants.group(1))))
+    try:
+        for name, sql in QUERIES.items():
+            async with db.transaction() as s:
+                await s.execute(text(f"SET LOCAL ROLE {role}"))
+                assert (await s.execute(text(sql))).all(), name
+        with pytest.raises(Exception, match="permission denied for table survey_answers"):
+            async with db.transaction() as s:
+                await s.execute(text(f"SET LOCAL ROLE {role}"))
+                await s.execute(text("SELECT comment FROM survey_answers"))
+    finally:
+        async with db.transaction() as s:
+            await s.execute(text(f"DROP OWNED BY {role}"))
+            await s.execute(text(f"DROP ROLE {role}"))
