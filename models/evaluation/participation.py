@@ -34,12 +34,13 @@ from models.reports.codebook import Vocabulary
 from models.tables import Meeting, Membership, Person, Rsvp, Team
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Held:
-    """A meeting that took place with its attendance recorded."""
+    """A meeting that took place with its attendance recorded (compared by identity: one object per meeting)."""
 
     id: int
     team: str
+    starts_at: datetime
     month: str
     town: str
     duration_min: int
@@ -58,43 +59,73 @@ class Presence:
     group: str
 
 
-async def _held(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Held]:
-    rows = await s.execute(
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation to a meeting that was not cancelled, for the absences."""
+
+    person: int
+    answer: str | None
+    reason: str | None
+    attended: bool
+    starts_at: datetime
+    recorded: bool
+
+
+@dataclass
+class Attendance:
+    """Everything the attendance figures read, loaded once (two queries) for all figures and periods."""
+
+    held: list[Held]
+    present: list[Presence]
+    invitations: list[Invitation]
+
+    def period(self, since: datetime | None, until: datetime | None) -> tuple[list[Held], list[Presence]]:
+        held = [m for m in self.held if within(m.starts_at, since, until)]
+        ids = {m.id for m in held}
+        return held, [p for p in self.present if p.meeting.id in ids]
+
+
+async def load(s: AsyncSession) -> Attendance:
+    conn = await s.connection()  # plain rows: the ORM's per-row work would dominate on two years of data
+    meetings = await conn.execute(
         select(Meeting.id, Team.slug, Meeting.starts_at, Meeting.town, Meeting.duration_min, Meeting.guests)
+        .add_columns(Meeting.attendance_recorded_at)
         .join(Team, Team.id == Meeting.team_id)
-        .where(Meeting.status != CANCELLED, Meeting.attendance_recorded_at.is_not(None))
+        .where(Meeting.status != CANCELLED)
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    return [
-        Held(mid, slug, month(at), town or ONLINE, dur, guests or 0)
-        for mid, slug, at, town, dur, guests in rows
-        if within(at, since, until)
-    ]
-
-
-async def _presences(s: AsyncSession, held: Iterable[Held]) -> list[Presence]:
-    """Members present at the given meetings."""
-    by_id = {m.id: m for m in held}
-    if not by_id:
-        return []
-    rows = await s.execute(
-        select(Rsvp.meeting_id, Person.id, Person.town, Person.stakeholder_group)
+    held: dict[int, Held] = {}
+    starts: dict[int, tuple[datetime, bool]] = {}
+    for mid, slug, at, town, dur, guests, recorded_at in meetings:
+        starts[mid] = (at, recorded_at is not None)
+        if recorded_at is not None:
+            held[mid] = Held(mid, slug, at, month(at), town or ONLINE, dur, guests or 0)
+    rows = await conn.execute(
+        select(Rsvp.meeting_id, Rsvp.person_id, Rsvp.answer, Rsvp.reason, Rsvp.attended)
+        .add_columns(Person.town, Person.stakeholder_group)
         .join(Person, Person.id == Rsvp.person_id)
-        .where(Rsvp.attended.is_(True), Rsvp.meeting_id.in_(list(by_id)))
     )
-    return [Presence(by_id[mid], pid, town or UNKNOWN, group or UNKNOWN) for mid, pid, town, group in rows]
-
-
-async def _all_presences(s: AsyncSession) -> list[Presence]:
-    """Every presence ever (first and last attendance look beyond the period)."""
-    return await _presences(s, await _held(s, None, None))
+    present: list[Presence] = []
+    invitations: list[Invitation] = []
+    for mid, pid, answer, reason, attended, town, group in rows:
+        if mid not in starts:
+            continue  # cancelled
+        at, recorded = starts[mid]
+        invitations.append(Invitation(pid, answer, reason, bool(attended), at, recorded))
+        if attended and mid in held:
+            present.append(Presence(held[mid], pid, town or UNKNOWN, group or UNKNOWN))
+    return Attendance(list(held.values()), present, invitations)
 
 
 async def cross_town(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    suppress: bool,
+    loaded: Attendance | None = None,
 ) -> CrossTown:
-    held = await _held(s, since, until)
-    present = await _presences(s, held)
+    _held, present = (loaded or await load(s)).period(since, until)
     return CrossTown(
         ideas=await idea_figures.ideas_towns(s, since, until, vocab, suppress),
         meetings=_meetings_towns(present, vocab, suppress),
@@ -175,16 +206,23 @@ def _ordered(keys: Iterable[str]) -> list[str]:
 
 
 async def engagement(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    suppress: bool,
+    loaded: Attendance | None = None,
 ) -> Engagement:
-    held = await _held(s, since, until)
-    present = await _presences(s, held)
+    held, present = (loaded or await load(s)).period(since, until)
     by_month = table("hours_by_month", ("month",), ("hours", "members", "guests"), vocab)
     months: dict[str, list[Held]] = defaultdict(list)
     for m in held:
         months[m.month].append(m)
+    presences: dict[str, list[Presence]] = defaultdict(list)
+    for p in present:
+        presences[p.meeting.month].append(p)
     for at in sorted(months):
-        here = [p for p in present if p.meeting.month == at]
+        here = presences[at]
         members = len({p.person for p in here})
         guests = sum(m.guests for m in months[at])
         hours = sum(p.meeting.duration_min / 60 for p in here) + sum(m.guest_hours for m in months[at])
@@ -220,15 +258,21 @@ def _hours_by(held: list[Held], present: list[Presence], what: str, vocab: Vocab
 
 
 async def staying_power(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    suppress: bool,
+    loaded: Attendance | None = None,
 ) -> StayingPower:
-    every = await _all_presences(s)
+    data = loaded or await load(s)
+    every = data.present
     first: dict[int, str] = {}
     last: dict[int, str] = {}
     for p in every:
         first[p.person] = min(first.get(p.person, p.meeting.month), p.meeting.month)
         last[p.person] = max(last.get(p.person, p.meeting.month), p.meeting.month)
-    present = await _presences(s, await _held(s, since, until))
+    _held, present = data.period(since, until)
     t = table("active_by_month", ("month",), ("active", "first_time", "returners", "not_again"), vocab)
     months: dict[str, set[int]] = defaultdict(set)
     for p in present:
@@ -240,33 +284,29 @@ async def staying_power(
         gone = len([x for x in people if last[x] == at])
         add_row(t, (at,), [(len(people), len(people)), (new, new), (back, back), (gone, gone)], vocab, suppress)
     set_people(t, len({p.person for p in present}), suppress)
-    return StayingPower(months=t, dropoff=await _dropoff(s, since, until, vocab, suppress))
+    return StayingPower(months=t, dropoff=_dropoff(data, since, until, vocab, suppress))
 
 
-async def _dropoff(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+def _dropoff(
+    data: Attendance, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
 ) -> Table:
     """Absences of people after their last attendance (they had come before), by the reason they gave.
 
     An absence: declined (with its reason, or none), or not declined and recorded as not there ('no_show')."""
     t = table("dropoff_reasons", ("reason",), ("people", "absences"), vocab)
-    attended: dict[int, list[datetime]] = defaultdict(list)
-    rows = await s.execute(
-        select(Rsvp.person_id, Rsvp.answer, Rsvp.reason, Rsvp.attended, Meeting.starts_at)
-        .add_columns(Meeting.attendance_recorded_at)
-        .join(Meeting, Meeting.id == Rsvp.meeting_id)
-        .where(Meeting.status != CANCELLED)
-    )
+    first: dict[int, datetime] = {}
+    last: dict[int, datetime] = {}
+    for p in data.present:
+        at = p.meeting.starts_at
+        first[p.person] = min(first.get(p.person, at), at)
+        last[p.person] = max(last.get(p.person, at), at)
     absences: list[tuple[int, str, datetime]] = []
-    for pid, answer, reason, came, starts_at, recorded_at in rows:
-        if came and recorded_at is not None:
-            attended[pid].append(starts_at)
-        elif not came and (answer == "no" or recorded_at is not None):
-            absences.append((pid, (reason or NO_REASON) if answer == "no" else NO_SHOW, starts_at))
+    for i in data.invitations:
+        if not i.attended and (i.answer == "no" or i.recorded):
+            absences.append((i.person, (i.reason or NO_REASON) if i.answer == "no" else NO_SHOW, i.starts_at))
     reasons: dict[str, list[int]] = defaultdict(list)
     for pid, reason, starts_at in absences:
-        times = attended.get(pid, [])
-        after_last = any(x < starts_at for x in times) and not any(x > starts_at for x in times)
+        after_last = pid in first and first[pid] < starts_at and not last[pid] > starts_at
         if after_last and within(starts_at, since, until):
             reasons[reason].append(pid)
             reasons[ALL].append(pid)
