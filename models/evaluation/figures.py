@@ -22,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.evaluation import attendance as attendance_data
 from models.evaluation import ideas, participation
 from models.evaluation import survey as survey_figures
 from models.evaluation.shapes import (
@@ -121,7 +122,7 @@ async def all_figures(
     """Every figure of the evaluation report, for one period."""
     if (since is not None and since.tzinfo is None) or (until is not None and until.tzinfo is None):
         raise ValueError("since and until must be aware datetimes")
-    attendance = await participation.load(s)  # read once for the three sections built on it
+    attendance = await attendance_data.load(s)  # read once for the three sections built on it
     return Figures(
         since=since,
         until=until,
