@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from models.reports.codebook import Vocabulary
 from models.reports.suppression import MIN_PEOPLE, SUPPRESSED, too_few
+
+if TYPE_CHECKING:
+    from models.evaluation.summary import Summary
 
 # codes of figure rows that are not in the config (words in bot/locales/*/evaluation.toml, category "figure")
 ALL = "all"  # the total row
@@ -116,6 +120,7 @@ class SurveyFigures:
 class Figures:
     since: datetime | None
     until: datetime | None
+    summary: Summary
     cross_town: CrossTown
     engagement: Engagement
     staying: StayingPower
