@@ -72,10 +72,7 @@ async def test_every_figure_hides_every_cell_behind_fewer_than_five_people(db, s
 
 
 def figures_of(f: figures.Figures) -> list[figures.Table]:
-    import dataclasses
-
-    sections = (f.cross_town, f.engagement, f.staying, f.funnel, f.survey)
-    return [getattr(x, field.name) for x in sections for field in dataclasses.fields(x)]
+    return f.tables()
 
 
 async def test_ideas_and_meetings_across_towns_with_their_share(db, seeded):

@@ -6,7 +6,6 @@ compared unsuppressed, cell by cell: the value and the number of people behind i
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import uuid
 from collections import defaultdict
@@ -45,9 +44,7 @@ async def query(db, name: str) -> tuple[list[str], list[tuple]]:
 async def python_figures(db) -> dict[str, figures.Table]:
     async with db.transaction() as s:
         f = await figures.all_figures(s, None, None, vocabulary(config(), "de"), suppress=False)
-    sections = (f.cross_town, f.engagement, f.staying, f.funnel, f.survey)
-    tables = [getattr(section, x.name) for section in sections for x in dataclasses.fields(section)]
-    return {t.key: t for t in tables}
+    return {t.key: t for t in f.tables()}
 
 
 def cells_from_sql(t: figures.Table, names: list[str], row: tuple) -> tuple[tuple, ...]:

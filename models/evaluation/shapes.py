@@ -5,7 +5,7 @@ Plain data, nothing computed: models/evaluation/figures.py is the public entry; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -127,6 +127,11 @@ class Figures:
     funnel: Funnel
     survey: SurveyFigures
     min_people: int = MIN_PEOPLE
+
+    def tables(self) -> list[Table]:
+        """Every figure, in the order of the report and of docs/evaluation.md."""
+        sections = (self.cross_town, self.engagement, self.staying, self.funnel, self.survey)
+        return [getattr(x, f.name) for x in sections for f in fields(x)]
 
 
 def table(key: str, key_columns: tuple[str, ...], columns: tuple[str, ...], vocab: Vocabulary, note: str = "") -> Table:
