@@ -33,6 +33,7 @@ from handlers.announcements import compose as announce
 from handlers.announcements import progress as announcements_progress
 from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
 from handlers.ideas import answers as idea_answers
+from handlers.ideas import routing as idea_routing
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import attendance, calendar, rsvp
@@ -123,6 +124,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "anl": (announcements_progress.on_list_button, MEMBER),
     "ia": (idea_answers.on_button, MEMBER),
     "fol": (idea_answers.on_follow, MEMBER),
+    "rt": (idea_routing.on_button, MEMBER),  # a town's administration answers a forwarded idea
     "ex": (reports.on_export_button, MEMBER),
 }
 
@@ -134,6 +136,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "minutes": attendance.on_input,
     "announce": announce.on_input,
     "answer": idea_answers.on_input,
+    "route": idea_routing.on_input,
 }
 
 

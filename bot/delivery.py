@@ -12,6 +12,7 @@ from telegram.ext import Application
 from handlers.announcements import views as announce_views
 from handlers.common import Services
 from handlers.ideas import answer_views as idea_answer_views
+from handlers.ideas import routing_views as idea_routing_views
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import views as meeting_views
 from handlers.polls import views as poll_views
@@ -57,6 +58,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
         **poll_views.renderers(svc.config),
         **idea_answer_views.renderers(svc.config),
         **ideas_teamless.renderers(svc.config),
+        **idea_routing_views.renderers(svc.config),
         **announce_views.renderers(svc.config),
     }
     return {kind: consent_gate(renderer, svc.config.privacy_version) for kind, renderer in kinds.items()}

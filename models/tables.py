@@ -296,6 +296,7 @@ class IdeaAnswer(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    towns: Mapped[list[str] | None] = mapped_column(JSON)  # status 'forwarded': the towns it goes to (idea_routes)
 
 
 class IdeaFollower(Base):
@@ -407,3 +408,26 @@ class SurveyAnswer(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdeaRoute(Base):
+    """An idea forwarded to one town's administration, and that administration's answer.
+
+    status: 'open' until a contact of the town answers: 'taken' (takes it on), 'question' (asks back, `text` holds
+    the question) or 'declined' (`obstacles`: code keys, `text`: an optional sentence). One answer per route.
+    """
+
+    __tablename__ = "idea_routes"
+    __table_args__ = (UniqueConstraint("idea_id", "town", name="uq_idea_routes_idea_town"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("idea_answers.id", ondelete="SET NULL"))
+    town: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    forwarded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    text: Mapped[str | None] = mapped_column(Text)
+    obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -7,6 +7,7 @@ from typing import Any
 from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
+from handlers.ideas import routing_views
 from handlers.names import field_name, group_name, status_name, town_name
 from models import drafts
 from models import teams as teams_domain
@@ -14,7 +15,8 @@ from models.drafts import NONCE
 from models.errors import Refusal
 from models.ideas import answers as answers_domain
 from models.ideas import core as ideas_domain
-from models.tables import Draft, Idea
+from models.ideas import routing as routing_domain
+from models.tables import Draft, Idea, IdeaRoute
 
 FLOW = "idea"
 ALL_TOWNS = "all"
@@ -195,6 +197,7 @@ async def show_my_ideas(req: Req) -> None:
     ideas = [v.idea for v in views]
     discussed = await _discussed(req, ideas)
     answers = await answers_domain.latest_answers(req.session, [i.id for i in ideas])
+    routes = await routing_domain.routes_of(req.session, [i.id for i in ideas])
     lines = [req.t("ideas.mine_title")]
     for v in views:
         line = req.t(
@@ -209,6 +212,7 @@ async def show_my_ideas(req: Req) -> None:
             line += f"\n<i>{discussed[v.idea.id]}</i>"
         if v.idea.id in answers:
             line += "\n" + req.t("ideas.answer_line", text=esc(short(answers[v.idea.id].text)))
+        line += "".join(f"\n{r}" for r in route_lines(req, routes.get(v.idea.id, [])))
         lines.append(line)
     req.show(View("\n\n".join(lines)))
 
@@ -220,6 +224,11 @@ async def _discussed(req: Req, ideas: list[Idea]) -> dict[int, str]:
         idea_id: req.t("ideas.discussed", day=format_day(m.starts_at, req.lang, req.config.time_zone))
         for idea_id, m in meetings.items()
     }
+
+
+def route_lines(req: Req, routes: list[IdeaRoute]) -> list[str]:
+    """'🏛 Saalfeld: übernimmt die Idee.' for each town the idea was forwarded to."""
+    return routing_views.route_lines(req.config, routes, req.lang)
 
 
 def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
@@ -261,8 +270,10 @@ async def ideas_page_view(req: Req, page: int) -> View:
     ideas = [v.idea for v in views]
     discussed = await _discussed(req, ideas)
     following = await answers_domain.followed(req.session, req.me, [i.id for i in ideas])
+    routes = await routing_domain.routes_of(req.session, [i.id for i in ideas])
     for v in views:
         notes = [discussed[v.idea.id]] if v.idea.id in discussed else []
+        notes += route_lines(req, routes.get(v.idea.id, []))
         if v.idea.id in following:
             notes.append(req.t("ideas.following_mark"))
         blocks.append(idea_block(req, v, notes))
