@@ -112,6 +112,8 @@ async def _answer(
         req.reply(view)
     else:
         req.show(view)
-    log.info("route answered route=%s idea=%s town=%s answer=%s told=%s", route.id, route.idea_id, route.town, kind, told)
+    log.info(
+        "route answered route=%s idea=%s town=%s answer=%s told=%s", route.id, route.idea_id, route.town, kind, told
+    )
     if told:
         req.deliver_soon()

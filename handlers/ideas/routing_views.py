@@ -60,7 +60,8 @@ def forwarded_summary(req: Req, done: domain.Forwarded) -> str:
     if not done.routes:
         return req.t("routing.nothing_new")
     towns = ", ".join(_town(req.config, r.town, req.lang) for r in done.routes)
-    lines = [req.t("routing.forwarded", towns=esc(towns), told=done.told, day=_day(req.config, done.routes[0], req.lang))]
+    day = _day(req.config, done.routes[0], req.lang)
+    lines = [req.t("routing.forwarded", towns=esc(towns), told=done.told, day=day)]
     for town, missing in done.missing.items():
         name = esc(_town(req.config, town, req.lang))
         if missing:
@@ -144,7 +145,8 @@ def decline_view(req: Req, route: IdeaRoute, chosen: Sequence[str]) -> View:
         for o in req.config.obstacles
     ]
     rows.append([Btn(req.t("routing.decline_next"), data("n", route.id))])
-    return View(req.t("routing.ask_obstacles", id=route.idea_id, town=esc(_town(req.config, route.town, req.lang))), rows)
+    town = esc(_town(req.config, route.town, req.lang))
+    return View(req.t("routing.ask_obstacles", id=route.idea_id, town=town), rows)
 
 
 def reason_view(req: Req, route: IdeaRoute) -> View:

@@ -259,8 +259,17 @@ async def answer(
     await s.refresh(route)
     idea = await s.get(Idea, route.idea_id)
     assert idea is not None  # answerable_route checked it
-    details = {"route": route.id, "answer": kind, **({"obstacles": codes} if codes else {})}
-    events.record(s, idea.id, events.TOWN_ANSWER, now, actor_id=person.id, town=route.town, **details)
+    events.record(
+        s,
+        idea.id,
+        events.TOWN_ANSWER,
+        now,
+        actor_id=person.id,
+        town=route.town,
+        route=route.id,
+        answer=kind,
+        obstacles=codes,
+    )
     await cancel_planned(s, route.id)
     people = await _recipients(s, idea, route, person)
     await outbox.enqueue(s, [_message(ANSWER, p, route, now) for p in people], now)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.reports import activity
+from models.reports import activity, routes
 from models.reports import tables as people
 from models.reports.stats import Scope, Viewer, require_reader
 from models.reports.tables import Builder, Column, Shape, keep
@@ -32,6 +32,7 @@ BUILDERS: dict[str, tuple[list[Column], Builder]] = {
     "ideas": (activity.IDEAS, activity.ideas),
     "announcements": (activity.ANNOUNCEMENTS, activity.announcements),
     "absence_reasons": (activity.ABSENCES, activity.absences),
+    "idea_routes": (routes.ROUTES, routes.routes),
 }
 # tables whose rows are counted in Python after reading (small by nature), so both databases agree on months
 FOLDS: dict[str, Callable[[Sequence[Sequence[Any]]], list[tuple[Any, ...]]]] = {
