@@ -38,6 +38,12 @@ def _obstacle(config: Config, key: str, lang: str) -> str:
     return code.name(lang) if code else key
 
 
+def _ordered(config: Config, routes: Sequence[IdeaRoute]) -> list[IdeaRoute]:
+    """Routes in the config's town order (the order people know the towns in)."""
+    order = {town.key: i for i, town in enumerate(config.towns)}
+    return sorted(routes, key=lambda r: (order.get(r.town, len(order)), r.town))
+
+
 def _day(config: Config, route: IdeaRoute, lang: str) -> str:
     return format_day(route.deadline_at, lang, config.time_zone)
 
@@ -59,7 +65,7 @@ def forwarded_summary(req: Req, done: domain.Forwarded) -> str:
     """For whoever published: where the idea went, and whose contacts could not be written to."""
     if not done.routes:
         return req.t("routing.nothing_new")
-    towns = ", ".join(_town(req.config, r.town, req.lang) for r in done.routes)
+    towns = ", ".join(_town(req.config, r.town, req.lang) for r in _ordered(req.config, done.routes))
     day = _day(req.config, done.routes[0], req.lang)
     lines = [req.t("routing.forwarded", towns=esc(towns), told=done.told, day=day)]
     for town, missing in done.missing.items():
@@ -94,13 +100,13 @@ def route_lines(config: Config, routes: Sequence[IdeaRoute], lang: str) -> list[
     """One line per town an idea was forwarded to: '🏛 Saalfeld: übernimmt die Idee.'"""
     return [
         t(lang, "routing.route_line", town=esc(_town(config, r.town, lang)), answer=answer_line(config, r, lang))
-        for r in routes
+        for r in _ordered(config, routes)
     ]
 
 
 def forwarded_note(config: Config, routes: Sequence[IdeaRoute], lang: str) -> str:
     """For the 'forwarded' answer message to author and followers: to which towns, answer expected by when."""
-    towns = ", ".join(_town(config, r.town, lang) for r in routes)
+    towns = ", ".join(_town(config, r.town, lang) for r in _ordered(config, routes))
     return t(lang, "routing.notify_forwarded", towns=esc(towns), day=_day(config, routes[0], lang))
 
 
