@@ -158,7 +158,7 @@ async def save_draft(
     ).scalar_one_or_none()
     answer = old or IdeaAnswer(idea_id=idea.id, actor_id=actor.id)
     answer.status, answer.text, answer.created_at = status, text, now
-    answer.towns = list(towns) if status == routing.FORWARDED and towns else None
+    answer.towns = sorted(set(towns)) if status == routing.FORWARDED and towns else None
     s.add(answer)
     await s.flush()
     return answer
