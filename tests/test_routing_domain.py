@@ -81,7 +81,7 @@ async def test_forwarding_plans_requests_reminders_and_overdue_notices_at_once(d
         routes = {r.town: r for r in fwd.routes}
         assert routes["saalfeld"].deadline_at == START + timedelta(weeks=4)
         requests = await outbox(s, routing.REQUEST)
-        assert [(r.chat_id, r.due_at) for r in requests] == [(501, START), (601, START)]
+        assert [(r.chat_id, r.due_at) for r in requests] == [(601, START), (501, START)]  # rudolstadt first
         reminders = await outbox(s, routing.REMINDER)
         assert {(r.chat_id, r.due_at, r.expires_at) for r in reminders} == {
             (501, START + timedelta(weeks=3), START + timedelta(weeks=4)),
