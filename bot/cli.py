@@ -20,7 +20,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_queries, retention, standby, startup
+from bot import backup, cli_backup, cli_queries, retention, routing_jobs, standby, startup
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -92,6 +92,7 @@ async def serve(
     announcements_progress.schedule(app)  # the senders' progress messages and final reports
     backup.schedule(app)  # the daily backup, when [backup] folder is set
     retention.schedule(app)  # the daily retention run ([privacy])
+    routing_jobs.schedule(app)  # forwarded ideas reach contacts who registered later
     try:
         with startup.telegram_step(config), startup.webhook_step(config):
             if config.mode == "webhook":

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import routing_jobs
 from models.clock import FrozenClock
 from tests.conftest import MANAGER_ID, start_bot, stop_bot
-from tests.routing_helpers import CONTACTS, forward, reminders, requests, routes, rows, story
+from tests.routing_helpers import CONTACTS, SAALFELD_TWO_ID, contact, forward, reminders, requests, routes, rows, story
 from tests.routing_helpers import rbot as rbot  # the fixture
 
 
@@ -80,3 +81,20 @@ async def test_the_planned_reminder_survives_a_restart(fake, db, rbot):
         assert len(reminders(rolf)) == 1
     finally:
         await stop_bot(again)
+
+
+async def test_a_contact_who_registers_later_gets_the_open_idea_from_the_sweep(rbot):
+    bot = rbot
+    lea, _, _, sabine, _, _ = await story(bot)
+    await forward(lea)
+    await bot.deliver()
+    svc = bot.app.bot_data["services"]
+    assert await routing_jobs.plan(svc) == 0  # everyone registered has the idea already
+    sven = await contact(bot, SAALFELD_TWO_ID, "Sven", "Saalfeld")
+    assert await routing_jobs.plan(svc) == 2  # his request now and his reminder later
+    assert await routing_jobs.plan(svc) == 0
+    await bot.deliver()
+    [request] = requests(sven)
+    assert "Eine Idee für die Verwaltung Saalfeld" in request.text and len(requests(sabine)) == 1
+    await sven.press("Übernehmen", message=request)
+    assert next(r for r in await routes(bot) if r.town == "saalfeld").status == "taken"

@@ -157,6 +157,17 @@ def _message(kind: str, person: Person, route: IdeaRoute, due: datetime, **kw: o
     )
 
 
+def _contact_messages(
+    policy: RoutingPolicy, route: IdeaRoute, contacts: Sequence[Person], now: datetime
+) -> list[NewMessage]:
+    """The request to each contact now, and their one reminder before the deadline (unless that has passed)."""
+    remind_at = route.deadline_at - policy.remind_before
+    messages = [_message(REQUEST, p, route, now) for p in contacts]
+    if policy.remind_days_before and remind_at > now:
+        messages += [_message(REMINDER, p, route, remind_at, expires_at=route.deadline_at) for p in contacts]
+    return messages
+
+
 async def forward(
     s: AsyncSession,
     actor: Person,
@@ -174,7 +185,6 @@ async def forward(
     existing = set((await s.execute(select(IdeaRoute.town).where(IdeaRoute.idea_id == idea.id))).scalars())
     managers = await _managers(s)
     deadline = now + policy.answer_time
-    remind_at = deadline - policy.remind_before
     for town in towns:
         if town in existing:
             continue
@@ -186,9 +196,7 @@ async def forward(
         events.record(s, idea.id, events.FORWARDED, now, actor_id=actor.id, town=town, route=route.id)
         ids = policy.contacts_of(town)
         contacts = await _people(s, ids)
-        messages = [_message(REQUEST, p, route, now) for p in contacts]
-        if policy.remind_days_before and remind_at > now:
-            messages += [_message(REMINDER, p, route, remind_at, expires_at=deadline) for p in contacts]
+        messages = _contact_messages(policy, route, contacts, now)
         messages += [_message(OVERDUE, m, route, deadline) for m in managers]
         missing = sorted(set(ids) - {p.telegram_id for p in contacts})
         if missing or not ids:
@@ -208,6 +216,21 @@ async def forward(
         unreached=sorted(done.missing),
     )
     return done
+
+
+async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: datetime) -> int:
+    """Contacts who registered (or were added to the config) after an idea was forwarded get its open routes.
+
+    Run on an interval: the dedupe keys make it plan each request and reminder at most once, so a contact who
+    was written to already gets nothing new. Unreachable contacts (they blocked the bot) are left out, or a
+    refused message would be planned again at every run.
+    """
+    q = select(IdeaRoute).where(IdeaRoute.status == OPEN, IdeaRoute.deadline_at > now).order_by(IdeaRoute.id)
+    messages: list[NewMessage] = []
+    for route in (await s.execute(q)).scalars():
+        contacts = [p for p in await _people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
+        messages += _contact_messages(policy, route, contacts, now)
+    return await outbox.enqueue(s, messages, now) if messages else 0
 
 
 # --- answering -------------------------------------------------------------------------------------------
