@@ -137,6 +137,9 @@ async def test_an_english_author_and_contact_read_their_own_language(rbot):
     await bot.deliver()
     told = john.last_message().text
     assert "The administration of Rudolstadt answered your idea #1" in told and "✅ takes the idea on." in told
+    assert "🏛 Rudolstadt: ✅ takes the idea on." in (await john.send("/myideas"))[-1].text
+    teamless = (await maria.press_data("idn:1:0", message=maria.last_message()))[-1].text  # ideas without a team
+    assert "#1" in teamless and "🏛 Rudolstadt: ✅ übernimmt die Idee." in teamless
 
 
 async def test_unticked_and_added_towns_decide_where_it_goes_and_a_town_without_contacts_is_reported(rbot):

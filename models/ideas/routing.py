@@ -193,7 +193,16 @@ async def forward(
         )
         s.add(route)
         await s.flush()
-        events.record(s, idea.id, events.FORWARDED, now, actor_id=actor.id, town=town, route=route.id)
+        events.record(
+            s,
+            idea.id,
+            events.FORWARDED,
+            now,
+            actor_id=actor.id,
+            town=town,
+            route=route.id,
+            deadline=deadline.isoformat(),
+        )
         ids = policy.contacts_of(town)
         contacts = await _people(s, ids)
         messages = _contact_messages(policy, route, contacts, now)
