@@ -413,8 +413,8 @@ class SurveyAnswer(Base):
 class IdeaRoute(Base):
     """An idea forwarded to one town's administration, and that administration's answer.
 
-    status: 'open' until a contact of the town answers: 'taken' (takes it on), 'question' (asks back, `text` holds
-    the question) or 'declined' (`obstacles`: code keys, `text`: an optional sentence). One answer per route.
+    status: 'open' until a contact of the town answers: 'question' (asks back: `question`, `asked_at`), then or
+    instead 'taken' (takes it on) or 'declined' (`obstacles`: code keys, `text`: an optional sentence).
     """
 
     __tablename__ = "idea_routes"
@@ -429,5 +429,7 @@ class IdeaRoute(Base):
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    question: Mapped[str | None] = mapped_column(Text)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     text: Mapped[str | None] = mapped_column(Text)
     obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)

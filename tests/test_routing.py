@@ -93,26 +93,40 @@ async def test_a_forwarded_idea_is_answered_by_two_towns_and_everyone_sees_each_
     assert "🏛 Saalfeld: ✅ übernimmt die Idee." in (await follower.send("/ideas"))[-1].text
 
 
-async def test_a_question_is_typed_and_the_route_takes_no_second_answer(rbot):
+async def test_a_question_comes_first_and_the_decision_follows_once(rbot):
     bot = rbot
-    lea, author, _, sabine, _, _ = await story(bot)
+    lea, author, follower, sabine, _, _ = await story(bot)
     await forward(lea)
     await bot.deliver()
     [request] = requests(sabine)
+    ask = request.buttons[1][0].callback_data
     await sabine.press("Rückfrage", message=request)
     assert "Schreib jetzt deine Rückfrage zu Idee #1" in sabine.last_message().text
     await sabine.send("   ")
     assert sabine.last_message().text == "Die Nachricht ist leer. Bitte schreib ein paar Worte."
     await sabine.send(QUESTION)
-    assert "❓ hat eine Rückfrage: Wer würde die Fahrer stellen?" in sabine.last_message().text
-    await bot.deliver()
+    asked = sabine.last_message()
+    assert f"❓ hat eine Rückfrage: {QUESTION}" in asked.text and "Sobald ihr Bescheid wisst" in asked.text
+    assert asked.button_texts() == ["✅ Übernehmen", "✋ Ablehnen"]
+    assert await bot.deliver() == 3
     assert f"❓ hat eine Rückfrage: {QUESTION}" in author.last_message().text
-    await sabine.press("Übernehmen", message=request)
-    refusal = "Diese Idee hat schon eine Antwort eurer Verwaltung. Eine zweite ist nicht möglich."
-    assert sabine.callback_answers[-1] == (refusal, True)
+    mine = (await author.send("/myideas"))[-1].text
+    assert f"🏛 Saalfeld: ❓ hat eine Rückfrage: {QUESTION}" in mine and "🏛 Rudolstadt: wartet auf Antwort" in mine
+    await sabine.press_data(ask, message=request)  # a second question
+    assert sabine.callback_answers[-1][0].startswith("Eure Rückfrage zu dieser Idee ist schon gestellt.")
     saalfeld = next(r for r in await routes(bot) if r.town == "saalfeld")
-    assert (saalfeld.status, saalfeld.text) == ("question", QUESTION)
-    assert len(await events(bot, "town_answer")) == 1
+    assert (saalfeld.status, saalfeld.question, saalfeld.answered_at) == ("question", QUESTION, None)
+
+    take = asked.buttons[0][0].callback_data
+    await sabine.press("Übernehmen", message=asked)
+    await sabine.press_data(take, message=asked)
+    assert sabine.callback_answers[-1][0].startswith("Diese Idee hat schon eine Antwort eurer Verwaltung.")
+    assert await bot.deliver() == 3
+    assert "✅ übernimmt die Idee." in author.last_message().text
+    assert "✅ übernimmt die Idee." in follower.last_message().text
+    saalfeld = next(r for r in await routes(bot) if r.town == "saalfeld")
+    assert (saalfeld.status, saalfeld.question, saalfeld.answered_at) == ("taken", QUESTION, bot.clock.now())
+    assert [e.details["answer"] for e in await events(bot, "town_answer")] == ["question", "taken"]
 
 
 async def test_an_english_author_and_contact_read_their_own_language(rbot):
@@ -183,15 +197,18 @@ async def test_an_export_holds_the_routes_and_the_pseudonymised_one_drops_the_fr
         "forwarded_at",
         "deadline_at",
         "status",
+        "asked_at",
+        "question",
         "answered_at",
         "obstacles",
         "text",
     ]
-    assert [(r[0], r[1], r[4], r[6], r[7]) for r in got] == [
+    assert [(r[0], r[1], r[4], r[8], r[9]) for r in got] == [
         (1, "rudolstadt", "declined", "travel_time", None),
         (1, "saalfeld", "open", "", None),
     ]
-    assert "text" not in pseudo.header and len(got_pseudo) == 2  # the author agreed to the evaluation
+    assert "text" not in pseudo.header and "question" not in pseudo.header
+    assert len(got_pseudo) == 2  # the author agreed to the evaluation
 
 
 async def test_an_erased_contact_leaves_the_answer_without_a_name(rbot):

@@ -158,6 +158,40 @@ async def test_only_a_contact_of_the_town_answers_once_and_the_plan_is_cancelled
         assert overdue == {routes["saalfeld"].id: "cancelled", routes["rudolstadt"].id: "pending"}
 
 
+async def test_a_question_comes_once_and_before_the_decision(db):
+    async with db.transaction() as s:
+        _, _, saal, rudo, _, done = await forwarded(s)
+        routes = {r.town: r for r in done.forwarded[0].routes}
+        with refused("routing.text_empty"):
+            await routing.answer(s, saal, routes["saalfeld"].id, routing.QUESTION, POLICY, LATER, text=" ")
+        await routing.answer(s, saal, routes["saalfeld"].id, routing.QUESTION, POLICY, LATER, text="Wer zahlt?")
+        with refused("routing.already_asked"):
+            await routing.answer(s, saal, routes["saalfeld"].id, routing.QUESTION, POLICY, LATER, text="Und wann?")
+        route, _ = await routing.answer(
+            s,
+            saal,
+            routes["saalfeld"].id,
+            routing.DECLINED,
+            POLICY,
+            LATER,
+            text="Kein Geld.",
+            obstacles=["no_funding"],
+            allowed_obstacles=OBSTACLES,
+        )
+        assert (route.status, route.question, route.text, route.asked_at, route.answered_at) == (
+            "declined",
+            "Wer zahlt?",
+            "Kein Geld.",
+            LATER,
+            LATER,
+        )
+        await routing.answer(s, rudo, routes["rudolstadt"].id, routing.TAKEN, POLICY, LATER)
+        with refused("routing.already_answered"):
+            await routing.answer(s, rudo, routes["rudolstadt"].id, routing.QUESTION, POLICY, LATER, text="Doch?")
+        keys = [r.dedupe_key for r in await outbox(s, routing.ANSWER)]
+        assert len(keys) == len(set(keys)) == 6  # Anna and Maria: a question, then two decisions
+
+
 async def test_an_idea_that_moved_on_takes_no_answer(db):
     async with db.transaction() as s:
         _, _, _, rudo, idea, done = await forwarded(s)

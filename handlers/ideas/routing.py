@@ -1,4 +1,5 @@
-"""A town's administration answers a forwarded idea: take it on, ask back (a typed question), or decline.
+"""A town's administration answers a forwarded idea: take it on, ask back (a typed question), or decline;
+after a question the contact can still take it on or decline once they know more.
 
 Buttons are `rt:1:<action>:<route>[:<code>]`: t take | q ask (then the question is typed) | d decline (obstacle
 chips) | o:<code> tick a chip | n next (the optional sentence) | s send the refusal without a sentence. Every
@@ -24,7 +25,8 @@ FLOW = "route"
 async def on_button(req: Req) -> None:
     assert req.cb is not None
     action, route_id = req.cb.arg(0), req.cb.int(1)
-    route = await domain.answerable_route(req.session, req.me, route_id, req.config.routing)
+    kind = {"t": domain.TAKEN, "q": domain.QUESTION}.get(action, domain.DECLINED)
+    route = await domain.answerable_route(req.session, req.me, route_id, req.config.routing, kind)
     if action == "t":
         await _answer(req, route.id, domain.TAKEN)
     elif action == "q":
@@ -70,7 +72,9 @@ async def _decline_step(req: Req, route: IdeaRoute, action: str) -> None:
 
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed text: the question (step 'question') or the sentence with a refusal (step 'reason')."""
-    route = await domain.answerable_route(req.session, req.me, int(draft.data.get("route", 0)), req.config.routing)
+    kind = domain.QUESTION if draft.step == "question" else domain.DECLINED
+    route_id = int(draft.data.get("route", 0))
+    route = await domain.answerable_route(req.session, req.me, route_id, req.config.routing, kind)
     if draft.step == "obstacles":
         req.reply(req.t("routing.use_buttons"))
         req.reply(views.decline_view(req, route, list(draft.data.get("codes", []))))

@@ -88,7 +88,7 @@ def answer_line(config: Config, route: IdeaRoute, lang: str) -> str:
     if route.status == domain.TAKEN:
         return t(lang, "routing.state_taken")
     if route.status == domain.QUESTION:
-        return t(lang, "routing.state_question", text=esc(short(route.text or "", 300)))
+        return t(lang, "routing.state_question", text=esc(short(route.question or "", 300)))
     reasons = ", ".join(_obstacle(config, c, lang) for c in route.obstacles or [])
     line = t(lang, "routing.state_declined", reasons=esc(reasons))
     if route.text:
@@ -114,6 +114,11 @@ def forwarded_note(config: Config, routes: Sequence[IdeaRoute], lang: str) -> st
 
 
 def answer_buttons(lang: str, route: IdeaRoute) -> list[list[Btn]]:
+    """Take on / ask back / decline; after a question only the decision is left."""
+    if route.status == domain.QUESTION:
+        return [
+            [Btn(t(lang, "routing.take"), data("t", route.id)), Btn(t(lang, "routing.decline"), data("d", route.id))]
+        ]
     return [
         [Btn(t(lang, "routing.take"), data("t", route.id))],
         [Btn(t(lang, "routing.ask"), data("q", route.id)), Btn(t(lang, "routing.decline"), data("d", route.id))],
@@ -165,7 +170,10 @@ def answered_view(req: Req, route: IdeaRoute, told: int) -> View:
     """What replaces the request once the contact answered."""
     town = esc(_town(req.config, route.town, req.lang))
     head = req.t("routing.answered", id=route.idea_id, town=town, told=told)
-    return View(f"{head}\n{answer_line(req.config, route, req.lang)}")
+    text = f"{head}\n{answer_line(req.config, route, req.lang)}"
+    if route.status == domain.QUESTION:  # the decision can follow once the question is answered
+        return View(f"{text}\n\n{req.t('routing.decide_later')}", answer_buttons(req.lang, route))
+    return View(text)
 
 
 # --- renderers -------------------------------------------------------------------------------------------------
@@ -232,7 +240,10 @@ def renderers(config: Config) -> dict[str, Renderer]:
         lang = person.language
         key = "routing.notify_author" if idea.author_id == person.id else "routing.notify_other"
         head = t(lang, key, id=idea.id, town=esc(_town(config, route.town, lang)))
-        body = answer_line(config, route, lang)
+        if row.payload.get("answer") == domain.QUESTION:  # the question, even if the decision came meanwhile
+            body = t(lang, "routing.state_question", text=esc(short(route.question or "", 1000)))
+        else:
+            body = answer_line(config, route, lang)
         return Outgoing(f"{head}\n{body}\n\n{t(lang, 'routing.notify_idea', text=esc(short(idea.text)))}")
 
     return {

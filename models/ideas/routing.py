@@ -5,7 +5,8 @@ Forwarding creates one `IdeaRoute` per town and, in the same transaction, every 
 need as outbox rows with their due times: the request to each registered contact now, one reminder before the
 deadline and one notice to the project managers at the deadline. A restart therefore loses nothing, and an
 answer cancels what is still planned (the renderers check the route again at send time as well).
-Only a configured contact of the route's town answers it, once, while the idea is still 'forwarded'.
+Only a configured contact of the route's town answers it, while the idea is still 'forwarded': a question
+(Rückfrage) once, then or instead one decision (take it on, decline). Any answer stops the reminders.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from models.text import require_visible
 FORWARDED = "forwarded"  # the idea status that routes an idea
 OPEN, TAKEN, QUESTION, DECLINED = "open", "taken", "question", "declined"
 ANSWERS = (TAKEN, QUESTION, DECLINED)
+# which route status each answer may follow: a question only comes first, a decision may follow a question
+AFTER: dict[str, tuple[str, ...]] = {QUESTION: (OPEN,), TAKEN: (OPEN, QUESTION), DECLINED: (OPEN, QUESTION)}
 TEXT_MAX = 1000
 # outbox kinds
 REQUEST = "route_request"  # the idea to a contact, with the answer buttons
@@ -112,13 +115,15 @@ def contact_towns(policy: RoutingPolicy, person: Person) -> list[str]:
     return [town for town, ids in policy.contacts.items() if person.telegram_id in ids]
 
 
-async def answerable_route(s: AsyncSession, person: Person, route_id: int, policy: RoutingPolicy) -> IdeaRoute:
-    """The route, if the person is a contact of its town and it still waits for an answer; else a refusal."""
+async def answerable_route(
+    s: AsyncSession, person: Person, route_id: int, policy: RoutingPolicy, kind: str = DECLINED
+) -> IdeaRoute:
+    """The route, if the person is a contact of its town and it still takes an answer of `kind`; else a refusal."""
     route = await s.get(IdeaRoute, route_id)
     if route is None or not is_contact(policy, person, route.town):
         raise Refusal("routing.not_contact")
-    if route.status != OPEN:
-        raise Refusal("routing.already_answered")
+    if route.status not in AFTER.get(kind, ()):
+        raise Refusal("routing.already_asked" if route.status == QUESTION else "routing.already_answered")
     idea = await s.get(Idea, route.idea_id)
     if idea is None or idea.status != FORWARDED:
         raise Refusal("routing.moved_on")
@@ -154,6 +159,19 @@ def _message(kind: str, person: Person, route: IdeaRoute, due: datetime, **kw: o
         dedupe_key=f"{kind}:{route.id}:{person.id}",
         priority=4,
         **kw,  # type: ignore[arg-type]
+    )
+
+
+def _answer_message(person: Person, route: IdeaRoute, kind: str, now: datetime) -> NewMessage:
+    """A town's answer to one person; a question and the decision after it are two messages."""
+    return NewMessage(
+        ANSWER,
+        person.telegram_id,
+        now,
+        person_id=person.id,
+        payload={"route": route.id, "answer": kind},
+        dedupe_key=f"{ANSWER}:{route.id}:{kind}:{person.id}",
+        priority=4,
     )
 
 
@@ -278,15 +296,19 @@ async def answer(
     """
     if kind not in ANSWERS:
         raise Refusal("errors.stale_button")
-    route = await answerable_route(s, person, route_id, policy)
+    route = await answerable_route(s, person, route_id, policy, kind)
     clean = clean_text(text, required=kind == QUESTION) if kind != TAKEN else None
     codes = check_obstacles(obstacles, allowed_obstacles) if kind == DECLINED else []
+    if kind == QUESTION:
+        values: dict[str, object] = {"question": clean, "asked_at": now}
+    else:
+        values = {"answered_at": now, "text": clean, "obstacles": codes}
     claimed = await s.execute(
         update(IdeaRoute)
-        .where(IdeaRoute.id == route.id, IdeaRoute.status == OPEN)
-        .values(status=kind, answered_at=now, answered_by=person.id, text=clean, obstacles=codes)
+        .where(IdeaRoute.id == route.id, IdeaRoute.status.in_(AFTER[kind]))
+        .values(status=kind, answered_by=person.id, **values)
     )
-    if not getattr(claimed, "rowcount", 0):
+    if not getattr(claimed, "rowcount", 0):  # a colleague or a second tap got there first
         raise Refusal("routing.already_answered")
     await s.refresh(route)
     idea = await s.get(Idea, route.idea_id)
@@ -304,7 +326,7 @@ async def answer(
     )
     await cancel_planned(s, route.id)
     people = await _recipients(s, idea, route, person)
-    await outbox.enqueue(s, [_message(ANSWER, p, route, now) for p in people], now)
+    await outbox.enqueue(s, [_answer_message(p, route, kind, now) for p in people], now)
     await s.flush()
     return route, len(people)
 

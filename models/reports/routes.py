@@ -21,10 +21,12 @@ ROUTES = [
     C("town", "Town whose administration the idea was forwarded to.", "town"),
     C("forwarded_at", "Forwarded (local time)."),
     C("deadline_at", "Answer requested by (local time)."),
-    C("status", "open (no answer yet), taken (takes the idea on), question (asks back), declined."),
-    C("answered_at", "When the administration answered; empty = not yet."),
+    C("status", "open (no answer yet), question (asked back, no decision yet), taken (takes the idea on), declined."),
+    C("asked_at", "When the administration asked back; empty = no question."),
+    C("question", "The administration's question (free text).", pseudonymised=False),
+    C("answered_at", "When the administration decided (took it on or declined); empty = not yet."),
     C("obstacles", "Reasons of a refusal: obstacle keys of the config's [[obstacles]], ';'-separated."),
-    C("text", "The question, or the sentence with a refusal (free text).", pseudonymised=False),
+    C("text", "The sentence with a refusal (free text).", pseudonymised=False),
 ]
 
 
@@ -36,6 +38,8 @@ def routes(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
             IdeaRoute.forwarded_at,
             IdeaRoute.deadline_at,
             IdeaRoute.status,
+            IdeaRoute.asked_at,
+            IdeaRoute.question,
             IdeaRoute.answered_at,
             IdeaRoute.obstacles,
             IdeaRoute.text,
@@ -52,7 +56,7 @@ def routes(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
 
     def shape(row: Sequence[Any]) -> tuple[Any, ...]:
         values = list(row)
-        values[6] = ";".join(values[6] or [])
+        values[8] = ";".join(values[8] or [])
         return tuple(values[i] for i in idx)
 
     return q, shape

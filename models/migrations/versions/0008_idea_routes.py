@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("deadline_at", models.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("answered_at", models.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("answered_by", sa.Integer(), nullable=True),
+        sa.Column("question", sa.Text(), nullable=True),
+        sa.Column("asked_at", models.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("obstacles", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["answer_id"], ["idea_answers.id"], ondelete="SET NULL"),
