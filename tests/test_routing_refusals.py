@@ -99,3 +99,20 @@ async def test_huge_and_html_text_in_a_refusal(rbot):
     await bot.deliver()
     told = author.last_message()
     assert "„<b>Nein</b> & <script>alert(1)</script> 🚌“" in told.text and "&lt;script&gt;" in told.html
+
+
+async def test_a_colleagues_answer_ends_an_open_refusal_dialogue(rbot):
+    bot = rbot
+    lea, _, _, sabine, _, sven = await story(bot, register_second=True)
+    await forward(lea)
+    await bot.deliver()
+    await sabine.press("Ablehnen", message=requests(sabine)[0])
+    await sabine.press("Lange Fahrzeit")
+    await sabine.press("Weiter ▶")
+    await sven.press("Übernehmen", message=requests(sven)[0])
+    replies = await sabine.send("Das ist zu weit weg.")
+    assert replies[-1].text == "Diese Idee hat schon eine Antwort eurer Verwaltung. Eine zweite ist nicht möglich."
+    replies = await sabine.send("Noch ein Satz.")
+    assert "Lange Fahrzeit" not in replies[-1].text and "Antwort eurer Verwaltung" not in replies[-1].text
+    saalfeld = next(r for r in await routes(bot) if r.town == "saalfeld")
+    assert (saalfeld.status, saalfeld.text, saalfeld.obstacles) == ("taken", None, [])

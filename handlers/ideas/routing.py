@@ -74,7 +74,12 @@ async def on_input(req: Req, draft: Draft) -> None:
     """Typed text: the question (step 'question') or the sentence with a refusal (step 'reason')."""
     kind = domain.QUESTION if draft.step == "question" else domain.DECLINED
     route_id = int(draft.data.get("route", 0))
-    route = await domain.answerable_route(req.session, req.me, route_id, req.config.routing, kind)
+    try:
+        route = await domain.answerable_route(req.session, req.me, route_id, req.config.routing, kind)
+    except Refusal as refusal:  # a colleague answered meanwhile: the dialogue ends instead of refusing forever
+        await drafts.clear_draft(req.session, req.me.id)
+        req.reply(req.t(refusal.key, **refusal.params))
+        return
     if draft.step == "obstacles":
         req.reply(req.t("routing.use_buttons"))
         req.reply(views.decline_view(req, route, list(draft.data.get("codes", []))))
