@@ -162,8 +162,12 @@ async def test_unticked_and_added_towns_decide_where_it_goes_and_a_town_without_
     await lea.send("/answer")
     await lea.press("#1 ·")
     await lea.press("→ an Stadt weitergeleitet")
-    assert lea.last_message().button_texts() == ["✅ Saalfeld", "✅ Rudolstadt", "▫️ Bad Blankenburg", "Weiter ▶"]
-    await lea.press("Saalfeld")
+    picker = lea.last_message()
+    assert picker.button_texts() == ["✅ Saalfeld", "✅ Rudolstadt", "▫️ Bad Blankenburg", "Weiter ▶"]
+    untick = picker.buttons[0][0].callback_data
+    await lea.press_data(untick, message=picker)
+    await lea.press_data(untick, message=picker)  # a double tap unticks once, it does not tick again
+    assert lea.last_message().button_texts()[0] == "▫️ Saalfeld"
     await lea.press("Rudolstadt")
     await lea.press("Weiter ▶")
     assert lea.callback_answers[-1] == ("Bitte wähle mindestens eine Stadt aus.", True)

@@ -53,7 +53,7 @@ async def test_forged_ids_codes_and_actions_are_refused(rbot):
         assert sabine.callback_answers[-1][1] is True, data
     await sabine.press("Ablehnen", message=request)
     chips = sabine.last_message()
-    await sabine.press_data(f"rt:1:o:{saalfeld}:bogus", message=chips)
+    await sabine.press_data(f"rt:1:o:{saalfeld}:bogus:1", message=chips)
     assert sabine.callback_answers[-1][1] is True
     await sabine.press("Weiter ▶")
     assert sabine.callback_answers[-1] == ("Bitte wähle mindestens einen Grund.", True)
@@ -61,6 +61,11 @@ async def test_forged_ids_codes_and_actions_are_refused(rbot):
     assert sabine.callback_answers[-1] == ("Diese Antwort ist schon abgeschlossen oder abgebrochen.", True)
     await sabine.send("Ein Satz, bevor ein Grund gewählt ist.")
     assert "Bitte wähle die Gründe mit den Knöpfen." in sabine.texts()[-2]
+    chips = sabine.last_message()
+    tick = next(b.callback_data for b in chips.flat_buttons() if b.text.endswith("Lange Fahrzeit"))
+    await sabine.press_data(tick, message=chips)
+    await sabine.press_data(tick, message=chips)  # the same chip pressed twice stays ticked
+    assert "✅ Lange Fahrzeit" in sabine.last_message().button_texts()
     await nothing_changed(bot)
 
 

@@ -38,7 +38,7 @@ async def show_answer(req: Req) -> None:
 
 async def on_button(req: Req) -> None:
     """ia:l:<list>:<page> | i:<idea>:<list>:<page> | s:<idea>:<status> | m:<idea>:<meeting> | r | p | x,
-    and for 'forwarded': t:<idea>:<town> (tick a town) | c:<idea> (towns chosen, on to the text)."""
+    and for 'forwarded': t:<idea>:<town>:<1 tick|0 untick> | c:<idea> (towns chosen, on to the text)."""
     assert req.cb is not None
     await _require_answerer(req)
     action = req.cb.arg(0)
@@ -51,8 +51,10 @@ async def on_button(req: Req) -> None:
         await _pick_status(req, req.cb.int(1), req.cb.arg(2))
     elif action == "m":
         await _pick_meeting(req, req.cb.int(1), req.cb.int(2))
-    elif action in ("t", "c"):
-        await _pick_towns(req, req.cb.int(1), req.cb.arg(2) if action == "t" else None)
+    elif action == "t":
+        await _pick_towns(req, req.cb.int(1), req.cb.arg(2), req.cb.arg(3) == "1")
+    elif action == "c":
+        await _pick_towns(req, req.cb.int(1), None)
     elif action == "r":
         req.show(await views.ready_view(req))
     elif action == "p":
@@ -79,7 +81,7 @@ async def _pick_status(req: Req, idea_id: int, status: str) -> None:
     req.reply(req.t("idea_answers.ask_text", id=idea.id, status=status_name(req, status), max=domain.TEXT_MAX))
 
 
-async def _pick_towns(req: Req, idea_id: int, town: str | None) -> None:
+async def _pick_towns(req: Req, idea_id: int, town: str | None, tick: bool = True) -> None:
     """Tick or untick a town (`town`), or go on to the text with the ticked ones (None)."""
     draft = await drafts.get_draft(req.session, req.me.id)
     if draft is None or draft.flow != FLOW or draft.step != "towns" or draft.data.get("idea") != idea_id:
@@ -89,7 +91,7 @@ async def _pick_towns(req: Req, idea_id: int, town: str | None) -> None:
     chosen = set(draft.data.get("towns", []))
     if town is not None:
         routing.check_towns([town], allowed)
-        chosen ^= {town}
+        chosen = chosen | {town} if tick else chosen - {town}
         await drafts.save_draft(req.session, req.me.id, FLOW, "towns", {**draft.data, "towns": sorted(chosen)}, req.now)
         req.show(routing_views.towns_view(req, idea.id, sorted(chosen)))
         return

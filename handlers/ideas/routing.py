@@ -1,10 +1,11 @@
 """A town's administration answers a forwarded idea: take it on, ask back (a typed question), or decline;
 after a question the contact can still take it on or decline once they know more.
 
-Buttons are `rt:1:<action>:<route>[:<code>]`: t take | q ask (then the question is typed) | d decline (obstacle
-chips) | o:<code> tick a chip | n next (the optional sentence) | s send the refusal without a sentence. Every
-tap asks the domain whether the presser is a contact of that route's town and the route still waits, so a
-forged, foreign or second tap changes nothing. The question and the refusal are kept in a "route" draft.
+Buttons are `rt:1:<action>:<route>[:…]`: t take | q ask (then the question is typed) | d decline (obstacle
+chips) | o:<code>:<1 tick, 0 untick> a chip | n next (the optional sentence) | s send the refusal without a
+sentence. Every tap asks the domain whether the presser is a contact of that route's town and the route still
+waits, so a forged, foreign or second tap changes nothing. The question and the refusal are kept in a "route"
+draft.
 """
 
 from __future__ import annotations
@@ -54,10 +55,11 @@ async def _decline_step(req: Req, route: IdeaRoute, action: str) -> None:
     codes = list(draft.data.get("codes", []))
     allowed = [o.key for o in req.config.obstacles]
     if action == "o":
-        code = req.cb.arg(2) if req.cb is not None else ""
+        assert req.cb is not None
+        code, tick = req.cb.arg(2), req.cb.arg(3) == "1"
         if code not in allowed:
             raise Refusal("errors.stale_button")
-        codes = [c for c in allowed if (c in codes) != (c == code)]
+        codes = [c for c in allowed if (c == code and tick) or (c != code and c in codes)]
         await drafts.save_draft(req.session, req.me.id, FLOW, "obstacles", {**draft.data, "codes": codes}, req.now)
         req.show(views.decline_view(req, route, codes))
     elif action == "n":

@@ -52,10 +52,12 @@ def _day(config: Config, route: IdeaRoute, lang: str) -> str:
 
 
 def towns_view(req: Req, idea_id: int, chosen: Sequence[str]) -> View:
-    """Tick the towns whose administrations get the idea (its own towns come ticked), then go on."""
+    """Tick the towns whose administrations get the idea (its own towns come ticked), then go on. A button says
+    whether it ticks (1) or unticks (0) its town, so a double tap changes nothing."""
     rows = [
-        [Btn(("✅ " if town.key in chosen else "▫️ ") + town.name(req.lang), encode("ia", "t", idea_id, town.key))]
+        [Btn(("✅ " if on else "▫️ ") + town.name(req.lang), encode("ia", "t", idea_id, town.key, int(not on)))]
         for town in req.config.towns
+        for on in [town.key in chosen]
     ]
     rows.append([Btn(req.t("routing.towns_done"), encode("ia", "c", idea_id))])
     return View(req.t("routing.ask_towns", id=idea_id, weeks=req.config.routing.answer_weeks), rows)
@@ -150,10 +152,11 @@ def request_text(config: Config, route: IdeaRoute, idea: Idea, note: str | None,
 
 
 def decline_view(req: Req, route: IdeaRoute, chosen: Sequence[str]) -> View:
-    """Obstacle chips (several may be ticked), then on to the optional sentence."""
+    """Obstacle chips (several may be ticked; each button ticks 1 or unticks 0), then on to the sentence."""
     rows = [
-        [Btn(("✅ " if o.key in chosen else "▫️ ") + o.name(req.lang), data("o", route.id, o.key))]
+        [Btn(("✅ " if on else "▫️ ") + o.name(req.lang), data("o", route.id, o.key, int(not on)))]
         for o in req.config.obstacles
+        for on in [o.key in chosen]
     ]
     rows.append([Btn(req.t("routing.decline_next"), data("n", route.id))])
     town = esc(_town(req.config, route.town, req.lang))
