@@ -244,3 +244,22 @@ def test_a_bad_routing_config_names_the_key(routing_table, key):
     with pytest.raises(ConfigError) as err:
         parse_config(data, env={})
     assert str(err.value).startswith(key)
+
+
+async def test_the_sweep_plans_for_late_contacts_and_managers_once_and_never_for_unreachable_ones(db):
+    async with db.transaction() as s:
+        _, _, _, _, _, done = await forwarded(s)
+        assert await routing.plan_late_contacts(s, POLICY, LATER) == 0
+        late = await person(s, 502, group="administration")
+        boss = await person(s, 3)
+        boss.is_manager = True
+        blocked = await person(s, 503)
+        blocked.unreachable_at = LATER
+        policy = routing.RoutingPolicy(4, 7, {**POLICY.contacts, "saalfeld": (501, 502, 503)})
+        assert await routing.plan_late_contacts(s, policy, LATER) == 4  # 502: request, reminder; boss: 2 overdue
+        assert await routing.plan_late_contacts(s, policy, LATER) == 0
+        assert {r.chat_id for r in await outbox(s, routing.REQUEST)} == {501, 502, 601}
+        assert late.id in {r.person_id for r in await outbox(s, routing.REMINDER)}
+        assert boss.id in {r.person_id for r in await outbox(s, routing.OVERDUE)}
+        deadline = done.forwarded[0].routes[0].deadline_at
+        assert await routing.plan_late_contacts(s, policy, deadline) == 0  # past the deadline: nothing new

@@ -246,17 +246,20 @@ async def forward(
 
 
 async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: datetime) -> int:
-    """Contacts who registered (or were added to the config) after an idea was forwarded get its open routes.
+    """Contacts who registered (or were added to the config) after an idea was forwarded get its open routes
+    (and managers named since then its overdue notice).
 
     Run on an interval: the dedupe keys make it plan each request and reminder at most once, so a contact who
     was written to already gets nothing new. Unreachable contacts (they blocked the bot) are left out, or a
     refused message would be planned again at every run.
     """
     q = select(IdeaRoute).where(IdeaRoute.status == OPEN, IdeaRoute.deadline_at > now).order_by(IdeaRoute.id)
+    managers = await _managers(s)
     messages: list[NewMessage] = []
     for route in (await s.execute(q)).scalars():
         contacts = [p for p in await _people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
         messages += _contact_messages(policy, route, contacts, now)
+        messages += [_message(OVERDUE, m, route, route.deadline_at) for m in managers]  # a manager named later
     return await outbox.enqueue(s, messages, now) if messages else 0
 
 
