@@ -374,7 +374,7 @@ def _health(r: _Reader) -> HealthConfig:
     return HealthConfig(port=port, listen=listen, **numbers)
 
 
-def _routing(r: _Reader, towns: tuple[Named, ...]) -> RoutingPolicy:
+def _routing(r: _Reader, towns: tuple[Named, ...], meetings: MeetingPolicy) -> RoutingPolicy:
     """[routing]: answer deadline, reminder lead time and `[routing.contacts]` town key = [Telegram ids]."""
     weeks = r.get("answer_weeks", int, 4)
     if not 1 <= weeks <= 52:
@@ -394,7 +394,9 @@ def _routing(r: _Reader, towns: tuple[Named, ...]) -> RoutingPolicy:
         contacts[key] = tuple(dict.fromkeys(ids))
     c.done()
     r.done()
-    return RoutingPolicy(answer_weeks=weeks, remind_days_before=days, contacts=contacts)
+    start, end = meetings.quiet_start, meetings.quiet_end  # [meetings] quiet_hours hold routing reminders too
+    quiet = (meetings.tz, start, end) if start is not None and end is not None else None
+    return RoutingPolicy(answer_weeks=weeks, remind_days_before=days, contacts=contacts, quiet=quiet)
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -484,7 +486,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     fields = _named_list(root, "fields")
     success_factors = _codes(root, "success_factors", DEFAULT_FACTORS)
     obstacles = _codes(root, "obstacles", DEFAULT_OBSTACLES)
-    routing = _routing(root.table("routing", required=False), towns)
+    routing = _routing(root.table("routing", required=False), towns, meetings)
     field_keys = {f.key for f in fields}
     teams: list[TeamSeed] = []
     for r in root.tables("teams"):

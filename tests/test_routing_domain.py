@@ -3,7 +3,9 @@ route by a contact of its town, an answer cancels what is still planned; and the
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -263,3 +265,19 @@ async def test_the_sweep_plans_for_late_contacts_and_managers_once_and_never_for
         assert boss.id in {r.person_id for r in await outbox(s, routing.OVERDUE)}
         deadline = done.forwarded[0].routes[0].deadline_at
         assert await routing.plan_late_contacts(s, policy, deadline) == 0  # past the deadline: nothing new
+
+
+async def test_a_reminder_and_the_overdue_notice_due_at_night_wait_for_the_morning(db):
+    night = datetime(2026, 11, 25, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
+    policy = dataclasses.replace(parse_config(example(), env={}).routing, contacts=POLICY.contacts)
+    assert policy.quiet == (ZoneInfo("Europe/Berlin"), time(21, 0), time(8, 0))
+    async with db.transaction() as s:
+        anna, maria = await person(s, 1), await person(s, 2)
+        maria.is_manager = True
+        await person(s, 601)
+        idea = await submit(s, anna, towns=("rudolstadt",))
+        await idea_answers.save_draft(s, maria, idea.id, "forwarded", "Bitte.", night, towns=["rudolstadt"])
+        await idea_answers.publish(s, maria, None, night, policy)
+        morning = datetime(2026, 12, 17, 7, 0, tzinfo=UTC)  # 08:00 in Berlin, the morning after 3 weeks
+        assert [r.due_at for r in await outbox(s, routing.REMINDER)] == [morning]
+        assert [r.due_at for r in await outbox(s, routing.OVERDUE)] == [morning + timedelta(weeks=1)]

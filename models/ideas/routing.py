@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, outbox
+from models.dates import shift_out_of_quiet
 from models.errors import Refusal
 from models.ideas import events
 from models.outbox import NewMessage
@@ -47,6 +49,11 @@ class RoutingPolicy:
     answer_weeks: int = 4
     remind_days_before: int = 7  # 0: no reminder
     contacts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # town key -> Telegram user ids
+    quiet: tuple[ZoneInfo, time, time] | None = None  # [meetings] quiet_hours: no reminder at night
+
+    def out_of_quiet(self, due: datetime) -> datetime:
+        """When a message due at `due` may go: the end of the quiet hours if it falls into them."""
+        return due if self.quiet is None else shift_out_of_quiet(due, *self.quiet)
 
     @property
     def answer_time(self) -> timedelta:
@@ -179,9 +186,9 @@ def _contact_messages(
     policy: RoutingPolicy, route: IdeaRoute, contacts: Sequence[Person], now: datetime
 ) -> list[NewMessage]:
     """The request to each contact now, and their one reminder before the deadline (unless that has passed)."""
-    remind_at = route.deadline_at - policy.remind_before
+    remind_at = policy.out_of_quiet(route.deadline_at - policy.remind_before)
     messages = [_message(REQUEST, p, route, now) for p in contacts]
-    if policy.remind_days_before and remind_at > now:
+    if policy.remind_days_before and now < remind_at < route.deadline_at:
         messages += [_message(REMINDER, p, route, remind_at, expires_at=route.deadline_at) for p in contacts]
     return messages
 
@@ -224,7 +231,7 @@ async def forward(
         ids = policy.contacts_of(town)
         contacts = await _people(s, ids)
         messages = _contact_messages(policy, route, contacts, now)
-        messages += [_message(OVERDUE, m, route, deadline) for m in managers]
+        messages += [_message(OVERDUE, m, route, policy.out_of_quiet(deadline)) for m in managers]
         missing = sorted(set(ids) - {p.telegram_id for p in contacts})
         if missing or not ids:
             done.missing[town] = missing
@@ -259,7 +266,8 @@ async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: dateti
     for route in (await s.execute(q)).scalars():
         contacts = [p for p in await _people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
         messages += _contact_messages(policy, route, contacts, now)
-        messages += [_message(OVERDUE, m, route, route.deadline_at) for m in managers]  # a manager named later
+        overdue_at = policy.out_of_quiet(route.deadline_at)
+        messages += [_message(OVERDUE, m, route, overdue_at) for m in managers]  # a manager named later
     return await outbox.enqueue(s, messages, now) if messages else 0
 
 
