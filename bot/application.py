@@ -35,6 +35,7 @@ from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Service
 from handlers.ideas import answers as idea_answers
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import path as idea_path
+from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
@@ -135,6 +136,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ia": (idea_answers.on_button, MEMBER),
     "fol": (idea_answers.on_follow, MEMBER),
     "ic": (idea_codes.on_button, MEMBER),  # success factors and obstacles on an idea (checked in the domain)
+    "rt": (idea_routing.on_button, MEMBER),  # a town's administration answers a forwarded idea
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
     "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
@@ -151,6 +153,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "answer": idea_answers.on_input,
     "survey": survey_answer.on_input,  # the optional sentence of the survey
     "workshop": workshops.on_input,
+    "route": idea_routing.on_input,
 }
 
 

@@ -20,7 +20,18 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_import, cli_queries, retention, stalled_ideas, standby, startup, surveys
+from bot import (
+    backup,
+    cli_backup,
+    cli_import,
+    cli_queries,
+    retention,
+    routing_jobs,
+    stalled_ideas,
+    standby,
+    startup,
+    surveys,
+)
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -96,6 +107,7 @@ async def serve(
     digest_job.schedule(app)  # the monthly digest to the manager and the leads ([digest])
     surveys.schedule(app)  # the survey after meetings whose attendance nobody recorded
     stalled_ideas.schedule(app)  # the daily questions about stalled ideas ([evaluation] stalled_weeks)
+    routing_jobs.schedule(app)  # forwarded ideas reach contacts who registered later
     try:
         with startup.telegram_step(config), startup.webhook_step(config):
             if config.mode == "webhook":

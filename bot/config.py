@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from models.errors import Refusal
+from models.ideas.routing import RoutingPolicy
 from models.meetings.core import REMINDER_EARLIEST, REMINDER_LATEST, REMINDERS_MAX, MeetingPolicy, check_reminders
 from models.privacy.retention import RetentionPolicy
 
@@ -167,6 +168,7 @@ class Config:
     digest: DigestConfig = field(default_factory=DigestConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    routing: RoutingPolicy = field(default_factory=RoutingPolicy)
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -403,6 +405,31 @@ def _health(r: _Reader) -> HealthConfig:
     return HealthConfig(port=port, listen=listen, **numbers)
 
 
+def _routing(r: _Reader, towns: tuple[Named, ...], meetings: MeetingPolicy) -> RoutingPolicy:
+    """[routing]: answer deadline, reminder lead time and `[routing.contacts]` town key = [Telegram ids]."""
+    weeks = r.get("answer_weeks", int, 4)
+    if not 1 <= weeks <= 52:
+        raise ConfigError("routing.answer_weeks: expected a number of weeks from 1 to 52")
+    days = r.get("remind_days_before", int, 7)
+    if not 0 <= days < weeks * 7:
+        raise ConfigError("routing.remind_days_before: expected days from 0 (no reminder) to less than the deadline")
+    c = r.table("contacts", required=False)
+    known = {t.key for t in towns}
+    contacts: dict[str, tuple[int, ...]] = {}
+    for key in c.data:
+        if key not in known:
+            raise ConfigError(f"routing.contacts.{key}: unknown town (use a key of [[towns]])")
+        ids = c.get(key, list)
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
+            raise ConfigError(f"routing.contacts.{key}: expected a list of Telegram user ids (numbers)")
+        contacts[key] = tuple(dict.fromkeys(ids))
+    c.done()
+    r.done()
+    start, end = meetings.quiet_start, meetings.quiet_end  # [meetings] quiet_hours hold routing reminders too
+    quiet = (meetings.tz, start, end) if start is not None and end is not None else None
+    return RoutingPolicy(answer_weeks=weeks, remind_days_before=days, contacts=contacts, quiet=quiet)
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -505,6 +532,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     fields = _named_list(root, "fields")
     success_factors = _codes(root, "success_factors", DEFAULT_FACTORS)
     obstacles = _codes(root, "obstacles", DEFAULT_OBSTACLES)
+    routing = _routing(root.table("routing", required=False), towns, meetings)
     field_keys = {f.key for f in fields}
     teams: list[TeamSeed] = []
     for r in root.tables("teams"):
@@ -541,6 +569,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         digest=digest,
         logging=log_config,
         evaluation=evaluation,
+        routing=routing,
         **project,
     )
 

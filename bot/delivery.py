@@ -13,6 +13,7 @@ from handlers.announcements import views as announce_views
 from handlers.common import Services
 from handlers.ideas import answer_views as idea_answer_views
 from handlers.ideas import codes as idea_codes
+from handlers.ideas import routing_views as idea_routing_views
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import views as meeting_views
@@ -63,6 +64,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
         **idea_codes.renderers(svc.config),
         **ideas_teamless.renderers(svc.config),
         **ideas_similar.renderers(svc.config),
+        **idea_routing_views.renderers(svc.config),
         **announce_views.renderers(svc.config),
         **digest_views.renderers(svc.config),
         **survey_views.renderers(svc.config),

@@ -24,6 +24,7 @@ log = logging.getLogger("actionbot.audit")
 MAKE_LEAD, UNMAKE_LEAD = "make_lead", "unmake_lead"
 ANNOUNCE, ANNOUNCE_SCHEDULED = "announce", "announce_scheduled"
 ANSWER_IDEA, ASSIGN_IDEA = "answer_idea", "assign_idea"
+FORWARD_IDEA = "forward_idea"  # an idea routed to towns' administrations (models/ideas/routing.py)
 EXPORT = "export"
 MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_change", "meeting_cancel"
 POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
@@ -37,6 +38,7 @@ ACTIONS = (
     ANNOUNCE_SCHEDULED,
     ANSWER_IDEA,
     ASSIGN_IDEA,
+    FORWARD_IDEA,
     EXPORT,
     MEETING_CREATE,
     MEETING_CHANGE,

@@ -317,6 +317,7 @@ class IdeaAnswer(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    towns: Mapped[list[str] | None] = mapped_column(JSON)  # status 'forwarded': the towns it goes to (idea_routes)
 
 
 class IdeaFollower(Base):
@@ -444,3 +445,28 @@ class IdeaSimilar(Base):
     score: Mapped[int] = mapped_column(Integer)
     flagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdeaRoute(Base):
+    """An idea forwarded to one town's administration, and that administration's answer.
+
+    status: 'open' until a contact of the town answers: 'question' (asks back: `question`, `asked_at`), then or
+    instead 'taken' (takes it on) or 'declined' (`obstacles`: code keys, `text`: an optional sentence).
+    """
+
+    __tablename__ = "idea_routes"
+    __table_args__ = (UniqueConstraint("idea_id", "town", name="uq_idea_routes_idea_town"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("idea_answers.id", ondelete="SET NULL"))
+    town: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    forwarded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    question: Mapped[str | None] = mapped_column(Text)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    text: Mapped[str | None] = mapped_column(Text)
+    obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -83,6 +83,8 @@ async def seeded(db):
         # the poll and assignment kinds, with the details their domain functions store
         fk = out.team["fachkraefte"]
         await audit.record(s, manager, audit.ASSIGN_IDEA, T0, idea=out.idea["buses"], team="fachkraefte", told_author=1)
+        forwarded = {"towns": ["saalfeld", "rudolstadt"], "told": 1, "unreached": ["rudolstadt"]}
+        await audit.record(s, manager, audit.FORWARD_IDEA, T0, idea=out.idea["buses"], **forwarded)
         await audit.record(s, manager, audit.POLL_CREATE, T0, poll=1, team_id=fk, invited=4)
         await audit.record(s, manager, audit.POLL_PICK, T0, poll=1, slot=2, told=1)
         await audit.record(s, manager, audit.POLL_CANCEL, T0, poll=2, told=3)
@@ -137,6 +139,8 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
         return next(x for x in lines if f"<b>{label}</b>" in x)
 
     assert "· Maria Managerin – Lutz Leitmann · Aktions-Team Daseinsvorsorge" in line("Teamleitung ernannt")
+    forwarded = line("Idee an Städte weitergeleitet")
+    assert "an Saalfeld, Rudolstadt: 1 Ansprechperson benachrichtigt, nicht erreichbar: Rudolstadt" in forwarded
     assert "Lutz Leitmann · Aktions-Team Daseinsvorsorge" in line("Teamleitung abberufen")
     assert "– #1 an 6 Empfänger*innen · Zielgruppe: alle" in line("Ankündigung gesendet")
     assert "Teams: Aktions-Team Daseinsvorsorge · Orte: Saalfeld" in line("Ankündigung geplant")

@@ -22,6 +22,8 @@ async def answer(user, idea_id: int, status: str, text: str = ANSWER, meeting: s
     await user.send("/answer")
     await user.press(f"#{idea_id} ·")
     await user.press(f"→ {status}")
+    if status == "an Stadt weitergeleitet":  # the towns whose administrations get it (the idea's own are ticked)
+        await user.press("Weiter ▶")
     await user.send(text)
     if meeting is not None:
         await user.press(meeting)
@@ -101,6 +103,7 @@ async def test_an_english_author_is_told_in_english(bot):
     told = john.last_message().text
     assert "Answer to your idea #1" in told and "New status: forwarded to the town" in told
     assert "Die Stadt Saalfeld kümmert sich darum." in told
+    assert "Forwarded to the administration: Saalfeld, Rudolstadt, Bad Blankenburg." in told
 
 
 async def test_followers_are_told_and_others_are_not(bot):

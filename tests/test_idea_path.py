@@ -193,7 +193,7 @@ async def test_every_kind_of_step_is_shown_and_unknown_details_are_left_out(bot)
     async with bot.db.transaction() as s:
         events.record(s, 1, events.IMPORTED, later, status="submitted", workshop="werkstatt-saalfeld-<2026>")
         events.record(s, 1, events.FORWARDED, later, town="saalfeld")
-        events.record(s, 1, events.TOWN_ANSWER, later, town="rudolstadt", answer="decline", codes=["no_funding"])
+        events.record(s, 1, events.TOWN_ANSWER, later, town="rudolstadt", answer="declined", obstacles=["no_funding"])
         events.record(s, 1, events.TOWN_ANSWER, later, town="nowhere", answer="something-new")
         events.record(s, 1, events.MERGED, later, into=5)
         events.record(s, 1, events.MERGED, later, **{"from": 6})
@@ -210,12 +210,12 @@ async def test_every_kind_of_step_is_shown_and_unknown_details_are_left_out(bot)
     for part in (
         "📥 Aus einer Demografie-Werkstatt übernommen\n    Werkstatt: werkstatt-saalfeld-<2026>",
         "📨 An die Verwaltung von Saalfeld weitergeleitet",
-        "🏛 Antwort der Verwaltung von Rudolstadt\n    Abgelehnt\n    Hindernisse: Keine Finanzierung",
+        "🏛 Antwort der Verwaltung von Rudolstadt\n    Abgelehnt\n    Hemmnisse: Keine Finanzierung",
         "🏛 Antwort der Verwaltung von nowhere\n    something-new",
         "🔗 In Idee #5 aufgegangen",
         "🔗 Idee #6 ist hier eingeflossen",
         "🏷 Eingeordnet\n    Erfolgsfaktoren: Gemeinsames Ziel, unknown_code",
-        "🏷 Eingeordnet\n    Hindernisse: Lange Fahrzeit",
+        "🏷 Eingeordnet\n    Hemmnisse: Lange Fahrzeit",
         "👥 Dem Team „no-such-team“ zugeordnet",
         "🔄 Neuer Stand: brand_new",
         "🗣 Besprochen",

@@ -7,6 +7,8 @@ recipient is gone (erased, deleted, draft discarded) renders to None and is skip
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
@@ -14,10 +16,12 @@ from bot.texts import format_day, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import codes as idea_codes
+from handlers.ideas import routing_views
 from handlers.names import field_name, group_name, status_name, town_name
 from models.ideas import answers as domain
 from models.ideas import core as ideas_domain
-from models.tables import Idea, IdeaAnswer, Meeting, Outbox, Person
+from models.ideas import routing
+from models.tables import Idea, IdeaAnswer, IdeaRoute, Meeting, Outbox, Person
 from scheduler.dispatcher import Outgoing, Renderer
 
 PREFIX = "ia"
@@ -139,11 +143,19 @@ async def follow_view(req: Req, page: int) -> View:
 
 
 def answer_text(
-    config: Config, answer: IdeaAnswer, idea: Idea, meeting: Meeting | None, to_author: bool, lang: str
+    config: Config,
+    answer: IdeaAnswer,
+    idea: Idea,
+    meeting: Meeting | None,
+    to_author: bool,
+    lang: str,
+    routes: Sequence[IdeaRoute] = (),
 ) -> str:
     key = "idea_answers.notify_author" if to_author else "idea_answers.notify_follower"
     status = esc(t(lang, f"ideas.status_{answer.status}"))
     parts = [t(lang, key, id=idea.id, status=status, answer=esc(answer.text))]
+    if routes:
+        parts.append(routing_views.forwarded_note(config, routes, lang))
     if meeting is not None:
         day = format_day(meeting.starts_at, lang, config.time_zone)
         parts.append(t(lang, "idea_answers.notify_meeting", title=esc(meeting.title), day=day))
@@ -165,6 +177,8 @@ def renderers(config: Config) -> dict[str, Renderer]:
         if idea is None:
             return None
         meeting = await s.get(Meeting, idea.meeting_id) if idea.meeting_id is not None else None
-        return Outgoing(answer_text(config, answer, idea, meeting, idea.author_id == person.id, person.language))
+        routes = await routing.routes_of_answer(s, answer.id)
+        to_author = idea.author_id == person.id
+        return Outgoing(answer_text(config, answer, idea, meeting, to_author, person.language, routes))
 
     return {domain.IDEA_ANSWER: idea_answer}

@@ -7,7 +7,7 @@ from typing import Any
 from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
-from handlers.ideas import path
+from handlers.ideas import path, routing_views
 from handlers.ideas import similar as similar_views
 from handlers.names import field_name, group_name, status_name, town_name
 from models import drafts
@@ -16,8 +16,9 @@ from models.drafts import NONCE
 from models.errors import Refusal
 from models.ideas import answers as answers_domain
 from models.ideas import core as ideas_domain
+from models.ideas import routing as routing_domain
 from models.ideas import similar as similar_domain
-from models.tables import Draft, Idea
+from models.tables import Draft, Idea, IdeaRoute
 
 FLOW = "idea"
 ALL_TOWNS = "all"
@@ -218,6 +219,7 @@ async def my_ideas_view(req: Req) -> View:
     ideas = [v.idea for v in views]
     discussed = await _discussed(req, ideas)
     answers = await answers_domain.latest_answers(req.session, [i.id for i in ideas])
+    routes = await routing_domain.routes_of(req.session, [i.id for i in ideas])
     lines = [req.t("ideas.mine_title")]
     for v in views:
         line = req.t(
@@ -234,6 +236,7 @@ async def my_ideas_view(req: Req) -> View:
             line += "\n" + req.t("ideas.answer_line", text=esc(short(answers[v.idea.id].text)))
         if v.idea.merged_into_id is not None:
             line += "\n" + req.t("similar.merged_into_line", id=v.idea.merged_into_id)
+        line += "".join(f"\n{r}" for r in route_lines(req, routes.get(v.idea.id, [])))
         lines.append(line)
     buttons = [path.button(req, v.idea.id, "m", 0) for v in views]
     return View("\n\n".join(lines), [buttons[i : i + 3] for i in range(0, len(buttons), 3)])
@@ -246,6 +249,11 @@ async def _discussed(req: Req, ideas: list[Idea]) -> dict[int, str]:
         idea_id: req.t("ideas.discussed", day=format_day(m.starts_at, req.lang, req.config.time_zone))
         for idea_id, m in meetings.items()
     }
+
+
+def route_lines(req: Req, routes: list[IdeaRoute]) -> list[str]:
+    """'🏛 Saalfeld: übernimmt die Idee.' for each town the idea was forwarded to."""
+    return routing_views.route_lines(req.config, routes, req.lang)
 
 
 def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
@@ -289,8 +297,10 @@ async def ideas_page_view(req: Req, page: int) -> View:
     ideas = [v.idea for v in views]
     discussed = await _discussed(req, ideas)
     following = await answers_domain.followed(req.session, req.me, [i.id for i in ideas])
+    routes = await routing_domain.routes_of(req.session, [i.id for i in ideas])
     for v in views:
         notes = [discussed[v.idea.id]] if v.idea.id in discussed else []
+        notes += route_lines(req, routes.get(v.idea.id, []))
         if v.idea.id in following:
             notes.append(req.t("ideas.following_mark"))
         blocks.append(idea_block(req, v, notes))

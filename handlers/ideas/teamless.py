@@ -15,9 +15,10 @@ from bot.texts import t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path
-from handlers.ideas.submit import idea_block, support_button
+from handlers.ideas.submit import idea_block, route_lines, support_button
 from models import teams as teams_domain
 from models.ideas import core as ideas_domain
+from models.ideas import routing as routing_domain
 from models.tables import Idea, Membership, Outbox, Person, Team
 from scheduler.dispatcher import Outgoing, Renderer
 
@@ -31,8 +32,9 @@ async def teamless_view(req: Req, page: int) -> View:
     page = min(max(page, 0), pages - 1)
     blocks = [req.t("ideas.teamless_title", page=page + 1, pages=pages), req.t("ideas.teamless_hint")]
     rows: list[list[Btn]] = []
+    routes = await routing_domain.routes_of(req.session, [v.idea.id for v in views])
     for v in views:
-        blocks.append(idea_block(req, v, []))
+        blocks.append(idea_block(req, v, route_lines(req, routes.get(v.idea.id, []))))
         row = [] if v.own else [support_button(v, page, "n")]
         if req.me.is_manager:
             row.append(Btn(req.t("ideas.assign_button", id=v.idea.id), encode("ida", v.idea.id, page)))

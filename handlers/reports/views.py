@@ -281,6 +281,8 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
             supports=d.get("supports", 0),
             told=d.get("told", 0),
         )
+    if e.action == audit.FORWARD_IDEA:
+        return _audit_forward(d, names, config, lang)
     if e.action == audit.POLL_CREATE:
         team = names.team_ids.get(d.get("team_id", -1))
         name = team.name(lang) if team else "–"
@@ -308,6 +310,26 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
         fields = ", ".join(_field(lang, f) for f in d.get("fields") or [])
         return f"{_audit_meeting(names, d, lang, tz)}: {fields or '–'}"
     return ", ".join(f"{k}={v}" for k, v in sorted(d.items()) if v not in (None, "", [], {}))  # a name without words
+
+
+def _audit_forward(d: dict[str, Any], names: Names, config: Config, lang: str) -> str:
+    """'Idee #3 „…“ an Saalfeld, Rudolstadt: 1 Ansprechperson benachrichtigt, nicht erreichbar: Rudolstadt'."""
+
+    def towns(keys: Any) -> str:
+        return ", ".join((town.name(lang) if (town := config.town(k)) else str(k)) for k in keys or [])
+
+    idea = names.ideas.get(d.get("idea", -1))
+    text = idea.text if idea else ""
+    unreached = d.get("unreached") or []
+    return t(
+        lang,
+        "routing.audit_forward",
+        idea=d.get("idea", "?"),
+        text=text if len(text) <= 40 else text[:39] + "…",
+        towns=towns(d.get("towns")) or "–",
+        told=d.get("told", 0),
+        unreached=t(lang, "routing.audit_unreached", towns=towns(unreached)) if unreached else "",
+    )
 
 
 def _day(iso: str, lang: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, outbox
 from models.errors import Refusal
-from models.ideas import codes, events
+from models.ideas import codes, events, routing
 from models.meetings.core import SCHEDULED, team_meetings
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaAnswer, IdeaEvent, IdeaFollower, Meeting, Membership, Person
@@ -48,6 +48,7 @@ class Published:
     dropped: list[IdeaAnswer] = field(default_factory=list)
     recipients: int = 0
     prompts: int = 0  # questions for the codes (obstacles, success factors) planned for the actor
+    forwarded: list[routing.Forwarded] = field(default_factory=list)  # routes made by 'forwarded' answers
 
 
 # --- rules ---------------------------------------------------------------------------------------------
@@ -197,14 +198,18 @@ async def save_draft(
     text: str,
     now: datetime,
     meeting_id: int | None = None,
+    towns: Sequence[str] | None = None,
 ) -> IdeaAnswer:
     """Store (or replace) the actor's draft answer for the idea; link the meeting where it was discussed.
 
-    The meeting link is a fact about the idea, not part of the message, so it is set right away.
+    The meeting link is a fact about the idea, not part of the message, so it is set right away. `towns` (for
+    status 'forwarded', already checked against the config) are the towns the idea will be routed to.
     """
     idea = await answerable_idea(s, actor, idea_id)
     check_transition(idea.status, status)
     text = clean_text(text)
+    if status == routing.FORWARDED and not towns:
+        raise Refusal("routing.need_town")
     if meeting_id is not None:
         await link_meeting(s, actor, idea.id, meeting_id, True, now)
     old = (
@@ -216,6 +221,7 @@ async def save_draft(
     ).scalar_one_or_none()
     answer = old or IdeaAnswer(idea_id=idea.id, actor_id=actor.id)
     answer.status, answer.text, answer.created_at = status, text, now
+    answer.towns = sorted(set(towns)) if status == routing.FORWARDED and towns else None
     s.add(answer)
     await s.flush()
     return answer
@@ -250,11 +256,18 @@ async def _claim(s: AsyncSession, answer_id: int, now: datetime) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-async def publish(s: AsyncSession, actor: Person, answer_ids: Sequence[int] | None, now: datetime) -> Published:
+async def publish(
+    s: AsyncSession,
+    actor: Person,
+    answer_ids: Sequence[int] | None,
+    now: datetime,
+    policy: routing.RoutingPolicy | None = None,
+) -> Published:
     """Publish the actor's drafts (`answer_ids`, or all of them for None) and plan their messages.
 
     Each draft is checked again: a draft whose idea moved on meanwhile (another answer was published) or
-    that the actor may no longer give is dropped and reported, not sent.
+    that the actor may no longer give is dropped and reported, not sent. A 'forwarded' answer routes the idea
+    to its chosen towns (the idea's own towns for a draft without) under `policy`.
     """
     done = Published()
     for draft in await drafts_of(s, actor):
@@ -272,6 +285,9 @@ async def publish(s: AsyncSession, actor: Person, answer_ids: Sequence[int] | No
         old, idea.status, idea.updated_at = idea.status, draft.status, now
         events.record(s, idea.id, events.STATUS, now, actor_id=actor.id, status=draft.status, answer=draft.id)
         done.prompts += await codes.ask_after_answer(s, actor, idea, draft.status, draft.id, now)
+        if draft.status == routing.FORWARDED and policy is not None:
+            towns = draft.towns or await routing.idea_towns(s, idea.id)
+            done.forwarded.append(await routing.forward(s, actor, idea, draft, towns, policy, now))
         people = await _recipients(s, idea, actor)
         await outbox.enqueue(
             s,

@@ -38,6 +38,7 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "idea_events": ("actor_id", ANONYMISE),
     "idea_codes": ("actor_id", ANONYMISE),
     "survey_answers": ("person_id", ANONYMISE),  # the figures stay; the free-text comment goes (ALSO_CLEARED)
+    "idea_routes": ("answered_by", ANONYMISE),  # a town's answer stays on the idea, without who gave it
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.reports import activity, research
+from models.reports import activity, research, routes
 from models.reports import tables as people
 from models.reports.stats import Scope, Viewer, require_reader
 from models.reports.tables import Builder, Column, Shape, keep
@@ -36,6 +36,7 @@ BUILDERS: dict[str, tuple[list[Column], Builder]] = {
     "survey_answers": (research.SURVEY_ANSWERS, research.survey_answers),
     "idea_codes": (research.IDEA_CODES, research.idea_codes),
     "idea_events": (research.IDEA_EVENTS, research.idea_events),
+    "idea_routes": (routes.ROUTES, routes.routes),
 }
 # tables whose rows are counted in Python after reading (small by nature), so both databases agree on months
 FOLDS: dict[str, Callable[[Sequence[Sequence[Any]]], list[tuple[Any, ...]]]] = {

@@ -2,7 +2,7 @@
 v_idea_stays, v_town_answers, v_idea_codes, v_survey, v_survey_codes (documented in docs/evaluation.md)
 
 Revision ID: 0008_views
-Revises: 0008_similar
+Revises: 0008_routing
 Create Date: 2026-11-30 07:00:00
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008_views"
-down_revision: str | None = "0008_similar"
+down_revision: str | None = "0008_routing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

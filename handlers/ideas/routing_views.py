@@ -1,0 +1,258 @@
+"""How routing looks: the town picker when forwarding, a contact's screens, the route lines under an idea, and
+the messages the routing outbox kinds become at send time.
+
+Every routing row carries only the route's id and is rendered in the recipient's language when it goes out. A
+request or reminder to a contact, or the overdue notice, whose route was answered meanwhile renders to None
+and is skipped, so no reminder follows an answer even if cancelling it raced with the dispatcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.texts import format_day, t
+from handlers.codec import encode
+from handlers.common import Btn, Req, View, esc, short
+from models.ideas import routing as domain
+from models.tables import Idea, IdeaAnswer, IdeaRoute, Outbox, Person
+from scheduler.dispatcher import Outgoing, Renderer
+
+PREFIX = "rt"
+
+
+def data(*args: object) -> str:
+    return encode(PREFIX, *args)
+
+
+def _town(config: Config, key: str, lang: str) -> str:
+    town = config.town(key)
+    return town.name(lang) if town else key
+
+
+def _obstacle(config: Config, key: str, lang: str) -> str:
+    code = config.code("obstacle", key)
+    return code.name(lang) if code else key
+
+
+def _ordered(config: Config, routes: Sequence[IdeaRoute]) -> list[IdeaRoute]:
+    """Routes in the config's town order (the order people know the towns in)."""
+    order = {town.key: i for i, town in enumerate(config.towns)}
+    return sorted(routes, key=lambda r: (order.get(r.town, len(order)), r.town))
+
+
+def _day(config: Config, route: IdeaRoute, lang: str) -> str:
+    return format_day(route.deadline_at, lang, config.time_zone)
+
+
+# --- forwarding: which towns ---------------------------------------------------------------------------------
+
+
+def towns_view(req: Req, idea_id: int, chosen: Sequence[str]) -> View:
+    """Tick the towns whose administrations get the idea (its own towns come ticked), then go on. A button says
+    whether it ticks (1) or unticks (0) its town, so a double tap changes nothing."""
+    rows = [
+        [Btn(("✅ " if on else "▫️ ") + town.name(req.lang), encode("ia", "t", idea_id, town.key, int(not on)))]
+        for town in req.config.towns
+        for on in [town.key in chosen]
+    ]
+    rows.append([Btn(req.t("routing.towns_done"), encode("ia", "c", idea_id))])
+    return View(req.t("routing.ask_towns", id=idea_id, weeks=req.config.routing.answer_weeks), rows)
+
+
+def forwarded_summary(req: Req, done: domain.Forwarded) -> str:
+    """For whoever published: where the idea went, and whose contacts could not be written to."""
+    if not done.routes:
+        return req.t("routing.nothing_new")
+    towns = ", ".join(_town(req.config, r.town, req.lang) for r in _ordered(req.config, done.routes))
+    day = _day(req.config, done.routes[0], req.lang)
+    lines = [req.t("routing.forwarded", towns=esc(towns), told=done.told, day=day)]
+    for town, missing in done.missing.items():
+        name = esc(_town(req.config, town, req.lang))
+        if missing:
+            ids = ", ".join(str(i) for i in missing)
+            lines.append(req.t("routing.unregistered", town=name, count=len(missing), ids=ids))
+        else:
+            lines.append(req.t("routing.no_contacts", town=name))
+    return "\n".join(lines)
+
+
+# --- the route lines under an idea ---------------------------------------------------------------------------
+
+
+def answer_line(config: Config, route: IdeaRoute, lang: str) -> str:
+    """What a town answered (or that it has not yet), in one line without the town."""
+    if route.status == domain.OPEN:
+        return t(lang, "routing.state_open", day=_day(config, route, lang))
+    if route.status == domain.TAKEN:
+        return t(lang, "routing.state_taken")
+    if route.status == domain.QUESTION:
+        return t(lang, "routing.state_question", text=esc(short(route.question or "", 300)))
+    reasons = ", ".join(_obstacle(config, c, lang) for c in route.obstacles or [])
+    line = t(lang, "routing.state_declined", reasons=esc(reasons))
+    if route.text:
+        line += " " + t(lang, "routing.quoted", text=esc(short(route.text, 300)))
+    return line
+
+
+def route_lines(config: Config, routes: Sequence[IdeaRoute], lang: str) -> list[str]:
+    """One line per town an idea was forwarded to: '🏛 Saalfeld: übernimmt die Idee.'"""
+    return [
+        t(lang, "routing.route_line", town=esc(_town(config, r.town, lang)), answer=answer_line(config, r, lang))
+        for r in _ordered(config, routes)
+    ]
+
+
+def forwarded_note(config: Config, routes: Sequence[IdeaRoute], lang: str) -> str:
+    """For the 'forwarded' answer message to author and followers: to which towns, answer expected by when."""
+    towns = ", ".join(_town(config, r.town, lang) for r in _ordered(config, routes))
+    return t(lang, "routing.notify_forwarded", towns=esc(towns), day=_day(config, routes[0], lang))
+
+
+# --- a contact's screens -------------------------------------------------------------------------------------
+
+
+def answer_buttons(lang: str, route: IdeaRoute) -> list[list[Btn]]:
+    """Take on / ask back / decline; after a question only the decision is left."""
+    if route.status == domain.QUESTION:
+        return [
+            [Btn(t(lang, "routing.take"), data("t", route.id)), Btn(t(lang, "routing.decline"), data("d", route.id))]
+        ]
+    return [
+        [Btn(t(lang, "routing.take"), data("t", route.id))],
+        [Btn(t(lang, "routing.ask"), data("q", route.id)), Btn(t(lang, "routing.decline"), data("d", route.id))],
+    ]
+
+
+def request_text(config: Config, route: IdeaRoute, idea: Idea, note: str | None, lang: str, reminder: bool) -> str:
+    """The idea as its town's administration sees it, with the project's note and the deadline."""
+    field = config.field_of_action(idea.field)
+    group = config.group(idea.author_group or "")
+    key = "routing.reminder" if reminder else "routing.request"
+    parts = [
+        t(
+            lang,
+            key,
+            id=idea.id,
+            town=esc(_town(config, route.town, lang)),
+            field=esc(field.name(lang) if field else "–"),
+            day=_day(config, route, lang),
+        ),
+        esc(short(idea.text, 2000)),
+    ]
+    if group is not None:
+        parts.append(t(lang, "routing.from_group", group=esc(group.name(lang))))
+    if note:
+        parts.append(t(lang, "routing.note", text=esc(short(note, 1000))))
+    parts.append(t(lang, "routing.how_to_answer"))
+    return "\n\n".join(parts)
+
+
+def decline_view(req: Req, route: IdeaRoute, chosen: Sequence[str]) -> View:
+    """Obstacle chips (several may be ticked; each button ticks 1 or unticks 0), then on to the sentence."""
+    rows = [
+        [Btn(("✅ " if on else "▫️ ") + o.name(req.lang), data("o", route.id, o.key, int(not on)))]
+        for o in req.config.obstacles
+        for on in [o.key in chosen]
+    ]
+    rows.append([Btn(req.t("routing.decline_next"), data("n", route.id))])
+    town = esc(_town(req.config, route.town, req.lang))
+    return View(req.t("routing.ask_obstacles", id=route.idea_id, town=town), rows)
+
+
+def reason_view(req: Req, route: IdeaRoute) -> View:
+    return View(
+        req.t("routing.ask_reason", max=domain.TEXT_MAX), [[Btn(req.t("routing.decline_without"), data("s", route.id))]]
+    )
+
+
+def answered_view(req: Req, route: IdeaRoute, told: int) -> View:
+    """What replaces the request once the contact answered."""
+    town = esc(_town(req.config, route.town, req.lang))
+    head = req.t("routing.answered", id=route.idea_id, town=town, told=told)
+    text = f"{head}\n{answer_line(req.config, route, req.lang)}"
+    if route.status == domain.QUESTION:  # the decision can follow once the question is answered
+        return View(f"{text}\n\n{req.t('routing.decide_later')}", answer_buttons(req.lang, route))
+    return View(text)
+
+
+# --- renderers -------------------------------------------------------------------------------------------------
+
+
+async def _route(s: AsyncSession, row: Outbox) -> tuple[Person, IdeaRoute, Idea] | None:
+    person = await s.get(Person, row.person_id) if row.person_id is not None else None
+    route = await s.get(IdeaRoute, int(row.payload.get("route", 0)))
+    if person is None or route is None:
+        return None
+    idea = await s.get(Idea, route.idea_id)
+    return None if idea is None else (person, route, idea)
+
+
+async def _note(s: AsyncSession, route: IdeaRoute) -> str | None:
+    answer = await s.get(IdeaAnswer, route.answer_id) if route.answer_id is not None else None
+    return answer.text if answer is not None else None
+
+
+def renderers(config: Config) -> dict[str, Renderer]:
+    """The routing outbox kinds, rendered in the recipient's language at send time."""
+
+    async def request(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        found = await _route(s, row)
+        if found is None or found[1].status != domain.OPEN:
+            return None
+        person, route, idea = found
+        if not domain.is_contact(config.routing, person, route.town):  # no longer a contact of the town
+            return None
+        text = request_text(config, route, idea, await _note(s, route), person.language, row.kind == domain.REMINDER)
+        return Outgoing(text, View("", answer_buttons(person.language, route)).markup())
+
+    async def overdue(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        found = await _route(s, row)
+        if found is None or found[1].status != domain.OPEN:
+            return None
+        person, route, idea = found
+        town = esc(_town(config, route.town, person.language))
+        count = len(config.routing.contacts_of(route.town))
+        text = t(person.language, "routing.overdue", id=idea.id, town=town, day=_day(config, route, person.language))
+        return Outgoing(f"{text}\n{t(person.language, 'routing.overdue_contacts', count=count)}")
+
+    async def unreached(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        found = await _route(s, row)
+        if found is None:
+            return None
+        person, route, idea = found
+        lang, ids = person.language, config.routing.contacts_of(route.town)
+        town = esc(_town(config, route.town, lang))
+        if not ids:
+            return Outgoing(t(lang, "routing.manager_no_contacts", id=idea.id, town=town))
+        known = set((await s.execute(select(Person.telegram_id).where(Person.telegram_id.in_(ids)))).scalars())
+        missing = [i for i in ids if i not in known]
+        if not missing:  # they registered meanwhile
+            return None
+        shown = ", ".join(str(i) for i in missing)
+        return Outgoing(t(lang, "routing.manager_unregistered", id=idea.id, town=town, count=len(missing), ids=shown))
+
+    async def answered(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        found = await _route(s, row)
+        if found is None or found[1].status == domain.OPEN:
+            return None
+        person, route, idea = found
+        lang = person.language
+        key = "routing.notify_author" if idea.author_id == person.id else "routing.notify_other"
+        head = t(lang, key, id=idea.id, town=esc(_town(config, route.town, lang)))
+        if row.payload.get("answer") == domain.QUESTION:  # the question, even if the decision came meanwhile
+            body = t(lang, "routing.state_question", text=esc(short(route.question or "", 1000)))
+        else:
+            body = answer_line(config, route, lang)
+        return Outgoing(f"{head}\n{body}\n\n{t(lang, 'routing.notify_idea', text=esc(short(idea.text)))}")
+
+    return {
+        domain.REQUEST: request,
+        domain.REMINDER: request,
+        domain.OVERDUE: overdue,
+        domain.UNREACHED: unreached,
+        domain.ANSWER: answered,
+    }

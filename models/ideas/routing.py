@@ -1,0 +1,368 @@
+"""Routing: an idea forwarded to one or more towns goes to each town's administration contacts, who answer it.
+
+Nothing here touches Telegram: handlers, the scheduler and tests get a verdict without an update in hand.
+Forwarding creates one `IdeaRoute` per town and, in the same transaction, every message the route will ever
+need as outbox rows with their due times: the request to each registered contact now, one reminder before the
+deadline and one notice to the project managers at the deadline. A restart therefore loses nothing, and an
+answer cancels what is still planned (the renderers check the route again at send time as well).
+Only a configured contact of the route's town answers it, while the idea is still 'forwarded': a question
+(Rückfrage) once, then or instead one decision (take it on, decline). Any answer stops the reminders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit, outbox
+from models.dates import shift_out_of_quiet
+from models.errors import Refusal
+from models.ideas import events
+from models.outbox import NewMessage
+from models.tables import Idea, IdeaAnswer, IdeaFollower, IdeaRoute, IdeaTown, Outbox, Person
+from models.text import require_visible
+
+FORWARDED = "forwarded"  # the idea status that routes an idea
+OPEN, TAKEN, QUESTION, DECLINED = "open", "taken", "question", "declined"
+ANSWERS = (TAKEN, QUESTION, DECLINED)
+# which route status each answer may follow: a question only comes first, a decision may follow a question
+AFTER: dict[str, tuple[str, ...]] = {QUESTION: (OPEN,), TAKEN: (OPEN, QUESTION), DECLINED: (OPEN, QUESTION)}
+TEXT_MAX = 1000
+# outbox kinds
+REQUEST = "route_request"  # the idea to a contact, with the answer buttons
+REMINDER = "route_reminder"  # to a contact, once, before the deadline
+OVERDUE = "route_overdue"  # to the project managers, once, when the deadline passed without an answer
+UNREACHED = "route_unreached"  # to the project managers: a town's contacts are not registered (or none configured)
+ANSWER = "route_answer"  # a town's answer, to the author, the followers and whoever forwarded the idea
+KINDS = (REQUEST, REMINDER, OVERDUE, UNREACHED, ANSWER)
+
+
+@dataclass(frozen=True)
+class RoutingPolicy:
+    """`[routing]`: each town's administration contacts (Telegram ids) and how long they have to answer."""
+
+    answer_weeks: int = 4
+    remind_days_before: int = 7  # 0: no reminder
+    contacts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # town key -> Telegram user ids
+    quiet: tuple[ZoneInfo, time, time] | None = None  # [meetings] quiet_hours: no reminder at night
+
+    def out_of_quiet(self, due: datetime) -> datetime:
+        """When a message due at `due` may go: the end of the quiet hours if it falls into them."""
+        return due if self.quiet is None else shift_out_of_quiet(due, *self.quiet)
+
+    @property
+    def answer_time(self) -> timedelta:
+        return timedelta(weeks=self.answer_weeks)
+
+    @property
+    def remind_before(self) -> timedelta:
+        return timedelta(days=self.remind_days_before)
+
+    def contacts_of(self, town: str) -> tuple[int, ...]:
+        return self.contacts.get(town, ())
+
+
+@dataclass
+class Forwarded:
+    """What one forwarding did: the routes, how many contacts were written to, and per town the contacts
+    that could not be (not registered yet; an empty list: the town has no contacts configured)."""
+
+    routes: list[IdeaRoute] = field(default_factory=list)
+    told: int = 0
+    missing: dict[str, list[int]] = field(default_factory=dict)
+
+
+# --- rules -----------------------------------------------------------------------------------------------
+
+
+def check_towns(towns: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    """The towns to forward to: at least one, each a configured town (buttons can be forged)."""
+    chosen = sorted(set(towns))
+    if not chosen:
+        raise Refusal("routing.need_town")
+    if not set(chosen) <= set(allowed):
+        raise Refusal("errors.stale_button")
+    return chosen
+
+
+def clean_text(raw: str | None, required: bool) -> str | None:
+    """A question (required) or the sentence with a refusal (optional): at most 1000 characters, stored as typed."""
+    text = (raw or "").strip()
+    if not text:
+        if required:
+            raise Refusal("routing.text_empty")
+        return None
+    require_visible(text)
+    if len(text) > TEXT_MAX:
+        raise Refusal("routing.text_long", max=TEXT_MAX, length=len(text))
+    return text
+
+
+def check_obstacles(codes: Iterable[str], allowed: Iterable[str]) -> list[str]:
+    """A refusal's reasons: at least one obstacle code, each a configured one (in the config's order)."""
+    order = list(allowed)
+    chosen = set(codes)
+    if not chosen:
+        raise Refusal("routing.need_obstacle")
+    if not chosen <= set(order):
+        raise Refusal("errors.stale_button")
+    return [c for c in order if c in chosen]
+
+
+def is_contact(policy: RoutingPolicy, person: Person, town: str) -> bool:
+    return person.telegram_id in policy.contacts_of(town)
+
+
+def contact_towns(policy: RoutingPolicy, person: Person) -> list[str]:
+    return [town for town, ids in policy.contacts.items() if person.telegram_id in ids]
+
+
+async def answerable_route(
+    s: AsyncSession, person: Person, route_id: int, policy: RoutingPolicy, kind: str = DECLINED
+) -> IdeaRoute:
+    """The route, if the person is a contact of its town and it still takes an answer of `kind`; else a refusal."""
+    route = await s.get(IdeaRoute, route_id)
+    if route is None or not is_contact(policy, person, route.town):
+        raise Refusal("routing.not_contact")
+    if route.status not in AFTER.get(kind, ()):
+        raise Refusal("routing.already_asked" if route.status == QUESTION else "routing.already_answered")
+    idea = await s.get(Idea, route.idea_id)
+    if idea is None or idea.status != FORWARDED:
+        raise Refusal("routing.moved_on")
+    return route
+
+
+# --- forwarding ------------------------------------------------------------------------------------------
+
+
+async def idea_towns(s: AsyncSession, idea_id: int) -> list[str]:
+    q = select(IdeaTown.town).where(IdeaTown.idea_id == idea_id).order_by(IdeaTown.town)
+    return list((await s.execute(q)).scalars())
+
+
+async def _people(s: AsyncSession, telegram_ids: Iterable[int]) -> list[Person]:
+    ids = list(telegram_ids)
+    if not ids:
+        return []
+    return list((await s.execute(select(Person).where(Person.telegram_id.in_(ids)).order_by(Person.id))).scalars())
+
+
+async def _managers(s: AsyncSession) -> list[Person]:
+    return list((await s.execute(select(Person).where(Person.is_manager.is_(True)).order_by(Person.id))).scalars())
+
+
+def _message(kind: str, person: Person, route: IdeaRoute, due: datetime, **kw: object) -> NewMessage:
+    return NewMessage(
+        kind,
+        person.telegram_id,
+        due,
+        person_id=person.id,
+        payload={"route": route.id},
+        dedupe_key=f"{kind}:{route.id}:{person.id}",
+        priority=4,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _answer_message(person: Person, route: IdeaRoute, kind: str, now: datetime) -> NewMessage:
+    """A town's answer to one person; a question and the decision after it are two messages."""
+    return NewMessage(
+        ANSWER,
+        person.telegram_id,
+        now,
+        person_id=person.id,
+        payload={"route": route.id, "answer": kind},
+        dedupe_key=f"{ANSWER}:{route.id}:{kind}:{person.id}",
+        priority=4,
+    )
+
+
+def _contact_messages(
+    policy: RoutingPolicy, route: IdeaRoute, contacts: Sequence[Person], now: datetime
+) -> list[NewMessage]:
+    """The request to each contact now, and their one reminder before the deadline (unless that has passed)."""
+    remind_at = policy.out_of_quiet(route.deadline_at - policy.remind_before)
+    messages = [_message(REQUEST, p, route, now) for p in contacts]
+    if policy.remind_days_before and now < remind_at < route.deadline_at:
+        messages += [_message(REMINDER, p, route, remind_at, expires_at=route.deadline_at) for p in contacts]
+    return messages
+
+
+async def forward(
+    s: AsyncSession,
+    actor: Person,
+    idea: Idea,
+    answer: IdeaAnswer,
+    towns: Sequence[str],
+    policy: RoutingPolicy,
+    now: datetime,
+) -> Forwarded:
+    """Route the idea to each town (called when an answer with status 'forwarded' is published).
+
+    A town it was already routed to is left as it is (one route per idea and town).
+    """
+    done = Forwarded()
+    existing = set((await s.execute(select(IdeaRoute.town).where(IdeaRoute.idea_id == idea.id))).scalars())
+    managers = await _managers(s)
+    deadline = now + policy.answer_time
+    for town in towns:
+        if town in existing:
+            continue
+        route = IdeaRoute(
+            idea_id=idea.id, answer_id=answer.id, town=town, status=OPEN, forwarded_at=now, deadline_at=deadline
+        )
+        s.add(route)
+        await s.flush()
+        events.record(
+            s,
+            idea.id,
+            events.FORWARDED,
+            now,
+            actor_id=actor.id,
+            town=town,
+            route=route.id,
+            deadline=deadline.isoformat(),
+        )
+        ids = policy.contacts_of(town)
+        contacts = await _people(s, ids)
+        messages = _contact_messages(policy, route, contacts, now)
+        messages += [_message(OVERDUE, m, route, policy.out_of_quiet(deadline)) for m in managers]
+        missing = sorted(set(ids) - {p.telegram_id for p in contacts})
+        if missing or not ids:
+            done.missing[town] = missing
+            messages += [_message(UNREACHED, m, route, now) for m in managers if m.id != actor.id]
+        await outbox.enqueue(s, messages, now)
+        done.routes.append(route)
+        done.told += len(contacts)
+    await audit.record(
+        s,
+        actor,
+        audit.FORWARD_IDEA,
+        now,
+        idea=idea.id,
+        towns=[r.town for r in done.routes],
+        told=done.told,
+        unreached=sorted(done.missing),
+    )
+    return done
+
+
+async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: datetime) -> int:
+    """Contacts who registered (or were added to the config) after an idea was forwarded get its open routes
+    (and managers named since then its overdue notice).
+
+    Run on an interval: the dedupe keys make it plan each request and reminder at most once, so a contact who
+    was written to already gets nothing new. Unreachable contacts (they blocked the bot) are left out, or a
+    refused message would be planned again at every run.
+    """
+    q = select(IdeaRoute).where(IdeaRoute.status == OPEN, IdeaRoute.deadline_at > now).order_by(IdeaRoute.id)
+    managers = await _managers(s)
+    messages: list[NewMessage] = []
+    for route in (await s.execute(q)).scalars():
+        contacts = [p for p in await _people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
+        messages += _contact_messages(policy, route, contacts, now)
+        overdue_at = policy.out_of_quiet(route.deadline_at)
+        messages += [_message(OVERDUE, m, route, overdue_at) for m in managers]  # a manager named later
+    return await outbox.enqueue(s, messages, now) if messages else 0
+
+
+# --- answering -------------------------------------------------------------------------------------------
+
+
+async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Person) -> list[Person]:
+    """The author (unless erased), the followers and whoever forwarded the idea; not the one who answered."""
+    ids = set((await s.execute(select(IdeaFollower.person_id).where(IdeaFollower.idea_id == idea.id))).scalars())
+    if idea.author_id is not None:
+        ids.add(idea.author_id)
+    if route.answer_id is not None:
+        forwarder = await s.get(IdeaAnswer, route.answer_id)
+        if forwarder is not None and forwarder.actor_id is not None:
+            ids.add(forwarder.actor_id)
+    ids.discard(actor.id)
+    if not ids:
+        return []
+    return list((await s.execute(select(Person).where(Person.id.in_(ids)).order_by(Person.id))).scalars())
+
+
+async def answer(
+    s: AsyncSession,
+    person: Person,
+    route_id: int,
+    kind: str,
+    policy: RoutingPolicy,
+    now: datetime,
+    *,
+    text: str | None = None,
+    obstacles: Iterable[str] = (),
+    allowed_obstacles: Iterable[str] = (),
+) -> tuple[IdeaRoute, int]:
+    """A contact answers a route: take it on, ask back (a question) or decline (obstacle codes, a sentence).
+
+    Returns the route and how many people are told. A second answer (a double tap, a colleague) is refused.
+    """
+    if kind not in ANSWERS:
+        raise Refusal("errors.stale_button")
+    route = await answerable_route(s, person, route_id, policy, kind)
+    clean = clean_text(text, required=kind == QUESTION) if kind != TAKEN else None
+    codes = check_obstacles(obstacles, allowed_obstacles) if kind == DECLINED else []
+    if kind == QUESTION:
+        values: dict[str, object] = {"question": clean, "asked_at": now}
+    else:
+        values = {"answered_at": now, "text": clean, "obstacles": codes}
+    claimed = await s.execute(
+        update(IdeaRoute)
+        .where(IdeaRoute.id == route.id, IdeaRoute.status.in_(AFTER[kind]))
+        .values(status=kind, answered_by=person.id, **values)
+    )
+    if not getattr(claimed, "rowcount", 0):  # a colleague or a second tap got there first
+        raise Refusal("routing.already_answered")
+    await s.refresh(route)
+    idea = await s.get(Idea, route.idea_id)
+    assert idea is not None  # answerable_route checked it
+    events.record(
+        s,
+        idea.id,
+        events.TOWN_ANSWER,
+        now,
+        actor_id=person.id,
+        town=route.town,
+        route=route.id,
+        answer=kind,
+        obstacles=codes,
+    )
+    await cancel_planned(s, route.id)
+    people = await _recipients(s, idea, route, person)
+    await outbox.enqueue(s, [_answer_message(p, route, kind, now) for p in people], now)
+    await s.flush()
+    return route, len(people)
+
+
+async def cancel_planned(s: AsyncSession, route_id: int) -> int:
+    """Drop the route's reminders and overdue notices that have not gone out (it was answered)."""
+    keys = or_(Outbox.dedupe_key.like(f"{REMINDER}:{route_id}:%"), Outbox.dedupe_key.like(f"{OVERDUE}:{route_id}:%"))
+    return await outbox.cancel_open(s, Outbox.kind.in_((REMINDER, OVERDUE)), keys, reason="route answered")
+
+
+# --- what views show -------------------------------------------------------------------------------------
+
+
+async def routes_of(s: AsyncSession, idea_ids: Iterable[int]) -> dict[int, list[IdeaRoute]]:
+    """The routes of each idea (by idea id, each list in town order); ideas without routes are left out."""
+    ids = list(idea_ids)
+    if not ids:
+        return {}
+    q = select(IdeaRoute).where(IdeaRoute.idea_id.in_(ids)).order_by(IdeaRoute.idea_id, IdeaRoute.town)
+    out: dict[int, list[IdeaRoute]] = {}
+    for route in (await s.execute(q)).scalars():
+        out.setdefault(route.idea_id, []).append(route)
+    return out
+
+
+async def routes_of_answer(s: AsyncSession, answer_id: int) -> list[IdeaRoute]:
+    q = select(IdeaRoute).where(IdeaRoute.answer_id == answer_id).order_by(IdeaRoute.town)
+    return list((await s.execute(q)).scalars())

@@ -1,0 +1,100 @@
+"""The answer deadline through the real bot and the dispatcher with a clock tests move: contacts are reminded
+once before it, the project manager is told once when it passed, and an answer stops both for its town. The
+messages are outbox rows planned when the idea is forwarded, so a restart in between loses nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import routing_jobs
+from models.clock import FrozenClock
+from tests.conftest import MANAGER_ID, start_bot, stop_bot
+from tests.routing_helpers import CONTACTS, SAALFELD_TWO_ID, contact, forward, reminders, requests, routes, rows, story
+from tests.routing_helpers import rbot as rbot  # the fixture
+
+
+def overdue(user) -> list[str]:
+    return [t for t in user.texts() if t.startswith("⌛ Die Verwaltung")]
+
+
+async def test_contacts_are_reminded_once_before_the_deadline_and_the_manager_told_once_after(rbot):
+    bot = rbot
+    lea, _, _, sabine, rolf, sven = await story(bot, register_second=True)
+    await forward(lea)
+    await bot.deliver()
+    [route, _] = await routes(bot)
+    manager = bot.fake.users[MANAGER_ID]
+    remind_at = route.deadline_at - timedelta(days=7)
+    bot.clock.set(remind_at - timedelta(minutes=1))
+    await bot.deliver()
+    assert reminders(sabine) == reminders(rolf) == []
+    await bot.deliver(advance=timedelta(minutes=2))
+    assert [len(reminders(u)) for u in (sabine, sven, rolf)] == [1, 1, 1]
+    reminder = reminders(rolf)[0]
+    assert "wartet auf die Antwort der Verwaltung Rudolstadt" in reminder.text and "Mi., 23. Dez. 2026" in reminder.text
+    assert reminder.button_texts() == ["✅ Übernehmen", "❓ Rückfrage", "✋ Ablehnen"]
+    await bot.deliver(advance=timedelta(days=6, hours=23))
+    assert overdue(manager) == []
+    await bot.deliver(advance=timedelta(hours=2))
+    assert sorted(overdue(manager)) == [
+        "⌛ Die Verwaltung Rudolstadt hat Idee #1 nicht bis Mi., 23. Dez. 2026 beantwortet.\n"
+        "Eingetragene Ansprechpersonen: 1. Vielleicht hilft ein Anruf.",
+        "⌛ Die Verwaltung Saalfeld hat Idee #1 nicht bis Mi., 23. Dez. 2026 beantwortet.\n"
+        "Eingetragene Ansprechpersonen: 2. Vielleicht hilft ein Anruf.",
+    ]
+    await bot.deliver(advance=timedelta(days=30))
+    assert len(overdue(manager)) == 2 and [len(reminders(u)) for u in (sabine, sven, rolf)] == [1, 1, 1]
+
+
+async def test_an_answer_stops_the_reminders_and_the_overdue_notice_of_its_town_only(rbot):
+    bot = rbot
+    lea, _, _, sabine, rolf, sven = await story(bot, register_second=True)
+    await forward(lea)
+    await bot.deliver()
+    await sabine.press("Übernehmen", message=requests(sabine)[0])
+    assert await bot.deliver() == 3  # the answer to the author, the follower and Lea
+    deadline = (await routes(bot))[0].deadline_at
+    bot.clock.set(deadline - timedelta(days=6))
+    await bot.deliver()
+    assert reminders(sabine) == reminders(sven) == []  # Sven is Sabine's colleague: Saalfeld has answered
+    assert len(reminders(rolf)) == 1
+    bot.clock.set(deadline + timedelta(minutes=1))
+    await bot.deliver()
+    manager = bot.fake.users[MANAGER_ID]
+    assert [t.split(" hat ")[0] for t in overdue(manager)] == ["⌛ Die Verwaltung Rudolstadt"]
+    assert {r.status for r in await rows(bot, "route_reminder") if r.chat_id != rolf.user_id} == {"cancelled"}
+    # Sven's request, still unanswered on his phone, is refused too: his town answered
+    await sven.press("Ablehnen", message=requests(sven)[0])
+    assert sven.callback_answers[-1][0].startswith("Diese Idee hat schon eine Antwort eurer Verwaltung.")
+
+
+async def test_the_planned_reminder_survives_a_restart(fake, db, rbot):
+    bot = rbot
+    lea, _, _, _, rolf, _ = await story(bot)
+    await forward(lea)
+    await bot.deliver()
+    deadline = (await routes(bot))[0].deadline_at
+    await stop_bot(bot)
+    again = await start_bot(fake, db, FrozenClock(deadline - timedelta(days=6)), routing__contacts=CONTACTS)
+    try:
+        await again.deliver()
+        assert len(reminders(rolf)) == 1
+    finally:
+        await stop_bot(again)
+
+
+async def test_a_contact_who_registers_later_gets_the_open_idea_from_the_sweep(rbot):
+    bot = rbot
+    lea, _, _, sabine, _, _ = await story(bot)
+    await forward(lea)
+    await bot.deliver()
+    svc = bot.app.bot_data["services"]
+    assert await routing_jobs.plan(svc) == 0  # everyone registered has the idea already
+    sven = await contact(bot, SAALFELD_TWO_ID, "Sven", "Saalfeld")
+    assert await routing_jobs.plan(svc) == 2  # his request now and his reminder later
+    assert await routing_jobs.plan(svc) == 0
+    await bot.deliver()
+    [request] = requests(sven)
+    assert "Eine Idee für die Verwaltung Saalfeld" in request.text and len(requests(sabine)) == 1
+    await sven.press("Übernehmen", message=request)
+    assert next(r for r in await routes(bot) if r.town == "saalfeld").status == "taken"
