@@ -1,0 +1,1 @@
+"""Evaluation: the cooperation figures (figures.py) behind the evaluation report and docs/evaluation.md."""

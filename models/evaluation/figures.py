@@ -1,0 +1,129 @@
+"""The cooperation figures of the evaluation: plain tables, each cell with the number of people behind it.
+
+Nothing here touches Telegram or draws anything: the evaluation report (PDF/HTML), the monthly digest and the
+tests get the same dataclasses. Every figure can be reproduced with a query on the analyst views documented in
+docs/evaluation.md (tests/test_evaluation_queries.py checks that both give the same numbers).
+
+Rules shared by every figure:
+- Period: `since` inclusive, `until` exclusive (aware datetimes, None = open). Meetings, attendance and survey
+  answers count by the meeting's start, ideas by their submission, idea codes by when they were ticked,
+  memberships by when they began.
+- Months are calendar months in UTC ("2026-11"), so SQLite and PostgreSQL give the same months: an event in
+  the first hour or two of a month, local time, counts to the month before.
+- Cells behind fewer than 5 people are suppressed (`Cell.suppressed`, value and n None, shown as "< 5";
+  models/reports/suppression.py). `suppress=False` gives the raw numbers, for the tests and the operator only.
+- Counts are over everyone registered (anonymous aggregates); survey answers only of people who still agree to
+  the evaluation (or were erased since, their answer then has no person).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.evaluation import ideas, participation
+from models.evaluation import survey as survey_figures
+from models.evaluation.shapes import (
+    ALL,
+    GUESTS,
+    IDEA,
+    NO_REASON,
+    NO_SHOW,
+    ONLINE,
+    SIDE_EXITS,
+    STAGES,
+    SURVEY,
+    UNKNOWN,
+    Cell,
+    CrossTown,
+    Engagement,
+    Figures,
+    Funnel,
+    Row,
+    StayingPower,
+    SurveyFigures,
+    Table,
+)
+from models.reports.codebook import Vocabulary
+
+__all__ = [
+    "ALL",
+    "GUESTS",
+    "IDEA",
+    "NO_REASON",
+    "NO_SHOW",
+    "ONLINE",
+    "SIDE_EXITS",
+    "STAGES",
+    "SURVEY",
+    "UNKNOWN",
+    "Cell",
+    "CrossTown",
+    "Engagement",
+    "Figures",
+    "Funnel",
+    "Row",
+    "StayingPower",
+    "SurveyFigures",
+    "Table",
+    "Vocabulary",
+    "all_figures",
+    "cross_town",
+    "engagement",
+    "funnel",
+    "staying_power",
+    "survey",
+]
+
+
+async def cross_town(
+    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
+) -> CrossTown:
+    """Cooperation across town borders: ideas and meetings spanning towns, team mix, who travels where."""
+    return await participation.cross_town(s, since, until, vocab, suppress)
+
+
+async def engagement(
+    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
+) -> Engagement:
+    """Hours of civic engagement: each presence × the meeting's duration, guests without Telegram included."""
+    return await participation.engagement(s, since, until, vocab, suppress)
+
+
+async def staying_power(
+    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
+) -> StayingPower:
+    """Who keeps coming: active per month, first-time vs returning, and why people stay away after a while."""
+    return await participation.staying_power(s, since, until, vocab, suppress)
+
+
+async def funnel(
+    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
+) -> Funnel:
+    """The idea funnel per town (submitted → in review → accepted → implemented) with median days per stage."""
+    return await ideas.funnel(s, since, until, vocab, suppress)
+
+
+async def survey(
+    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
+) -> SurveyFigures:
+    """The micro-survey: usefulness (mean, n), and the factors and obstacles named, over time, team and field."""
+    return await survey_figures.survey(s, since, until, vocab, suppress)
+
+
+async def all_figures(
+    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
+) -> Figures:
+    """Every figure of the evaluation report, for one period."""
+    if (since is not None and since.tzinfo is None) or (until is not None and until.tzinfo is None):
+        raise ValueError("since and until must be aware datetimes")
+    return Figures(
+        since=since,
+        until=until,
+        cross_town=await cross_town(s, since, until, vocab, suppress=suppress),
+        engagement=await engagement(s, since, until, vocab, suppress=suppress),
+        staying=await staying_power(s, since, until, vocab, suppress=suppress),
+        funnel=await funnel(s, since, until, vocab, suppress=suppress),
+        survey=await survey(s, since, until, vocab, suppress=suppress),
+    )
