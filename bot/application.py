@@ -40,6 +40,7 @@ from handlers.meetings import flow as meeting_flow
 from handlers.polls import flow as polls
 from handlers.reachability import on_my_chat_member
 from handlers.reports import commands as reports
+from handlers.reports import evaluation as evaluation_report
 from models import people
 from models import teams as teams_domain
 from models.clock import Clock
@@ -124,6 +125,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ia": (idea_answers.on_button, MEMBER),
     "fol": (idea_answers.on_follow, MEMBER),
     "ex": (reports.on_export_button, MEMBER),
+    "er": (evaluation_report.on_button, MEMBER),  # project manager: checked in the domain
 }
 
 # draft flow -> what typed input means while that flow is open

@@ -55,10 +55,13 @@ def _write(path: Path, data: bytes) -> None:
     part = path.with_name(path.name + ".part")
     try:
         part.write_bytes(data)
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    os.replace(part, path)
 
 
 def run(config: Config, args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from html import escape as e
 
-from models.reports.evaluation.document import Block, Document, KeyFigures, Paragraph, Picture, Quotes, Table
+from models.reports.evaluation.document import Block, Document, KeyFigures, Paragraph, Picture, Table
 
 STYLE = """
 @page{size:A4;margin:2cm 2cm 2.2cm}

@@ -115,7 +115,7 @@ def _key_figures(block: KeyFigures, st: dict[str, Any], width: float) -> Any:
     cells = [[P(_printable(value), st["figure"]), P(_printable(label), st["figlabel"])] for label, value in block.items]
     rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
     if rows:
-        rows[-1] += [""] * (per_row - len(rows[-1]))
+        rows[-1] += [[] for _ in range(per_row - len(rows[-1]))]
     table = T(rows, colWidths=[width / per_row] * per_row, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -160,8 +160,8 @@ def _flowables(block: Block, st: dict[str, Any], width: float) -> list[Any]:
     return [KeepTogether([P(_printable(block.heading), st["h3"]), *quotes[:2]]), *quotes[2:]]
 
 
-def render(doc: Document) -> bytes:
-    """The whole report as PDF bytes (A4, 2 cm margins, a running head and page numbers on every page)."""
+def render(doc: Document) -> tuple[bytes, int]:
+    """The report as PDF bytes and its number of pages (A4, 2 cm margins, running head and page numbers)."""
     from reportlab.lib.colors import HexColor
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
@@ -186,6 +186,7 @@ def render(doc: Document) -> bytes:
             self._startPage()
 
         def save(self) -> None:
+            counted.append(len(self._pages))
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
                 self._decorate(number, len(self._pages))
@@ -205,6 +206,7 @@ def render(doc: Document) -> bytes:
             self.drawCentredString(page_w / 2, 1.2 * cm, footer)
             self.restoreState()
 
+    counted: list[int] = []
     buf = io.BytesIO()
     template = SimpleDocTemplate(
         buf,
@@ -229,7 +231,7 @@ def render(doc: Document) -> bytes:
         for block in section.blocks:
             story.extend(_flowables(block, st, width))
     template.build(story, canvasmaker=NumberedCanvas)
-    return buf.getvalue()
+    return buf.getvalue(), counted[0]
 
 
 def _plain(text: str) -> str:
