@@ -62,8 +62,8 @@ def monthly_bars(months: Sequence[str], series: Sequence[tuple[str, Sequence[flo
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     _month_ticks(ax, months)
     _style(ax, title)
-    if len(series) > 1:
-        ax.legend(fontsize=7, frameon=False, loc="upper left")
+    if len(series) > 1:  # beside the plot, never on a bar
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _png(fig)
 
 
@@ -113,7 +113,7 @@ def category_bars(labels: Sequence[str], values: Sequence[float], title: str, em
 
 
 def grouped_bars(
-    groups: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], title: str, empty: str
+    groups: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], title: str, empty: str, legend: str = ""
 ) -> bytes:
     """Bars per group (e.g. home town), one bar per series (e.g. meeting town) side by side."""
     fig = _figure(7.5, 2.8)
@@ -128,5 +128,6 @@ def grouped_bars(
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels(groups)
     _style(ax, title)
-    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), title=legend or None,
+              title_fontsize=7)
     return _png(fig)

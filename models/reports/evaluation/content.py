@@ -137,20 +137,18 @@ def _participation(fig: Figures, f: Frame) -> list[Block]:
     blocks.append(Picture(say("chart_active"), charts.monthly_bars(s_months, series, say("chart_active"),
                                                                     say("chart_empty"))))
     blocks.append(Paragraph(say("chart_suppressed", min=f.min_people), note=True))
-    blocks.append(_titled(by_month, lang))
-    blocks.append(_titled(staying, lang))
+    blocks += [_titled(by_month, lang), _titled(staying, lang)]
     for figure in (fig.engagement.by_group, fig.engagement.by_town):
         if figure.rows:
-            blocks.append(Paragraph(figure.title, note=False))
-            blocks.append(tb.pivot(figure, 0, 1, "hours", lang, figure.headings[0]))
+            title = f"{figure.title} ({f.say('in_period')})"
+            blocks.append(tb.sums(figure, 1, "hours", lang, figure.headings[1], title))
     if fig.staying.dropoff.rows:
         blocks.append(_titled(fig.staying.dropoff, lang))
     return blocks
 
 
 def _titled(figure: Figure, lang: str) -> Table:
-    table = tb.as_table(figure, lang)
-    return Table(table.head, table.rows, figure.title + (f" – {figure.note}" if figure.note else ""))
+    return tb.as_table(figure, lang)
 
 
 # --- cooperation ------------------------------------------------------------------------------------------------
@@ -169,9 +167,11 @@ def _cooperation(fig: Figures, f: Frame) -> list[Block]:
             towns.setdefault(r.keys[1], r.labels[1])
         cells = {(r.keys[0], r.keys[1]): tb.value(tb.cell(ct.travel, r, "attendances")) or 0 for r in ct.travel.rows}
         series = [(label, [cells.get((h, t), 0) for h in homes]) for t, label in towns.items()]
-        picture = charts.grouped_bars(list(homes.values()), series, say("chart_travel"), say("chart_empty"))
+        picture = charts.grouped_bars(list(homes.values()), series, say("chart_travel"), say("chart_empty"),
+                                      ct.travel.headings[1])
         blocks.append(Picture(say("chart_travel"), picture))
-        blocks.append(_titled(ct.travel, lang))
+        corner = f"{ct.travel.headings[0]} \\ {ct.travel.headings[1]}"
+        blocks.append(tb.pivot(ct.travel, 0, 1, "attendances", lang, corner))
     if ct.team_mix.rows:
         blocks.append(_team_mix(ct.team_mix, f))
     if fig.funnel.town_answers.rows:
@@ -194,7 +194,7 @@ def _team_mix(mix: Figure, f: Frame) -> Table:
         lines.setdefault((r.keys[0], r.keys[2]), {})[r.keys[3]] = tb.cell_text(tb.cell(mix, r, "members"), f.lang)
     head = [f"{mix.headings[0]} · {mix.headings[2]}", *groups.values()]
     rows = [[names[k], *(cells.get(g, "0") for g in groups)] for k, cells in lines.items()]
-    return Table(head, rows, f"{f.say('team_mix_latest')}. {mix.note}".strip())
+    return Table(head, rows, mix.note, f.say("team_mix_latest"))
 
 
 # --- fields of action -------------------------------------------------------------------------------------------
@@ -263,15 +263,13 @@ def _codes(fig: Figures, codes: dict[tuple[str, str], Counter[str]], kind: str, 
     blocks: list[Block] = [
         Paragraph(say(f"{kind}s_intro")),
         Picture(title, charts.code_bars(labels, series, title, say("chart_empty"))),
-        Table(head, rows, say("codes_table") + ". " + say("chart_suppressed", min=f.min_people)),
+        Table(head, rows, say("chart_suppressed", min=f.min_people), say("codes_table")),
     ]
     by_team = fig.survey.codes_by_team
     chosen = [r for r in by_team.rows if r.keys[1] == kind and r.keys[0] == SURVEY and r.keys[3] != ALL]
     if chosen:
-        blocks.append(
-            tb.pivot(by_team, 2, 3, "count", lang, say("column_code"), rows_filter=lambda r: r in chosen)
-        )
-        blocks.append(Paragraph(say("codes_by_team") + f" ({say('column_survey')})", note=True))
+        table = tb.pivot(by_team, 2, 3, "count", lang, say("column_code"), rows_filter=lambda r: r in chosen)
+        blocks.append(Table(table.head, table.rows, table.caption, f"{say('codes_by_team')} ({say('column_survey')})"))
     return blocks
 
 

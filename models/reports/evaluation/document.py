@@ -27,7 +27,10 @@ class KeyFigures:
 class Table:
     head: list[str]
     rows: list[list[str]]
-    caption: str = ""
+    caption: str = ""  # a note below (how it is counted)
+    title: str = ""  # a heading above
+    strong: tuple[int, ...] = ()  # rows in bold (totals)
+    keys: int = 1  # the first columns hold words (left-aligned), the rest numbers
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Document:
                 elif isinstance(block, KeyFigures):
                     out.extend(f"{label}: {value}" for label, value in block.items)
                 elif isinstance(block, Table):
+                    out.append(block.title)
                     out.append(" | ".join(block.head))
                     out.extend(" | ".join(row) for row in block.rows)
                 elif isinstance(block, Picture):

@@ -24,12 +24,16 @@ h3{font-size:1rem;margin:1rem 0 .3rem;break-after:avoid}
 .figures div{border:1px solid #cfdbe6;border-radius:4px;padding:.4rem .7rem;min-width:9rem;flex:1}
 .figures b{display:block;font-size:1.4rem;color:#1b6ca8}.figures span{font-size:.85em;color:#444}
 table{border-collapse:collapse;margin:.5rem 0 1.2rem;font-size:.92em;break-inside:avoid}
-th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}th{background:#eef3f8}
-td:first-child,th:first-child{text-align:left}caption{caption-side:bottom;text-align:left;color:#666;font-size:.85em}
+tr.total td{font-weight:bold}th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}th{background:#eef3f8}
+td:first-child,th:first-child,td.key{text-align:left}caption{caption-side:bottom;text-align:left;color:#666;font-size:.85em}
 figure{margin:1rem 0;break-inside:avoid}img{max-width:100%}
 blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.7rem;border-left:3px solid #cfdbe6}
 blockquote cite{color:#666;font-style:normal;font-size:.85em;margin-left:.4rem}
 """
+
+
+def _td(text: str, key: bool) -> str:
+    return f"<td class='key'>{e(text)}</td>" if key else f"<td>{e(text)}</td>"
 
 
 def _block(block: Block) -> str:
@@ -40,9 +44,15 @@ def _block(block: Block) -> str:
         return f"<div class='figures'>{cells}</div>"
     if isinstance(block, Table):
         head = "".join(f"<th>{e(h)}</th>" for h in block.head)
-        rows = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row) + "</tr>" for row in block.rows)
+        rows = "".join(
+            ("<tr class='total'>" if i in block.strong else "<tr>")
+            + "".join(_td(v, k < block.keys) for k, v in enumerate(row))
+            + "</tr>"
+            for i, row in enumerate(block.rows)
+        )
         caption = f"<caption>{e(block.caption)}</caption>" if block.caption else ""
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        title = f"<h3>{e(block.title)}</h3>" if block.title else ""
+        return f"{title}<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     if isinstance(block, Picture):
         data = base64.b64encode(block.png).decode()
         width = f"{round(block.width * 100)}%"

@@ -73,21 +73,19 @@ def _styles() -> dict[str, Any]:
 
 
 def _table(block: Table, st: dict[str, Any], width: float) -> list[Any]:
+    """A grid with a tinted head row repeated on every page; the first column for words, the rest numbers."""
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Paragraph as P
     from reportlab.platypus import Table as T
     from reportlab.platypus import TableStyle
 
-    def cell(text: str, column: int, head: bool = False) -> Any:
-        markup = f"<b>{_printable(text)}</b>" if head else _printable(text)
-        return P(markup, st["cell"] if column == 0 else st["num"])
+    def cell(text: str, column: int, bold: bool = False) -> Any:
+        markup = f"<b>{_printable(text)}</b>" if bold else _printable(text)
+        return P(markup, st["cell"] if column < block.keys else st["num"])
 
     data = [[cell(h, i, True) for i, h in enumerate(block.head)]]
-    data += [[cell(v, i) for i, v in enumerate(row)] for row in block.rows]
-    columns = len(block.head)
-    first = width * (0.34 if columns > 2 else 0.6)
-    widths = [first] + [(width - first) / max(columns - 1, 1)] * (columns - 1)
-    table = T(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    data += [[cell(v, i, n in block.strong) for i, v in enumerate(row)] for n, row in enumerate(block.rows)]
+    table = T(data, colWidths=_widths(block, width), repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -100,9 +98,31 @@ def _table(block: Table, st: dict[str, Any], width: float) -> list[Any]:
         )
     )
     out: list[Any] = [table]
+    if block.title:
+        out.insert(0, P(_printable(block.title), st["h3"]))
     if block.caption:
         out.append(P(_printable(block.caption), st["note"]))
     return out
+
+
+def _widths(block: Table, width: float) -> list[float]:
+    """Column widths from the content: each column gets at least its longest word, the rest of the line goes
+    to the columns in proportion to how much wider their whole texts are, so words break between, not inside."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad, size = 13.0, 8.5
+    natural, minimal = [], []
+    for i, head in enumerate(block.head):
+        texts = [(head, f"{FONT}-Bold"), *((row[i], FONT) for row in block.rows if i < len(row))]
+        natural.append(pad + max(stringWidth(_plain(x), font, size) for x, font in texts))
+        words = [(w, font) for x, font in texts for w in _plain(x).split()] or [("", FONT)]
+        minimal.append(pad + max(stringWidth(w, font, size) for w, font in words))
+    if sum(natural) <= width:
+        return [n * width / sum(natural) for n in natural]
+    if sum(minimal) >= width:
+        return [m * width / sum(minimal) for m in minimal]
+    room, wish = width - sum(minimal), [n - m for n, m in zip(natural, minimal, strict=True)]
+    return [m + room * w / sum(wish) for m, w in zip(minimal, wish, strict=True)]
 
 
 def _key_figures(block: KeyFigures, st: dict[str, Any], width: float) -> Any:
@@ -166,8 +186,8 @@ def render(doc: Document) -> tuple[bytes, int]:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
     from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import KeepTogether, SimpleDocTemplate
     from reportlab.platypus import Paragraph as P
-    from reportlab.platypus import SimpleDocTemplate
 
     _fonts()
     st = _styles()
@@ -227,9 +247,10 @@ def render(doc: Document) -> tuple[bytes, int]:
         P(f"{_printable(doc.subtitle)}<br/>{_printable(doc.period)} · {_printable(doc.generated)}", st["meta"]),
     ]
     for number, section in enumerate(doc.sections, start=1):
-        story.append(P(f"{number}&nbsp;&nbsp;{_printable(section.title)}", st["h2"]))
-        for block in section.blocks:
-            story.extend(_flowables(block, st, width))
+        flowables = [f for block in section.blocks for f in _flowables(block, st, width)]
+        head = P(f"{number}&nbsp;&nbsp;{_printable(section.title)}", st["h2"])
+        story.append(KeepTogether([head, *flowables[:2]]))  # never a heading and its intro alone at a page's foot
+        story.extend(flowables[2:])
     template.build(story, canvasmaker=NumberedCanvas)
     return buf.getvalue(), counted[0]
 

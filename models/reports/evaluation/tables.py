@@ -93,7 +93,8 @@ def as_table(figure: Figure, lang: str, caption: str = "") -> Table:
     """A figure as it is: its headings, one line per row (total rows included), "< 5" where suppressed."""
     rows = [[*r.labels, *(cell_text(c, lang, col) for c, col in zip(r.cells, figure.columns, strict=True))]
             for r in figure.rows]
-    return Table(list(figure.headings), rows, caption or figure.note)
+    strong = tuple(i for i, r in enumerate(figure.rows) if ALL in r.keys)
+    return Table(list(figure.headings), rows, caption or figure.note, figure.title, strong, len(figure.key_columns))
 
 
 def pivot(
@@ -121,4 +122,16 @@ def pivot(
         [label, *(cell_text(cells[(k, c)], lang, column) if (k, c) in cells else "0" for c in cols)]
         for k, label in row_keys.items()
     ]
-    return Table(head, body, figure.note)
+    return Table(head, body, figure.note, figure.title)
+
+
+def sums(figure: Figure, key: int, column: str, lang: str, corner: str, title: str) -> Table:
+    """One line per value of a key (e.g. group), the column summed over the other keys (e.g. months)."""
+    labels: dict[str, str] = {}
+    cells: dict[str, list[Cell]] = {}
+    for r in detail_rows(figure):
+        labels.setdefault(r.keys[key], r.labels[key])
+        cells.setdefault(r.keys[key], []).append(cell(figure, r, column))
+    rows = [[labels[k], Total(cs).text(lang)] for k, cs in cells.items()]
+    return Table([corner, figure.headings[len(figure.key_columns) + figure.columns.index(column)]], rows,
+                 figure.note, title)

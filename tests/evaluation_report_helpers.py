@@ -1,0 +1,90 @@
+"""Filled evaluation figures made by hand (the figures' own shapes), to render and look at the report's layout
+without a database: two years of months, three towns and groups, a suppressed cell in most tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models.evaluation.figures import ALL, IDEA, STAGES, SURVEY, Cell, Figures, Row
+from models.evaluation.shapes import CrossTown, Engagement, Funnel, StayingPower, SurveyFigures, table, word
+from models.reports.codebook import Vocabulary
+
+MONTHS = [f"{2025 + (m // 12)}-{m % 12 + 1:02d}" for m in range(24)]
+TOWNS = ("saalfeld", "rudolstadt", "bad_blankenburg")
+GROUPS = ("citizen", "entrepreneur", "administration")
+TEAMS = ("daseinsvorsorge", "fachkraefte", "engagement")
+FIELDS = ("public_services", "skilled_workers", "civic_engagement")
+
+
+def _row(vocab: Vocabulary, cats: tuple[str, ...], keys: tuple[str, ...], cells: tuple[Cell, ...]) -> Row:
+    return Row(keys, tuple(word(vocab, c, k) for c, k in zip(cats, keys, strict=True)), cells)
+
+
+def c(value: float, n: int) -> Cell:
+    return Cell.of(value, n)
+
+
+def sample_figures(vocab: Vocabulary) -> Figures:
+    ideas = table("ideas_towns", ("field",), ("ideas", "multi_town", "share_pct"), vocab)
+    ideas.rows = [_row(vocab, ("field",), (f,), (c(900 + i, 300), c(210 + i * 30, 100), c(23 + i * 3, 100)))
+                  for i, f in enumerate(FIELDS)]
+    ideas.rows.append(_row(vocab, ("figure",), (ALL,), (c(2703, 450), c(720, 200), c(26.6, 200))))
+    meetings = table("meetings_towns", ("team",), ("meetings", "multi_town", "share_pct"), vocab)
+    meetings.rows = [_row(vocab, ("team",), (t,), (c(500, 150), c(400 - 50 * i, 150), c(80 - 10 * i, 150)))
+                     for i, t in enumerate(TEAMS)]
+    meetings.rows.append(_row(vocab, ("figure",), (ALL,), (c(1500, 450), c(1050, 450), c(70, 450))))
+    mix = table("team_mix", ("team", "month", "town", "group"), ("members",), vocab, "left_not_recorded")
+    mix.rows = [_row(vocab, ("team", "month", "town", "group"), (t, "2026-10", town, g), (c(20 + i + j, 20 + i + j)
+                     if (i + j) % 4 else Cell.of(3, 3),)) for t in TEAMS for i, town in enumerate(TOWNS)
+                for j, g in enumerate(GROUPS)]
+    travel = table("travel", ("home_town", "meeting_town"), ("attendances", "people"), vocab)
+    travel.rows = [_row(vocab, ("town", "town"), (h, m), (c(3000 if h == m else 800 + 100 * i, 60), c(60, 60)))
+                   for i, h in enumerate(TOWNS) for m in TOWNS]
+    by_month = table("hours_by_month", ("month",), ("hours", "members", "guests"), vocab)
+    by_month.rows = [_row(vocab, ("month",), (m,), (c(1400 + 40 * i, 180), c(180, 180), c(30, 30)))
+                     for i, m in enumerate(MONTHS)]
+    by_group = table("hours_by_group", ("month", "group"), ("hours",), vocab)
+    by_group.rows = [_row(vocab, ("month", "group"), (m, g), (c(400 + 10 * j, 60) if j else c(2, 3),))
+                     for m in MONTHS for j, g in enumerate(GROUPS)]
+    by_town = table("hours_by_town", ("month", "town"), ("hours",), vocab)
+    by_town.rows = [_row(vocab, ("month", "town"), (m, t), (c(500, 60),)) for m in MONTHS for t in TOWNS]
+    active = table("active_by_month", ("month",), ("active", "first_time", "returning", "not_again"), vocab)
+    active.rows = [_row(vocab, ("month",), (m,), (c(180, 180), c(max(60 - 5 * i, 3), 60), c(120 + 3 * i, 120),
+                                                 c(4, 4))) for i, m in enumerate(MONTHS)]
+    dropoff = table("dropoff_reasons", ("reason",), ("people", "absences"), vocab)
+    dropoff.rows = [_row(vocab, ("reason",), (r,), (c(12, 12), c(30, 12))) for r in ("travel", "time", "health")]
+    stages = table("idea_funnel", ("town", "stage"), ("ideas", "ended", "median_days"), vocab)
+    stages.rows = [_row(vocab, ("town", "idea_status"), (t, s), (c(1000 - 200 * k, 100), c(800 - 200 * k, 100),
+                                                                  c(12 + 5 * k, 100)))
+                   for t in (ALL, *TOWNS) for k, s in enumerate(STAGES)]
+    answers = table("town_answers", ("town",), ("forwarded", "answered", "median_days"), vocab)
+    answers.rows = [_row(vocab, ("town",), (t,), (c(120, 40), c(80, 40), c(30 + 10 * i, 40)))
+                    for i, t in enumerate(TOWNS)]
+    use_month = table("usefulness_by_month", ("month",), ("mean", "answers"), vocab)
+    use_month.rows = [_row(vocab, ("month",), (m,), (c(3.4 + (i % 5) / 10, 800), c(833, 800)))
+                      for i, m in enumerate(MONTHS)]
+    use_team = table("usefulness_by_team", ("team",), ("mean", "answers"), vocab)
+    use_team.rows = [_row(vocab, ("team",), (t,), (c(3.6, 6000), c(6666, 200))) for t in TEAMS]
+    use_field = table("usefulness_by_field", ("field",), ("mean", "answers"), vocab)
+    use_field.rows = [_row(vocab, ("field",), (f,), (c(3.5, 6000), c(6666, 200))) for f in FIELDS]
+    keys = ("source", "kind", "code")
+    codes_team = table("codes_by_team", (*keys, "team"), ("count",), vocab)
+    for source in (SURVEY, IDEA):
+        for kind in ("factor", "obstacle"):
+            for k, (code, _) in enumerate(vocab.codes[kind]):
+                for t in (*TEAMS, ALL):
+                    n = (900 - 100 * k) // (1 if source == SURVEY else 8) * (3 if t == ALL else 1)
+                    codes_team.rows.append(_row(vocab, ("figure", "figure", kind, "team"), (source, kind, code, t),
+                                                (c(n, n),)))
+    return Figures(
+        since=datetime(2025, 1, 1, tzinfo=UTC),
+        until=datetime(2027, 1, 1, tzinfo=UTC),
+        cross_town=CrossTown(ideas, meetings, mix, travel),
+        engagement=Engagement(by_month, by_group, by_town, table("hours_by_group_town", ("month", "group", "town"),
+                                                                  ("hours",), vocab)),
+        staying=StayingPower(active, dropoff),
+        funnel=Funnel(stages, answers),
+        survey=SurveyFigures(use_month, use_team, use_field,
+                             table("codes_by_month", (*keys, "month"), ("count",), vocab), codes_team,
+                             table("codes_by_field", (*keys, "field"), ("count",), vocab)),
+    )
