@@ -14,7 +14,7 @@ from models.reports.suppression import MIN_PEOPLE, SUPPRESSED, too_few
 # codes of figure rows that are not in the config (words in bot/locales/*/evaluation.toml, category "figure")
 ALL = "all"  # the total row
 ONLINE = "online"  # meeting town of online meetings
-GUESTS = "guest"  # group of guests without Telegram (town: UNKNOWN)
+GUESTS = "guest"  # group and town of guests without Telegram
 UNKNOWN = "unknown"  # town or group not given
 NO_REASON = "none"  # declined without a reason
 NO_SHOW = "no_show"  # did not decline, and was not there
@@ -87,8 +87,7 @@ class CrossTown:
 class Engagement:
     by_month: Table  # month: hours, members present, guests
     by_group: Table  # month × group (guests as group "guest"): hours
-    by_town: Table  # month × home town (guests: "unknown"): hours
-    by_group_town: Table  # month × group × town: hours
+    by_town: Table  # month × home town (guests as town "guest"): hours
 
 
 @dataclass
