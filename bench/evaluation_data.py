@@ -143,7 +143,7 @@ async def _meetings(w: Rows, team_ids: list[int], factors: list[str], obstacles:
                 answer = "yes" if j < YES else ("maybe" if j < YES + 2 else "no")
                 await w.add(Rsvp, {
                     "meeting_id": m, "person_id": p, "answer": answer,
-                    "reason": ("travel", "time", "health")[k % 3] if answer == "no" else None,
+                    "reason": ("travel", "schedule", "health")[k % 3] if answer == "no" else None,
                     "invited_at": starts - timedelta(days=7), "answered_at": starts - timedelta(days=5),
                     "attended": j < PRESENT,
                 })
@@ -181,7 +181,8 @@ async def _ideas(w: Rows, team_ids: list[int], config: Config) -> dict[str, int]
     await w.flush(Idea)  # the rows below point at the ideas
     for n in range(1, IDEAS + 1):
         created, path = T0 + span * n, n % 6
-        towns = TOWNS[: 1 + (n % 4 == 0) + (n % 10 == 0)] if n % 2 else TOWNS[n % 3 :][:1]
+        towns = TOWNS[n % 3 :] + TOWNS[: n % 3]  # starting with a different town each time
+        towns = towns[: 1 + (n % 4 == 1) + (n % 10 == 3)]  # a quarter concern two towns, a tenth all three
         for t in towns:
             await w.add(IdeaTown, {"idea_id": n, "town": t})
         steps: list[tuple[str, str | None, str | None, int]] = [("submitted", "submitted", None, 0)]

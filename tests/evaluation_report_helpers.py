@@ -3,7 +3,7 @@ without a database: two years of months, three towns and groups, a suppressed ce
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from models.evaluation.figures import ALL, IDEA, STAGES, SURVEY, Cell, Figures, Row
 from models.evaluation.shapes import CrossTown, Engagement, Funnel, StayingPower, SurveyFigures, table, word
@@ -88,3 +88,75 @@ def sample_figures(vocab: Vocabulary) -> Figures:
                              table("codes_by_month", (*keys, "month"), ("count",), vocab), codes_team,
                              table("codes_by_field", (*keys, "field"), ("count",), vocab)),
     )
+
+
+# --- a small project in the database: one meeting with six present, their survey answers, five ideas ------------
+
+SIX = [  # display name, town: all citizens who agreed to the evaluation
+    ("Anneliese Quast", "saalfeld"),
+    ("Bruno Brandt", "saalfeld"),
+    ("Clara Conrad", "saalfeld"),
+    ("Dieter Dorn", "rudolstadt"),
+    ("Erika Eich", "rudolstadt"),
+    ("Franz Fink", "rudolstadt"),
+]
+USEFULNESS = [5, 4, 4, 3, 5, 3]  # mean 4.0
+SENTENCE = "Mit Anneliese Quast ging es schneller, aber die Fahrt war zu lang."
+
+
+async def seed_evaluation(db, config, now) -> dict[str, str]:
+    """Six present at a two-hour meeting two days before `now` (plus one guest), each answering the survey
+    (factor shared_goal from all six, obstacle travel_time from five, one sentence), and five ideas for two towns.
+    Returns display name -> pseudonym."""
+    from sqlalchemy import select
+
+    from models import people, teams
+    from models.tables import Idea, IdeaTown, Meeting, Rsvp, SurveyAnswer, Team
+
+    towns, groups = [t.key for t in config.towns], [g.key for g in config.groups]
+    held = now - timedelta(days=2)
+    out: dict[str, str] = {}
+    async with db.transaction() as s:
+        team = (await s.execute(select(Team).where(Team.slug == "daseinsvorsorge"))).scalar_one()
+        who = []
+        for i, (name, town) in enumerate(SIX):
+            p, _ = await people.register(
+                s, telegram_id=9300000001 + i, display_name=name, language="de", privacy_version="1", now=held
+            )
+            people.set_group(p, "citizen", groups)
+            people.set_town(p, town, towns)
+            await people.set_evaluation_consent(s, p, True, held)
+            await teams.join(s, p, team.id, held)
+            who.append(p)
+            out[name] = p.pseudonym
+        meeting = Meeting(
+            team_id=team.id, title="Werkstatt Mobilität", starts_at=held, duration_min=120, town="saalfeld",
+            address="Markt 1", status="scheduled", sequence=0, reminder_offsets=[], created_by=who[0].id,
+            created_at=held, updated_at=held, guests=1, attendance_recorded_at=held + timedelta(hours=3),
+        )
+        s.add(meeting)
+        await s.flush()
+        for i, p in enumerate(who):
+            s.add(Rsvp(meeting_id=meeting.id, person_id=p.id, answer="yes", invited_at=held, attended=True))
+            s.add(SurveyAnswer(
+                meeting_id=meeting.id, person_id=p.id, person_group="citizen", person_town=p.town,
+                usefulness=USEFULNESS[i], factors=["shared_goal"], obstacles=["travel_time"] if i else [],
+                comment=SENTENCE if i == 1 else None, created_at=held, updated_at=held,
+            ))
+        for i, p in enumerate(who[:5]):
+            idea = Idea(author_id=p.id, author_group="citizen", author_town=p.town, text=f"Idee {i}",
+                        field="public_services", team_id=team.id, status="submitted", created_at=held,
+                        updated_at=held)
+            s.add(idea)
+            await s.flush()
+            s.add_all([IdeaTown(idea_id=idea.id, town="saalfeld"), IdeaTown(idea_id=idea.id, town="rudolstadt")])
+    return out
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's words, page after page (pypdf: no poppler needed)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)

@@ -67,7 +67,7 @@ def render(doc: Document) -> str:
         f"<!doctype html><html lang='{e(doc.lang)}'><head><meta charset='utf-8'>",
         f"<title>{e(doc.title)} – {e(doc.project)}</title><style>{STYLE}</style></head><body>",
         f"<header><p class='project'>{e(doc.project)}</p><h1>{e(doc.title)}</h1>",
-        f"<p class='meta'>{e(doc.subtitle)}<br>{e(doc.period)} · {e(doc.generated)}</p></header>",
+        f"<p class='meta'>{e(doc.subtitle)}<br>{e(doc.period)}<br>{e(doc.generated)}</p></header>",
     ]
     for number, section in enumerate(doc.sections, start=1):
         parts.append(f"<section id='{e(section.key)}'><h2>{number} {e(section.title)}</h2>")

@@ -244,7 +244,7 @@ def render(doc: Document) -> tuple[bytes, int]:
     story: list[Any] = [
         P(_printable(doc.project), st["project"]),
         P(_printable(doc.title), st["title"]),
-        P(f"{_printable(doc.subtitle)}<br/>{_printable(doc.period)} · {_printable(doc.generated)}", st["meta"]),
+        P(f"{_printable(doc.subtitle)}<br/>{_printable(doc.period)}<br/>{_printable(doc.generated)}", st["meta"]),
     ]
     for number, section in enumerate(doc.sections, start=1):
         flowables = [f for block in section.blocks for f in _flowables(block, st, width)]
