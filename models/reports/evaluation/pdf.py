@@ -25,10 +25,12 @@ FONT = "DejaVuSans"
 def _fonts() -> Any:
     """Register DejaVu Sans (regular, bold, oblique) once; returns the font's glyph table for `_printable`."""
     import matplotlib
+    from reportlab import rl_config
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    rl_config.useA85 = 0  # images as binary streams: smaller, and no pure-Python ASCII85 pass over every chart
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     faces = {FONT: "DejaVuSans.ttf", f"{FONT}-Bold": "DejaVuSans-Bold.ttf", f"{FONT}-Oblique": "DejaVuSans-Oblique.ttf"}
     for name, file in faces.items():
