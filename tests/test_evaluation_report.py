@@ -159,3 +159,10 @@ def test_bad_days_give_one_clear_line_and_exit_2(project, args, line):
     done = actionbot(project, "report", "--evaluation", *args)
     assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
     assert not list(project.parent.glob("*.pdf"))
+
+
+async def test_the_audit_log_names_the_evaluation_report(bot):
+    manager = await bot.register(bot.manager())
+    await manager_presses_the_offer(bot, manager)
+    [audit] = await manager.send("/audit")
+    assert "Evaluationsbericht" in audit.text and "pdf+html" in audit.text

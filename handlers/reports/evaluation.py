@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -83,7 +84,7 @@ async def produce(
         since=_day(first, lang),
         until=_day(last, lang),
         generated=format_when(now, lang, tz),
-        say=lambda key, **params: t(lang, f"evaluation_report.{key}", **params),
+        say=lambda key, **params: unescape(t(lang, f"evaluation_report.{key}", **params)),  # plain text: escaped later
         vocab=vocab,
         min_people=found.min_people,
     )
