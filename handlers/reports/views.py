@@ -30,6 +30,7 @@ from models.reports.charts import Say
 from models.reports.codebook import Vocabulary
 from models.reports.exports import ALL, TABLES
 from models.reports.stats import NO_REASON, UNKNOWN, Overview
+from models.reports.suppression import SUPPRESSED, shown, too_few
 from models.tables import AuditEntry
 
 EXPORT_FORMATS = ("csv", "xlsx", "pz")  # pz: pseudonymised ZIP with codebook
@@ -66,10 +67,18 @@ def vocabulary(config: Config, lang: str) -> Vocabulary:
 
 
 def _items(counts: Counter[str], category: str, vocab: Vocabulary, none: str) -> str:
+    """ "Saalfeld 7, Rudolstadt < 5": counts under 5 are hidden, and listed after the others by name, so that
+    not even their order tells which small group is larger."""
     if not counts:
         return none
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(f"{vocab.label(category, k)} {n}" for k, n in ordered)
+    shown_ = sorted(((k, n) for k, n in counts.items() if not too_few(n)), key=lambda kv: (-kv[1], kv[0]))
+    hidden = sorted(k for k, n in counts.items() if too_few(n))
+    return ", ".join(
+        [
+            *(f"{vocab.label(category, k)} {n}" for k, n in shown_),
+            *(f"{vocab.label(category, k)} {SUPPRESSED}" for k in hidden),
+        ]
+    )
 
 
 def _rate(value: float | None, lang: str) -> str:
@@ -79,7 +88,9 @@ def _rate(value: float | None, lang: str) -> str:
 
 
 def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
-    """The numbers in a few plain-text lines (escape them for Telegram HTML)."""
+    """The numbers in a few plain-text lines (escape them for Telegram HTML). Totals are shown as they are; every
+    breakdown (by town, group, team, field, status, reason) shows "< 5" for a count under 5
+    (models/reports/suppression.py): the lines go into reports handed on to others."""
     say = say_for(lang)
     none = say("none")
     fields: Counter[str] = Counter()
@@ -96,8 +107,8 @@ def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
             + say(
                 "team_line",
                 team=vocab.label("team", x.slug),
-                members=x.members,
-                leads=x.leads,
+                members=shown(x.members, str(x.members)),
+                leads=shown(x.leads, str(x.leads)),
                 mix=_items(x.by_town, "town", vocab, none),
             )
             for x in o.members.teams

@@ -46,16 +46,19 @@ from models.evaluation.shapes import (
     Table,
 )
 from models.reports.codebook import Vocabulary
+from models.reports.suppression import MIN_PEOPLE, SUPPRESSED
 
 __all__ = [
     "ALL",
     "GUESTS",
     "IDEA",
+    "MIN_PEOPLE",
     "NO_REASON",
     "NO_SHOW",
     "ONLINE",
     "SIDE_EXITS",
     "STAGES",
+    "SUPPRESSED",
     "SURVEY",
     "UNKNOWN",
     "Cell",

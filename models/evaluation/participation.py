@@ -229,7 +229,7 @@ async def staying_power(
         first[p.person] = min(first.get(p.person, p.meeting.month), p.meeting.month)
         last[p.person] = max(last.get(p.person, p.meeting.month), p.meeting.month)
     present = await _presences(s, await _held(s, since, until))
-    t = table("active_by_month", ("month",), ("active", "first_time", "returning", "not_again"), vocab)
+    t = table("active_by_month", ("month",), ("active", "first_time", "returners", "not_again"), vocab)
     months: dict[str, set[int]] = defaultdict(set)
     for p in present:
         months[p.meeting.month].add(p.person)

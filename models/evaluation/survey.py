@@ -108,7 +108,7 @@ async def _idea_codes(s: AsyncSession, since: datetime | None, until: datetime |
 
 def _codes(mentions: list[Mention], by: str, vocab: Vocabulary, suppress: bool) -> Table:
     """Per source × kind × code × (month, team or field): how often named, by how many people."""
-    t = table(f"codes_by_{by}", (*CODE_KEYS, by), ("count",), vocab)
+    t = table(f"codes_by_{by}", (*CODE_KEYS, by), ("mentions",), vocab)
     cells: dict[tuple[str, str, str, str], list[tuple[str, int]]] = defaultdict(list)
     for m in mentions:
         cells[(m.source, m.kind, m.code, getattr(m, by))].append(m.who)
