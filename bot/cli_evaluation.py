@@ -71,7 +71,10 @@ def run(config: Config, args: argparse.Namespace) -> int:
     if since and until and until < since:
         raise ValueError(f"--until {until} is before --since {since}")
     pdf_path, html_path = paths(args.out)
-    pdf, page, pages = asyncio.run(_make(config, args.lang, since, until))
+    try:
+        pdf, page, pages = asyncio.run(_make(config, args.lang, since, until))
+    except ValueError as exc:  # a bug, not a bad request: keep the traceback instead of one line
+        raise RuntimeError("the evaluation report failed") from exc
     _write(pdf_path, pdf)
     _write(html_path, page.encode("utf-8"))
     print(f"wrote {pdf_path} ({pages} {'page' if pages == 1 else 'pages'}) and {html_path}")

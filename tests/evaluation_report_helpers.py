@@ -48,7 +48,7 @@ def sample_figures(vocab: Vocabulary) -> Figures:
                      for m in MONTHS for j, g in enumerate(GROUPS)]
     by_town = table("hours_by_town", ("month", "town"), ("hours",), vocab)
     by_town.rows = [_row(vocab, ("month", "town"), (m, t), (c(500, 60),)) for m in MONTHS for t in TOWNS]
-    active = table("active_by_month", ("month",), ("active", "first_time", "returning", "not_again"), vocab)
+    active = table("active_by_month", ("month",), ("active", "first_time", "returners", "not_again"), vocab)
     active.rows = [_row(vocab, ("month",), (m,), (c(180, 180), c(max(60 - 5 * i, 3), 60), c(120 + 3 * i, 120),
                                                  c(4, 4))) for i, m in enumerate(MONTHS)]
     dropoff = table("dropoff_reasons", ("reason",), ("people", "absences"), vocab)
@@ -68,7 +68,7 @@ def sample_figures(vocab: Vocabulary) -> Figures:
     use_field = table("usefulness_by_field", ("field",), ("mean", "answers"), vocab)
     use_field.rows = [_row(vocab, ("field",), (f,), (c(3.5, 6000), c(6666, 200))) for f in FIELDS]
     keys = ("source", "kind", "code")
-    codes_team = table("codes_by_team", (*keys, "team"), ("count",), vocab)
+    codes_team = table("codes_by_team", (*keys, "team"), ("mentions",), vocab)
     for source in (SURVEY, IDEA):
         for kind in ("factor", "obstacle"):
             for k, (code, _) in enumerate(vocab.codes[kind]):
@@ -85,8 +85,8 @@ def sample_figures(vocab: Vocabulary) -> Figures:
         staying=StayingPower(active, dropoff),
         funnel=Funnel(stages, answers),
         survey=SurveyFigures(use_month, use_team, use_field,
-                             table("codes_by_month", (*keys, "month"), ("count",), vocab), codes_team,
-                             table("codes_by_field", (*keys, "field"), ("count",), vocab)),
+                             table("codes_by_month", (*keys, "month"), ("mentions",), vocab), codes_team,
+                             table("codes_by_field", (*keys, "field"), ("mentions",), vocab)),
     )
 
 

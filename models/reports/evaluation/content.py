@@ -132,7 +132,8 @@ def _participation(fig: Figures, f: Frame) -> list[Block]:
     series = [
         (staying.headings[len(staying.key_columns) + staying.columns.index(c)],
          [tb.value(tb.cell(staying, r, c)) or 0 for r in s_rows])
-        for c in ("first_time", "returning")
+        for c in ("first_time", "returners", "returning")
+        if c in staying.columns
     ]
     blocks.append(Picture(say("chart_active"), charts.monthly_bars(s_months, series, say("chart_active"),
                                                                     say("chart_empty"))))
@@ -242,7 +243,7 @@ def _code_totals(fig: Figures) -> dict[tuple[str, str], Counter[str]]:
     totals = [r for r in figure.rows if r.keys[3] == ALL]
     rows = totals if totals else [r for r in figure.rows if ALL not in r.keys]
     for r in rows:
-        v = tb.value(tb.cell(figure, r, "count"))
+        v = tb.value(tb.cell(figure, r, "mentions"))
         out.setdefault((r.keys[0], r.keys[1]), Counter())[r.keys[2]] += int(v or 0)
     return out
 
@@ -268,7 +269,7 @@ def _codes(fig: Figures, codes: dict[tuple[str, str], Counter[str]], kind: str, 
     by_team = fig.survey.codes_by_team
     chosen = [r for r in by_team.rows if r.keys[1] == kind and r.keys[0] == SURVEY and r.keys[3] != ALL]
     if chosen:
-        table = tb.pivot(by_team, 2, 3, "count", lang, say("column_code"), rows_filter=lambda r: r in chosen)
+        table = tb.pivot(by_team, 2, 3, "mentions", lang, say("column_code"), rows_filter=lambda r: r in chosen)
         blocks.append(Table(table.head, table.rows, table.caption, f"{say('codes_by_team')} ({say('column_survey')})"))
     return blocks
 
