@@ -95,7 +95,7 @@ def code_bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(list(reversed(labels)))
     _style(ax, title)
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # never on a bar
     return _png(fig)
 
 
