@@ -26,7 +26,6 @@ from models.errors import Refusal
 from models.evaluation import figures
 from models.reports import stats
 from models.reports.evaluation import content, html, pdf, sources
-from models.reports.evaluation.document import Document
 from models.tables import Person
 
 PREFIX = "er"  # er:1:make
@@ -51,7 +50,9 @@ def _day(d: date, lang: str) -> str:
     return format_date(d, format="long", locale=lang)
 
 
-def _render(doc: Document) -> tuple[bytes, str, int]:
+def _render(found: figures.Figures, src: sources.Sources, frame: content.Frame) -> tuple[bytes, str, int]:
+    """Charts, PDF and HTML: a few seconds of CPU, so in a worker thread while the bot keeps answering."""
+    doc = content.build(found, src, frame)
     data, pages = pdf.render(doc)
     return data, html.render(doc), pages
 
@@ -88,8 +89,7 @@ async def produce(
         vocab=vocab,
         min_people=found.min_people,
     )
-    doc = content.build(found, src, frame)
-    data, page, pages = await asyncio.to_thread(_render, doc)
+    data, page, pages = await asyncio.to_thread(_render, found, src, frame)
     details = {"what": "evaluation", "format": "pdf+html", "pseudonymised": True, "since": first.isoformat(),
                "until": last.isoformat()}
     await audit.record(s, me, audit.EXPORT, now, via=via, **details)
