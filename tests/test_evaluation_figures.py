@@ -12,6 +12,7 @@ from handlers.reports.evaluation_words import vocabulary
 from models import people
 from models.evaluation import figures
 from models.privacy.core import erase_person
+from models.reports.suppression import too_few
 from models.tables import Person
 from tests.evaluation_helpers import seed
 from tests.report_helpers import config
@@ -180,3 +181,12 @@ async def test_naive_times_are_refused(db, seeded):
 async def test_an_empty_project_gives_empty_figures(db):
     f = await all_figures(db)
     assert all(t.rows == [] and t.people == figures.Cell(0, 0) for t in figures_of(f))
+
+
+def test_the_rule_hides_one_to_four_people_and_shows_none_and_five():
+    assert [too_few(n) for n in (0, 1, 4, 5, 50)] == [False, True, True, False, False]
+    assert figures.Cell.of(3.5, 4).text() == "< 5"
+    assert figures.Cell.of(3.456, 5).text(2) == "3,46"
+    assert figures.Cell.of(3.456, 5).text(1, decimal=".") == "3.5"
+    assert figures.Cell.of(None, 7).text() == "–"  # e.g. a median of nothing
+    assert figures.Cell.of(2, 2, suppress=False) == figures.Cell(2, 2)

@@ -32,6 +32,7 @@ async def test_stats_shows_groups_of_five_or_more_and_hides_the_smaller_ones(bot
     assert "  nach Ort: Saalfeld 5, Bad Blankenburg < 5, Rudolstadt < 5" in lines
     assert "  nach Gruppe: Bürger*in 5, Verwaltung < 5, Unternehmer*in < 5"  # small ones by key in lines
     assert f"  {DASEIN}: 6 · 0 · Saalfeld 5, Rudolstadt < 5" in lines  # no lead yet: 0 reveals no one
+    assert lines[-1] == "„< 5“: weniger als 5 Personen – so kleine Gruppen werden nicht gezeigt."
 
 
 async def test_no_breakdown_in_stats_names_a_count_from_1_to_4(bot):
@@ -40,3 +41,13 @@ async def test_no_breakdown_in_stats_names_a_count_from_1_to_4(bot):
     found = [line for line in breakdowns(answer.text) if re.search(r"(?<![<\d])\s[1-4](?!\d)(,|$| ·)", line)]
     assert found == []
     assert "< 5" in answer.text
+
+
+async def test_the_html_report_shows_less_than_five_in_its_tables(bot):
+    await project_with_one_big_group(bot)
+    replies = await bot.manager().send("/report", timeout=60)  # a fresh matplotlib builds its font cache first
+    [(_name, data, _mime)] = [m.document for m in replies if m.document is not None]
+    html = data.decode()
+    assert "<tr><td>Saalfeld</td><td>5</td>" in html  # members by town (Bürger*in), then the row's total
+    assert "<tr><td>daseinsvorsorge</td><td>6</td><td>0</td><td>Saalfeld 5, Rudolstadt &lt; 5</td></tr>" in html
+    assert re.search(r"<td>[1-4]</td>", html) is None

@@ -147,6 +147,8 @@ def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
             open=r.total("open"),
         )
     )
+    if any(SUPPRESSED in line for line in lines):
+        lines.append(html.unescape(t(lang, "evaluation.suppressed_note")))  # plain text, like every line
     return lines
 
 

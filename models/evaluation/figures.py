@@ -22,6 +22,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.evaluation import attendance as attendance_data
 from models.evaluation import ideas, participation
 from models.evaluation import survey as survey_figures
 from models.evaluation.shapes import (
@@ -121,12 +122,13 @@ async def all_figures(
     """Every figure of the evaluation report, for one period."""
     if (since is not None and since.tzinfo is None) or (until is not None and until.tzinfo is None):
         raise ValueError("since and until must be aware datetimes")
+    attendance = await attendance_data.load(s)  # read once for the three sections built on it
     return Figures(
         since=since,
         until=until,
-        cross_town=await cross_town(s, since, until, vocab, suppress=suppress),
-        engagement=await engagement(s, since, until, vocab, suppress=suppress),
-        staying=await staying_power(s, since, until, vocab, suppress=suppress),
+        cross_town=await participation.cross_town(s, since, until, vocab, suppress, attendance),
+        engagement=await participation.engagement(s, since, until, vocab, suppress, attendance),
+        staying=await participation.staying_power(s, since, until, vocab, suppress, attendance),
         funnel=await funnel(s, since, until, vocab, suppress=suppress),
         survey=await survey(s, since, until, vocab, suppress=suppress),
     )

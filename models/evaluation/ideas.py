@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,13 +26,14 @@ Authored = tuple[int, int | None]  # (idea id, author id)
 
 async def _ideas(s: AsyncSession, since: datetime | None, until: datetime | None) -> dict[int, tuple[str, int | None]]:
     """The period's ideas: id -> (field, author id)."""
-    rows = await s.execute(select(Idea.id, Idea.field, Idea.author_id, Idea.created_at))
+    rows = await (await s.connection()).execute(select(Idea.id, Idea.field, Idea.author_id, Idea.created_at))
     return {i: (fld, author) for i, fld, author, created in rows if within(created, since, until)}
 
 
 async def _towns(s: AsyncSession) -> dict[int, list[str]]:
     towns: dict[int, list[str]] = defaultdict(list)
-    for idea_id, town in await s.execute(select(IdeaTown.idea_id, IdeaTown.town).order_by(IdeaTown.town)):
+    rows = await (await s.connection()).execute(select(IdeaTown.idea_id, IdeaTown.town).order_by(IdeaTown.town))
+    for idea_id, town in rows:
         towns[idea_id].append(town)
     return towns
 
@@ -57,6 +59,14 @@ async def ideas_towns(
     return t
 
 
+async def _stays(s: AsyncSession, ideas: dict[int, tuple[str, int | None]]) -> list[events.Stay]:
+    """The stays of the period's ideas, cut by models/ideas/events.py from plain rows (every status step is read
+    and filtered here: an IN list of thousands of ideas and ORM objects would cost more than the rows)."""
+    columns = (IdeaEvent.id, IdeaEvent.idea_id, IdeaEvent.kind, IdeaEvent.status, IdeaEvent.at)
+    rows = await (await s.connection()).execute(select(*columns).where(IdeaEvent.kind.in_(events.SETS_STATUS)))
+    return events.stays(cast("list[IdeaEvent]", [r for r in rows if r.idea_id in ideas]))
+
+
 def _by_town(ideas: dict[int, tuple[str, int | None]], towns: dict[int, list[str]]) -> dict[str, set[int]]:
     """Town -> the ideas concerning it (an idea concerning two towns counts in both), and ALL -> every idea."""
     out: dict[str, set[int]] = defaultdict(set)
@@ -75,7 +85,7 @@ async def funnel(
     s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
 ) -> Funnel:
     ideas, towns = await _ideas(s, since, until), await _towns(s)
-    stays = await events.status_stays(s, list(ideas)) if ideas else []
+    stays = await _stays(s, ideas)
     best: dict[int, int] = defaultdict(int)  # idea -> furthest funnel stage reached (1..4; 0: none)
     had: dict[int, set[str]] = defaultdict(set)
     ended: dict[str, list[tuple[int, float]]] = defaultdict(list)  # status -> (idea, days) of stays that ended
@@ -110,7 +120,7 @@ async def _town_answers(
 ) -> Table:
     """Per town: ideas forwarded to its administration in the period, answered, median days until the answer."""
     t = table("town_answers", ("town",), ("forwarded", "answered", "median_days"), vocab)
-    rows = await s.execute(
+    rows = await (await s.connection()).execute(
         select(IdeaEvent.idea_id, IdeaEvent.kind, IdeaEvent.town, IdeaEvent.at, Idea.author_id)
         .join(Idea, Idea.id == IdeaEvent.idea_id)
         .where(IdeaEvent.kind.in_((events.FORWARDED, events.TOWN_ANSWER)), IdeaEvent.town.is_not(None))

@@ -1,4 +1,4 @@
-"""Figures from who came to which meeting: across towns, engagement hours, staying power.
+"""Figures from who came to which meeting: across towns, engagement hours, staying power (data: attendance.py).
 
 A member counts as present when the lead recorded them at a meeting that took place (not cancelled, attendance
 recorded), as in the view v_attendance; guests without Telegram come from the meeting's headcount.
@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.evaluation import ideas as idea_figures
+from models.evaluation.attendance import Attendance, Held, Presence, load
 from models.evaluation.common import add_row, half_up, month, set_people, share, within
 from models.evaluation.shapes import (
     ALL,
     GUESTS,
     NO_REASON,
     NO_SHOW,
-    ONLINE,
     UNKNOWN,
     CrossTown,
     Engagement,
@@ -29,72 +28,19 @@ from models.evaluation.shapes import (
     Table,
     table,
 )
-from models.meetings.core import CANCELLED
 from models.reports.codebook import Vocabulary
-from models.tables import Meeting, Membership, Person, Rsvp, Team
-
-
-@dataclass(frozen=True)
-class Held:
-    """A meeting that took place with its attendance recorded."""
-
-    id: int
-    team: str
-    month: str
-    town: str
-    duration_min: int
-    guests: int
-
-    @property
-    def guest_hours(self) -> float:
-        return self.guests * self.duration_min / 60
-
-
-@dataclass(frozen=True)
-class Presence:
-    meeting: Held
-    person: int
-    town: str
-    group: str
-
-
-async def _held(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Held]:
-    rows = await s.execute(
-        select(Meeting.id, Team.slug, Meeting.starts_at, Meeting.town, Meeting.duration_min, Meeting.guests)
-        .join(Team, Team.id == Meeting.team_id)
-        .where(Meeting.status != CANCELLED, Meeting.attendance_recorded_at.is_not(None))
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-    return [
-        Held(mid, slug, month(at), town or ONLINE, dur, guests or 0)
-        for mid, slug, at, town, dur, guests in rows
-        if within(at, since, until)
-    ]
-
-
-async def _presences(s: AsyncSession, held: Iterable[Held]) -> list[Presence]:
-    """Members present at the given meetings."""
-    by_id = {m.id: m for m in held}
-    if not by_id:
-        return []
-    rows = await s.execute(
-        select(Rsvp.meeting_id, Person.id, Person.town, Person.stakeholder_group)
-        .join(Person, Person.id == Rsvp.person_id)
-        .where(Rsvp.attended.is_(True), Rsvp.meeting_id.in_(list(by_id)))
-    )
-    return [Presence(by_id[mid], pid, town or UNKNOWN, group or UNKNOWN) for mid, pid, town, group in rows]
-
-
-async def _all_presences(s: AsyncSession) -> list[Presence]:
-    """Every presence ever (first and last attendance look beyond the period)."""
-    return await _presences(s, await _held(s, None, None))
+from models.tables import Membership, Person, Team
 
 
 async def cross_town(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    suppress: bool,
+    loaded: Attendance | None = None,
 ) -> CrossTown:
-    held = await _held(s, since, until)
-    present = await _presences(s, held)
+    _held, present = (loaded or await load(s)).period(since, until)
     return CrossTown(
         ideas=await idea_figures.ideas_towns(s, since, until, vocab, suppress),
         meetings=_meetings_towns(present, vocab, suppress),
@@ -175,16 +121,23 @@ def _ordered(keys: Iterable[str]) -> list[str]:
 
 
 async def engagement(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    suppress: bool,
+    loaded: Attendance | None = None,
 ) -> Engagement:
-    held = await _held(s, since, until)
-    present = await _presences(s, held)
+    held, present = (loaded or await load(s)).period(since, until)
     by_month = table("hours_by_month", ("month",), ("hours", "members", "guests"), vocab)
     months: dict[str, list[Held]] = defaultdict(list)
     for m in held:
         months[m.month].append(m)
+    presences: dict[str, list[Presence]] = defaultdict(list)
+    for p in present:
+        presences[p.meeting.month].append(p)
     for at in sorted(months):
-        here = [p for p in present if p.meeting.month == at]
+        here = presences[at]
         members = len({p.person for p in here})
         guests = sum(m.guests for m in months[at])
         hours = sum(p.meeting.duration_min / 60 for p in here) + sum(m.guest_hours for m in months[at])
@@ -220,15 +173,21 @@ def _hours_by(held: list[Held], present: list[Presence], what: str, vocab: Vocab
 
 
 async def staying_power(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    suppress: bool,
+    loaded: Attendance | None = None,
 ) -> StayingPower:
-    every = await _all_presences(s)
+    data = loaded or await load(s)
+    every = data.present
     first: dict[int, str] = {}
     last: dict[int, str] = {}
     for p in every:
         first[p.person] = min(first.get(p.person, p.meeting.month), p.meeting.month)
         last[p.person] = max(last.get(p.person, p.meeting.month), p.meeting.month)
-    present = await _presences(s, await _held(s, since, until))
+    _held, present = data.period(since, until)
     t = table("active_by_month", ("month",), ("active", "first_time", "returners", "not_again"), vocab)
     months: dict[str, set[int]] = defaultdict(set)
     for p in present:
@@ -240,33 +199,29 @@ async def staying_power(
         gone = len([x for x in people if last[x] == at])
         add_row(t, (at,), [(len(people), len(people)), (new, new), (back, back), (gone, gone)], vocab, suppress)
     set_people(t, len({p.person for p in present}), suppress)
-    return StayingPower(months=t, dropoff=await _dropoff(s, since, until, vocab, suppress))
+    return StayingPower(months=t, dropoff=_dropoff(data, since, until, vocab, suppress))
 
 
-async def _dropoff(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
+def _dropoff(
+    data: Attendance, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
 ) -> Table:
     """Absences of people after their last attendance (they had come before), by the reason they gave.
 
     An absence: declined (with its reason, or none), or not declined and recorded as not there ('no_show')."""
     t = table("dropoff_reasons", ("reason",), ("people", "absences"), vocab)
-    attended: dict[int, list[datetime]] = defaultdict(list)
-    rows = await s.execute(
-        select(Rsvp.person_id, Rsvp.answer, Rsvp.reason, Rsvp.attended, Meeting.starts_at)
-        .add_columns(Meeting.attendance_recorded_at)
-        .join(Meeting, Meeting.id == Rsvp.meeting_id)
-        .where(Meeting.status != CANCELLED)
-    )
+    first: dict[int, datetime] = {}
+    last: dict[int, datetime] = {}
+    for p in data.present:
+        at = p.meeting.starts_at
+        first[p.person] = min(first.get(p.person, at), at)
+        last[p.person] = max(last.get(p.person, at), at)
     absences: list[tuple[int, str, datetime]] = []
-    for pid, answer, reason, came, starts_at, recorded_at in rows:
-        if came and recorded_at is not None:
-            attended[pid].append(starts_at)
-        elif not came and (answer == "no" or recorded_at is not None):
-            absences.append((pid, (reason or NO_REASON) if answer == "no" else NO_SHOW, starts_at))
+    for i in data.invitations:
+        if not i.attended and (i.answer == "no" or i.recorded):
+            absences.append((i.person, (i.reason or NO_REASON) if i.answer == "no" else NO_SHOW, i.starts_at))
     reasons: dict[str, list[int]] = defaultdict(list)
     for pid, reason, starts_at in absences:
-        times = attended.get(pid, [])
-        after_last = any(x < starts_at for x in times) and not any(x > starts_at for x in times)
+        after_last = pid in first and first[pid] < starts_at and not last[pid] > starts_at
         if after_last and within(starts_at, since, until):
             reasons[reason].append(pid)
             reasons[ALL].append(pid)

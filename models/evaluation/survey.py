@@ -41,7 +41,7 @@ class Answer:
 
 
 async def _answers(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Answer]:
-    rows = await s.execute(
+    rows = await (await s.connection()).execute(
         select(
             SurveyAnswer.id,
             SurveyAnswer.person_id,
@@ -93,7 +93,7 @@ class Mention:
 
 
 async def _idea_codes(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Mention]:
-    rows = await s.execute(
+    rows = await (await s.connection()).execute(
         select(IdeaCode.idea_id, IdeaCode.kind, IdeaCode.code, IdeaCode.created_at, Team.slug, Idea.field)
         .add_columns(Idea.author_id)
         .join(Idea, Idea.id == IdeaCode.idea_id)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.reports.stats import Overview
+from models.reports.suppression import SUPPRESSED, shown, too_few
 
 Say = Callable[..., str]  # say("chart_members") -> "Mitglieder nach Ort und Gruppe"
 Names = Callable[[str, str], str]  # names("town", "saalfeld") -> "Saalfeld"
@@ -59,6 +60,7 @@ def stacked_bars(
     """Bars per first key (e.g. town), stacked by the second (e.g. group)."""
     fig = _figure()
     ax = fig.add_subplot()
+    counts = visible(counts)
     xs, stacks = _order(counts, 0), _order(counts, 1)
     bottoms = [0] * len(xs)
     for i, stack in enumerate(stacks):
@@ -97,13 +99,14 @@ def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
     for m in months:
         for town, n in m.attended_by_town.items():
             counts[(m.month, town)] += n
+    counts = visible(counts)
     fig = _figure()
     ax = fig.add_subplot()
     labels = [m.month for m in months]
     towns = _order(counts, 1)
     bottoms = [0] * len(months)
     for i, town in enumerate(towns):
-        heights = [m.attended_by_town.get(town, 0) for m in months]
+        heights = [counts.get((m.month, town), 0) for m in months]
         ax.bar(labels, heights, bottom=bottoms, label=names("town", town), color=COLOURS[i % len(COLOURS)])
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     for x, (top, m) in enumerate(zip(bottoms, months, strict=True)):
@@ -113,7 +116,7 @@ def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
 
 
 def absence_chart(overview: Overview, names: Names, say: Say) -> bytes:
-    reasons = overview.absences.reasons.most_common()
+    reasons = [(r, n) for r, n in overview.absences.reasons.most_common() if not too_few(n)]
     fig = _figure(8, 3.5)
     ax = fig.add_subplot()
     ax.barh([names("reason", r) for r, _ in reversed(reasons)], [n for _, n in reversed(reasons)], color=COLOURS[3])
@@ -134,6 +137,20 @@ def charts(overview: Overview, names: Names, say: Say) -> list[Chart]:
     ]
 
 
+def visible(counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    """What a chart may draw: a bar segment under 5 people would show a small group, so it is left out
+    (the tables below the charts show "< 5" for it)."""
+    return Counter({k: n for k, n in counts.items() if not too_few(n)})
+
+
+def _mix(by_town: Counter[str], names: Names) -> str:
+    big = [(k, n) for k, n in by_town.most_common() if not too_few(n)]
+    small = sorted(k for k, n in by_town.items() if too_few(n))
+    return ", ".join(
+        [*(f"{names('town', k)} {n}" for k, n in big), *(f"{names('town', k)} {SUPPRESSED}" for k in small)]
+    )
+
+
 def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = ["<table><thead><tr>", *(f"<th>{html.escape(str(h))}</th>" for h in head), "</tr></thead><tbody>"]
     for row in rows:
@@ -143,9 +160,20 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _cross(counts: Counter[tuple[str, str]], row_kind: str, col_kind: str, names: Names, total: str) -> str:
-    rows, cols = _order(counts, 0), _order(counts, 1)
+    """Rows × columns with row totals; a cell (or total) under 5 shows "< 5"."""
+    rows, cols = _order(visible(counts), 0), _order(visible(counts), 1)
+    rows += sorted({r for r, _ in counts} - set(rows))
+    cols += sorted({c for _, c in counts} - set(cols))
+
+    def cell(n: int) -> str:
+        return shown(n, str(n))
+
     body = [
-        [names(row_kind, r), *(counts.get((r, c), 0) for c in cols), sum(counts.get((r, c), 0) for c in cols)]
+        [
+            names(row_kind, r),
+            *(cell(counts.get((r, c), 0)) for c in cols),
+            cell(sum(counts.get((r, c), 0) for c in cols)),
+        ]
         for r in rows
     ]
     return _table(["", *(names(col_kind, c) for c in cols), total], body)
@@ -173,14 +201,14 @@ def html_report(overview: Overview, chart_list: Sequence[Chart], names: Names, s
     parts.append(_cross(o.members.by_town_group, "town", "group", names, say("html_total")))
     parts.append(f"<h2>{e(say('html_teams'))}</h2>")
     team_rows = [
-        [t.slug, t.members, t.leads, ", ".join(f"{names('town', k)} {n}" for k, n in t.by_town.most_common())]
+        [t.slug, shown(t.members, str(t.members)), shown(t.leads, str(t.leads)), _mix(t.by_town, names)]
         for t in o.members.teams
     ]
     parts.append(_table([say("html_team"), say("html_members_n"), say("html_leads"), say("html_town_mix")], team_rows))
     parts.append(f"<h2>{e(say('html_ideas'))}</h2>")
     parts.append(_cross(o.ideas.by_field_status, "field", "idea_status", names, say("html_total")))
     parts.append(f"<h2>{e(say('html_absences'))}</h2>")
-    reasons = [[names("reason", r), n] for r, n in o.absences.reasons.most_common()]
+    reasons = [[names("reason", r), shown(n, str(n))] for r, n in o.absences.reasons.most_common()]
     parts.append(_table(["", say("html_count")], reasons))
     parts.append(f"<h2>{e(say('html_reach'))}</h2>")
     reach_rows = [

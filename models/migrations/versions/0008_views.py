@@ -31,7 +31,13 @@ CODES = {
 
 # a member counts as present at a meeting that took place and whose attendance the lead recorded
 PRESENT = "r.attended = TRUE AND m.status <> 'cancelled' AND m.attendance_recorded_at IS NOT NULL"
-PRESENT_2 = "r2.attended = TRUE AND m2.status <> 'cancelled' AND m2.attendance_recorded_at IS NOT NULL"
+# each person's first and last presence (one pass, joined: a subquery per row would scan rsvps per row)
+PRESENCES = (
+    "SELECT r2.person_id, MIN(m2.starts_at) AS first_at, MAX(m2.starts_at) AS last_at"
+    " FROM rsvps r2 JOIN meetings m2 ON m2.id = r2.meeting_id"
+    " WHERE r2.attended = TRUE AND m2.status <> 'cancelled' AND m2.attendance_recorded_at IS NOT NULL"
+    " GROUP BY r2.person_id"
+)
 
 
 def status_step(e: str) -> str:
@@ -60,12 +66,9 @@ SELECT m.id AS meeting_id, t.slug AS team, t.field, {month("m.starts_at")} AS mo
        COALESCE(m.town, 'online') AS meeting_town, m.duration_min, m.duration_min / 60.0 AS hours,
        p.pseudonym AS person, COALESCE(p.town, 'unknown') AS town,
        COALESCE(p.stakeholder_group, 'unknown') AS stakeholder_group,
-       (SELECT {month("MIN(m2.starts_at)")} FROM rsvps r2 JOIN meetings m2 ON m2.id = r2.meeting_id
-        WHERE r2.person_id = r.person_id AND {PRESENT_2}) AS first_month,
-       (SELECT {month("MAX(m2.starts_at)")} FROM rsvps r2 JOIN meetings m2 ON m2.id = r2.meeting_id
-        WHERE r2.person_id = r.person_id AND {PRESENT_2}) AS last_month
+       {month("f.first_at")} AS first_month, {month("f.last_at")} AS last_month
 FROM rsvps r JOIN meetings m ON m.id = r.meeting_id JOIN teams t ON t.id = m.team_id
-JOIN people p ON p.id = r.person_id
+JOIN people p ON p.id = r.person_id JOIN ({PRESENCES}) f ON f.person_id = r.person_id
 WHERE {PRESENT}""",
         "v_meeting_attendance": f"""CREATE VIEW v_meeting_attendance AS
 SELECT m.id AS meeting_id, t.slug AS team, t.field, {month("m.starts_at")} AS month, m.starts_at,
@@ -80,14 +83,10 @@ WHERE m.status <> 'cancelled' AND m.attendance_recorded_at IS NOT NULL""",
 SELECT m.id AS meeting_id, t.slug AS team, {month("m.starts_at")} AS month, m.starts_at, p.pseudonym AS person,
        COALESCE(p.town, 'unknown') AS town, COALESCE(p.stakeholder_group, 'unknown') AS stakeholder_group,
        CASE WHEN r.answer = 'no' THEN COALESCE(r.reason, 'none') ELSE 'no_show' END AS reason,
-       CASE WHEN EXISTS (SELECT 1 FROM rsvps r2 JOIN meetings m2 ON m2.id = r2.meeting_id
-                         WHERE r2.person_id = r.person_id AND {PRESENT_2} AND m2.starts_at < m.starts_at)
-            THEN 1 ELSE 0 END AS attended_before,
-       CASE WHEN EXISTS (SELECT 1 FROM rsvps r2 JOIN meetings m2 ON m2.id = r2.meeting_id
-                         WHERE r2.person_id = r.person_id AND {PRESENT_2} AND m2.starts_at > m.starts_at)
-            THEN 1 ELSE 0 END AS attended_after
+       CASE WHEN f.first_at < m.starts_at THEN 1 ELSE 0 END AS attended_before,
+       CASE WHEN f.last_at > m.starts_at THEN 1 ELSE 0 END AS attended_after
 FROM rsvps r JOIN meetings m ON m.id = r.meeting_id JOIN teams t ON t.id = m.team_id
-JOIN people p ON p.id = r.person_id
+JOIN people p ON p.id = r.person_id LEFT JOIN ({PRESENCES}) f ON f.person_id = r.person_id
 WHERE m.status <> 'cancelled' AND (r.attended IS NULL OR r.attended = FALSE)
   AND (r.answer = 'no' OR m.attendance_recorded_at IS NOT NULL)""",
         "v_memberships": f"""CREATE VIEW v_memberships AS
