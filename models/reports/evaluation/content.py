@@ -105,7 +105,9 @@ def _share(figure: Figure, lang: str) -> str:
     if row is None:
         return "–"
     share = tb.cell(figure, row, "share_pct")
-    return "–" if share.value is None and not share.suppressed else tb.cell_text(share, lang, "share_pct") + " %"
+    if share.value is None and not share.suppressed:
+        return "–"
+    return tb.cell_text(share, lang, "share_pct") + (" %" if lang == "de" else "%")  # as /stats writes rates
 
 
 def _top(codes: dict[tuple[str, str], Counter[str]], kind: str, f: Frame, n: int = 3) -> str:
