@@ -72,10 +72,7 @@ async def test_every_figure_hides_every_cell_behind_fewer_than_five_people(db, s
 
 
 def figures_of(f: figures.Figures) -> list[figures.Table]:
-    import dataclasses
-
-    sections = (f.cross_town, f.engagement, f.staying, f.funnel, f.survey)
-    return [getattr(x, field.name) for x in sections for field in dataclasses.fields(x)]
+    return f.tables()
 
 
 async def test_ideas_and_meetings_across_towns_with_their_share(db, seeded):
@@ -190,3 +187,28 @@ def test_the_rule_hides_one_to_four_people_and_shows_none_and_five():
     assert figures.Cell.of(3.456, 5).text(1, decimal=".") == "3.5"
     assert figures.Cell.of(None, 7).text() == "–"  # e.g. a median of nothing
     assert figures.Cell.of(2, 2, suppress=False) == figures.Cell(2, 2)
+
+
+async def test_the_summary_gives_the_headline_numbers_with_the_people_behind_them(db, seeded):
+    async with db.transaction() as s:
+        got = await figures.summary(s, None, None, DE)
+    assert (got.meetings.value, got.attendances.value, got.active.value) == (5, 29, 14)
+    assert (got.guests.value, got.hours.value) == (6, 56.0)
+    assert (got.ideas_new.value, got.ideas_implemented.text()) == (10, "< 5")  # I1, by one author
+    assert (got.answers.value, got.answers.n) == (19, 12)  # R5 left out; X erased counts as one
+    assert got.top_obstacle is not None and (got.top_obstacle.code, got.top_obstacle.label) == (
+        "travel_time",
+        "Lange Fahrzeit",
+    )
+    assert (got.top_obstacle.mentions.value, got.top_obstacle.mentions.n) == (6, 5)
+    assert got.top_factor is not None and got.top_factor.code == "shared_goal"
+    assert got.top_factor.mentions.text() == "< 5"  # six mentions, but by four people
+
+
+async def test_the_summary_of_one_team(db, seeded):
+    async with db.transaction() as s:
+        got = await figures.summary(s, None, None, DE, team="fachkraefte", suppress=False)
+    assert (got.meetings.value, got.attendances.value, got.active.value, got.guests.value) == (2, 10, 7, 3)
+    assert got.hours.value == 15.5
+    assert (got.ideas_new.value, got.answers.value) == (2, 5)
+    assert got.team == "fachkraefte"

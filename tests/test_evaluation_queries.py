@@ -6,7 +6,6 @@ compared unsuppressed, cell by cell: the value and the number of people behind i
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import uuid
 from collections import defaultdict
@@ -14,19 +13,22 @@ from decimal import Decimal
 from statistics import median
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from handlers.reports.evaluation_words import vocabulary
 from models.evaluation import figures
 from models.evaluation.common import half_up
+from models.tables import Meeting, SurveyAnswer
 from tests.conftest import PG_URL
-from tests.evaluation_helpers import seed
+from tests.evaluation_helpers import at, seed
 from tests.report_helpers import ROOT, config
 
 DOC = (ROOT / "docs" / "evaluation.md").read_text(encoding="utf-8")
 QUERIES = dict(re.findall(r"<!-- query: (\w+) -->\n```sql\n(.*?)```", DOC, re.S))
 PEOPLE_COUNTS = {"members", "people", "guests", "active", "first_time", "returners", "not_again"}
 WITH_DAYS = {"idea_funnel": "idea_funnel_stays", "town_answers": "town_answers_days"}
+AT = at(11, 11)
+NOT_TABLES = {*WITH_DAYS.values(), "summary", "top_codes"}
 
 
 @pytest.fixture
@@ -44,9 +46,7 @@ async def query(db, name: str) -> tuple[list[str], list[tuple]]:
 async def python_figures(db) -> dict[str, figures.Table]:
     async with db.transaction() as s:
         f = await figures.all_figures(s, None, None, vocabulary(config(), "de"), suppress=False)
-    sections = (f.cross_town, f.engagement, f.staying, f.funnel, f.survey)
-    tables = [getattr(section, x.name) for section in sections for x in dataclasses.fields(section)]
-    return {t.key: t for t in tables}
+    return {t.key: t for t in f.tables()}
 
 
 def cells_from_sql(t: figures.Table, names: list[str], row: tuple) -> tuple[tuple, ...]:
@@ -101,7 +101,7 @@ def approx(rows: dict[tuple, tuple]) -> dict[tuple, tuple]:
 
 
 def test_every_figure_has_its_documented_query():
-    documented = set(QUERIES) - set(WITH_DAYS.values())
+    documented = set(QUERIES) - NOT_TABLES
     assert documented == {
         "ideas_towns", "meetings_towns", "team_mix", "travel", "hours_by_month", "hours_by_group", "hours_by_town",
         "active_by_month", "dropoff_reasons", "idea_funnel", "town_answers", "usefulness_by_month",
@@ -110,8 +110,21 @@ def test_every_figure_has_its_documented_query():
 
 
 async def test_every_documented_query_gives_the_figures_of_the_report(db, seeded):
+    await assert_queries_give_the_figures(db)
+
+
+async def test_an_answer_without_a_list_of_codes_counts_no_code_in_sql_and_python(db, seeded):
+    async with db.transaction() as s:
+        meeting = (await s.execute(select(Meeting.id).where(Meeting.title == "Treffen M4"))).scalar_one()
+        empty = SurveyAnswer(meeting_id=meeting, usefulness=3, factors=None, obstacles=None)  # an erased person's
+        s.add(empty)
+        empty.created_at = empty.updated_at = AT
+    await assert_queries_give_the_figures(db)
+
+
+async def assert_queries_give_the_figures(db) -> None:
     tables = await python_figures(db)
-    assert set(tables) == set(QUERIES) - set(WITH_DAYS.values())
+    assert set(tables) == set(QUERIES) - NOT_TABLES
     for key, t in tables.items():
         names, sql_rows = await query(db, key)
         keys = len(t.key_columns)
@@ -120,6 +133,28 @@ async def test_every_documented_query_gives_the_figures_of_the_report(db, seeded
             add_days(t, got, (await query(db, WITH_DAYS[key]))[1])
         assert approx(got) == python_rows(t), key
         assert t.rows, f"{key}: the seeded project should fill every figure"
+
+
+async def test_the_documented_summary_gives_the_headline_numbers(db, seeded):
+    async with db.transaction() as s:
+        got = await figures.summary(s, None, None, vocabulary(config(), "de"), suppress=False)
+    names, [row] = await query(db, "summary")
+    sql = dict(zip(names, row, strict=True))
+    for name in ("meetings", "attendances", "active", "guests", "hours", "ideas_new", "ideas_implemented", "answers"):
+        cell = getattr(got, name)
+        n = sql.get(f"{name}_n", sql["active"] if name in ("attendances", "active") else sql[name])
+        assert (cell.value, cell.n) == (pytest.approx(sql[name]), n), name
+    assert (got.usefulness.value, got.usefulness.n) == (
+        pytest.approx(sql["usefulness"], abs=0.011),
+        sql["usefulness_n"],
+    )
+    _, tops = await query(db, "top_codes")
+    first = {}
+    for kind, code, mentions, n in tops:
+        first.setdefault(kind, (code, mentions, n))
+    assert got.top_factor is not None and got.top_obstacle is not None
+    assert (got.top_factor.code, got.top_factor.mentions.value, got.top_factor.mentions.n) == first["factor"]
+    assert (got.top_obstacle.code, got.top_obstacle.mentions.value, got.top_obstacle.mentions.n) == first["obstacle"]
 
 
 @pytest.mark.skipif(not PG_URL, reason="roles exist on PostgreSQL only")

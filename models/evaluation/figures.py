@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.evaluation import attendance as attendance_data
 from models.evaluation import ideas, participation
+from models.evaluation import summary as headline
 from models.evaluation import survey as survey_figures
 from models.evaluation.shapes import (
     ALL,
@@ -46,6 +47,7 @@ from models.evaluation.shapes import (
     SurveyFigures,
     Table,
 )
+from models.evaluation.summary import Summary, Top
 from models.reports.codebook import Vocabulary
 from models.reports.suppression import MIN_PEOPLE, SUPPRESSED
 
@@ -69,14 +71,17 @@ __all__ = [
     "Funnel",
     "Row",
     "StayingPower",
+    "Summary",
     "SurveyFigures",
     "Table",
+    "Top",
     "Vocabulary",
     "all_figures",
     "cross_town",
     "engagement",
     "funnel",
     "staying_power",
+    "summary",
     "survey",
 ]
 
@@ -116,6 +121,20 @@ async def survey(
     return await survey_figures.survey(s, since, until, vocab, suppress)
 
 
+async def summary(
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    *,
+    team: str | None = None,
+    suppress: bool = True,
+) -> Summary:
+    """The headline numbers of a period, of one team (slug) or the whole project: meetings, presences, hours,
+    new and implemented ideas, survey answers and usefulness, the most named factor and obstacle."""
+    return await headline.summary(s, since, until, vocab, team=team, suppress=suppress)
+
+
 async def all_figures(
     s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
 ) -> Figures:
@@ -126,6 +145,7 @@ async def all_figures(
     return Figures(
         since=since,
         until=until,
+        summary=await headline.summary(s, since, until, vocab, suppress=suppress, loaded=attendance),
         cross_town=await participation.cross_town(s, since, until, vocab, suppress, attendance),
         engagement=await participation.engagement(s, since, until, vocab, suppress, attendance),
         staying=await participation.staying_power(s, since, until, vocab, suppress, attendance),

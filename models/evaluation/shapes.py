@@ -5,11 +5,15 @@ Plain data, nothing computed: models/evaluation/figures.py is the public entry; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from models.reports.codebook import Vocabulary
 from models.reports.suppression import MIN_PEOPLE, SUPPRESSED, too_few
+
+if TYPE_CHECKING:
+    from models.evaluation.summary import Summary
 
 # codes of figure rows that are not in the config (words in bot/locales/*/evaluation.toml, category "figure")
 ALL = "all"  # the total row
@@ -116,12 +120,18 @@ class SurveyFigures:
 class Figures:
     since: datetime | None
     until: datetime | None
+    summary: Summary
     cross_town: CrossTown
     engagement: Engagement
     staying: StayingPower
     funnel: Funnel
     survey: SurveyFigures
     min_people: int = MIN_PEOPLE
+
+    def tables(self) -> list[Table]:
+        """Every figure, in the order of the report and of docs/evaluation.md."""
+        sections = (self.cross_town, self.engagement, self.staying, self.funnel, self.survey)
+        return [getattr(x, f.name) for x in sections for f in fields(x)]
 
 
 def table(key: str, key_columns: tuple[str, ...], columns: tuple[str, ...], vocab: Vocabulary, note: str = "") -> Table:

@@ -40,7 +40,7 @@ class Answer:
         return ("person", self.person) if self.person is not None else ("answer", self.id)
 
 
-async def _answers(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Answer]:
+async def answers(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Answer]:
     rows = await (await s.connection()).execute(
         select(
             SurveyAnswer.id,
@@ -92,7 +92,7 @@ class Mention:
     who: tuple[str, int]
 
 
-async def _idea_codes(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Mention]:
+async def idea_codes(s: AsyncSession, since: datetime | None, until: datetime | None) -> list[Mention]:
     rows = await (await s.connection()).execute(
         select(IdeaCode.idea_id, IdeaCode.kind, IdeaCode.code, IdeaCode.created_at, Team.slug, Idea.field)
         .add_columns(Idea.author_id)
@@ -126,18 +126,18 @@ def _codes(mentions: list[Mention], by: str, vocab: Vocabulary, suppress: bool) 
 async def survey(
     s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, suppress: bool
 ) -> SurveyFigures:
-    answers = await _answers(s, since, until)
+    said = await answers(s, since, until)
     mentions = [
         Mention(SURVEY, kind, code, a.month, a.team, a.field, a.who)
-        for a in answers
+        for a in said
         for kind, codes in ((FACTOR, a.factors), (OBSTACLE, a.obstacles))
         for code in codes
     ]
-    mentions += await _idea_codes(s, since, until)
+    mentions += await idea_codes(s, since, until)
     return SurveyFigures(
-        usefulness_by_month=_usefulness(answers, "month", vocab, suppress),
-        usefulness_by_team=_usefulness(answers, "team", vocab, suppress),
-        usefulness_by_field=_usefulness(answers, "field", vocab, suppress),
+        usefulness_by_month=_usefulness(said, "month", vocab, suppress),
+        usefulness_by_team=_usefulness(said, "team", vocab, suppress),
+        usefulness_by_field=_usefulness(said, "field", vocab, suppress),
         codes_by_month=_codes(mentions, "month", vocab, suppress),
         codes_by_team=_codes(mentions, "team", vocab, suppress),
         codes_by_field=_codes(mentions, "field", vocab, suppress),

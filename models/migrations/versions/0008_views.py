@@ -24,9 +24,10 @@ DAYS = {
     "postgresql": "(EXTRACT(EPOCH FROM ({1} - {0})) / 86400.0)",
 }
 # the elements of a JSON list of code keys, as rows of one column `code`
-CODES = {
-    "sqlite": "JOIN json_each(sa.{0}) j",
-    "postgresql": "CROSS JOIN LATERAL json_array_elements_text(sa.{0}) AS j(value)",
+CODES = {  # (a JSON null instead of a list counts as no code, as in Python)
+    "sqlite": "JOIN json_each(CASE WHEN json_type(sa.{0}) = 'array' THEN sa.{0} ELSE '[]' END) j",
+    "postgresql": "CROSS JOIN LATERAL json_array_elements_text("
+    "CASE WHEN json_typeof(sa.{0}) = 'array' THEN sa.{0} ELSE '[]'::json END) AS j(value)",
 }
 
 # a member counts as present at a meeting that took place and whose attendance the lead recorded
