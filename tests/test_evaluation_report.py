@@ -166,3 +166,14 @@ async def test_the_audit_log_names_the_evaluation_report(bot):
     await manager_presses_the_offer(bot, manager)
     [audit] = await manager.send("/audit")
     assert "Evaluationsbericht" in audit.text and "pdf+html" in audit.text
+
+
+async def test_a_report_over_telegrams_upload_limit_is_refused_and_not_recorded(bot, monkeypatch):
+    from handlers.reports import evaluation
+
+    monkeypatch.setattr(evaluation, "UPLOAD_LIMIT", 10)
+    manager = await bot.register(bot.manager())
+    replies = await manager_presses_the_offer(bot, manager)
+    assert manager.callback_answers[-1][0].startswith("Die Datei wäre 0 MB groß")
+    assert [m for m in replies if m.kind == "document"] == []
+    assert await evaluation_exports(bot) == []

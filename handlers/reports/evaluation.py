@@ -29,6 +29,7 @@ from models.reports.evaluation import content, html, pdf, sources
 from models.tables import Person
 
 PREFIX = "er"  # er:1:make
+UPLOAD_LIMIT = 50 * 1024 * 1024  # Telegram accepts at most 50 MB from a bot (as handlers/reports/commands.py)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ async def on_button(req: Req) -> None:
     if req.cb.arg(0) != "make":
         raise Refusal("errors.stale_button")
     made = await produce(req.session, req.me, req.config, req.lang, None, None, req.now, via="chat")
+    if max(len(made.pdf), len(made.html)) > UPLOAD_LIMIT:  # the refusal rolls back the audit entry too
+        raise Refusal("reports.too_big", size=round(max(len(made.pdf), len(made.html)) / 1024 / 1024))
     req.reply(View(req.t("evaluation_report.done", period=esc(made.period), pages=made.pages)))
     req.document(made.pdf, req.t("evaluation_report.pdf_file"), req.t("evaluation_report.pdf_caption"))
     page = made.html.encode("utf-8")
