@@ -71,23 +71,3 @@ class Document:
     sections: list[Section]
     page_label: str = "Seite {page} von {pages}"  # filled in by the PDF renderer
 
-    def text(self) -> str:
-        """Every word of the document as plain text (tests and the chat caption read it)."""
-        out = [self.project, self.title, self.subtitle, self.period]
-        for section in self.sections:
-            out.append(section.title)
-            for block in section.blocks:
-                if isinstance(block, Paragraph):
-                    out.append(block.text)
-                elif isinstance(block, KeyFigures):
-                    out.extend(f"{label}: {value}" for label, value in block.items)
-                elif isinstance(block, Table):
-                    out.append(block.title)
-                    out.append(" | ".join(block.head))
-                    out.extend(" | ".join(row) for row in block.rows)
-                elif isinstance(block, Picture):
-                    out.append(block.title)
-                else:
-                    out.append(block.heading)
-                    out.extend(f"{who}: {said}" for who, said in block.items)
-        return "\n".join(out)
