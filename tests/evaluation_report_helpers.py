@@ -76,9 +76,20 @@ def sample_figures(vocab: Vocabulary) -> Figures:
                     n = (900 - 100 * k) // (1 if source == SURVEY else 8) * (3 if t == ALL else 1)
                     codes_team.rows.append(_row(vocab, ("figure", "figure", kind, "team"), (source, kind, code, t),
                                                 (c(n, n),)))
+    from models.evaluation.summary import Summary, Top
+
+    head = Summary(
+        since=None, until=None, team=None, meetings=c(1500, 450), attendances=c(27000, 450), active=c(450, 450),
+        guests=c(700, 700), hours=c(44640.5, 1150), ideas_new=c(2703, 450), ideas_implemented=c(400, 200),
+        answers=c(19992, 400), usefulness=c(3.62, 400),
+        top_factor=Top("factor", "administration_involved", word(vocab, "factor", "administration_involved"),
+                       c(4100, 380)),
+        top_obstacle=Top("obstacle", "travel_time", word(vocab, "obstacle", "travel_time"), c(3, 3)),
+    )
     return Figures(
         since=datetime(2025, 1, 1, tzinfo=UTC),
         until=datetime(2027, 1, 1, tzinfo=UTC),
+        summary=head,
         cross_town=CrossTown(ideas, meetings, mix, travel),
         engagement=Engagement(by_month=by_month, by_group=by_group, by_town=by_town),
         staying=StayingPower(active, dropoff),

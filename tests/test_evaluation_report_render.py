@@ -65,3 +65,15 @@ def test_the_pdf_is_a4_with_the_project_on_every_page_and_numbered_pages():
     texts = [p.extract_text() for p in reader.pages]
     assert all("Demografiemanagement am Saalebogen" in x for x in texts)
     assert [f"Page {i} of {pages}" in x for i, x in enumerate(texts, start=1)] == [True] * pages
+
+
+def test_the_summary_tells_the_headline_numbers_and_hides_a_top_code_behind_few_people():
+    from models.reports.evaluation.document import KeyFigures, Paragraph
+
+    summary = document().sections[0]
+    figures = dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)
+    assert (figures["Treffen mit Anwesenden"], figures["Stunden Engagement"], figures["Nutzen der Treffen (1–5)"]) == (
+        "1.500", "44.640", "3,6"
+    )
+    said = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
+    assert "Am häufigsten genanntes Hemmnis: „Lange Fahrzeit“, Nennungen: < 5." in said

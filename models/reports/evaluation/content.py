@@ -41,7 +41,7 @@ class Frame:
 def build(fig: Figures, src: Sources, f: Frame) -> Document:
     codes = _code_totals(fig)
     sections = [
-        Section("summary", f.say("section_summary"), _summary(fig, src, codes, f)),
+        Section("summary", f.say("section_summary"), _summary(fig, src, f)),
         Section("participation", f.say("section_participation"), _participation(fig, f)),
         Section("cooperation", f.say("section_cooperation"), _cooperation(fig, f)),
         Section("fields", f.say("section_fields"), _fields(fig, f)),
@@ -63,40 +63,42 @@ def build(fig: Figures, src: Sources, f: Frame) -> Document:
 
 
 def has_data(fig: Figures) -> bool:
-    tables = [fig.cross_town.meetings, fig.cross_town.ideas, fig.engagement.by_month, fig.survey.usefulness_by_month]
-    return any(tb.detail_rows(t) for t in tables) or bool(fig.survey.codes_by_team.rows)
+    head = fig.summary
+    return any(tb.value(c) for c in (head.meetings, head.ideas_new, head.answers, head.ideas_implemented))
 
 
 # --- summary -------------------------------------------------------------------------------------------------
 
 
-def _summary(fig: Figures, src: Sources, codes: dict[tuple[str, str], Counter[str]], f: Frame) -> list[Block]:
-    lang, say = f.lang, f.say
-    meetings = tb.column_total(fig.cross_town.meetings, "meetings")
-    hours = tb.column_total(fig.engagement.by_month, "hours")
-    ideas = tb.column_total(fig.cross_town.ideas, "ideas")
+def _summary(fig: Figures, src: Sources, f: Frame) -> list[Block]:
+    """The headline numbers (models/evaluation/summary.py) as key figures and a few sentences."""
+    lang, say, head = f.lang, f.say, fig.summary
     idea_share = _share(fig.cross_town.ideas, lang)
-    mean, answers = tb.weighted_mean(fig.survey.usefulness_by_month)
+    usefulness = tb.cell_text(head.usefulness, lang, "mean")
     items = [
         (say("key_members"), tb.number(src.members, lang)),
         (say("key_consenting"), tb.number(src.consenting, lang)),
-        (say("key_meetings"), meetings.text(lang)),
-        (say("key_hours"), hours.text(lang)),
-        (say("key_ideas"), ideas.text(lang)),
+        (say("key_meetings"), tb.cell_text(head.meetings, lang)),
+        (say("key_active"), tb.cell_text(head.active, lang)),
+        (say("key_hours"), tb.cell_text(head.hours, lang, "hours")),
+        (say("key_ideas"), tb.cell_text(head.ideas_new, lang)),
+        (say("key_implemented"), tb.cell_text(head.ideas_implemented, lang)),
         (say("key_multi_town"), idea_share),
-        (say("key_usefulness"), tb.number(mean, lang, 1) if mean is not None else "–"),
-        (say("key_answers"), tb.number(answers, lang)),
+        (say("key_usefulness"), usefulness),
+        (say("key_answers"), tb.cell_text(head.answers, lang)),
     ]
     blocks: list[Block] = [KeyFigures(items)]
     if not has_data(fig):
         return [*blocks, Paragraph(say("no_data"))]
-    blocks.append(Paragraph(say("summary_meetings", meetings=int(meetings.value), hours=hours.text(lang))))
+    meetings = int(tb.value(head.meetings) or 0)
+    blocks.append(Paragraph(say("summary_meetings", meetings=meetings, hours=tb.cell_text(head.hours, lang, "hours"))))
     blocks.append(Paragraph(say("summary_cross", share=_share(fig.cross_town.meetings, lang), idea_share=idea_share)))
-    if mean is not None:
-        blocks.append(Paragraph(say("summary_usefulness", mean=tb.number(mean, lang, 1), answers=answers)))
-    top = {kind: _top(codes, kind, f) for kind in ("factor", "obstacle")}
-    if top["factor"] != "–" or top["obstacle"] != "–":
-        blocks.append(Paragraph(say("summary_codes", factors=top["factor"], obstacles=top["obstacle"])))
+    if tb.value(head.usefulness) is not None:
+        answers = int(tb.value(head.answers) or 0)
+        blocks.append(Paragraph(say("summary_usefulness", mean=usefulness, answers=answers)))
+    tops = [(kind, top) for kind, top in (("factor", head.top_factor), ("obstacle", head.top_obstacle)) if top]
+    for kind, top in tops:
+        blocks.append(Paragraph(say(f"summary_top_{kind}", code=top.label, mentions=tb.cell_text(top.mentions, lang))))
     return blocks
 
 
@@ -108,12 +110,6 @@ def _share(figure: Figure, lang: str) -> str:
     if share.value is None and not share.suppressed:
         return "–"
     return tb.cell_text(share, lang, "share_pct") + (" %" if lang == "de" else "%")  # as /stats writes rates
-
-
-def _top(codes: dict[tuple[str, str], Counter[str]], kind: str, f: Frame, n: int = 3) -> str:
-    both = codes.get((SURVEY, kind), Counter()) + codes.get((IDEA, kind), Counter())
-    named = [f.vocab.label(kind, code) for code, count in both.most_common(n) if count > 0]
-    return ", ".join(named) or "–"
 
 
 # --- participation ---------------------------------------------------------------------------------------------

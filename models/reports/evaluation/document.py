@@ -70,4 +70,3 @@ class Document:
     generated: str
     sections: list[Section]
     page_label: str = "Seite {page} von {pages}"  # filled in by the PDF renderer
-

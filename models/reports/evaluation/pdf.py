@@ -133,7 +133,7 @@ def _key_figures(block: KeyFigures, st: dict[str, Any], width: float) -> Any:
     from reportlab.platypus import Table as T
     from reportlab.platypus import TableStyle
 
-    per_row = 3
+    per_row = 4 if len(block.items) > 9 else 3
     cells = [[P(_printable(value), st["figure"]), P(_printable(label), st["figlabel"])] for label, value in block.items]
     rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
     if rows:

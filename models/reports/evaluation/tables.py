@@ -13,7 +13,7 @@ from models.evaluation.figures import Table as Figure
 from models.reports.evaluation.document import Table
 from models.reports.suppression import SUPPRESSED
 
-DIGITS = {"mean": 1, "share_pct": 0, "median_days": 0, "hours": 0}
+DIGITS = {"mean": 1, "share_pct": 0, "median_days": 0, "hours": 0}  # digits shown after the decimal sign
 
 
 def number(value: float, lang: str, digits: int = 0) -> str:
