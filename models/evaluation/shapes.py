@@ -96,7 +96,7 @@ class Engagement:
 
 @dataclass
 class StayingPower:
-    months: Table  # month: active (present), first time, returning, not present again (so far)
+    months: Table  # month: active, first_time, returners (came before), not_again (not present later, so far)
     dropoff: Table  # reason: people absent after their last attendance, absences
 
 
