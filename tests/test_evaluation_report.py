@@ -4,6 +4,7 @@ empty project gives a valid report saying there is no data yet."""
 
 import asyncio
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,17 @@ async def test_a_report_over_telegrams_upload_limit_is_refused_and_not_recorded(
     assert manager.callback_answers[-1][0].startswith("Die Datei wäre 0 MB groß")
     assert [m for m in replies if m.kind == "document"] == []
     assert await evaluation_exports(bot) == []
+
+
+async def test_a_double_press_makes_one_report(bot):
+    manager = await bot.register(bot.manager())
+    replies = await manager.send("/report", timeout=60)
+    first = await manager.press(BUTTON, message=replies[-1], timeout=90)
+    again = await manager.press(BUTTON, message=replies[-1], timeout=90)
+    assert [m.kind for m in first] == ["text", "document", "document"]
+    assert [m for m in again if m.kind == "document"] == []
+    assert manager.callback_answers[-1][0].startswith("Der Evaluationsbericht wurde eben erstellt")
+    assert len(await evaluation_exports(bot)) == 1
+    bot.clock.advance(timedelta(minutes=2))
+    later = await manager.press(BUTTON, message=replies[-1], timeout=90)
+    assert [m.kind for m in later] == ["text", "document", "document"]

@@ -29,6 +29,7 @@ from models.reports.evaluation import content, html, pdf, sources
 from models.tables import Person
 
 PREFIX = "er"  # er:1:make
+AGAIN_AFTER = timedelta(minutes=1)  # a second press within this gets a note instead of a second report
 UPLOAD_LIMIT = 50 * 1024 * 1024  # Telegram accepts at most 50 MB from a bot (as handlers/reports/commands.py)
 
 
@@ -109,6 +110,9 @@ async def on_button(req: Req) -> None:
     stats.require_reader(req.me)
     if req.cb.arg(0) != "make":
         raise Refusal("errors.stale_button")
+    if await sources.made_since(req.session, req.me.id, req.now - AGAIN_AFTER):
+        req.toast(req.t("evaluation_report.just_made"))  # a double press: the files are on their way already
+        return
     made = await produce(req.session, req.me, req.config, req.lang, None, None, req.now, via="chat")
     if max(len(made.pdf), len(made.html)) > UPLOAD_LIMIT:  # the refusal rolls back the audit entry too
         raise Refusal("reports.too_big", size=round(max(len(made.pdf), len(made.html)) / 1024 / 1024))

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.tables import Meeting, Person, SurveyAnswer
+from models.tables import AuditEntry, Meeting, Person, SurveyAnswer
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,14 @@ async def _without_names(s: AsyncSession, sentences: list[Sentence]) -> list[Sen
     return [
         Sentence(x.pseudonym, pattern.sub(swap, x.text), x.factors, x.obstacles, x.at) for x in sentences
     ]
+
+
+async def made_since(s: AsyncSession, actor_id: int, since: datetime) -> bool:
+    """Whether this person was handed an evaluation report since `since` (a double press must not make two)."""
+    rows = await s.execute(
+        select(AuditEntry.details)
+        .where(AuditEntry.action == "export", AuditEntry.actor_id == actor_id, AuditEntry.created_at >= since)
+        .order_by(AuditEntry.id.desc())
+        .limit(20)
+    )
+    return any(isinstance(d, dict) and d.get("what") == "evaluation" for d in rows.scalars())
