@@ -44,6 +44,7 @@ from handlers.meetings import flow as meeting_flow
 from handlers.polls import flow as polls
 from handlers.reachability import on_my_chat_member
 from handlers.reports import commands as reports
+from handlers.reports import evaluation as evaluation_report
 from handlers.surveys import answer as survey_answer
 from handlers.surveys import results as survey_results
 from models import people
@@ -141,6 +142,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
     "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
     "ws": (workshops.on_button, MEMBER),
+    "er": (evaluation_report.on_button, MEMBER),  # project manager: checked in the domain
 }
 
 # draft flow -> what typed input means while that flow is open

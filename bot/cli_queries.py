@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from bot import cli_evaluation
 from bot.config import Config
 from bot.texts import t
 from models import audit
@@ -39,9 +40,13 @@ def add_parsers(sub: Any) -> None:
     ex.add_argument("--out", help="output file (default: actionbot-<what>-<date>.<format>)")
     ex.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is no terminal")
     filters(ex)
-    rep = sub.add_parser("report", help="write the one-file HTML report with charts")
-    rep.add_argument("--out", default="report.html", help="output file (default report.html)")
-    filters(rep)
+    rep = sub.add_parser("report", help="write the one-file HTML report with charts, or the evaluation report")
+    rep.add_argument("--out", help="output file (default report.html; with --evaluation evaluationsbericht.pdf)")
+    rep.add_argument("--evaluation", action="store_true", help="the evaluation report: a PDF and the same as HTML")
+    rep.add_argument("--since", help="from this day on (YYYY-MM-DD, local; default: the project's first day)")
+    rep.add_argument("--until", help="up to and including this day (YYYY-MM-DD, local; default today; --evaluation)")
+    rep.add_argument("--team", help="only this team (its slug; not with --evaluation)")
+    rep.add_argument("--lang", choices=("de", "en"), default="de", help="language of labels (default de)")
 
 
 class Bar:
@@ -141,7 +146,13 @@ def run(config: Config, args: argparse.Namespace) -> int:
     try:
         if args.command == "stats":
             print(asyncio.run(_stats(config, args)))
+        elif args.command == "report" and args.evaluation:
+            return cli_evaluation.run(config, args)
         elif args.command == "report":
+            args.since = cli_evaluation.day(args.since, "--since")
+            if args.until is not None:
+                return _fail("--until works with --evaluation only")
+            args.out = args.out or "report.html"
             page = asyncio.run(_report(config, args))
             Path(args.out).write_text(page, encoding="utf-8")
             print(f"wrote {args.out}")

@@ -128,7 +128,7 @@ async def test_manager_gets_the_charts_as_one_album_and_the_html_report(bot):
     await team_with_members(bot)
     manager = bot.manager()
     replies = await manager.send("/report", timeout=60)  # a fresh matplotlib builds its font cache first
-    assert [m.kind for m in replies] == ["text", "text", "photo", "photo", "photo", "photo", "document"]
+    assert [m.kind for m in replies] == ["text", "text", "photo", "photo", "photo", "photo", "document", "text"]
     pictures = [m for m in replies if m.kind == "photo"]
     assert len({m.media_group_id for m in pictures}) == 1 and pictures[0].media_group_id is not None
     assert [m.file_name for m in pictures] == [

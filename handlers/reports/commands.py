@@ -10,7 +10,7 @@ import asyncio
 import io
 
 from handlers.common import Req, View, esc
-from handlers.reports import views
+from handlers.reports import evaluation, views
 from models import audit
 from models.errors import Refusal
 from models.reports import charts, formats, stats
@@ -48,6 +48,7 @@ async def send_report(req: Req) -> None:
     req.reply(View(req.t("reports.report_intro")))
     req.album([(chart.png, req.t(f"reports.chart_file_{chart.key}"), esc(chart.title)) for chart in drawn])
     req.document(page.encode(), req.t("reports.report_file"), req.t("reports.report_html_caption"))
+    req.reply(evaluation.offer(req.lang))  # the evaluation report (PDF + HTML) takes longer: made on a press
     details = {"what": "report", "format": "png+html", "pseudonymised": False, "via": "chat"}
     await audit.record(req.session, req.me, audit.EXPORT, req.now, **details)
 

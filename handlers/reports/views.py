@@ -214,6 +214,8 @@ def _audit_export(d: dict[str, Any], names: Names, lang: str) -> str:
     what, fmt = str(d.get("what", "?")), str(d.get("format", "?"))
     if what == "report":
         what_label = t(lang, "reports.audit_what_report")
+    elif what == "evaluation":  # handlers/reports/evaluation.py
+        what_label = t(lang, "evaluation_report.audit_what")
     else:
         what_label = table_name(lang, what) if what == ALL or what in TABLES else what
     fmt_key = f"reports.audit_format_{fmt.replace('+', '_')}"

@@ -1,0 +1,312 @@
+"""What the evaluation report says: the interim report's sections built from the figures, in the reader's words.
+
+Shape of an interim report of the scientific monitoring: summary, participation, cooperation across town
+borders, fields of action, success factors, obstacles, limits (free sentences of consenting people,
+pseudonymised, grouped by code) and method. Nothing is computed here that the figures do not give, apart from
+totals over their rows (marked "≥" when a suppressed cell was left out) and the grouping of sentences.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from models.evaluation.figures import ALL, IDEA, STAGES, SURVEY, Figures
+from models.evaluation.figures import Table as Figure
+from models.reports.codebook import Vocabulary
+from models.reports.evaluation import charts
+from models.reports.evaluation import tables as tb
+from models.reports.evaluation.document import Block, Document, KeyFigures, Paragraph, Picture, Quotes, Section, Table
+from models.reports.evaluation.sources import Sentence, Sources
+
+Say = Callable[..., str]  # say("section_summary") -> "Zusammenfassung"
+QUOTES_PER_CODE = 4  # the newest sentences under each code; the rest are in the pseudonymised export
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything about the report that is not a figure: language, names, period and the words."""
+
+    lang: str
+    project: str
+    since: str  # the period's first day, in words
+    until: str  # its last day (inclusive)
+    generated: str
+    say: Say
+    vocab: Vocabulary
+    min_people: int = 5
+
+
+def build(fig: Figures, src: Sources, f: Frame) -> Document:
+    codes = _code_totals(fig)
+    sections = [
+        Section("summary", f.say("section_summary"), _summary(fig, src, f)),
+        Section("participation", f.say("section_participation"), _participation(fig, f)),
+        Section("cooperation", f.say("section_cooperation"), _cooperation(fig, f)),
+        Section("fields", f.say("section_fields"), _fields(fig, f)),
+        Section("factors", f.say("section_factors"), _codes(fig, codes, "factor", f)),
+        Section("obstacles", f.say("section_obstacles"), _codes(fig, codes, "obstacle", f)),
+        Section("limits", f.say("section_limits"), _limits(src.sentences, f)),
+        Section("method", f.say("section_method"), _method(fig, src, f)),
+    ]
+    return Document(
+        lang=f.lang,
+        project=f.project,
+        title=f.say("title"),
+        subtitle=f.say("subtitle"),
+        period=f.say("period", since=f.since, until=f.until),
+        generated=f.say("generated", when=f.generated),
+        sections=sections,
+        page_label=f.say("page", page="{page}", pages="{pages}"),
+    )
+
+
+def has_data(fig: Figures) -> bool:
+    head = fig.summary
+    return any(tb.value(c) for c in (head.meetings, head.ideas_new, head.answers, head.ideas_implemented))
+
+
+# --- summary -------------------------------------------------------------------------------------------------
+
+
+def _summary(fig: Figures, src: Sources, f: Frame) -> list[Block]:
+    """The headline numbers (models/evaluation/summary.py) as key figures and a few sentences."""
+    lang, say, head = f.lang, f.say, fig.summary
+    idea_share = _share(fig.cross_town.ideas, lang)
+    usefulness = tb.cell_text(head.usefulness, lang, "mean")
+    items = [
+        (say("key_members"), tb.number(src.members, lang)),
+        (say("key_consenting"), tb.number(src.consenting, lang)),
+        (say("key_meetings"), tb.cell_text(head.meetings, lang)),
+        (say("key_active"), tb.cell_text(head.active, lang)),
+        (say("key_hours"), tb.cell_text(head.hours, lang, "hours")),
+        (say("key_ideas"), tb.cell_text(head.ideas_new, lang)),
+        (say("key_implemented"), tb.cell_text(head.ideas_implemented, lang)),
+        (say("key_multi_town"), idea_share),
+        (say("key_usefulness"), usefulness),
+        (say("key_answers"), tb.cell_text(head.answers, lang)),
+    ]
+    blocks: list[Block] = [KeyFigures(items)]
+    if not has_data(fig):
+        return [*blocks, Paragraph(say("no_data"))]
+    meetings = int(tb.value(head.meetings) or 0)
+    blocks.append(Paragraph(say("summary_meetings", meetings=meetings, hours=tb.cell_text(head.hours, lang, "hours"))))
+    blocks.append(Paragraph(say("summary_cross", share=_share(fig.cross_town.meetings, lang), idea_share=idea_share)))
+    if tb.value(head.usefulness) is not None:
+        answers = int(tb.value(head.answers) or 0)
+        blocks.append(Paragraph(say("summary_usefulness", mean=usefulness, answers=answers)))
+    tops = [(kind, top) for kind, top in (("factor", head.top_factor), ("obstacle", head.top_obstacle)) if top]
+    for kind, top in tops:
+        blocks.append(Paragraph(say(f"summary_top_{kind}", code=top.label, mentions=tb.cell_text(top.mentions, lang))))
+    return blocks
+
+
+def _share(figure: Figure, lang: str) -> str:
+    row = tb.total_row(figure)
+    if row is None:
+        return "–"
+    share = tb.cell(figure, row, "share_pct")
+    if share.value is None and not share.suppressed:
+        return "–"
+    return tb.cell_text(share, lang, "share_pct") + (" %" if lang == "de" else "%")  # as /stats writes rates
+
+
+# --- participation ---------------------------------------------------------------------------------------------
+
+
+def _participation(fig: Figures, f: Frame) -> list[Block]:
+    say, lang = f.say, f.lang
+    by_month, staying = fig.engagement.by_month, fig.staying.months
+    if not tb.detail_rows(by_month) and not tb.detail_rows(staying):
+        return [Paragraph(say("no_data_section"))]
+    blocks: list[Block] = [Paragraph(say("participation_intro"))]
+    months = [r.keys[0] for r in tb.detail_rows(by_month)]
+    hours = [tb.value(c) or 0 for c in (tb.cell(by_month, r, "hours") for r in tb.detail_rows(by_month))]
+    blocks.append(Picture(say("chart_hours"), charts.monthly_bars(months, [(say("key_hours"), hours)],
+                                                                   say("chart_hours"), say("chart_empty"))))
+    s_rows = tb.detail_rows(staying)
+    s_months = [r.keys[0] for r in s_rows]
+    series = [
+        (staying.headings[len(staying.key_columns) + staying.columns.index(c)],
+         [tb.value(tb.cell(staying, r, c)) or 0 for r in s_rows])
+        for c in ("first_time", "returners", "returning")
+        if c in staying.columns
+    ]
+    blocks.append(Picture(say("chart_active"), charts.monthly_bars(s_months, series, say("chart_active"),
+                                                                    say("chart_empty"))))
+    blocks.append(Paragraph(say("chart_suppressed", min=f.min_people), note=True))
+    blocks += [_titled(by_month, lang), _titled(staying, lang)]
+    for figure in (fig.engagement.by_group, fig.engagement.by_town):
+        if figure.rows:
+            title = f"{figure.title} ({f.say('in_period')})"
+            blocks.append(tb.sums(figure, 1, "hours", lang, figure.headings[1], title))
+    if fig.staying.dropoff.rows:
+        blocks.append(_titled(fig.staying.dropoff, lang))
+    return blocks
+
+
+def _titled(figure: Figure, lang: str) -> Table:
+    return tb.as_table(figure, lang)
+
+
+# --- cooperation ------------------------------------------------------------------------------------------------
+
+
+def _cooperation(fig: Figures, f: Frame) -> list[Block]:
+    say, lang, ct = f.say, f.lang, fig.cross_town
+    if not any(t.rows for t in (ct.ideas, ct.meetings, ct.travel, ct.team_mix, fig.funnel.town_answers)):
+        return [Paragraph(say("no_data_section"))]
+    blocks: list[Block] = [Paragraph(say("cooperation_intro")), _titled(ct.meetings, lang), _titled(ct.ideas, lang)]
+    if ct.travel.rows:
+        homes: dict[str, str] = {}
+        towns: dict[str, str] = {}
+        for r in ct.travel.rows:
+            homes.setdefault(r.keys[0], r.labels[0])
+            towns.setdefault(r.keys[1], r.labels[1])
+        cells = {(r.keys[0], r.keys[1]): tb.value(tb.cell(ct.travel, r, "attendances")) or 0 for r in ct.travel.rows}
+        series = [(label, [cells.get((h, t), 0) for h in homes]) for t, label in towns.items()]
+        picture = charts.grouped_bars(list(homes.values()), series, say("chart_travel"), say("chart_empty"),
+                                      ct.travel.headings[1])
+        blocks.append(Picture(say("chart_travel"), picture))
+        corner = f"{ct.travel.headings[0]} \\ {ct.travel.headings[1]}"
+        blocks.append(tb.pivot(ct.travel, 0, 1, "attendances", lang, corner))
+    if ct.team_mix.rows:
+        blocks.append(_team_mix(ct.team_mix, f))
+    if fig.funnel.town_answers.rows:
+        blocks.append(_titled(fig.funnel.town_answers, lang))
+    return blocks
+
+
+def _team_mix(mix: Figure, f: Frame) -> Table:
+    """Each team's make-up in its latest month with joins: a line per team and town, a column per group."""
+    latest: dict[str, str] = {}
+    for r in mix.rows:
+        latest[r.keys[0]] = max(latest.get(r.keys[0], ""), r.keys[1])
+    current = [r for r in mix.rows if latest[r.keys[0]] == r.keys[1]]
+    groups: dict[str, str] = {}
+    lines: dict[tuple[str, str], dict[str, str]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for r in current:
+        groups.setdefault(r.keys[3], r.labels[3])
+        names[(r.keys[0], r.keys[2])] = f"{r.labels[0]} · {r.labels[2]}"
+        lines.setdefault((r.keys[0], r.keys[2]), {})[r.keys[3]] = tb.cell_text(tb.cell(mix, r, "members"), f.lang)
+    head = [f"{mix.headings[0]} · {mix.headings[2]}", *groups.values()]
+    rows = [[names[k], *(cells.get(g, "0") for g in groups)] for k, cells in lines.items()]
+    return Table(head, rows, mix.note, f.say("team_mix_latest"))
+
+
+# --- fields of action -------------------------------------------------------------------------------------------
+
+
+def _fields(fig: Figures, f: Frame) -> list[Block]:
+    say, lang, stages = f.say, f.lang, fig.funnel.stages
+    if not any(t.rows for t in (stages, fig.survey.usefulness_by_field, fig.cross_town.ideas)):
+        return [Paragraph(say("no_data_section"))]
+    blocks: list[Block] = [Paragraph(say("fields_intro"))]
+    if stages.rows:
+        everywhere = [r for r in stages.rows if r.keys[0] == ALL]
+        first = stages.columns[0]
+        order = {s: i for i, s in enumerate(STAGES)}
+        everywhere.sort(key=lambda r: order.get(r.keys[1], len(order)))
+        labels = [r.labels[1] for r in everywhere]
+        values = [tb.value(tb.cell(stages, r, first)) or 0 for r in everywhere]
+        blocks.append(Picture(say("chart_funnel"), charts.category_bars(labels, values, say("chart_funnel"),
+                                                                         say("chart_empty"))))
+        blocks.append(_titled(stages, lang))
+    if fig.survey.usefulness_by_field.rows:
+        blocks.append(_titled(fig.survey.usefulness_by_field, lang))
+    months = tb.detail_rows(fig.survey.usefulness_by_month)
+    if months:
+        picture = charts.monthly_line(
+            [r.keys[0] for r in months],
+            [tb.value(tb.cell(fig.survey.usefulness_by_month, r, "mean")) for r in months],
+            say("chart_usefulness"),
+            say("chart_empty"),
+            5,
+        )
+        blocks.append(Picture(say("chart_usefulness"), picture))
+    if fig.survey.usefulness_by_team.rows:
+        blocks.append(_titled(fig.survey.usefulness_by_team, lang))
+    return blocks
+
+
+# --- success factors and obstacles -----------------------------------------------------------------------------
+
+
+def _code_totals(fig: Figures) -> dict[tuple[str, str], Counter[str]]:
+    """(source, kind) -> code -> mentions over the whole period (from the per-team figure; suppressed cells out)."""
+    figure = fig.survey.codes_by_team
+    out: dict[tuple[str, str], Counter[str]] = {}
+    totals = [r for r in figure.rows if r.keys[3] == ALL]
+    rows = totals if totals else [r for r in figure.rows if ALL not in r.keys]
+    for r in rows:
+        v = tb.value(tb.cell(figure, r, "mentions"))
+        out.setdefault((r.keys[0], r.keys[1]), Counter())[r.keys[2]] += int(v or 0)
+    return out
+
+
+def _codes(fig: Figures, codes: dict[tuple[str, str], Counter[str]], kind: str, f: Frame) -> list[Block]:
+    say, lang = f.say, f.lang
+    survey, idea = codes.get((SURVEY, kind), Counter()), codes.get((IDEA, kind), Counter())
+    both = survey + idea
+    if not both:
+        return [Paragraph(say(f"{kind}s_intro")), Paragraph(say("no_data_section"))]
+    ordered = [code for code, _ in both.most_common()]
+    labels = [f.vocab.label(kind, c) for c in ordered]
+    series = [(say("column_survey"), [survey[c] for c in ordered]), (say("column_idea"), [idea[c] for c in ordered])]
+    title = say(f"chart_{kind}s")
+    rows = [[label, tb.number(survey[c], lang), tb.number(idea[c], lang), tb.number(both[c], lang)]
+            for c, label in zip(ordered, labels, strict=True)]
+    head = [say("column_code"), say("column_survey"), say("column_idea"), say("column_total")]
+    blocks: list[Block] = [
+        Paragraph(say(f"{kind}s_intro")),
+        Picture(title, charts.code_bars(labels, series, title, say("chart_empty"))),
+        Table(head, rows, say("chart_suppressed", min=f.min_people), say("codes_table")),
+    ]
+    by_team = fig.survey.codes_by_team
+    chosen = [r for r in by_team.rows if r.keys[1] == kind and r.keys[0] == SURVEY and r.keys[3] != ALL]
+    if chosen:
+        table = tb.pivot(by_team, 2, 3, "mentions", lang, say("column_code"), rows_filter=lambda r: r in chosen)
+        blocks.append(Table(table.head, table.rows, table.caption, f"{say('codes_by_team')} ({say('column_survey')})"))
+    return blocks
+
+
+# --- limits ------------------------------------------------------------------------------------------------------
+
+
+def _limits(sentences: list[Sentence], f: Frame) -> list[Block]:
+    say = f.say
+    if not sentences:
+        return [Paragraph(say("limits_intro")), Paragraph(say("limits_none"))]
+    groups: dict[tuple[str, str], list[Sentence]] = {}
+    for x in sentences:
+        key = ("obstacle", x.obstacles[0]) if x.obstacles else ("factor", x.factors[0]) if x.factors else ("", "")
+        groups.setdefault(key, []).append(x)
+    kinds = {"obstacle": 0, "factor": 1, "": 2}
+    order = sorted(groups, key=lambda k: (kinds[k[0]], -len(groups[k]), k[1]))
+    blocks: list[Block] = [Paragraph(say("limits_intro"))]
+    for kind, code in order:
+        found = groups[(kind, code)]
+        kind_word = f.vocab.label("figure", kind) if kind else say("limits_uncoded")
+        code_word = f.vocab.label(kind, code) if kind else "–"
+        heading = say("limits_heading", kind=kind_word, code=code_word, count=len(found))
+        newest = found[-QUOTES_PER_CODE:][::-1]
+        blocks.append(Quotes(heading, [(x.pseudonym, x.text) for x in newest]))
+        if len(found) > QUOTES_PER_CODE:
+            blocks.append(Paragraph(say("limits_more", count=len(found) - QUOTES_PER_CODE), note=True))
+    return blocks
+
+
+# --- method ------------------------------------------------------------------------------------------------------
+
+
+def _method(fig: Figures, src: Sources, f: Frame) -> list[Block]:
+    say = f.say
+    return [
+        Paragraph(say("method_counted")),
+        Paragraph(say("method_consent", consenting=src.consenting, members=src.members)),
+        Paragraph(say("method_suppression", min=fig.min_people)),
+        Paragraph(say("method_reproduce")),
+        Paragraph(say("method_generated", when=f.generated, since=f.since, until=f.until), note=True),
+    ]

@@ -1,0 +1,79 @@
+"""The evaluation report's document from hand-made figures: suppressed cells stay hidden in every rendering,
+members' sentences are escaped, and the PDF is A4 with the project's name and page numbers on its pages."""
+
+from datetime import UTC, datetime
+
+from bot.texts import t
+from handlers.reports.evaluation_words import vocabulary
+from models.reports.evaluation import content, html, pdf
+from models.reports.evaluation.document import Quotes, Table
+from models.reports.evaluation.sources import Sentence, Sources
+from tests.evaluation_report_helpers import pdf_text, sample_figures
+from tests.report_helpers import config
+
+AT = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def document(lang="de", sentences=()):
+    cfg = config()
+    vocab = vocabulary(cfg, lang)
+    frame = content.Frame(lang, cfg.project_name, "1. Januar 2025", "31. Dezember 2026", "heute",
+                          lambda key, **p: t(lang, f"evaluation_report.{key}", **p), vocab)
+    return content.build(sample_figures(vocab), Sources(500, 400, None, list(sentences)), frame)
+
+
+def test_every_section_of_an_interim_report_is_there_in_order():
+    assert [s.key for s in document().sections] == [
+        "summary", "participation", "cooperation", "fields", "factors", "obstacles", "limits", "method"
+    ]
+
+
+def test_a_suppressed_cell_is_shown_as_less_than_5_and_a_total_over_it_as_a_lower_bound():
+    doc = document()
+    tables = {b.title: b for s in doc.sections for b in s.blocks if isinstance(b, Table)}
+    by_group = tables["Engagement-Stunden nach Gruppe (Summe im Zeitraum)"]
+    assert ["Bürger*in", "< 5"] in by_group.rows  # every month of this group was behind fewer than 5 people
+    mix = tables["Zusammensetzung der Teams (Stand: letzter Monat mit Beitritten je Team)"]
+    assert any("< 5" in row for row in mix.rows)
+    assert "3" not in [cell for row in mix.rows for cell in row[1:]]  # the hidden value itself appears nowhere
+
+
+def test_sentences_are_grouped_under_their_first_obstacle_and_escaped_in_html():
+    said = Sentence("P-ABC123", "<script>alert(1)</script> Fahrt & Zeit", ("shared_goal",), ("travel_time",), AT)
+    plain = Sentence("P-DEF456", "Einfach gut.", (), (), AT)
+    doc = document(sentences=[said, plain])
+    quotes = [b for s in doc.sections for b in s.blocks if isinstance(b, Quotes)]
+    assert [(q.heading, q.items) for q in quotes] == [
+        ("Hemmnis: Lange Fahrzeit (1 Satz)", [("P-ABC123", said.text)]),
+        ("ohne Code: – (1 Satz)", [("P-DEF456", "Einfach gut.")]),
+    ]
+    page = html.render(doc)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Fahrt &amp; Zeit" in page
+    data, pages = pdf.render(doc)
+    assert "<script>alert(1)</script> Fahrt & Zeit" in pdf_text(data)
+
+
+def test_the_pdf_is_a4_with_the_project_on_every_page_and_numbered_pages():
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    data, pages = pdf.render(document(lang="en"))
+    reader = PdfReader(BytesIO(data))
+    assert len(reader.pages) == pages > 3
+    assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842 for p in reader.pages)
+    texts = [p.extract_text() for p in reader.pages]
+    assert all("Demografiemanagement am Saalebogen" in x for x in texts)
+    assert [f"Page {i} of {pages}" in x for i, x in enumerate(texts, start=1)] == [True] * pages
+
+
+def test_the_summary_tells_the_headline_numbers_and_hides_a_top_code_behind_few_people():
+    from models.reports.evaluation.document import KeyFigures, Paragraph
+
+    summary = document().sections[0]
+    figures = dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)
+    assert (figures["Treffen mit Anwesenden"], figures["Stunden Engagement"], figures["Nutzen der Treffen (1–5)"]) == (
+        "1.500", "44.640", "3,6"
+    )
+    said = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
+    assert "Am häufigsten genanntes Hemmnis: „Lange Fahrzeit“, Nennungen: < 5." in said
