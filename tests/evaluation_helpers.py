@@ -233,12 +233,13 @@ async def seed(db: Database, cfg: Config) -> Seeded:
             )  # fmt: skip
             out.idea[key] = idea.id
             for status, step_at in steps:
-                await idea_answers.save_draft(s, who["M"], idea.id, status, f"Antwort: {status}", step_at)
+                routed = idea_towns if status == "forwarded" else None  # the towns' steps are written below
+                await idea_answers.save_draft(s, who["M"], idea.id, status, f"Antwort: {status}", step_at, towns=routed)
                 await idea_answers.publish(s, who["M"], None, step_at)
         for key, town, sent, answered in ROUTES:
             events.record(s, out.idea[key], events.FORWARDED, sent, actor_id=who["M"].id, town=town)
             if answered is not None:
-                events.record(s, out.idea[key], events.TOWN_ANSWER, answered, town=town, answer="take_on")
+                events.record(s, out.idea[key], events.TOWN_ANSWER, answered, town=town, answer="taken")
         for key, kind, code, when in CODES:
             s.add(IdeaCode(idea_id=out.idea[key], kind=kind, code=code, actor_id=who["M"].id, created_at=when))
         for meeting, person, use, factors, obstacles in SURVEYS:
