@@ -20,18 +20,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import (
-    backup,
-    cli_backup,
-    cli_import,
-    cli_queries,
-    retention,
-    routing_jobs,
-    stalled_ideas,
-    standby,
-    startup,
-    surveys,
-)
+from bot import backup, cli_backup, cli_import, cli_queries, retention, standby, startup
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
@@ -43,6 +32,8 @@ from handlers.commands import publish_default_commands
 from models.db import Database
 from models.migrate import upgrade
 from scheduler import digest as digest_job
+from scheduler import routing as routing_jobs
+from scheduler import stalled_ideas, surveys
 
 log = logging.getLogger("actionbot")
 

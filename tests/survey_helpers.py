@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.surveys import sweep
 from models.tables import Outbox, SurveyAnswer
+from scheduler.surveys import sweep
 from tests.fakegram import SimUser
 from tests.meeting_helpers import in_days, person_of, schedule, team_with_members
 
@@ -54,7 +54,7 @@ async def record(bot, lead: SimUser, present=("Mitglied0",)):
 
 
 async def sweep_only(bot) -> int:
-    """One run of the survey sweep job (bot/surveys.py); returns the rows planned."""
+    """One run of the survey sweep job (scheduler/surveys.py); returns the rows planned."""
     return await sweep(bot.app.bot_data["services"])
 
 

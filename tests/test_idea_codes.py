@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import stalled_ideas
 from models.tables import IdeaCode, IdeaEvent, Outbox
+from scheduler import stalled_ideas
 from tests.meeting_helpers import person_of, team_with_members
 from tests.test_idea_answers import answer, manager, publish, team_idea
 from tests.test_ideas import submit_idea

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from models.tables import AuditEntry, Idea, IdeaEvent, IdeaTown, Team, Workshop
+from tests.conftest import START
 from tests.import_helpers import HEADER, KEY, NOTHING, Project, actionbot, import_file, make_project, stored
 from tests.report_helpers import ROOT
 
@@ -378,3 +379,32 @@ async def test_an_imported_idea_alike_to_an_earlier_one_is_flagged_for_the_manag
         entries = (await s.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
     assert len(pairs) == 1
     assert [e.details.get("similar") for e in entries if e.action == "import_ideas"] == [0, 1]
+
+
+async def test_the_ideas_export_names_the_workshop_and_where_an_idea_was_merged(project, capsys):
+    from models.ideas import merge
+    from models.reports import exports, stats
+
+    first = project.csv([["Ein Bürgerbus am Wochenende zwischen den drei Städten", "Daseinsvorsorge", "Saalfeld", ""]])
+    assert (await import_file(project, capsys, first))[0] == 0
+    again = [["Bürgerbus am Wochenende zwischen den drei Städten!", "Daseinsvorsorge", "Rudolstadt", ""]]
+    assert (await import_file(project, capsys, project.csv(again, name="zwei.csv")))[0] == 0
+    async with project.db.transaction() as s:
+        manager = await merge_manager(s)
+        await merge.merge(s, manager, 2, 1, START)
+    async with project.db.transaction() as s:
+        table = await exports.table(s, stats.OPERATOR, "ideas", stats.Scope())
+        rows = [dict(zip(table.header, row, strict=True)) async for chunk in table.chunks() for row in chunk]
+    assert [(r["idea_id"], r["workshop"], r["merged_into"], r["status"]) for r in rows] == [
+        (1, KEY, None, "submitted"),
+        (2, KEY, 1, "merged"),
+    ]
+
+
+async def merge_manager(s):
+    from models.people import register
+
+    person, _ = await register(
+        s, telegram_id=4242, display_name="Maria", language="de", privacy_version="v1", now=START, managers=[4242]
+    )
+    return person

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import routing_jobs
 from models.clock import FrozenClock
+from scheduler import routing as routing_jobs
 from tests.conftest import MANAGER_ID, start_bot, stop_bot
 from tests.routing_helpers import CONTACTS, SAALFELD_TWO_ID, contact, forward, reminders, requests, routes, rows, story
 from tests.routing_helpers import rbot as rbot  # the fixture

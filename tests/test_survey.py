@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import surveys as survey_job
 from models.tables import Person, SurveyAnswer
+from scheduler import surveys as survey_job
 from tests.meeting_helpers import person_of
 from tests.survey_helpers import (
     answer_row,

@@ -14,7 +14,19 @@ from sqlalchemy import func, select
 from models.meetings.core import CANCELLED
 from models.reports.stats import Scope
 from models.reports.tables import C, Query, Shape, consented, count, picker, scoped, sorted_keys
-from models.tables import Announcement, Idea, IdeaAnswer, IdeaSupport, IdeaTown, Meeting, Outbox, Person, Rsvp, Team
+from models.tables import (
+    Announcement,
+    Idea,
+    IdeaAnswer,
+    IdeaSupport,
+    IdeaTown,
+    Meeting,
+    Outbox,
+    Person,
+    Rsvp,
+    Team,
+    Workshop,
+)
 
 MEETINGS = [
     C("meeting_id", "Meeting id."),
@@ -125,6 +137,8 @@ IDEAS = [
     C("last_answer_at", "Time of the newest answer."),
     C("last_answer_text", "Text of the newest answer (free text).", pseudonymised=False),
     C("meeting_id", "Meeting where the idea is discussed; empty = none."),
+    C("workshop", "Key of the workshop (Demografie-Werkstatt) it was imported from; empty = typed in the chat."),
+    C("merged_into", "Idea number it was merged into (status merged); empty = not merged."),
     C("text", "The idea as submitted (free text; kept pseudonymised, as it is the content studied)."),
 ]
 
@@ -158,6 +172,8 @@ def ideas(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
             newest(IdeaAnswer.created_at),
             newest(IdeaAnswer.text),
             Idea.meeting_id,
+            select(Workshop.key).where(Workshop.id == Idea.workshop_id).scalar_subquery(),
+            Idea.merged_into_id,
             Idea.text,
         )
         .select_from(Idea)
