@@ -6,7 +6,9 @@ The data set (bench/evaluation_data.py: 500 members, 1,500 meetings with attenda
 3,000 ideas with their path and codes) is written into a fresh SQLite file and, if PostgreSQL answers, a fresh
 PostgreSQL database, then ANALYZEd. `actionbot report --evaluation` then runs as its own subprocess, like an
 operator runs it: `os.wait4` gives that child's own peak RSS and CPU time, interpreter start-up, imports,
-queries, charts, PDF and HTML included. The report's summary is printed, so the figures can be checked too.
+queries, charts, PDF and HTML included; `actionbot stats` on the same data, run the same way first, is the baseline
+(what any command-line query costs on the machine at that moment). The report's summary is printed, so the figures
+can be checked too.
 Targets: ≤ 10 s and ≤ 300 MB peak per report. The load average is printed with the figures: they depend on it.
 """
 
@@ -54,18 +56,28 @@ class Run:
 
 def report(config_path: Path, out: Path) -> tuple[float, float, float, str]:
     """Run the CLI once; wall seconds, CPU seconds and peak RSS (MB) of that child alone, and its stdout."""
+    period = ["--since", T0.date().isoformat(), "--until", END.date().isoformat()]
+    return cli(config_path, "report", "--evaluation", *period, "--out", str(out))
+
+
+def baseline(config_path: Path) -> tuple[float, float, float, str]:
+    """The same data through `actionbot stats` (start-up, config, one pass of counting queries): what any query
+    of the command line costs on this machine now, to read the report's figures against."""
+    return cli(config_path, "stats", "--since", T0.date().isoformat())
+
+
+def cli(config_path: Path, *args: str) -> tuple[float, float, float, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
     env["PYTHONPATH"] = str(ROOT)
-    period = ["--since", T0.date().isoformat(), "--until", END.date().isoformat()]
-    cmd = [sys.executable, "-m", "bot", "--config", str(config_path), "report", "--evaluation", *period]
+    cmd = [sys.executable, "-m", "bot", "--config", str(config_path), *args]
     started = time.perf_counter()
-    child = subprocess.Popen([*cmd, "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     stdout = child.stdout.read().decode() if child.stdout else ""
     stderr = child.stderr.read().decode() if child.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"report failed: {stderr.strip()}")
+        raise RuntimeError(f"{args[0]} failed: {stderr.strip()}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
 
 
@@ -98,6 +110,8 @@ def measure(name: str, url: str, runs: int, workdir: Path, show: bool) -> list[R
     counts = asyncio.run(_seed(url))
     rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
     print(f"{name}: seeded {rows} in {time.perf_counter() - started:.1f} s", flush=True)
+    wall, cpu, peak, _ = baseline(path)
+    print(f"  baseline (actionbot stats): {wall:5.2f} s wall  {cpu:5.2f} s CPU  {peak:6.1f} MB peak", flush=True)
     out: list[Run] = []
     for i in range(runs):
         target = workdir / f"bericht-{name}-{i}.pdf"

@@ -153,6 +153,11 @@ def measure(name: str, urls: dict[str, str], files: dict[str, Path], n: int, wor
         url = urls[fmt]
         asyncio.run(prepare(url))
         cfg = config_file(url, workdir / f"{name}-{fmt}.toml")
+        # baseline: the same process doing next to nothing (start-up, config, one query), measured just before
+        wall, cpu, peak, _ = run_cli(cfg, "workshop", "list")
+        out.append(Run(name, fmt, "baseline", 0, wall, cpu, peak))
+        figures = f"{wall:5.2f} s wall  {cpu:5.2f} s CPU  {peak:6.1f} MB peak"
+        print(f"  {name:10} {fmt:4} baseline (actionbot workshop list)  {figures}")
         for mode, extra in (("dry run", ["--dry-run"]), ("import", [])):
             wall, cpu, peak, _ = run_cli(cfg, "import", "ideas", str(path), "--workshop", KEY, *extra)
             out.append(Run(name, fmt, mode, n, wall, cpu, peak))
@@ -213,7 +218,8 @@ def main() -> int:
     print("|---|---|---|---:|---:|---:|---:|---|")
     for r in runs:
         figures = f"{r.rows:,} | {r.wall:.2f} | {r.cpu:.2f} | {r.peak_mb:.0f}"
-        print(f"| {r.database} | {r.fmt} | {r.mode} | {figures} | {'yes' if r.ok else 'NO'} |")
+        verdict = "–" if r.mode == "baseline" else ("yes" if r.ok else "NO")
+        print(f"| {r.database} | {r.fmt} | {r.mode} | {figures} | {verdict} |")
     return 0 if all(r.ok for r in runs) else 1
 
 
