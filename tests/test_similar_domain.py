@@ -129,6 +129,20 @@ async def test_an_import_flags_alike_ideas_among_themselves_and_against_existing
         assert [(a, b) for a, b, _, _ in await pairs_in(s)] == [(batch[0].id, old.id), (batch[2].id, batch[1].id)]
 
 
+
+async def test_a_file_of_near_copies_flags_each_idea_with_its_few_most_alike_only(db):
+    """Twenty near-identical rows would be 190 pairs; each new idea keeps its PARTNERS most alike partners."""
+    async with db.transaction() as s:
+        anna = await person(s, 1)
+        batch = [await submit(s, anna, text=f"Treffpunkte für Jung und Alt am Abend {'x' * i}") for i in range(20)]
+        flagged = await domain.flag_new(s, [i.id for i in batch], START)
+        partners: dict[int, int] = {}
+        for a, _b, _, _ in await pairs_in(s):
+            partners[a] = partners.get(a, 0) + 1
+    assert domain.PARTNERS == 3
+    assert 20 <= flagged <= 20 * domain.PARTNERS
+    assert len(partners) >= 10 and max(partners.values()) <= 2 * domain.PARTNERS
+
 async def test_a_dismissed_pair_is_never_flagged_again_and_a_second_dismissal_is_refused(db):
     async with db.transaction() as s:
         anna, maria = await person(s, 1), await person(s, 9)

@@ -24,6 +24,7 @@ from models.teams import require_manager
 MERGED = core.MERGED  # the status of an idea merged into another (Idea.merged_into_id says which)
 GONE = ("rejected", MERGED)  # ideas that take no part: nobody needs to find or merge them
 SHOWN = 3  # alike ideas shown to a member before submitting
+PARTNERS = 3  # at most this many alike ideas flagged per new idea (the most alike)
 PAGE_SIZE = 1  # flagged pairs per screen for the manager (each with its own buttons)
 LIVE = Idea.status.not_in(GONE)
 _NEW, _OLD = aliased(Idea), aliased(Idea)  # the two ideas of a flagged pair
@@ -87,10 +88,16 @@ async def flag_new(
     keys = [likeness.key(t) for _, t in rows]
     new_at = [n for n, i in enumerate(ids) if i in wanted]
     found = likeness.pairs([keys[n] for n in new_at], keys, threshold)
-    scores: dict[tuple[int, int], int] = {}
+    partners: dict[int, list[tuple[float, int]]] = {}
     for (a, b), value in found.items():
-        first, second = ids[new_at[a]], ids[b]
-        if first != second:
+        if ids[new_at[a]] != ids[b]:
+            partners.setdefault(a, []).append((value, b))
+    scores: dict[tuple[int, int], int] = {}
+    for a, alike in partners.items():
+        # the most alike few per new idea: the manager merges pair by pair, and a file of near-copies must not
+        # flag every idea with every other one
+        for value, b in sorted(alike, key=lambda vb: (-vb[0], vb[1]))[:PARTNERS]:
+            first, second = ids[new_at[a]], ids[b]
             pair = (max(first, second), min(first, second))
             scores[pair] = max(scores.get(pair, 0), round(value))
     if not scores:
