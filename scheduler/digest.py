@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from models.evaluation import digest
+from scheduler.jobs import guarded, planned
 
 log = logging.getLogger("actionbot.digest")
 CHECK_INTERVAL = 300.0  # seconds between "is the digest due?" checks
@@ -31,9 +32,7 @@ async def check(svc: Any) -> int:
         return 0
     if added:
         log.info("digest planned rows=%s", added)
-        if svc.dispatcher is not None:
-            svc.dispatcher.wake()
-    return added
+    return planned(svc, added)
 
 
 def schedule(app: Any) -> None:
@@ -42,11 +41,6 @@ def schedule(app: Any) -> None:
     if not svc.config.digest.enabled:
         return
 
-    async def job(_context: Any) -> None:
-        try:
-            await check(svc)
-        except Exception:  # the job must never stop the bot; the next check tries again
-            log.exception("digest check failed")
-
     assert app.job_queue is not None
-    app.job_queue.run_repeating(job, interval=CHECK_INTERVAL, first=FIRST_AFTER, name="monthly-digest")
+    job = guarded(check, "digest check")
+    app.job_queue.run_repeating(job, CHECK_INTERVAL, first=FIRST_AFTER, name="monthly-digest")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from handlers.common import Services
 from models.ideas import routing
+from scheduler.jobs import guarded, planned
 
 log = logging.getLogger("actionbot.routing")
 INTERVAL = 15 * 60.0  # seconds between sweeps
@@ -26,16 +27,10 @@ async def plan(svc: Services) -> int:
         added = await routing.plan_late_contacts(s, svc.config.routing, svc.clock.now())
     if added:
         log.info("routing sweep planned messages=%s", added)
-        if svc.dispatcher is not None:
-            svc.dispatcher.wake()
-    return added
+    return planned(svc, added)
 
 
-async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        await plan(context.application.bot_data["services"])
-    except Exception:  # the next run tries again; the bot goes on
-        log.exception("routing sweep failed")
+job = guarded(plan, "routing sweep")
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -11,11 +11,12 @@ import logging
 from datetime import time
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from handlers.common import Services
 from models.dates import shift_out_of_quiet
 from models.ideas import codes
+from scheduler.jobs import guarded, planned
 
 log = logging.getLogger("actionbot.stalled_ideas")
 DAILY_AT = time(10, 0)
@@ -32,16 +33,10 @@ async def plan(svc: Services) -> int:
         added = await codes.ask_about_stalled(s, now, svc.config.evaluation.stalled_weeks, due)
     if added:
         log.info("stalled ideas asked about questions=%s", added)
-        if svc.dispatcher is not None:
-            svc.dispatcher.wake()
-    return added
+    return planned(svc, added)
 
 
-async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        await plan(context.application.bot_data["services"])
-    except Exception:  # the next run tries again; the bot goes on
-        log.exception("stalled ideas run failed")
+job = guarded(plan, "stalled ideas run")
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

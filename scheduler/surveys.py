@@ -11,10 +11,11 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from handlers.common import Services
 from models.surveys import core as surveys
+from scheduler.jobs import guarded, planned
 
 log = logging.getLogger("actionbot.surveys")
 SWEEP_EVERY = timedelta(minutes=15)
@@ -25,19 +26,13 @@ async def sweep(svc: Services) -> int:
     """Plan every survey that is due now; returns the number of rows planned (and wakes the dispatcher)."""
     now = svc.clock.now()
     async with svc.db.transaction() as s:
-        looked, planned = await surveys.plan_due(s, svc.config.meetings, svc.config.evaluation.survey_after, now)
-    if planned:
-        log.info("surveys planned meetings=%s rows=%s", looked, planned)
-        if svc.dispatcher is not None:
-            svc.dispatcher.wake()
-    return planned
+        looked, rows = await surveys.plan_due(s, svc.config.meetings, svc.config.evaluation.survey_after, now)
+    if rows:
+        log.info("surveys planned meetings=%s rows=%s", looked, rows)
+    return planned(svc, rows)
 
 
-async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    try:
-        await sweep(context.application.bot_data["services"])
-    except Exception:  # the next run tries again (a second process may have planned the same rows meanwhile)
-        log.exception("survey sweep failed")
+job = guarded(sweep, "survey sweep")
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
