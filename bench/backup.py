@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import twoyears
+from bench.process import admin_sql, run_cli
 from bot.backup import contents
 from models.db import make_engine
 from models.migrate import upgrade
@@ -47,18 +47,8 @@ class Step:
 
 def cli(config_path: Path | None, *args: str) -> tuple[float, float, float, str]:
     """Run `python -m bot ...` once; wall seconds, CPU seconds, peak RSS (MB) of that child alone, its output."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
-    env["PYTHONPATH"] = str(ROOT)
-    cmd = [sys.executable, "-m", "bot", "--config", str(config_path or "absent.toml"), *args]
-    started = time.perf_counter()
-    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    out = child.stdout.read().decode() if child.stdout else ""
-    err = child.stderr.read().decode() if child.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(args[:2])} failed: {err.strip()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip()
+    m = run_cli(config_path, *args)
+    return m.wall, m.cpu, m.peak_mb, m.stdout.strip()
 
 
 def config_file(workdir: Path, url: str) -> Path:
@@ -99,14 +89,6 @@ def backup_restore(steps: list[Step], name: str, source: str, target: str, file:
     step(steps, name, "restore", figures, f"{got:,} rows back")
 
 
-async def _pg(admin: str, sql: str) -> None:
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.backup", description=__doc__.split("\n")[0])
     parser.add_argument("--postgres", default=DEFAULT_PG, help="admin URL (postgresql://…) of a server to use")
@@ -127,7 +109,7 @@ def main() -> int:
             names = [f"actionbot_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
             try:
                 for name in names:
-                    asyncio.run(_pg(args.postgres, f'CREATE DATABASE "{name}"'))
+                    asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
             except (OSError, asyncpg.PostgresError) as exc:
                 print(f"postgresql: skipped ({exc})")
             else:
@@ -140,7 +122,7 @@ def main() -> int:
                     backup_restore(steps, "postgresql", pg, pg_restored, workdir / "backup.dump", workdir)
                 finally:
                     for name in names:
-                        asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                        asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n| database | step | wall s | CPU s | peak MB | |")
     print("|---|---|---:|---:|---:|---|")

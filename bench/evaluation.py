@@ -19,7 +19,6 @@ import asyncio
 import html
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ import asyncpg
 from sqlalchemy import text
 
 from bench.evaluation_data import END, T0, seed
+from bench.process import admin_sql, run_cli
 from models.db import Database
 from tests.report_helpers import config
 
@@ -67,18 +67,8 @@ def baseline(config_path: Path) -> tuple[float, float, float, str]:
 
 
 def cli(config_path: Path, *args: str) -> tuple[float, float, float, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
-    env["PYTHONPATH"] = str(ROOT)
-    cmd = [sys.executable, "-m", "bot", "--config", str(config_path), *args]
-    started = time.perf_counter()
-    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    stdout = child.stdout.read().decode() if child.stdout else ""
-    stderr = child.stderr.read().decode() if child.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{args[0]} failed: {stderr.strip()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
+    m = run_cli(config_path, *args)
+    return m.wall, m.cpu, m.peak_mb, m.stdout
 
 
 def summary(page: str) -> str:
@@ -127,14 +117,6 @@ def measure(name: str, url: str, runs: int, workdir: Path, show: bool) -> list[R
     return out
 
 
-async def _pg(admin: str, sql: str) -> None:
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.evaluation", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=2, help="reports per database (default 2)")
@@ -148,7 +130,7 @@ def main() -> int:
         if not args.no_postgres:
             name = f"actionbot_bench_{uuid.uuid4().hex[:8]}"
             try:
-                asyncio.run(_pg(args.postgres, f'CREATE DATABASE "{name}"'))
+                asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
             except (OSError, asyncpg.PostgresError) as exc:
                 print(f"postgresql: skipped ({exc})")
             else:
@@ -156,7 +138,7 @@ def main() -> int:
                 try:
                     runs += measure("postgresql", url, args.runs, workdir, False)
                 finally:
-                    asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     target = f"≤ {WAIT_LIMIT:.0f} s, ≤ {MEMORY_LIMIT:.0f} MB"
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average {load} (1/5/15 min) on {os.cpu_count()} CPUs")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ import asyncpg
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.process import admin_sql, run_cli
 from models import teams
 from models.db import Database
 from models.migrate import upgrade
@@ -140,22 +140,9 @@ async def _ideas(s: AsyncSession, numbers: range, team_ids: list[int], person_id
 
 
 def export(config_path: Path, fmt: str, out: Path, module: str = "bot") -> tuple[float, float, float, str]:
-    """Run the CLI once; wall seconds, CPU seconds and peak RSS (MB) of that child alone."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
-    env["PYTHONPATH"] = str(ROOT)
-    cmd = [sys.executable, "-m", module, "--config", str(config_path), "export", "--what", "ideas"]
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [*cmd, "--format", fmt, "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    _pid, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    stdout, stderr = (
-        (child.stdout.read().decode(), child.stderr.read().decode()) if child.stdout and child.stderr else ("", "")
-    )
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"export {fmt} failed: {stderr.strip()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout
+    """Run the CLI once; wall seconds, CPU seconds and peak RSS (MB) of that child alone, and its output."""
+    m = run_cli(config_path, "export", "--what", "ideas", "--format", fmt, "--out", str(out), module=module)
+    return m.wall, m.cpu, m.peak_mb, m.stdout
 
 
 def variants(formats: list[str], writers: list[str]) -> list[tuple[str, str, str]]:
@@ -186,14 +173,6 @@ def measure(name: str, url: str, ideas: int, plan: list[tuple[str, str, str]], w
     return runs
 
 
-async def _pg(admin: str, sql: str) -> None:
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.export", description=__doc__.split("\n")[0])
     parser.add_argument("--ideas", type=int, default=100_000)
@@ -216,7 +195,7 @@ def main() -> int:
         if not args.no_postgres:
             name = f"actionbot_bench_{uuid.uuid4().hex[:8]}"
             try:
-                asyncio.run(_pg(args.postgres, f'CREATE DATABASE "{name}"'))
+                asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
             except (OSError, asyncpg.PostgresError) as exc:
                 print(f"postgresql: skipped ({exc})")
             else:
@@ -224,7 +203,7 @@ def main() -> int:
                 try:
                     runs += measure("postgresql", url, args.ideas, plan, workdir)
                 finally:
-                    asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     target = f"≤ {WAIT_LIMIT:.0f} s, ≤ {MEMORY_LIMIT:.0f} MB"
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average {load} (1/5/15 min) on {os.cpu_count()} CPUs")

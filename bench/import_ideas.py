@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ import asyncpg
 import openpyxl
 from sqlalchemy import func, select
 
+from bench.process import admin_sql, run_cli
 from models import teams, workshops
 from models.db import Database
 from models.migrate import upgrade
@@ -120,24 +120,10 @@ async def count_ideas(url: str) -> int:
         await db.dispose()
 
 
-def run_cli(config_path: Path, *args: str) -> tuple[float, float, float, int]:
-    """Run the CLI once; wall seconds, CPU seconds, peak RSS (MB) of that child alone, and its exit code."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
-    env["PYTHONPATH"] = str(ROOT)
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(config_path), *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _pid, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        stderr = child.stderr.read().decode() if child.stderr else ""
-        raise RuntimeError(f"{' '.join(args[:3])} failed ({code}): {stderr.strip()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
+def cli(config_path: Path, *args: str) -> tuple[float, float, float]:
+    """Run the CLI once; wall seconds, CPU seconds and peak RSS (MB) of that child alone."""
+    m = run_cli(config_path, *args)
+    return m.wall, m.cpu, m.peak_mb
 
 
 def config_file(url: str, path: Path) -> Path:
@@ -154,12 +140,12 @@ def measure(name: str, urls: dict[str, str], files: dict[str, Path], n: int, wor
         asyncio.run(prepare(url))
         cfg = config_file(url, workdir / f"{name}-{fmt}.toml")
         # baseline: the same process doing next to nothing (start-up, config, one query), measured just before
-        wall, cpu, peak, _ = run_cli(cfg, "workshop", "list")
+        wall, cpu, peak = cli(cfg, "workshop", "list")
         out.append(Run(name, fmt, "baseline", 0, wall, cpu, peak))
         figures = f"{wall:5.2f} s wall  {cpu:5.2f} s CPU  {peak:6.1f} MB peak"
         print(f"  {name:10} {fmt:4} baseline (actionbot workshop list)  {figures}")
         for mode, extra in (("dry run", ["--dry-run"]), ("import", [])):
-            wall, cpu, peak, _ = run_cli(cfg, "import", "ideas", str(path), "--workshop", KEY, *extra)
+            wall, cpu, peak = cli(cfg, "import", "ideas", str(path), "--workshop", KEY, *extra)
             out.append(Run(name, fmt, mode, n, wall, cpu, peak))
             print(
                 f"  {name:10} {fmt:4} {mode:7} {n:>7,} rows  {wall:5.2f} s wall  {cpu:5.2f} s CPU  {peak:6.1f} MB peak"
@@ -168,14 +154,6 @@ def measure(name: str, urls: dict[str, str], files: dict[str, Path], n: int, wor
         if stored != n:
             raise RuntimeError(f"{name} {fmt}: {stored:,} ideas stored, expected {n:,}")
     return out
-
-
-async def _pg(admin: str, sql: str) -> None:
-    conn = await asyncpg.connect(admin, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def main() -> int:
@@ -200,7 +178,7 @@ def main() -> int:
             names = {fmt: f"actionbot_bench_{uuid.uuid4().hex[:8]}" for fmt in formats}
             try:
                 for name in names.values():
-                    asyncio.run(_pg(args.postgres, f'CREATE DATABASE "{name}"'))
+                    asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
             except (OSError, asyncpg.PostgresError) as exc:
                 print(f"postgresql: skipped ({exc})")
             else:
@@ -211,7 +189,7 @@ def main() -> int:
                     )
                 finally:
                     for name in names.values():
-                        asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                        asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average {load} (1/5/15 min) on {os.cpu_count()} CPUs")
     print(f"\n| database | format | run | rows | wall s | CPU s | peak MB | ≤ {WAIT_LIMIT:.0f} s |")

@@ -1,0 +1,53 @@
+"""How the command-line benchmarks run the bot: `python -m bot ...` as a child process of its own, measured alone.
+
+`os.wait4` gives that child's own CPU time and peak RSS (interpreter start-up and imports included, as an
+operator sees them), so the benchmark process's own data generation never counts. One runner for every
+benchmark, so their figures are comparable.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall: float  # seconds
+    cpu: float  # seconds, user + system, of the child alone
+    peak_mb: float  # the child's peak RSS
+    stdout: str
+
+
+def run_cli(config_path: Path | None, *args: str, module: str = "bot") -> Measured:
+    """Run `python -m <module> --config <path> <args>` once; a non-zero exit raises with the child's stderr."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
+    env["PYTHONPATH"] = str(ROOT)
+    cmd = [sys.executable, "-m", module, "--config", str(config_path or "absent.toml"), *args]
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(child.pid, 0)  # the child's own figures (its output is small: no pipe stall)
+    wall = time.perf_counter() - started
+    stdout = child.stdout.read().decode() if child.stdout else ""
+    stderr = child.stderr.read().decode() if child.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(args[:3])} failed ({code}): {stderr.strip()}")
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
+
+
+async def admin_sql(admin_url: str, sql: str) -> None:
+    """One statement on the PostgreSQL server (CREATE / DROP DATABASE for a benchmark's own database)."""
+    conn = await asyncpg.connect(admin_url, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
