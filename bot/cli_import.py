@@ -60,7 +60,9 @@ def plain(text: str) -> str:
 
 
 def _say(lang: str, key: str, /, **params: Any) -> str:
-    return plain(t(lang, key, **params))
+    """The text with its values escaped first, so stripping the catalogue's tags leaves typed `<`, `>`, `&` as typed."""
+    safe = {k: html.escape(v, quote=False) if isinstance(v, str) else v for k, v in params.items()}
+    return plain(t(lang, key, **safe))
 
 
 def _town(config: Config, key: str, lang: str) -> str:

@@ -250,6 +250,8 @@ def _read_xlsx(data: bytes) -> Sheet:
         raise Refusal("workshops.file_not_xlsx") from None
     try:
         ws = book.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):  # read-only sheets trust the file's <dimension>, which tools write wrong
+            ws.reset_dimensions()
         sheet = Sheet("xlsx", [], [], sheet_name=ws.title)
         merges = _merged(data, getattr(ws, "_worksheet_path", "xl/worksheets/sheet1.xml"))
         named: list[str | None] | None = None
