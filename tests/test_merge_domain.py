@@ -120,6 +120,19 @@ async def test_only_the_manager_merges_and_wrong_merges_change_nothing(db):
         assert await snapshot(s) == before
 
 
+
+async def test_a_forwarded_idea_is_not_merged_away_but_another_may_be_merged_into_it(db):
+    """Its towns' requests, reminders and answers belong to it: it may keep, not disappear."""
+    async with db.transaction() as s:
+        maria, anna, ben, cem, dora, eva, a, b = await setup(s)
+        a.status = "forwarded"
+        before = await snapshot(s)
+        with refused("similar.forwarded"):
+            await merge.merge(s, maria, a.id, b.id, START)
+        assert await snapshot(s) == before
+        await merge.merge(s, maria, b.id, a.id, START)
+        assert (await s.get(Idea, b.id)).merged_into_id == a.id
+
 async def test_a_second_merge_of_the_same_idea_or_into_a_merged_one_is_refused(db):
     async with db.transaction() as s:
         maria, anna, ben, cem, dora, eva, a, b = await setup(s)

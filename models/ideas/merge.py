@@ -62,6 +62,8 @@ async def _both(s: AsyncSession, from_id: int, into_id: int) -> tuple[Idea, Idea
         raise Refusal("similar.into_merged", id=kept.id)
     if merged.status in GONE or kept.status in GONE:
         raise Refusal("similar.rejected", id=kept.id if kept.status in GONE else merged.id)
+    if merged.status == "forwarded":  # its towns' requests, reminders and answers stay with it: merge the other way
+        raise Refusal("similar.forwarded", id=merged.id, other=kept.id)
     return merged, kept
 
 
