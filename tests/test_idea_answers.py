@@ -189,7 +189,7 @@ async def test_an_illegal_status_change_is_refused(bot):
     await answer(lea, 1, "angenommen")
     await publish(lea)
     await lea.send("/answer")
-    await lea.press("Angenommene Ideen")
+    await lea.press("Angenommene/weitergeleitete Ideen")
     await lea.press("#1 ·")
     assert lea.last_message().button_texts() == ["→ umgesetzt", "🏷 Hemmnisse/Erfolgsfaktoren", "◀ Zurück"]
     await lea.press_data("ia:1:s:1:rejected", message=lea.last_message())

@@ -86,7 +86,7 @@ async def test_implemented_asks_for_the_success_factors(bot):
     await answer(lea, 1, "angenommen", "Machen wir.")
     await publish(lea)
     await lea.send("/answer")
-    await lea.press("Angenommene Ideen")
+    await lea.press("Angenommene/weitergeleitete Ideen")
     await lea.press("#1 ·")
     await lea.press("→ umgesetzt")
     await lea.send("Der Bus fährt.")

@@ -98,3 +98,33 @@ async def test_a_contact_who_registers_later_gets_the_open_idea_from_the_sweep(r
     assert "Eine Idee für die Verwaltung Saalfeld" in request.text and len(requests(sabine)) == 1
     await sven.press("Übernehmen", message=request)
     assert next(r for r in await routes(bot) if r.town == "saalfeld").status == "taken"
+
+
+async def test_implementing_a_forwarded_idea_ends_what_the_other_towns_still_had_coming(rbot):
+    """Saalfeld takes it on and the lead marks it implemented: Rudolstadt's reminder and the overdue notice are
+    dropped, Rolf's old buttons say the idea waits no longer, and the path ends with the new status."""
+    bot = rbot
+    lea, author, _, sabine, rolf, _ = await story(bot)
+    await forward(lea)
+    await bot.deliver()
+    await sabine.press("Übernehmen", message=requests(sabine)[0])
+    await bot.deliver()
+    await lea.send("/answer")
+    await lea.press("Angenommene/weitergeleitete Ideen")
+    await lea.press("#1 ·")
+    await lea.press("→ umgesetzt")
+    await lea.send("Der Bürgerbus fährt seit Montag.")
+    await lea.press("Alle veröffentlichen")
+    await bot.deliver()
+    assert {r.status for r in await rows(bot, "route_reminder")} == {"cancelled"}
+    assert {r.status for r in await rows(bot, "route_overdue")} == {"cancelled"}
+    bot.clock.set((await routes(bot))[0].deadline_at + timedelta(days=1))
+    await bot.deliver()
+    assert overdue(bot.fake.users[MANAGER_ID]) == [] and reminders(rolf) == []
+    await rolf.press("Übernehmen", message=requests(rolf)[0])
+    assert rolf.callback_answers[-1][0] == "Diese Idee wartet nicht mehr auf eine Antwort der Verwaltung."
+    assert await routing_jobs.plan(bot.app.bot_data["services"]) == 0  # no late contact gets it any more
+    await author.send("/myideas")
+    await author.press("📜 Verlauf #1")
+    path = author.last_message().text
+    assert path.index("🏛 Antwort der Verwaltung von Saalfeld") < path.index("🔄 Neuer Stand: umgesetzt")

@@ -34,10 +34,11 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "submitted": ("in_review", "accepted", "rejected", "forwarded"),
     "in_review": ("accepted", "rejected", "forwarded"),
     "accepted": ("implemented",),
+    "forwarded": ("implemented", "rejected"),  # after the towns' answers
 }
-CLOSED = ("rejected", "forwarded", "implemented")  # no next status; their codes can still be ticked
+CLOSED = ("rejected", "forwarded", "implemented")  # answered for now; their codes can still be ticked
 # /answer lists: waiting ideas, accepted ideas to mark implemented, closed ideas (for their obstacles and factors)
-LISTS = {"w": AWAITING, "a": ("accepted",), "d": CLOSED}
+LISTS = {"w": AWAITING, "a": ("accepted", "forwarded"), "d": CLOSED}
 
 
 @dataclass
@@ -285,6 +286,8 @@ async def publish(
         old, idea.status, idea.updated_at = idea.status, draft.status, now
         events.record(s, idea.id, events.STATUS, now, actor_id=actor.id, status=draft.status, answer=draft.id)
         done.prompts += await codes.ask_after_answer(s, actor, idea, draft.status, draft.id, now)
+        if old == routing.FORWARDED:
+            await routing.close_open(s, idea.id)
         if draft.status == routing.FORWARDED and policy is not None:
             towns = draft.towns or await routing.idea_towns(s, idea.id)
             done.forwarded.append(await routing.forward(s, actor, idea, draft, towns, policy, now))

@@ -260,7 +260,12 @@ async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: dateti
     was written to already gets nothing new. Unreachable contacts (they blocked the bot) are left out, or a
     refused message would be planned again at every run.
     """
-    q = select(IdeaRoute).where(IdeaRoute.status == OPEN, IdeaRoute.deadline_at > now).order_by(IdeaRoute.id)
+    still_forwarded = select(Idea.id).where(Idea.status == FORWARDED)
+    q = (
+        select(IdeaRoute)
+        .where(IdeaRoute.status == OPEN, IdeaRoute.deadline_at > now, IdeaRoute.idea_id.in_(still_forwarded))
+        .order_by(IdeaRoute.id)
+    )
     managers = await _managers(s)
     messages: list[NewMessage] = []
     for route in (await s.execute(q)).scalars():
@@ -346,6 +351,18 @@ async def cancel_planned(s: AsyncSession, route_id: int) -> int:
     """Drop the route's reminders and overdue notices that have not gone out (it was answered)."""
     keys = or_(Outbox.dedupe_key.like(f"{REMINDER}:{route_id}:%"), Outbox.dedupe_key.like(f"{OVERDUE}:{route_id}:%"))
     return await outbox.cancel_open(s, Outbox.kind.in_((REMINDER, OVERDUE)), keys, reason="route answered")
+
+
+async def close_open(s: AsyncSession, idea_id: int) -> int:
+    """The idea left 'forwarded' (implemented, rejected): what its unanswered towns still had coming is dropped,
+    requests not yet sent included; their buttons then answer that the idea waits no longer."""
+    unanswered = IdeaRoute.idea_id == idea_id, IdeaRoute.status.in_((OPEN, QUESTION))
+    planned = (REQUEST, REMINDER, OVERDUE)
+    dropped = 0
+    for route_id in (await s.execute(select(IdeaRoute.id).where(*unanswered))).scalars():
+        keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route_id}:%") for kind in planned))
+        dropped += await outbox.cancel_open(s, Outbox.kind.in_(planned), keys, reason="idea moved on")
+    return dropped
 
 
 # --- what views show -------------------------------------------------------------------------------------
