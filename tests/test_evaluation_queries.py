@@ -122,6 +122,21 @@ async def test_an_answer_without_a_list_of_codes_counts_no_code_in_sql_and_pytho
     await assert_queries_give_the_figures(db)
 
 
+
+async def test_a_merged_idea_counts_once_in_sql_and_python(db, seeded):
+    """Merging takes an idea out of the figures (it counts as the idea it went into), in the views and in Python."""
+    from models.evaluation import figures
+    from models.tables import Idea
+
+    async with db.transaction() as s:
+        before = (await figures.summary(s, None, None, vocabulary(config(), "de"), suppress=False)).ideas_new.value
+        first = (await s.execute(select(Idea).order_by(Idea.id))).scalars().first()
+        first.status = "merged"
+    async with db.transaction() as s:
+        after = (await figures.summary(s, None, None, vocabulary(config(), "de"), suppress=False)).ideas_new.value
+    assert after == before - 1
+    await assert_queries_give_the_figures(db)
+
 async def assert_queries_give_the_figures(db) -> None:
     tables = await python_figures(db)
     assert set(tables) == set(QUERIES) - NOT_TABLES

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import outbox
+from models.ideas.core import MERGED
 from models.meetings.core import CANCELLED
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaCode, IdeaEvent, Meeting, Membership, Person, Rsvp, SurveyAnswer
@@ -170,7 +171,7 @@ async def month_figures(
         label = team_names.get(m.team_id, "?") if per_team else m.starts_at.astimezone(tz).strftime("%d.%m.")
         bars[label] += came
     out.by_bar = list(bars.items()) if not per_team else sorted(bars.items(), key=lambda kv: (-kv[1], kv[0]))
-    in_month = and_(Idea.created_at >= month.start, Idea.created_at < month.end)
+    in_month = and_(Idea.created_at >= month.start, Idea.created_at < month.end, Idea.status != MERGED)
     out.new_ideas = int(
         (
             await s.execute(select(func.count()).select_from(Idea).where(in_month, _in_scope(Idea.team_id, teams)))
@@ -186,6 +187,7 @@ async def month_figures(
                     IdeaEvent.status == "implemented",
                     IdeaEvent.at >= month.start,
                     IdeaEvent.at < month.end,
+                    Idea.status != MERGED,
                     _in_scope(Idea.team_id, teams),
                 )
             )

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.evaluation.common import add_row, idea_people, median_days, set_people, share, within
 from models.evaluation.shapes import ALL, SIDE_EXITS, STAGES, UNKNOWN, Funnel, Table, table
 from models.ideas import events
+from models.ideas.core import MERGED
 from models.reports.codebook import Vocabulary
 from models.tables import Idea, IdeaEvent, IdeaTown
 
@@ -26,7 +27,8 @@ Authored = tuple[int, int | None]  # (idea id, author id)
 
 async def _ideas(s: AsyncSession, since: datetime | None, until: datetime | None) -> dict[int, tuple[str, int | None]]:
     """The period's ideas: id -> (field, author id)."""
-    rows = await (await s.connection()).execute(select(Idea.id, Idea.field, Idea.author_id, Idea.created_at))
+    live = select(Idea.id, Idea.field, Idea.author_id, Idea.created_at).where(Idea.status != MERGED)  # counted once
+    rows = await (await s.connection()).execute(live)
     return {i: (fld, author) for i, fld, author, created in rows if within(created, since, until)}
 
 

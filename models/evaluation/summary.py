@@ -18,6 +18,7 @@ from models.evaluation.common import half_up, idea_people, within
 from models.evaluation.shapes import Cell, word
 from models.evaluation.survey import FACTOR, OBSTACLE, Answer, answers, idea_codes
 from models.ideas import events
+from models.ideas.core import MERGED
 from models.reports.codebook import Vocabulary
 from models.tables import Idea, IdeaEvent, Team
 
@@ -101,6 +102,7 @@ async def _ideas(
     """(idea, author) of the ideas submitted in the period, and of those that became 'implemented' in it."""
     conn = await s.connection()
     q = select(Idea.id, Idea.author_id, Idea.created_at).outerjoin(Team, Team.id == Idea.team_id)
+    q = q.where(Idea.status != MERGED)  # a merged idea counts once, as the idea it went into
     if team is not None:
         q = q.where(Team.slug == team)
     ideas = {i: (author, created) for i, author, created in await conn.execute(q)}

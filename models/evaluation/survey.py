@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.evaluation.common import add_row, half_up, idea_people, month, set_people, within
 from models.evaluation.shapes import IDEA, SURVEY, UNKNOWN, SurveyFigures, Table, table
+from models.ideas.core import MERGED
 from models.reports.codebook import Vocabulary
 from models.tables import Idea, IdeaCode, Meeting, Person, SurveyAnswer, Team
 
@@ -98,6 +99,7 @@ async def idea_codes(s: AsyncSession, since: datetime | None, until: datetime | 
         .add_columns(Idea.author_id)
         .join(Idea, Idea.id == IdeaCode.idea_id)
         .outerjoin(Team, Team.id == Idea.team_id)
+        .where(Idea.status != MERGED)  # a merged idea counts once, as the idea it went into
     )
     return [
         Mention(IDEA, kind, code, month(at), slug or UNKNOWN, fld, ("person", author) if author else ("idea", iid))

@@ -100,7 +100,8 @@ SELECT i.id AS idea_id, COALESCE(it.town, 'unknown') AS town,
        (SELECT COUNT(*) FROM idea_towns x WHERE x.idea_id = i.id) AS towns,
        i.field, t.slug AS team, i.status, i.created_at, {month("i.created_at")} AS month, p.pseudonym AS author
 FROM ideas i LEFT JOIN idea_towns it ON it.idea_id = i.id LEFT JOIN teams t ON t.id = i.team_id
-LEFT JOIN people p ON p.id = i.author_id""",
+LEFT JOIN people p ON p.id = i.author_id
+WHERE i.status <> 'merged'""",
         "v_idea_stays": f"""CREATE VIEW v_idea_stays AS
 SELECT x.idea_id, x.status, x.stage, x.since, x.until, {days("x.since", "x.until")} AS days
 FROM (SELECT e.idea_id, e.status, e.at AS since,
@@ -121,7 +122,8 @@ FROM (SELECT e.idea_id, e.town, e.at AS forwarded_at,
 SELECT c.idea_id, c.kind, c.code, c.created_at, {month("c.created_at")} AS month, t.slug AS team, i.field,
        p.pseudonym AS author
 FROM idea_codes c JOIN ideas i ON i.id = c.idea_id LEFT JOIN teams t ON t.id = i.team_id
-LEFT JOIN people p ON p.id = i.author_id""",
+LEFT JOIN people p ON p.id = i.author_id
+WHERE i.status <> 'merged'""",
         "v_survey": f"""CREATE VIEW v_survey AS
 SELECT sa.id AS answer_id, sa.meeting_id, t.slug AS team, t.field, {month("m.starts_at")} AS month, m.starts_at,
        p.pseudonym AS person, COALESCE(sa.person_town, 'unknown') AS town,
