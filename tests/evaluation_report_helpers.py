@@ -69,13 +69,18 @@ def sample_figures(vocab: Vocabulary) -> Figures:
     use_field.rows = [_row(vocab, ("field",), (f,), (c(3.5, 6000), c(6666, 200))) for f in FIELDS]
     keys = ("source", "kind", "code")
     codes_team = table("codes_by_team", (*keys, "team"), ("mentions",), vocab)
+    codes_total = table("codes_total", keys, ("mentions",), vocab)
     for source in (SURVEY, IDEA):
         for kind in ("factor", "obstacle"):
             for k, (code, _) in enumerate(vocab.codes[kind]):
                 for t in (*TEAMS, ALL):
                     n = (900 - 100 * k) // (1 if source == SURVEY else 8) * (3 if t == ALL else 1)
-                    codes_team.rows.append(_row(vocab, ("figure", "figure", kind, "team"), (source, kind, code, t),
-                                                (c(n, n),)))
+                    if t == ALL:
+                        total = _row(vocab, ("figure", "figure", kind), (source, kind, code), (c(n, n),))
+                        codes_total.rows.append(total)
+                    else:
+                        codes_team.rows.append(_row(vocab, ("figure", "figure", kind, "team"), (source, kind, code, t),
+                                                    (c(n, n),)))
     from models.evaluation.summary import Summary, Top
 
     head = Summary(
@@ -96,7 +101,7 @@ def sample_figures(vocab: Vocabulary) -> Figures:
         funnel=Funnel(stages, answers),
         survey=SurveyFigures(use_month, use_team, use_field,
                              table("codes_by_month", (*keys, "month"), ("mentions",), vocab), codes_team,
-                             table("codes_by_field", (*keys, "field"), ("mentions",), vocab)),
+                             table("codes_by_field", (*keys, "field"), ("mentions",), vocab), codes_total),
     )
 
 

@@ -62,7 +62,7 @@ async def test_small_cells_are_shown_as_less_than_five_and_large_ones_as_numbers
 async def test_every_figure_hides_every_cell_behind_fewer_than_five_people(db, seeded):
     f = await all_figures(db)
     tables = figures_of(f)
-    assert len(tables) == 17
+    assert len(tables) == 18
     for t in tables:
         for row in t.rows:
             for c in row.cells:
@@ -212,3 +212,19 @@ async def test_the_summary_of_one_team(db, seeded):
     assert got.hours.value == 15.5
     assert (got.ideas_new.value, got.answers.value) == (2, 5)
     assert got.team == "fachkraefte"
+
+
+def test_a_code_named_by_many_people_in_small_teams_keeps_its_total():
+    """Three people in each of four teams name short distances: every team cell hides (< 5), the total shows 12,
+    counted from the mentions (adding up hidden cells would give 0)."""
+    from models.evaluation import survey as survey_figures
+
+    mentions = [
+        survey_figures.Mention("survey", "factor", "short_distances", "2026-10", team, "public_services", ("p", i))
+        for i, team in enumerate(t for t in ("a", "b", "c", "d") for _ in range(3))
+    ]
+    by_team = survey_figures._codes(mentions, "team", DE, suppress=True)
+    total = survey_figures._codes(mentions, None, DE, suppress=True)
+    assert all(r.cells[0].suppressed for r in by_team.rows) and len(by_team.rows) == 4
+    [row] = total.rows
+    assert (row.keys, row.cells[0].value, row.cells[0].n) == (("survey", "factor", "short_distances"), 12, 12)

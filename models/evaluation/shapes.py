@@ -114,6 +114,7 @@ class SurveyFigures:
     codes_by_month: Table  # source (survey/idea) × kind (factor/obstacle) × code × month: people (ideas)
     codes_by_team: Table  # source × kind × code × team
     codes_by_field: Table  # source × kind × code × field of action
+    codes_total: Table  # source × kind × code over the whole period (counted from the mentions)
 
 
 @dataclass

@@ -108,19 +108,22 @@ async def idea_codes(s: AsyncSession, since: datetime | None, until: datetime | 
     ]
 
 
-def _codes(mentions: list[Mention], by: str, vocab: Vocabulary, suppress: bool) -> Table:
-    """Per source × kind × code × (month, team or field): how often named, by how many people."""
-    t = table(f"codes_by_{by}", (*CODE_KEYS, by), ("mentions",), vocab)
-    cells: dict[tuple[str, str, str, str], list[tuple[str, int]]] = defaultdict(list)
+def _codes(mentions: list[Mention], by: str | None, vocab: Vocabulary, suppress: bool) -> Table:
+    """Per source × kind × code (× month, team or field; `by` None: over the whole period): how often named, by
+    how many people. The totals are counted from the mentions, not added up from cells: a code named by three
+    people in each of four teams is twelve people, not four hidden cells."""
+    by_columns = (by,) if by else ()
+    t = table(f"codes_by_{by}" if by else "codes_total", (*CODE_KEYS, *by_columns), ("mentions",), vocab)
+    cells: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
     for m in mentions:
-        cells[(m.source, m.kind, m.code, getattr(m, by))].append(m.who)
+        cells[(m.source, m.kind, m.code, *((getattr(m, by),) if by else ()))].append(m.who)
     for key in sorted(cells):
         whos = cells[key]
         if key[0] == IDEA:
             n = idea_people((w[1], None) if w[0] == "idea" else (-1, w[1]) for w in whos)
         else:
             n = len(set(whos))
-        add_row(t, key, [(len(whos), n)], vocab, suppress, ("figure", "figure", key[1], by))
+        add_row(t, key, [(len(whos), n)], vocab, suppress, ("figure", "figure", key[1], *by_columns))
     set_people(t, len({m.who for m in mentions}), suppress)
     return t
 
@@ -143,4 +146,5 @@ async def survey(
         codes_by_month=_codes(mentions, "month", vocab, suppress),
         codes_by_team=_codes(mentions, "team", vocab, suppress),
         codes_by_field=_codes(mentions, "field", vocab, suppress),
+        codes_total=_codes(mentions, None, vocab, suppress),
     )

@@ -235,14 +235,13 @@ def _fields(fig: Figures, f: Frame) -> list[Block]:
 
 
 def _code_totals(fig: Figures) -> dict[tuple[str, str], Counter[str]]:
-    """(source, kind) -> code -> mentions over the whole period (from the per-team figure; suppressed cells out)."""
-    figure = fig.survey.codes_by_team
+    """(source, kind) -> code -> mentions over the whole period; a code named by fewer than 5 people is left out."""
+    figure = fig.survey.codes_total
     out: dict[tuple[str, str], Counter[str]] = {}
-    totals = [r for r in figure.rows if r.keys[3] == ALL]
-    rows = totals if totals else [r for r in figure.rows if ALL not in r.keys]
-    for r in rows:
+    for r in figure.rows:
         v = tb.value(tb.cell(figure, r, "mentions"))
-        out.setdefault((r.keys[0], r.keys[1]), Counter())[r.keys[2]] += int(v or 0)
+        if v is not None:
+            out.setdefault((r.keys[0], r.keys[1]), Counter())[r.keys[2]] += int(v)
     return out
 
 
