@@ -149,7 +149,9 @@ async def test_team_mix_hints_name_missing_towns_and_groups_and_codes_need_five_
     assert "noch zu wenige Angaben (unter 5)" in text and "Meistgenannt" not in text
 
 
-async def test_the_most_named_factor_and_obstacle_with_five_coded_sources(bot):
+async def test_the_most_named_code_is_shown_only_with_five_people_behind_it(bot):
+    """Shared goal: four respondents (hidden). Travel time: four respondents and the author of a coded idea = five
+    people (shown)."""
     team, lead, members = await team_with_members(bot, members=1)
     meeting = await held_meeting(bot, lead, team)
     from models.tables import SurveyAnswer
@@ -157,13 +159,13 @@ async def test_the_most_named_factor_and_obstacle_with_five_coded_sources(bot):
 
     async with bot.db.transaction() as s:
         author = await person_of(bot, members[0])
-        for i in range(4):
+        for i in range(5):
             s.add(
                 SurveyAnswer(
                     meeting_id=meeting.id,
                     person_id=None,
                     usefulness=4,
-                    factors=["shared_goal"],
+                    factors=["shared_goal"] if i < 4 else [],
                     obstacles=["travel_time"] if i else ["no_funding"],
                     created_at=START,
                     updated_at=START,
@@ -176,8 +178,8 @@ async def test_the_most_named_factor_and_obstacle_with_five_coded_sources(bot):
     await digest_job.check(bot.app.bot_data["services"])
     await bot.deliver()
     (text,) = [m.text for m in digests(lead)]
-    assert "Meistgenannter Erfolgsfaktor: Gemeinsames Ziel (4×)" in text
-    assert "Meistgenanntes Hemmnis: Lange Fahrzeit (4×)" in text
+    assert "Meistgenanntes Hemmnis: Lange Fahrzeit (5×)" in text
+    assert "Erfolgsfaktor" not in text  # shared goal: four people only
 
 
 async def test_an_english_lead_reads_it_in_english(bot):

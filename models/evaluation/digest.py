@@ -27,7 +27,7 @@ from models.teams import LEAD
 
 DIGEST = "digest"  # the outbox kind
 LATE_DAYS = 3  # a digest not planned by the end of the month's third day is skipped
-MIN_SOURCES = 5  # the most named factor/obstacle is shown only with at least this many answers behind it
+MIN_SOURCES = 5  # the most named factor/obstacle is shown only with at least this many people behind it
 
 
 @dataclass(frozen=True)
@@ -200,33 +200,43 @@ async def month_figures(
 async def _top_codes(
     s: AsyncSession, out: MonthFigures, month: Month, teams: Sequence[int] | None, meeting_ids: list[int]
 ) -> None:
-    """The most named factor and obstacle from last month's survey answers and coded ideas."""
+    """The most named factor and obstacle from last month's survey answers and coded ideas, each shown only when
+    at least MIN_SOURCES people stand behind it (respondents; the authors of coded ideas, an unknown one per idea),
+    as in the report: a code one person named is theirs alone."""
     named: dict[str, Counter[str]] = {"factor": Counter(), "obstacle": Counter()}
-    sources = 0
+    people: dict[tuple[str, str], set[tuple[str, int]]] = {}
     if meeting_ids:
-        for factors, obstacles in await s.execute(
-            select(SurveyAnswer.factors, SurveyAnswer.obstacles).where(SurveyAnswer.meeting_id.in_(meeting_ids))
-        ):
-            if factors or obstacles:
-                sources += 1
-            named["factor"].update(factors or [])
-            named["obstacle"].update(obstacles or [])
+        rows = await s.execute(
+            select(SurveyAnswer.id, SurveyAnswer.person_id, SurveyAnswer.factors, SurveyAnswer.obstacles).where(
+                SurveyAnswer.meeting_id.in_(meeting_ids)
+            )
+        )
+        for answer_id, person_id, factors, obstacles in rows:
+            who = ("person", person_id) if person_id is not None else ("answer", answer_id)
+            for kind, codes in (("factor", factors or []), ("obstacle", obstacles or [])):
+                named[kind].update(codes)
+                for code in codes:
+                    people.setdefault((kind, code), set()).add(who)
     coded = await s.execute(
-        select(IdeaCode.idea_id, IdeaCode.kind, IdeaCode.code)
+        select(IdeaCode.idea_id, IdeaCode.kind, IdeaCode.code, Idea.author_id)
         .join(Idea, Idea.id == IdeaCode.idea_id)
-        .where(IdeaCode.created_at >= month.start, IdeaCode.created_at < month.end, _in_scope(Idea.team_id, teams))
+        .where(
+            IdeaCode.created_at >= month.start,
+            IdeaCode.created_at < month.end,
+            Idea.status != MERGED,
+            _in_scope(Idea.team_id, teams),
+        )
     )
-    ideas: set[int] = set()
-    for idea_id, kind, code in coded:
-        ideas.add(idea_id)
+    for idea_id, kind, code, author_id in coded:
         if kind in named:
             named[kind][code] += 1
-    out.coded_sources = sources + len(ideas)
-    if out.coded_sources < MIN_SOURCES:
-        return
+            who = ("person", author_id) if author_id is not None else ("idea", idea_id)
+            people.setdefault((kind, code), set()).add(who)
+    out.coded_sources = len(set().union(*people.values())) if people else 0
     for kind, counter in named.items():
-        if counter:
-            top = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        shown = [(code, n) for code, n in counter.items() if len(people.get((kind, code), ())) >= MIN_SOURCES]
+        if shown:
+            top = sorted(shown, key=lambda kv: (-kv[1], kv[0]))[0]
             if kind == "factor":
                 out.top_factor = top
             else:
