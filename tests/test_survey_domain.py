@@ -106,18 +106,26 @@ def test_a_bad_sentence_is_refused(raw, key):
 
 def test_figures_need_five_answers_and_name_the_most_frequent_codes_first():
     f = Figures()
-    for v, codes in ((5, ["a", "b"]), (3, ["b"]), (None, ["b", "b"]), (4, ["c"])):
-        f.add(v, codes, [])
+    for i, (v, codes) in enumerate(((5, ["a", "b"]), (3, ["b"]), (None, ["b", "b"]), (4, ["c"]))):
+        f.add(("person", i), v, codes, [])
     assert not f.shown and (f.answers, f.rated, f.mean) == (4, 3, 4.0)
     assert f.top("factor") == [("b", 3), ("a", 1), ("c", 1)]
-    f.add(1, [], ["x"])
+    f.add(("answer", 99), 1, [], ["x"])  # an erased person's answer: one more person
     assert f.shown and f.top("obstacle") == [("x", 1)]
+
+
+def test_five_answers_of_fewer_than_five_people_are_not_shown():
+    f = Figures()
+    for _meeting in range(3):
+        for person in (1, 2):
+            f.add(("person", person), 4, [], [])
+    assert f.answers == 6 and not f.shown
 
 
 def _figures(n: int) -> Figures:
     f = Figures()
-    for _ in range(n):
-        f.add(3, [], [])
+    for i in range(n):
+        f.add(("person", i), 3, [], [])
     return f
 
 

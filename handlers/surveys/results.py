@@ -8,7 +8,7 @@ from babel.numbers import format_decimal
 from bot.texts import format_day
 from handlers.common import Req, View, esc, short
 from models.surveys import results as results_domain
-from models.surveys.results import Figures
+from models.surveys.results import MIN_ANSWERS, Figures
 
 
 def _mean(req: Req, figures: Figures) -> str:
@@ -18,7 +18,11 @@ def _mean(req: Req, figures: Figures) -> str:
 
 def _codes(req: Req, figures: Figures, kind: str) -> str:
     named = [
-        req.t("survey.results_code", name=esc(c.name(req.lang) if (c := req.config.code(kind, key)) else key), n=n)
+        req.t(
+            "survey.results_code",
+            name=esc(c.name(req.lang) if (c := req.config.code(kind, key)) else key),
+            n=n if n >= MIN_ANSWERS else esc("< 5"),  # named by fewer: how many stays hidden
+        )
         for key, n in figures.top(kind)
     ]
     return " · ".join(named) or req.t("survey.results_nothing_named")

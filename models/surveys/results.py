@@ -1,8 +1,8 @@
 """What the surveys say, for the team's lead and the project manager (/feedback).
 
 Nothing here touches Telegram. The rule protecting the people who answered lives here once: figures of a team or a
-meeting are shown only from MIN_ANSWERS answers on (fewer: "too few answers"), for leads and the manager alike; a
-lead sees the teams she leads, the manager every team.
+meeting are shown only from MIN_ANSWERS answers by as many people on (fewer: "too few answers"), for leads and the
+manager alike; a lead sees the teams she leads, the manager every team.
 """
 
 from __future__ import annotations
@@ -28,13 +28,17 @@ class Figures:
     """Answers to one meeting or a whole team: how many, the mean usefulness and the most named codes."""
 
     answers: int = 0
+    people: set[tuple[str, int]] = field(default_factory=set)  # who answered (an erased person: their answer)
     rated: int = 0
     usefulness_sum: int = 0
     factors: Counter[str] = field(default_factory=Counter)
     obstacles: Counter[str] = field(default_factory=Counter)
 
-    def add(self, usefulness: int | None, factors: Iterable[str], obstacles: Iterable[str]) -> None:
+    def add(
+        self, who: tuple[str, int], usefulness: int | None, factors: Iterable[str], obstacles: Iterable[str]
+    ) -> None:
         self.answers += 1
+        self.people.add(who)
         if usefulness is not None:
             self.rated += 1
             self.usefulness_sum += usefulness
@@ -43,8 +47,9 @@ class Figures:
 
     @property
     def shown(self) -> bool:
-        """Whether the figures may be shown: at least MIN_ANSWERS answers."""
-        return self.answers >= MIN_ANSWERS
+        """Whether the figures may be shown: at least MIN_ANSWERS answers from as many people (two people answering
+        three meetings each are still two people)."""
+        return self.answers >= MIN_ANSWERS and len(self.people) >= MIN_ANSWERS
 
     @property
     def mean(self) -> float | None:
@@ -93,19 +98,27 @@ async def team_figures(s: AsyncSession, person: Person) -> list[TeamFigures]:
     """Per visible team: all its answers together and its newest meetings with answers."""
     teams = await visible_teams(s, person)
     rows = await s.execute(
-        select(Meeting, SurveyAnswer.usefulness, SurveyAnswer.factors, SurveyAnswer.obstacles)
+        select(
+            Meeting,
+            SurveyAnswer.id,
+            SurveyAnswer.person_id,
+            SurveyAnswer.usefulness,
+            SurveyAnswer.factors,
+            SurveyAnswer.obstacles,
+        )
         .join(SurveyAnswer, SurveyAnswer.meeting_id == Meeting.id)
         .where(Meeting.team_id.in_([t.id for t in teams]))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
     overall: dict[int, Figures] = {t.id: Figures() for t in teams}
     per_meeting: dict[int, list[MeetingFigures]] = {t.id: [] for t in teams}
-    for meeting, usefulness, factors, obstacles in rows.all():
-        overall[meeting.team_id].add(usefulness, factors or [], obstacles or [])
+    for meeting, answer_id, person_id, usefulness, factors, obstacles in rows.all():
+        who = ("person", person_id) if person_id is not None else ("answer", answer_id)
+        overall[meeting.team_id].add(who, usefulness, factors or [], obstacles or [])
         listed = per_meeting[meeting.team_id]
         if not listed or listed[-1].meeting.id != meeting.id:
             listed.append(MeetingFigures(meeting, Figures()))
-        listed[-1].figures.add(usefulness, factors or [], obstacles or [])
+        listed[-1].figures.add(who, usefulness, factors or [], obstacles or [])
     out = []
     for t in teams:
         meetings = per_meeting[t.id]
