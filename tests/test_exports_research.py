@@ -54,9 +54,9 @@ async def add_evaluation_data(db: Database, seeded: Seeded) -> None:
                 )
             )
         buses, vacancy = seeded.idea["buses"], seeded.idea["vacancy"]
-        await codes.toggle(s, who["lead"], buses, "obstacle", "no_funding", OBSTACLES, AFTER)
-        await codes.toggle(s, who["manager"], buses, "factor", "shared_goal", FACTORS, AFTER)
-        await codes.toggle(s, who["lead"], vacancy, "obstacle", "legal_hurdles", OBSTACLES, AFTER)
+        await codes.set_code(s, who["lead"], buses, "obstacle", "no_funding", OBSTACLES, True, AFTER)
+        await codes.set_code(s, who["manager"], buses, "factor", "shared_goal", FACTORS, True, AFTER)
+        await codes.set_code(s, who["lead"], vacancy, "obstacle", "legal_hurdles", OBSTACLES, True, AFTER)
         assert who["bertram"] is not None
         events.record(s, buses, events.FORWARDED, AFTER, actor_id=who["bertram"].id, town="saalfeld")
 

@@ -52,7 +52,7 @@ FORGED = [
     "fol:1:{}",
     "fol:1:0:{}",
     "ic:1:{}:o",
-    "ic:1:{}:f:t:shared_goal",
+    "ic:1:{}:f:t:shared_goal:1",
     "sim:1:l:{}",
     "sim:1:a:{}:1:0",
     "sim:1:m:1:{}:0",

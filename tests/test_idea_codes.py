@@ -139,7 +139,7 @@ async def test_a_member_who_is_not_lead_cannot_tick_and_nothing_changes(bot):
     lea, author, other = await rejected_idea(bot)
     asked = question(lea, "Du hast Idee #1 abgelehnt")
     for user in (author, other):
-        await user.press_data("ic:1:1:o:t:no_funding", message=asked)
+        await user.press_data("ic:1:1:o:t:no_funding:1", message=asked)
         assert user.callback_answers[-1][0].startswith("Hemmnisse und Erfolgsfaktoren einer Idee können nur")
         await user.press_data("ic:1:1:o", message=asked)
         assert user.callback_answers[-1][1] is True
@@ -156,7 +156,7 @@ async def test_the_lead_of_another_team_is_refused(bot):
     await maria.send("/makelead")
     await maria.press("Fachkräfte")
     await maria.press("Otto")
-    await otto.press_data("ic:1:1:o:t:no_funding", message=question(lea, "Du hast Idee #1"))
+    await otto.press_data("ic:1:1:o:t:no_funding:1", message=question(lea, "Du hast Idee #1"))
     assert "können nur das Projektmanagement" in otto.callback_answers[-1][0]
     assert await codes(bot) == set()
 
@@ -165,10 +165,10 @@ async def test_forged_buttons_are_answered_politely_and_change_nothing(bot):
     lea, _, _ = await rejected_idea(bot)
     asked = question(lea, "Du hast Idee #1 abgelehnt")
     forged = {
-        "ic:1:1:o:t:made_up_code": "Diesen Punkt gibt es nicht",
-        "ic:1:1:f:t:no_funding": "Diesen Punkt gibt es nicht",  # an obstacle key ticked as a factor
+        "ic:1:1:o:t:made_up_code:1": "Diesen Punkt gibt es nicht",
+        "ic:1:1:f:t:no_funding:1": "Diesen Punkt gibt es nicht",  # an obstacle key ticked as a factor
         "ic:1:1:x": "",  # no such kind
-        "ic:1:99:o:t:no_funding": "können nur das Projektmanagement",  # no such idea
+        "ic:1:99:o:t:no_funding:1": "können nur das Projektmanagement",  # no such idea
         "ic:1:1:o:z": "",  # no such action
         "ic:1:abc:o": "",
         "ic:1:99999999999:o": "",
@@ -273,3 +273,17 @@ async def test_a_question_is_not_sent_when_the_codes_were_ticked_meanwhile(bot):
     [row] = await prompts(bot)
     assert row.status == "skipped"
     assert await codes(bot) == {(1, "obstacle", "travel_time")}
+
+
+async def test_a_double_tap_on_a_chip_leaves_it_ticked(bot):
+    """The chip carries the state it sets: the same press arriving twice ticks once, it does not untick again."""
+    lea, _, _ = await rejected_idea(bot)
+    asked = question(lea, "Du hast Idee #1 abgelehnt")
+    await lea.press_data("ic:1:1:o:t:no_funding:1", message=asked)
+    await lea.press_data("ic:1:1:o:t:no_funding:1", message=asked)
+    assert await codes(bot) == {(1, "obstacle", "no_funding")}
+    assert "✅ Keine Finanzierung" in asked.button_texts()
+    await lea.press("✅ Keine Finanzierung", message=asked)  # the ticked chip unticks
+    assert await codes(bot) == set()
+    await lea.press_data("ic:1:1:o:t:no_funding:x", message=asked)
+    assert lea.callback_answers[-1][1] is True and await codes(bot) == set()

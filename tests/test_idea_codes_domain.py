@@ -26,11 +26,11 @@ async def stored(s) -> set[tuple[int, str, str]]:
 async def test_lead_and_manager_may_tick_others_may_not(db):
     async with db.transaction() as s:
         anna, lea, bob, maria, _, idea = await world(s)
-        assert await codes.toggle(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, START) is True
-        assert await codes.toggle(s, maria, idea.id, "obstacle", "legal_hurdles", OBSTACLES, START) is True
+        assert await codes.set_code(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, True, START) is True
+        assert await codes.set_code(s, maria, idea.id, "obstacle", "legal_hurdles", OBSTACLES, True, START) is True
         for someone in (anna, bob):  # the author, the lead of another team
             with refused("idea_codes.not_allowed"):
-                await codes.toggle(s, someone, idea.id, "obstacle", "unclear_responsibility", OBSTACLES, START)
+                await codes.set_code(s, someone, idea.id, "obstacle", "unclear_responsibility", OBSTACLES, True, START)
         assert await stored(s) == {(idea.id, "obstacle", "no_funding"), (idea.id, "obstacle", "legal_hurdles")}
 
 
@@ -39,19 +39,20 @@ async def test_codes_not_in_the_config_and_unknown_kinds_are_refused(db):
         _, lea, _, _, _, idea = await world(s)
         for kind, code in (("obstacle", "made_up"), ("obstacle", ""), ("mood", "no_funding")):
             with refused("idea_codes.unknown_code"):
-                await codes.toggle(s, lea, idea.id, kind, code, OBSTACLES, START)
+                await codes.set_code(s, lea, idea.id, kind, code, OBSTACLES, True, START)
         with refused("errors.stale_button"):
             codes.kind_of("x")
         assert await stored(s) == set()
 
 
-async def test_a_second_tick_unticks_and_the_step_keeps_the_current_codes(db):
+async def test_unticking_changes_a_second_tick_does_not_and_the_step_keeps_the_current_codes(db):
     async with db.transaction() as s:
         _, lea, _, maria, _, idea = await world(s)
-        await codes.toggle(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, START)
-        await codes.toggle(s, lea, idea.id, "obstacle", "unclear_responsibility", OBSTACLES, START + DAY)
-        assert await codes.toggle(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, START + 2 * DAY) is False
-        await codes.toggle(s, maria, idea.id, "obstacle", "legal_hurdles", OBSTACLES, START + 3 * DAY)
+        await codes.set_code(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, True, START)
+        assert await codes.set_code(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, True, START) is False
+        await codes.set_code(s, lea, idea.id, "obstacle", "unclear_responsibility", OBSTACLES, True, START + DAY)
+        assert await codes.set_code(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, False, START + 2 * DAY)
+        await codes.set_code(s, maria, idea.id, "obstacle", "legal_hurdles", OBSTACLES, True, START + 3 * DAY)
         coded = [e for e in await events.timeline(s, idea.id) if e.kind == events.CODED]
         assert [(e.actor_id, e.details, e.at) for e in coded] == [
             (lea.id, {"kind": "obstacle", "codes": ["unclear_responsibility"]}, START + 2 * DAY),
@@ -146,7 +147,7 @@ async def test_a_towns_answer_time_runs_from_the_forwarding_to_its_first_answer(
 async def test_ticking_codes_is_no_step_that_ends_a_standstill(db, kind):
     async with db.transaction() as s:
         _, lea, _, _, _, idea = await world(s)
-        await codes.toggle(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, START + timedelta(weeks=7))
+        await codes.set_code(s, lea, idea.id, "obstacle", "no_funding", OBSTACLES, True, START + timedelta(weeks=7))
         found = await codes.stalled(s, START + timedelta(weeks=8), 8)
         assert [(i.id, moved) for i, moved in found] == [(idea.id, START)]
         count = (await s.execute(select(func.count()).select_from(IdeaEvent).where(IdeaEvent.kind == kind))).scalar()

@@ -46,8 +46,8 @@ def chips_view(lang: str, config: Config, idea: Idea, kind: str, ticked: list[st
     question = t(lang, f"idea_codes.ask_{kind}")
     text = "\n\n".join(part for part in (intro, head, question) if part)
     rows = [
-        [Btn(("✅ " if code.key in ticked else "") + code.name(lang), data(idea.id, kind, "t", code.key))]
-        for code in config.codes(kind)
+        [Btn(("✅ " if on else "") + code.name(lang), data(idea.id, kind, "t", code.key, int(not on)))]
+        for code, on in ((c, c.key in ticked) for c in config.codes(kind))
     ]
     other = domain.OBSTACLE if kind == domain.FACTOR else domain.FACTOR
     rows.append(
@@ -78,15 +78,19 @@ async def summary_view(req: Req, idea: Idea) -> View:
 
 
 async def on_button(req: Req) -> None:
-    """ic:<idea>:<f|o> shows the chips; …:t:<code> ticks or unticks one; …:d shows what is stored."""
+    """ic:<idea>:<f|o> shows the chips; …:t:<code>:<1|0> ticks or unticks one; …:d shows what is stored."""
     assert req.cb is not None
     kind = domain.kind_of(req.cb.arg(1))
     idea = await domain.codable_idea(req.session, req.me, req.cb.int(0))
     action = req.cb.args[2] if len(req.cb.args) > 2 else ""
     if action == "t":
         allowed = [c.key for c in req.config.codes(kind)]
-        on = await domain.toggle(req.session, req.me, idea.id, kind, req.cb.arg(3), allowed, req.now)
-        log.info("idea code %s idea=%s actor=%s kind=%s", "ticked" if on else "unticked", idea.id, req.me.id, kind)
+        want = {"1": True, "0": False}.get(req.cb.arg(4))
+        if want is None:
+            raise Refusal("errors.stale_button")
+        changed = await domain.set_code(req.session, req.me, idea.id, kind, req.cb.arg(3), allowed, want, req.now)
+        log.info("idea code %s idea=%s actor=%s kind=%s changed=%s", "ticked" if want else "unticked", idea.id,
+                 req.me.id, kind, changed)
     elif action == "d":
         req.show(await summary_view(req, idea))
         return

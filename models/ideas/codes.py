@@ -68,10 +68,18 @@ async def ticked(s: AsyncSession, idea_id: int, kind: str) -> list[str]:
     return list((await s.execute(q)).scalars())
 
 
-async def toggle(
-    s: AsyncSession, actor: Person, idea_id: int, kind: str, code: str, allowed: Sequence[str], now: datetime
+async def set_code(
+    s: AsyncSession,
+    actor: Person,
+    idea_id: int,
+    kind: str,
+    code: str,
+    allowed: Sequence[str],
+    on: bool,
+    now: datetime,
 ) -> bool:
-    """Tick the code on the idea, or untick it; returns whether it is ticked now.
+    """Tick (`on`) or untick the code on the idea; returns whether that changed anything. The button carries the
+    wanted state, so a double tap or a re-sent update leaves it as wanted instead of flipping it back.
 
     `allowed` are the config's keys of that kind: anything else (a forged button, a code removed from the
     config) is refused and changes nothing.
@@ -82,13 +90,15 @@ async def toggle(
     gone = await s.execute(
         delete(IdeaCode).where(IdeaCode.idea_id == idea.id, IdeaCode.kind == kind, IdeaCode.code == code)
     )
-    on = not getattr(gone, "rowcount", 0)
+    was_on = bool(getattr(gone, "rowcount", 0))
     if on:
         s.add(IdeaCode(idea_id=idea.id, kind=kind, code=code, actor_id=actor.id, created_at=now))
     await s.flush()
+    if was_on == on:
+        return False
     now_ticked = set(await ticked(s, idea.id, kind))
     await _note_step(s, actor, idea.id, kind, [c for c in allowed if c in now_ticked], now)
-    return on
+    return True
 
 
 async def _note_step(s: AsyncSession, actor: Person, idea_id: int, kind: str, codes: list[str], now: datetime) -> None:
