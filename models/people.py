@@ -111,7 +111,7 @@ async def set_evaluation_consent(s: AsyncSession, person: Person, given: bool, n
             await consents.withdraw(s, person, consents.EVALUATION, now)
             from models.surveys.answers import forget  # surveys build on people
 
-            await forget(s, person)  # answers unlinked, the sentence cleared, open survey messages dropped
+            await forget(s, person)  # their survey answers deleted, open survey messages dropped
 
 
 def note_activity(person: Person, now: datetime) -> None:

@@ -77,3 +77,19 @@ def test_the_summary_tells_the_headline_numbers_and_hides_a_top_code_behind_few_
     )
     said = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
     assert "Am häufigsten genanntes Hemmnis: „Lange Fahrzeit“, Nennungen: < 5." in said
+
+
+def test_a_meeting_count_hidden_behind_few_people_is_not_told_as_zero():
+    from models.evaluation.shapes import Cell
+    from models.reports.evaluation.document import KeyFigures, Paragraph
+
+    cfg = config()
+    vocab = vocabulary(cfg, "de")
+    figures = sample_figures(vocab)
+    figures.summary.meetings = Cell.of(3, 3, True)
+    frame = content.Frame("de", cfg.project_name, "1. Januar 2025", "31. Dezember 2026", "heute",
+                          lambda key, **p: t("de", f"evaluation_report.{key}", **p), vocab)  # fmt: skip
+    summary = content.build(figures, Sources(500, 400, None, []), frame).sections[0]
+    assert dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)["Treffen mit Anwesenden"] == "< 5"
+    said = " ".join(b.text for b in summary.blocks if isinstance(b, Paragraph))
+    assert "Im Zeitraum fanden" not in said and "0 Treffen" not in said

@@ -90,8 +90,10 @@ def _summary(fig: Figures, src: Sources, f: Frame) -> list[Block]:
     blocks: list[Block] = [KeyFigures(items)]
     if not has_data(fig):
         return [*blocks, Paragraph(say("no_data"))]
-    meetings = int(tb.value(head.meetings) or 0)
-    blocks.append(Paragraph(say("summary_meetings", meetings=meetings, hours=tb.cell_text(head.hours, lang, "hours"))))
+    meetings = tb.value(head.meetings)
+    if meetings is not None:  # hidden behind fewer than 5 people: the key figures say "< 5", no sentence says 0
+        hours = tb.cell_text(head.hours, lang, "hours")
+        blocks.append(Paragraph(say("summary_meetings", meetings=int(meetings), hours=hours)))
     blocks.append(Paragraph(say("summary_cross", share=_share(fig.cross_town.meetings, lang), idea_share=idea_share)))
     if tb.value(head.usefulness) is not None:
         answers = int(tb.value(head.answers) or 0)
