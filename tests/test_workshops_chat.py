@@ -166,3 +166,15 @@ async def test_imported_ideas_show_in_ideas_attributed_to_their_workshop(bot, tm
     await anna.press("👍 #1")
     teamless = await teamless_list(anna)
     assert "Ein Repair-Café im Rathaus" in teamless.text and "aus der Demografie-Werkstatt" in teamless.text
+
+
+async def test_an_imported_ideas_path_names_its_workshop_day_and_team(bot, tmp_path):
+    anna = await bot.register(bot.user("Anna"))
+    await join_team(anna)
+    await import_rows(bot, tmp_path, "Mehr Busse am Abend zwischen den Städten;Daseinsvorsorge;Saalfeld;daseinsvorsorge\n")
+    await anna.send("/ideas")
+    await anna.press("📜 Verlauf #1")
+    path = anna.last_message().text
+    assert "📥 Aus einer Demografie-Werkstatt übernommen" in path
+    assert "Werkstatt: Werkstatt <Saalfeld>, Sa., 14. März 2026" in path
+    assert "für das Team „Aktions-Team Daseinsvorsorge“" in path.split("📥")[1] and "saalfeld-2026" not in path

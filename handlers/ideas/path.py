@@ -9,6 +9,7 @@ left out, so steps written by newer features never break the screen. Long paths 
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from bot.texts import catalogue, format_day
@@ -96,13 +97,17 @@ def _notes(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any], first: bool) -
     """The lines under a step: what its columns and the details this screen knows add."""
     kind, notes = e.kind, []
     if (
-        kind == events.SUBMITTED
+        kind in (events.SUBMITTED, events.IMPORTED)
         and first
         and path.team is not None
         and not any(s.kind == events.TEAM for s in path.steps)
     ):
         notes.append(req.t("idea_path.with_team", team=esc(path.team.name(req.lang))))  # sent to a team right away
-    if kind == events.IMPORTED and d.get("workshop"):
+    if kind == events.IMPORTED and path.workshop is not None:  # its name and day, not the command line's key
+        tz = req.config.time_zone
+        day = format_day(datetime.combine(path.workshop.held_on, time(12), tz), req.lang, tz)
+        notes.append(req.t("idea_path.workshop", workshop=esc(short(f"{path.workshop.name}, {day}", 120))))
+    elif kind == events.IMPORTED and d.get("workshop"):
         notes.append(req.t("idea_path.workshop", workshop=esc(short(str(d["workshop"]), 80))))
     if kind == events.STATUS:
         answer = path.answers.get(as_id(d.get("answer")) or 0)

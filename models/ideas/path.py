@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Refusal
 from models.ideas import events
-from models.tables import Idea, IdeaAnswer, IdeaEvent, IdeaTown, Meeting, Membership, Person, Team
+from models.tables import Idea, IdeaAnswer, IdeaEvent, IdeaTown, Meeting, Membership, Person, Team, Workshop
 
 
 async def may_see(s: AsyncSession, viewer: Person, idea: Idea) -> bool:
@@ -43,6 +43,7 @@ class Path:
     teams: dict[str, Team] = field(default_factory=dict)  # by slug, for 'team' steps
     meetings: dict[int, Meeting] = field(default_factory=dict)  # for 'discussed' steps
     answers: dict[int, IdeaAnswer] = field(default_factory=dict)  # published answers of 'status' steps
+    workshop: Workshop | None = None  # the workshop an imported idea came from
 
 
 def as_id(value: object) -> int | None:
@@ -85,4 +86,5 @@ async def idea_path(s: AsyncSession, viewer: Person, idea_id: int) -> Path:
         )
         answers = {a.id: a for a in (await s.execute(published)).scalars()}
     team = await s.get(Team, idea.team_id) if idea.team_id is not None else None
-    return Path(idea, towns, steps, team, teams, meetings, answers)
+    workshop = await s.get(Workshop, idea.workshop_id) if idea.workshop_id is not None else None
+    return Path(idea, towns, steps, team, teams, meetings, answers, workshop)
