@@ -171,7 +171,8 @@ async def test_imported_ideas_show_in_ideas_attributed_to_their_workshop(bot, tm
 async def test_an_imported_ideas_path_names_its_workshop_day_and_team(bot, tmp_path):
     anna = await bot.register(bot.user("Anna"))
     await join_team(anna)
-    await import_rows(bot, tmp_path, "Mehr Busse am Abend zwischen den Städten;Daseinsvorsorge;Saalfeld;daseinsvorsorge\n")
+    row = "Mehr Busse am Abend zwischen den Städten;Daseinsvorsorge;Saalfeld;daseinsvorsorge\n"
+    await import_rows(bot, tmp_path, row)
     await anna.send("/ideas")
     await anna.press("📜 Verlauf #1")
     path = anna.last_message().text
