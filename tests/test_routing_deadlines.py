@@ -128,3 +128,22 @@ async def test_implementing_a_forwarded_idea_ends_what_the_other_towns_still_had
     await author.press("📜 Verlauf #1")
     path = author.last_message().text
     assert path.index("🏛 Antwort der Verwaltung von Saalfeld") < path.index("🔄 Neuer Stand: umgesetzt")
+
+
+async def test_a_question_without_a_decision_still_tells_the_manager_at_the_deadline(rbot):
+    """A question stops the contacts' reminder, but it is no answer to the idea: the overdue notice stays."""
+    bot = rbot
+    lea, _, _, sabine, rolf, _ = await story(bot)
+    await forward(lea)
+    await bot.deliver()
+    await sabine.press("Rückfrage", message=requests(sabine)[0])
+    await sabine.send("Wer würde die Fahrer stellen?")
+    await bot.deliver()
+    deadline = (await routes(bot))[0].deadline_at
+    bot.clock.set(deadline - timedelta(days=6))
+    await bot.deliver()
+    assert reminders(sabine) == [] and len(reminders(rolf)) == 1
+    bot.clock.set(deadline + timedelta(minutes=1))
+    await bot.deliver()
+    told = sorted(t.split(" hat ")[0] for t in overdue(bot.fake.users[MANAGER_ID]))
+    assert told == ["⌛ Die Verwaltung Rudolstadt", "⌛ Die Verwaltung Saalfeld"]

@@ -211,8 +211,9 @@ def renderers(config: Config) -> dict[str, Renderer]:
 
     async def overdue(s: AsyncSession, row: Outbox) -> Outgoing | None:
         found = await _route(s, row)
-        if found is None or found[1].status != domain.OPEN:
-            return None
+        undecided = (domain.OPEN, domain.QUESTION)  # a question alone is no decision
+        if found is None or found[1].status not in undecided or found[2].status != domain.FORWARDED:
+            return None  # decided, or the idea moved on
         person, route, idea = found
         town = esc(_town(config, route.town, person.language))
         count = len(config.routing.contacts_of(route.town))

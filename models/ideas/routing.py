@@ -340,17 +340,19 @@ async def answer(
         answer=kind,
         obstacles=codes,
     )
-    await cancel_planned(s, route.id)
+    await cancel_planned(s, route.id, keep_overdue=kind == QUESTION)  # a question is no decision: the deadline holds
     people = await _recipients(s, idea, route, person)
     await outbox.enqueue(s, [_answer_message(p, route, kind, now) for p in people], now)
     await s.flush()
     return route, len(people)
 
 
-async def cancel_planned(s: AsyncSession, route_id: int) -> int:
-    """Drop the route's reminders and overdue notices that have not gone out (it was answered)."""
-    keys = or_(Outbox.dedupe_key.like(f"{REMINDER}:{route_id}:%"), Outbox.dedupe_key.like(f"{OVERDUE}:{route_id}:%"))
-    return await outbox.cancel_open(s, Outbox.kind.in_((REMINDER, OVERDUE)), keys, reason="route answered")
+async def cancel_planned(s: AsyncSession, route_id: int, keep_overdue: bool = False) -> int:
+    """Drop the route's reminders and overdue notices that have not gone out (it was answered); after a question
+    the overdue notice stays, so the managers still hear when no decision came by the deadline."""
+    kinds = (REMINDER,) if keep_overdue else (REMINDER, OVERDUE)
+    keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route_id}:%") for kind in kinds))
+    return await outbox.cancel_open(s, Outbox.kind.in_(kinds), keys, reason="route answered")
 
 
 async def close_open(s: AsyncSession, idea_id: int) -> int:
