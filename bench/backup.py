@@ -21,11 +21,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import twoyears
-from bench.process import admin_sql, run_cli
+from bench.process import pg_databases, run_cli
 from bot.backup import contents
 from models.db import make_engine
 from models.migrate import upgrade
@@ -106,23 +105,13 @@ def main() -> int:
         restored = f"sqlite+aiosqlite:///{workdir / 'restored.db'}"
         backup_restore(steps, "sqlite", sqlite, restored, workdir / "backup.db", workdir)
         if not args.no_postgres:
-            names = [f"actionbot_bench_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-            try:
-                for name in names:
-                    asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
-            except (OSError, asyncpg.PostgresError) as exc:
-                print(f"postgresql: skipped ({exc})")
-            else:
-                base = args.postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-                pg, pg_restored = (f"{base}/{n}" for n in names)
-                try:
+            with pg_databases(args.postgres, 2) as urls:
+                if urls:
+                    pg, pg_restored = urls
                     asyncio.run(upgrade(pg))
                     figures = cli(None, "db", "copy", "--from", sqlite, "--to", pg)
                     step(steps, "postgresql", "copy", figures, figures[3].split(" in ")[0])
                     backup_restore(steps, "postgresql", pg, pg_restored, workdir / "backup.dump", workdir)
-                finally:
-                    for name in names:
-                        asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n| database | step | wall s | CPU s | peak MB | |")
     print("|---|---|---:|---:|---:|---|")

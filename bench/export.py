@@ -20,17 +20,15 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.process import admin_sql, run_cli
+from bench.process import pg_databases, run_cli
 from models import teams
 from models.db import Database
 from models.migrate import upgrade
@@ -193,17 +191,9 @@ def main() -> int:
         workdir = Path(tmp)
         runs += measure("sqlite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}", args.ideas, plan, workdir)
         if not args.no_postgres:
-            name = f"actionbot_bench_{uuid.uuid4().hex[:8]}"
-            try:
-                asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
-            except (OSError, asyncpg.PostgresError) as exc:
-                print(f"postgresql: skipped ({exc})")
-            else:
-                url = args.postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-                try:
-                    runs += measure("postgresql", url, args.ideas, plan, workdir)
-                finally:
-                    asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            with pg_databases(args.postgres) as urls:
+                if urls:
+                    runs += measure("postgresql", urls[0], args.ideas, plan, workdir)
     target = f"≤ {WAIT_LIMIT:.0f} s, ≤ {MEMORY_LIMIT:.0f} MB"
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average {load} (1/5/15 min) on {os.cpu_count()} CPUs")

@@ -20,16 +20,14 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import asyncpg
 import openpyxl
 from sqlalchemy import func, select
 
-from bench.process import admin_sql, run_cli
+from bench.process import pg_databases, run_cli
 from models import teams, workshops
 from models.db import Database
 from models.migrate import upgrade
@@ -175,21 +173,9 @@ def main() -> int:
         sqlite = {fmt: f"sqlite+aiosqlite:///{workdir / f'bench-{fmt}.db'}" for fmt in formats}
         runs += measure("sqlite", sqlite, files, args.rows, workdir)
         if not args.no_postgres:
-            names = {fmt: f"actionbot_bench_{uuid.uuid4().hex[:8]}" for fmt in formats}
-            try:
-                for name in names.values():
-                    asyncio.run(admin_sql(args.postgres, f'CREATE DATABASE "{name}"'))
-            except (OSError, asyncpg.PostgresError) as exc:
-                print(f"postgresql: skipped ({exc})")
-            else:
-                base = args.postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-                try:
-                    runs += measure(
-                        "postgresql", {f: f"{base}/{n}" for f, n in names.items()}, files, args.rows, workdir
-                    )
-                finally:
-                    for name in names.values():
-                        asyncio.run(admin_sql(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            with pg_databases(args.postgres, len(formats)) as urls:
+                if urls:
+                    runs += measure("postgresql", dict(zip(formats, urls, strict=True)), files, args.rows, workdir)
     load = "/".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average {load} (1/5/15 min) on {os.cpu_count()} CPUs")
     print(f"\n| database | format | run | rows | wall s | CPU s | peak MB | ≤ {WAIT_LIMIT:.0f} s |")

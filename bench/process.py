@@ -7,10 +7,14 @@ benchmark, so their figures are comparable.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,3 +55,25 @@ async def admin_sql(admin_url: str, sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+@contextmanager
+def pg_databases(admin_url: str, count: int = 1) -> Iterator[list[str] | None]:
+    """`count` fresh PostgreSQL databases for one benchmark (their asyncpg URLs), dropped afterwards; None, with a
+    line saying why, when the server does not answer (the benchmark then measures SQLite only)."""
+    names = [f"actionbot_bench_{uuid.uuid4().hex[:8]}" for _ in range(count)]
+    made: list[str] = []
+    try:
+        try:
+            for name in names:
+                asyncio.run(admin_sql(admin_url, f'CREATE DATABASE "{name}"'))
+                made.append(name)
+        except (OSError, asyncpg.PostgresError) as exc:
+            print(f"postgresql: skipped ({exc})")
+            yield None
+            return
+        base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        yield [f"{base}/{name}" for name in names]
+    finally:
+        for name in made:
+            asyncio.run(admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
