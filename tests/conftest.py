@@ -81,6 +81,20 @@ def _pg_admin(sql: str) -> None:
 
 
 @pytest.fixture
+async def empty_db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of its own (no migration run), for tests that upgrade an older schema step by step."""
+    if not PG_URL:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+        return
+    name = f"actionbot_test_{uuid.uuid4().hex[:10]}"
+    await asyncio.to_thread(_pg_admin, f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await asyncio.to_thread(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def db(migrated_db: str, tmp_path: Path) -> AsyncIterator[Database]:
     """An empty, migrated database for one test."""
     if not PG_URL:

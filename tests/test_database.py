@@ -1,8 +1,6 @@
 """The schema comes from migrations alone, and the suite really runs on the database CI asked for."""
 
-import asyncio
 import os
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +11,6 @@ from sqlalchemy import bindparam, inspect, select, text
 from models.db import Database, UTCDateTime
 from models.migrate import upgrade
 from models.tables import Base, Person
-from tests.conftest import PG_URL, _pg_admin
 
 
 async def test_suite_runs_on_the_requested_database(db):
@@ -44,85 +41,67 @@ async def test_sqlite_connections_enforce_foreign_keys_and_wal(db):
     assert (fk, mode) == (1, "wal")
 
 
-async def test_migration_0004_dates_earlier_evaluation_answers_by_the_consent(tmp_path):
+async def test_migration_0004_dates_earlier_evaluation_answers_by_the_consent(empty_db_url):
     """People who answered before `evaluation_consent_at` existed did so at registration, right after consent."""
-    if PG_URL:
-        name = f"actionbot_test_{uuid.uuid4().hex[:10]}"
-        await asyncio.to_thread(_pg_admin, f'CREATE DATABASE "{name}"')
-        url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    url = empty_db_url
     consented = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
-    try:
-        await upgrade(url, "0003")
-        db = Database(url)
-        async with db.transaction() as s:
-            for tg, answer in ((1, True), (2, False), (3, None)):
-                await s.execute(
-                    text(
-                        "INSERT INTO people (telegram_id, display_name, language, is_manager, pseudonym,"
-                        " consent_version, consent_at, evaluation_consent, created_at)"
-                        " VALUES (:tg, 'x', 'de', FALSE, :ps, '1', :at, :answer, :at)"
-                    ).bindparams(bindparam("at", type_=UTCDateTime())),
-                    {"tg": tg, "ps": f"P-{tg}", "at": consented, "answer": answer},
-                )
-        await db.dispose()
-        await upgrade(url)
-        db = Database(url)
-        async with db.transaction() as s:
-            rows = (await s.execute(select(Person.telegram_id, Person.evaluation_consent_at).order_by(Person.id))).all()
-        await db.dispose()
-        assert [tuple(r) for r in rows] == [(1, consented), (2, consented), (3, None)]
-    finally:
-        if PG_URL:
-            await asyncio.to_thread(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await upgrade(url, "0003")
+    db = Database(url)
+    async with db.transaction() as s:
+        for tg, answer in ((1, True), (2, False), (3, None)):
+            await s.execute(
+                text(
+                    "INSERT INTO people (telegram_id, display_name, language, is_manager, pseudonym,"
+                    " consent_version, consent_at, evaluation_consent, created_at)"
+                    " VALUES (:tg, 'x', 'de', FALSE, :ps, '1', :at, :answer, :at)"
+                ).bindparams(bindparam("at", type_=UTCDateTime())),
+                {"tg": tg, "ps": f"P-{tg}", "at": consented, "answer": answer},
+            )
+    await db.dispose()
+    await upgrade(url)
+    db = Database(url)
+    async with db.transaction() as s:
+        rows = (await s.execute(select(Person.telegram_id, Person.evaluation_consent_at).order_by(Person.id))).all()
+    await db.dispose()
+    assert [tuple(r) for r in rows] == [(1, consented), (2, consented), (3, None)]
 
 
-async def test_migration_0006_starts_the_consent_history_and_the_activity_from_what_people_holds(tmp_path):
+async def test_migration_0006_starts_the_consent_history_and_the_activity_from_what_people_holds(empty_db_url):
     """Existing people get their agreement (and an evaluation consent given) as the first history rows, and count
     as active from the upgrade, so retention erases nobody at once for lack of a record."""
     from models.tables import Consent
 
-    if PG_URL:
-        name = f"actionbot_test_{uuid.uuid4().hex[:10]}"
-        await asyncio.to_thread(_pg_admin, f'CREATE DATABASE "{name}"')
-        url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    url = empty_db_url
     consented = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
-    try:
-        await upgrade(url, "0004")
-        db = Database(url)
-        async with db.transaction() as s:
-            for tg, answer in ((1, True), (2, False)):
-                await s.execute(
-                    text(
-                        "INSERT INTO people (telegram_id, display_name, language, is_manager, pseudonym,"
-                        " consent_version, consent_at, evaluation_consent, evaluation_consent_at, created_at)"
-                        " VALUES (:tg, 'x', 'de', FALSE, :ps, '2025-01', :at, :answer, :at, :at)"
-                    ).bindparams(bindparam("at", type_=UTCDateTime())),
-                    {"tg": tg, "ps": f"P-{tg}", "at": consented, "answer": answer},
-                )
-        await db.dispose()
-        before = datetime.now(UTC)
-        await upgrade(url)
-        db = Database(url)
-        async with db.transaction() as s:
-            history = (
-                await s.execute(
-                    select(Person.telegram_id, Consent.purpose, Consent.version, Consent.agreed_at)
-                    .join(Person, Person.id == Consent.person_id)
-                    .order_by(Person.telegram_id, Consent.id)
-                )
-            ).all()
-            seen = (await s.execute(select(Person.last_seen_at))).scalars().all()
-        await db.dispose()
-        assert [tuple(r) for r in history] == [
-            (1, "privacy", "2025-01", consented),
-            (1, "evaluation", "2025-01", consented),
-            (2, "privacy", "2025-01", consented),
-        ]
-        assert all(at >= before.replace(microsecond=0) for at in seen) and len(seen) == 2
-    finally:
-        if PG_URL:
-            await asyncio.to_thread(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await upgrade(url, "0004")
+    db = Database(url)
+    async with db.transaction() as s:
+        for tg, answer in ((1, True), (2, False)):
+            await s.execute(
+                text(
+                    "INSERT INTO people (telegram_id, display_name, language, is_manager, pseudonym,"
+                    " consent_version, consent_at, evaluation_consent, evaluation_consent_at, created_at)"
+                    " VALUES (:tg, 'x', 'de', FALSE, :ps, '2025-01', :at, :answer, :at, :at)"
+                ).bindparams(bindparam("at", type_=UTCDateTime())),
+                {"tg": tg, "ps": f"P-{tg}", "at": consented, "answer": answer},
+            )
+    await db.dispose()
+    before = datetime.now(UTC)
+    await upgrade(url)
+    db = Database(url)
+    async with db.transaction() as s:
+        history = (
+            await s.execute(
+                select(Person.telegram_id, Consent.purpose, Consent.version, Consent.agreed_at)
+                .join(Person, Person.id == Consent.person_id)
+                .order_by(Person.telegram_id, Consent.id)
+            )
+        ).all()
+        seen = (await s.execute(select(Person.last_seen_at))).scalars().all()
+    await db.dispose()
+    assert [tuple(r) for r in history] == [
+        (1, "privacy", "2025-01", consented),
+        (1, "evaluation", "2025-01", consented),
+        (2, "privacy", "2025-01", consented),
+    ]
+    assert all(at >= before.replace(microsecond=0) for at in seen) and len(seen) == 2

@@ -3,8 +3,6 @@ and migration 0007 rebuilds the path of ideas stored before it. Also a team's ga
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, select, text
@@ -16,7 +14,7 @@ from models.ideas import events
 from models.migrate import upgrade
 from models.tables import IdeaEvent
 from models.teams import team_gaps
-from tests.conftest import PG_URL, START, _pg_admin
+from tests.conftest import START
 from tests.test_idea_answers_domain import meeting, world
 from tests.test_ideas_domain import person, submit, team
 
@@ -82,64 +80,55 @@ async def test_team_gaps_name_the_missing_towns_groups_and_pairs(db):
         assert (await team_gaps(s, empty.id, ["saalfeld"], ["citizen"])).towns == ("saalfeld",)
 
 
-async def test_migration_0007_rebuilds_the_path_of_earlier_ideas(tmp_path):
+async def test_migration_0007_rebuilds_the_path_of_earlier_ideas(empty_db_url):
     """Ideas stored before 0007 get 'submitted' at their creation, a 'status' step per published answer and a
     'discussed' step for a linked meeting, so status durations cover the time before the upgrade too."""
-    if PG_URL:
-        name = f"actionbot_test_{uuid.uuid4().hex[:10]}"
-        await asyncio.to_thread(_pg_admin, f'CREATE DATABASE "{name}"')
-        url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    url = empty_db_url
     made = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
     answered = made + timedelta(days=5)
     at = bindparam("at", type_=UTCDateTime())
     later = bindparam("later", type_=UTCDateTime())
-    try:
-        await upgrade(url, "0006_consent_history")
-        db = Database(url)
-        async with db.transaction() as s:
-            await s.execute(
-                text(
-                    "INSERT INTO teams (id, slug, field, name_de, name_en, description_de, description_en, created_at)"
-                    " VALUES (1, 't', 'f', 't', 't', '', '', :at)"
-                ).bindparams(at),
-                {"at": made},
-            )
-            await s.execute(
-                text(
-                    "INSERT INTO meetings (id, team_id, title, starts_at, duration_min, status, sequence,"
-                    " reminder_offsets, created_at, updated_at, guests) VALUES (1, 1, 'M', :at, 90, 'scheduled', 0,"
-                    " '[]', :at, :at, 0)"
-                ).bindparams(at),
-                {"at": made + timedelta(days=1)},
-            )
-            await s.execute(
-                text(
-                    "INSERT INTO ideas (id, text, field, status, created_at, updated_at, meeting_id, team_id)"
-                    " VALUES (7, 'Ein Bürgerbus bitte', 'f', 'accepted', :at, :later, 1, 1)"
-                ).bindparams(at, later),
-                {"at": made, "later": answered},
-            )
-            await s.execute(
-                text(
-                    "INSERT INTO idea_answers (idea_id, status, text, created_at, published_at)"
-                    " VALUES (7, 'accepted', 'Ja', :at, :later), (7, 'rejected', 'Entwurf', :at, NULL)"
-                ).bindparams(at, later),
-                {"at": made, "later": answered},
-            )
-        await db.dispose()
-        await upgrade(url)
-        db = Database(url)
-        async with db.transaction() as s:
-            rows = (await s.execute(select(IdeaEvent).order_by(IdeaEvent.at, IdeaEvent.id))).scalars().all()
-            got = [(e.idea_id, e.kind, e.status, e.at, e.meeting_id, e.details) for e in rows]
-        await db.dispose()
-        assert got == [
-            (7, "submitted", "submitted", made, None, {}),
-            (7, "discussed", None, made + timedelta(days=1), 1, {}),
-            (7, "status", "accepted", answered, None, {}),
-        ]
-    finally:
-        if PG_URL:
-            await asyncio.to_thread(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await upgrade(url, "0006_consent_history")
+    db = Database(url)
+    async with db.transaction() as s:
+        await s.execute(
+            text(
+                "INSERT INTO teams (id, slug, field, name_de, name_en, description_de, description_en, created_at)"
+                " VALUES (1, 't', 'f', 't', 't', '', '', :at)"
+            ).bindparams(at),
+            {"at": made},
+        )
+        await s.execute(
+            text(
+                "INSERT INTO meetings (id, team_id, title, starts_at, duration_min, status, sequence,"
+                " reminder_offsets, created_at, updated_at, guests) VALUES (1, 1, 'M', :at, 90, 'scheduled', 0,"
+                " '[]', :at, :at, 0)"
+            ).bindparams(at),
+            {"at": made + timedelta(days=1)},
+        )
+        await s.execute(
+            text(
+                "INSERT INTO ideas (id, text, field, status, created_at, updated_at, meeting_id, team_id)"
+                " VALUES (7, 'Ein Bürgerbus bitte', 'f', 'accepted', :at, :later, 1, 1)"
+            ).bindparams(at, later),
+            {"at": made, "later": answered},
+        )
+        await s.execute(
+            text(
+                "INSERT INTO idea_answers (idea_id, status, text, created_at, published_at)"
+                " VALUES (7, 'accepted', 'Ja', :at, :later), (7, 'rejected', 'Entwurf', :at, NULL)"
+            ).bindparams(at, later),
+            {"at": made, "later": answered},
+        )
+    await db.dispose()
+    await upgrade(url)
+    db = Database(url)
+    async with db.transaction() as s:
+        rows = (await s.execute(select(IdeaEvent).order_by(IdeaEvent.at, IdeaEvent.id))).scalars().all()
+        got = [(e.idea_id, e.kind, e.status, e.at, e.meeting_id, e.details) for e in rows]
+    await db.dispose()
+    assert got == [
+        (7, "submitted", "submitted", made, None, {}),
+        (7, "discussed", None, made + timedelta(days=1), 1, {}),
+        (7, "status", "accepted", answered, None, {}),
+    ]
