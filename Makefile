@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test setup lint typecheck pytest bench clean
+.PHONY: run test setup lint typecheck pytest test-clock bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,17 @@ pytest: setup
 	fi
 
 test: lint typecheck pytest
+
+# The SQLite suite under libfaketime (Debian `faketime`) at instants that once broke it: a weekday morning,
+# evening and late night in Berlin, and the night the clocks go back. Nothing may depend on the wall clock.
+CLOCK_INSTANTS ?= 2026-12-09T07:30:00+01:00 2026-12-09T17:30:00+01:00 2026-12-09T23:45:00+01:00 \
+	2026-10-25T02:45:00+02:00
+test-clock: setup
+	@command -v faketime >/dev/null || { echo "test-clock needs faketime (apt-get install faketime)"; exit 1; }
+	@for instant in $(CLOCK_INSTANTS); do \
+		echo "== the suite at $$instant =="; \
+		env -u ACTIONBOT_TEST_DATABASE_URL faketime "$$instant" $(PY) -m pytest -q -n 2 -p no:cacheprovider || exit 1; \
+	done
 
 bench: setup
 	$(PY) -m bench

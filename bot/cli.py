@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -120,6 +121,14 @@ async def serve(
         await app.stop()
 
 
+def _instant(text: str) -> datetime:
+    """An ISO 8601 instant with its UTC offset (a time without one would depend on the machine's zone)."""
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (e.g. 2026-12-09T17:30+01:00)")
+    return when
+
+
 def run_demo(path: str, args: argparse.Namespace) -> int:
     """The demo (demo/run.py) on the config's teams, towns and texts; its own database, never the live one."""
     from pathlib import Path
@@ -135,7 +144,8 @@ def run_demo(path: str, args: argparse.Namespace) -> int:
     port = getattr(args, "port", None) or int(os.environ.get("ACTIONBOT_DEMO_PORT") or DEFAULT_PORT)
     db = demo_database(getattr(args, "db", None) or DEFAULT_DB, getattr(args, "fresh", False))
     try:
-        asyncio.run(run(config, port=port, db_path=db, lang=getattr(args, "lang", "de")))
+        asyncio.run(run(config, port=port, db_path=db, lang=getattr(args, "lang", "de"),
+                        start=getattr(args, "start", None)))
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
@@ -161,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--db", default=None, help="the demo's own SQLite file (default actionbot-demo.db)")
     demo.add_argument("--fresh", action="store_true", help="delete the demo's database first and start anew")
     demo.add_argument("--lang", choices=["de", "en"], default="de", help="language of the page's own words")
+    demo.add_argument("--start", type=_instant, default=None, metavar="ISO",
+                      help="the demo's present, e.g. 2026-12-09T17:30+01:00 (default: now; tests pin it)")
     db = sub.add_parser("db", help="database tasks")
     dbsub = db.add_subparsers(dest="action", required=True)
     dbsub.add_parser("upgrade", help="apply pending migrations")

@@ -9,8 +9,10 @@ from models.clock import Clock
 
 
 class DemoClock(Clock):
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
+    """`start` pins the demo's present to a chosen instant (tests do, so nothing depends on the hour they run at)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.offset = timedelta(0) if start is None else start - datetime.now(UTC)
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset

@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +128,11 @@ def demo_database(path: str | Path, fresh: bool) -> Path:
     return db_path
 
 
-async def start_demo(config: Config, *, db_path: Path, port: int = DEFAULT_PORT, lang: str = "de") -> Demo:
-    """Start everything and return once the page can be opened (`db_path`: see `demo_database`)."""
+async def start_demo(
+    config: Config, *, db_path: Path, port: int = DEFAULT_PORT, lang: str = "de", start: datetime | None = None,
+) -> Demo:
+    """Start everything and return once the page can be opened (`db_path`: see `demo_database`; `start`: the
+    demo's present, real time when left out)."""
     from demo import page
 
     fake = FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME)
@@ -140,7 +143,7 @@ async def start_demo(config: Config, *, db_path: Path, port: int = DEFAULT_PORT,
         await fake.stop()
         raise
     config = dataclasses.replace(demo_config(config, db_path), api_base_url=fake.url)
-    clock = DemoClock()
+    clock = DemoClock(start)
     db = Database(config.database_url, **database_options(config.database_url))
     try:
         users, group = seed.add_users(fake)
@@ -175,11 +178,11 @@ async def _publish_menus(app: Application[Any, Any, Any, Any, Any, Any], db: Dat
                 await publish_person_commands(app.bot, person.telegram_id, names, person.language)
 
 
-async def run_demo(config: Config, *, port: int, db_path: Path, lang: str) -> None:
+async def run_demo(config: Config, *, port: int, db_path: Path, lang: str, start: datetime | None = None) -> None:
     """Run until Ctrl+C (SIGINT) or SIGTERM."""
     import signal
 
-    demo = await start_demo(config, port=port, db_path=db_path, lang=lang)
+    demo = await start_demo(config, port=port, db_path=db_path, lang=lang, start=start)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

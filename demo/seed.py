@@ -1,5 +1,5 @@
 """The demo's people and data: four people on the page, about twenty members behind them, and something on
-every screen (a meeting tomorrow, a past meeting with attendance, a poll, ideas in several statuses, a group).
+every screen (a meeting a day or so ahead, a past meeting with attendance, a poll, ideas in several statuses, a group).
 
 Seeding goes through the domain functions, as the bot's own handlers do; it runs once per demo database.
 """
@@ -80,6 +80,24 @@ def add_users(fake: FakeTelegram) -> tuple[dict[str, SimUser], SimGroup]:
     return users, group
 
 
+
+
+NEXT_MEETING_LEAD = timedelta(hours=26)  # past the 24-hour reminder, so it and the headcount are still to come
+DAYTIME = range(10, 21)  # a demo meeting starts at a full hour from 10:00 to 20:00 local time
+
+
+def next_meeting_start(config: Config, now: datetime) -> datetime:
+    """The upcoming meeting's start: the first full daytime hour at least 26 hours after the demo's start.
+
+    Relative to the start (not "tomorrow 17:00"), so a demo begun in the evening still shows its reminders,
+    the headcount and the nudges; daytime, so it looks like a meeting people would come to."""
+    local = (now + NEXT_MEETING_LEAD).astimezone(config.time_zone)
+    when = local.replace(minute=0, second=0, microsecond=0)
+    if when < local:
+        when += timedelta(hours=1)
+    if when.hour not in DAYTIME:  # night: the next morning's first daytime hour
+        when = _local(config, when, 1 if when.hour >= DAYTIME.stop else 0, DAYTIME.start)
+    return when
 
 
 def _local(config: Config, now: datetime, days: int, hour: int) -> datetime:
@@ -167,7 +185,7 @@ async def seed(db: Database, config: Config, now: datetime) -> None:
         assert lead is not None
         dasein_team = await teams.get_team_by_slug(s, "daseinsvorsorge")
         assert dasein_team is not None
-        soon = MeetingInput("Werkstatt: Bürgerbus und Rufbus", _local(config, now, 1, 17), 90,
+        soon = MeetingInput("Werkstatt: Bürgerbus und Rufbus", next_meeting_start(config, now), 90,
                             address="Stadtbibliothek, Blankenburger Str. 4", town="saalfeld",
                             agenda="Fahrplanentwurf, Haltestellen, Ehrenamtliche Fahrer*innen")
         await meetings.create_meeting(s, lead, dasein_team.id, soon, now, policy, town_keys)

@@ -4,8 +4,9 @@ origins, and `actionbot run` without a token starting the demo. The browser walk
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -21,12 +22,15 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
 
 SHARED = pytest.mark.asyncio(loop_scope="module")  # one demo for this file's tests: starting one takes a second
+BERLIN = ZoneInfo("Europe/Berlin")
+# the demo's present in these tests: a winter evening after 17:00, when "tomorrow 17:00" had its reminder behind it
+START = datetime(2026, 12, 9, 19, 30, tzinfo=BERLIN)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    running = await start_demo(load_config(EXAMPLE, require_token=False), db_path=path, port=0)
+    running = await start_demo(load_config(EXAMPLE, require_token=False), db_path=path, port=0, start=START)
     try:
         yield running
     finally:
@@ -53,7 +57,7 @@ async def test_the_demo_has_its_own_database_and_a_manager_of_its_own(tmp_path):
 
 @SHARED
 async def test_every_person_on_the_page_has_something_to_show(demo):
-    for what in ("Einladung", "Terminabstimmung"):  # the meeting tomorrow and the poll
+    for what in ("Einladung", "Terminabstimmung"):  # the next meeting and the poll
         await demo.fake.wait_for(lambda w=what: any(w in t for t in texts(demo, "entrepreneur")), timeout=10)
     state = snapshot(demo)
     people = {p["key"]: p for p in state["persons"]}
@@ -86,7 +90,7 @@ async def test_the_clock_control_sends_the_reminder_on_time(demo):
     invitation = await erik.wait_for_message(lambda m: "Einladung" in m.text, timeout=10)
     await erik.press("Zusage", message=invitation)
     assert not any("Erinnerung" in t for t in texts(demo, "entrepreneur"))
-    for _ in range(2):  # the meeting is tomorrow: at most two days on, both reminders are out
+    for _ in range(2):  # the meeting is 26-39 hours ahead: two days on, both reminders are out
         await demo.advance(timedelta(days=1))
     await erik.wait_for_message(lambda m: m.text.startswith("⏰ Erinnerung"), timeout=10)
     assert sum(t.startswith("⏰ Erinnerung") for t in texts(demo, "entrepreneur")) == 2  # none given up as late
@@ -119,7 +123,7 @@ async def test_the_page_and_the_stand_in_refuse_other_origins(demo):
 def test_run_without_a_token_starts_the_demo(tmp_path, monkeypatch):
     started = {}
 
-    async def fake_run_demo(config, *, port, db_path, lang):
+    async def fake_run_demo(config, *, port, db_path, lang, start=None):
         started.update(port=port, db=db_path, token=config.token)
 
     monkeypatch.setattr("demo.run.run_demo", fake_run_demo)
@@ -144,3 +148,19 @@ def test_a_busy_port_gets_one_line_not_a_traceback(tmp_path, capsys, monkeypatch
         code = cli.main(["--config", str(EXAMPLE), "demo", "--port", str(port), "--db", str(tmp_path / "d.db")])
     err = capsys.readouterr().err
     assert code == 1 and f"port {port}" in err and "--port" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("start", [
+    datetime(2026, 12, 9, 7, 30, tzinfo=BERLIN),
+    datetime(2026, 12, 9, 17, 30, tzinfo=BERLIN),
+    datetime(2026, 12, 9, 23, 45, tzinfo=BERLIN),
+    datetime(2026, 10, 25, 0, 45, tzinfo=UTC),  # 02:45 summer time, a quarter hour before the clocks go back
+    datetime(2027, 3, 28, 0, 45, tzinfo=UTC),  # 01:45 winter time, a quarter hour before they go forward
+])
+def test_the_next_demo_meeting_keeps_its_reminders_ahead_at_any_start(start):
+    config = load_config(EXAMPLE, require_token=False)
+    when = seed.next_meeting_start(config, start)
+    local = when.astimezone(BERLIN)
+    assert when - start >= timedelta(hours=26)  # the 24-hour reminder and the headcount are still to come
+    assert when - start <= timedelta(hours=40)
+    assert local.minute == 0 and 10 <= local.hour <= 20  # a full daytime hour

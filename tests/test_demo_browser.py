@@ -30,6 +30,7 @@ pytestmark = [
     pytest.mark.skipif(bool(os.environ.get("ACTIONBOT_TEST_DATABASE_URL")), reason="runs in the SQLite pass"),
 ]
 WAIT = 20
+START = "2026-12-09T19:30+01:00"  # the demo's present: an evening, fixed so the walk does not depend on the hour
 
 
 def _free_port() -> int:
@@ -43,7 +44,7 @@ def demo_url(tmp_path: Path) -> Iterator[str]:
     """`actionbot demo` as a user starts it, in its own process on a free port with a fresh database."""
     port = _free_port()
     cmd = [sys.executable, "-m", "bot", "--config", str(ROOT / "config.example.toml"), "demo", "--fresh",
-           "--port", str(port), "--db", str(tmp_path / "demo.db")]
+           "--port", str(port), "--db", str(tmp_path / "demo.db"), "--start", START]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert proc.stdout is not None
@@ -125,7 +126,7 @@ def test_a_citizen_walks_from_consent_to_a_reminder(demo_url: str, browser) -> N
 
     type_("/teams")
     press("Daseinsvorsorge")
-    arrives("Einladung")  # the meeting tomorrow invites the new member
+    arrives("Einladung")  # the next meeting invites the new member
     shot("invitation")
     press("Zusage")
     arrives("Deine Antwort: ✅ Zusage")
@@ -139,7 +140,7 @@ def test_a_citizen_walks_from_consent_to_a_reminder(demo_url: str, browser) -> N
     wait.until(lambda _: [a.click() for a in d.find_elements(By.CSS_SELECTOR, "#messages a[data-start]")[-1:]])
     arrives("/start team-daseinsvorsorge")
 
-    for _ in range(3):  # the reminder before tomorrow's meeting, as the clock moves on
+    for _ in range(3):  # the reminder before the next meeting, as the clock moves on
         if "Erinnerung" in shown():
             break
         wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "[data-hours='24']").click() or True)
