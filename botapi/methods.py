@@ -98,7 +98,7 @@ class BotApi:
         markup, buttons, keyboard = parse_markup(p.get("reply_markup"))
         return BotMessage(
             message_id=chat.next_message_id(), chat_id=chat.chat_id, chat=chat.chat_json,
-            date=int(time.time()), text=plain, html=raw, parse_mode=p.get("parse_mode"),
+            date=int(self.fake.clock()), text=plain, html=raw, parse_mode=p.get("parse_mode"),
             entities=entities, reply_markup=markup, buttons=buttons, reply_keyboard=keyboard,
             reply_to=self._reply_to(chat, p),
         )
@@ -125,7 +125,7 @@ class BotApi:
         for key, value in changes.items():
             setattr(msg, key, value)
         msg.edited = True
-        msg.edit_date = int(time.time())
+        msg.edit_date = int(self.fake.clock())
         self.fake.record(chat, msg, method)
         return msg.to_api(self.fake.bot_user)
 

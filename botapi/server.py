@@ -47,6 +47,7 @@ class FakeTelegram:
         self.stats: Counter[str] = Counter()
         self.latencies: list[float] = []
         self.on_bot_message: Callable[[BotMessage], None] | None = None
+        self.clock: Callable[[], float] = time.time  # messages' dates (the demo's clock moves on its own)
         self.track_processing = False
         self.faults = Faults()
         self.limits: FloodLimits | None = None

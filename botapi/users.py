@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +164,7 @@ class SimUser(SimChat):
             chat.members.add(self.user_id)
         mid = chat.next_message_id()
         msg = {"message_id": mid, "from": self.user_json(), "chat": chat.chat_json,
-               "date": int(time.time()), **content}
+               "date": int(self.fake.clock()), **content}
         if reply_to is not None:
             msg["reply_to_message"] = reply_to.to_api(self.fake.bot_user)
         chat.user_messages[mid] = msg

@@ -8,15 +8,18 @@ server's, and actions must be JSON (a foreign form cannot send that without a pr
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from typing import Any
 
 from aiohttp import web
 
-from bot.texts import catalogue, format_when
+from bot.texts import catalogue, format_day, format_when
 from botapi import BotMessage, SimUser
+from botapi.html import utf16_len
 from botapi.users import SimChat
 from demo import seed
 from demo.run import Demo
@@ -28,16 +31,23 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
-STATIC_TYPES = {"index.html": "text/html", "app.js": "text/javascript", "style.css": "text/css"}
+STATIC_TYPES = {"index.html": "text/html", "app.js": "text/javascript", "style.css": "text/css",
+                "favicon.svg": "image/svg+xml"}
+TEXT_LIMIT = 4096  # Telegram's limit for a typed message (UTF-16 code units, as the page counts)
+CAPTION_LIMIT = 1024
+PHOTO_LIMIT = 10 * 1024 * 1024  # Telegram takes photos up to 10 MB
+DOCUMENT_LIMIT = 20 * 1024 * 1024  # a bot downloads files up to 20 MB
 
 
 def install(app: web.Application, holder: dict[str, Demo]) -> None:
     app.middlewares.append(_same_origin)
     app[DEMO] = holder
     app.router.add_get("/", _index)
+    app.router.add_get("/favicon.ico", _favicon)
     app.router.add_get("/static/{name}", _static)
     app.router.add_get("/api/state", _state)
     app.router.add_post("/api/send", _send)
+    app.router.add_post("/api/upload", _upload)
     app.router.add_post("/api/press", _press)
     app.router.add_post("/api/clock", _clock)
     app.router.add_get("/api/file/{chat}/{message}", _file)
@@ -73,6 +83,10 @@ async def _index(request: web.Request) -> web.Response:
     return _static_response("index.html")
 
 
+async def _favicon(request: web.Request) -> web.Response:
+    return _static_response("favicon.svg")
+
+
 async def _static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name not in STATIC_TYPES:
@@ -81,7 +95,7 @@ async def _static(request: web.Request) -> web.Response:
 
 
 def _static_response(name: str) -> web.Response:
-    body = (STATIC / name).read_text(encoding="utf-8")
+    body = (STATIC / name).read_text(encoding="utf-8")  # all text: the favicon is an SVG
     return web.Response(text=body, content_type=STATIC_TYPES[name], charset="utf-8",
                         headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store"})
 
@@ -130,7 +144,8 @@ def snapshot(demo: Demo) -> dict[str, Any]:
         })
     now = format_when(demo.clock.now(), lang, demo.config.time_zone)
     return {"version": _key(version(demo)), "now": now, "bot": demo.fake.bot_username, "texts": texts,
-            "lang": lang, "persons": persons}
+            "lang": lang, "persons": persons, "instance": demo.instance,
+            "limits": {"text": TEXT_LIMIT, "caption": CAPTION_LIMIT, "photo": PHOTO_LIMIT, "document": DOCUMENT_LIMIT}}
 
 
 def _commands(demo: Demo, user: SimUser) -> list[dict[str, Any]]:
@@ -147,13 +162,30 @@ def _chat(demo: Demo, viewer: SimUser, chat: SimChat, title: str) -> dict[str, A
     items: list[tuple[int, dict[str, Any]]] = []
     for m in chat.messages:
         if not m.deleted:
-            items.append((m.message_id, _bot_message(m)))
+            items.append((m.message_id, {**_bot_message(m), **_stamp(demo, m.date)}))
     for mid, raw in chat.user_messages.items():
         sender = raw.get("from", {})
-        items.append((mid, {"id": mid, "from": sender.get("first_name", ""), "mine": sender.get("id") == viewer.user_id,
-                            "text": raw.get("text") or raw.get("caption") or "", "entities": []}))
+        out = {"id": mid, "from": sender.get("first_name", ""), "mine": sender.get("id") == viewer.user_id,
+               "text": raw.get("text") or raw.get("caption") or "", "entities": [], **_stamp(demo, raw.get("date"))}
+        url = f"/api/file/{chat.chat_id}/{mid}"
+        if raw.get("photo"):
+            out["photo"] = url
+        elif raw.get("document"):
+            doc = raw["document"]
+            out["document"] = {"name": doc.get("file_name", ""), "size": doc.get("file_size", 0), "url": url}
+        items.append((mid, out))
     items.sort(key=lambda pair: pair[0])
     return {"id": chat.chat_id, "title": title, "group": chat.chat_id < 0, "messages": [m for _, m in items]}
+
+
+def _stamp(demo: Demo, date: Any) -> dict[str, str]:
+    """A message's time on the demo's clock (the stand-in dates messages by it), and its day for separators."""
+    if not isinstance(date, int):
+        return {}
+    when = datetime.fromtimestamp(date, UTC)
+    local = when.astimezone(demo.config.time_zone)
+    return {"time": local.strftime("%H:%M"), "day": format_day(when, demo.lang, demo.config.time_zone),
+            "at": format_when(when, demo.lang, demo.config.time_zone)}
 
 
 def _bot_message(m: BotMessage) -> dict[str, Any]:
@@ -174,15 +206,41 @@ async def _file(request: web.Request) -> web.Response:
     demo = _demo(request)
     try:
         chat = demo.fake.chats[int(request.match_info["chat"])]
-        msg = chat.bot_messages[int(request.match_info["message"])]
+        message_id = int(request.match_info["message"])
     except (KeyError, ValueError):
         raise web.HTTPNotFound() from None
+    if message_id in chat.user_messages:
+        return _user_file(demo, chat.user_messages[message_id])
+    msg = chat.bot_messages.get(message_id)
+    if msg is None:
+        raise web.HTTPNotFound()
     if msg.photo is not None:
         kind = "image/png" if msg.photo.startswith(b"\x89PNG") else "image/jpeg"
         return web.Response(body=msg.photo, content_type=kind)
     if msg.document is None:
         raise web.HTTPNotFound()
     name, data, mime = msg.document
+    return _attachment(name, data, mime)
+
+
+def _user_file(demo: Demo, raw: dict[str, Any]) -> web.Response:
+    """What a person uploaded: their photo shown, their document downloaded under its own (made safe) name."""
+    if raw.get("photo"):
+        file_id = raw["photo"][-1]["file_id"]
+    elif raw.get("document"):
+        file_id = raw["document"]["file_id"]
+    else:
+        raise web.HTTPNotFound()
+    f = demo.fake.files.get(file_id)
+    if f is None:
+        raise web.HTTPNotFound()
+    if raw.get("photo"):
+        kind = "image/png" if f.data.startswith(b"\x89PNG") else "image/jpeg"
+        return web.Response(body=f.data, content_type=kind)
+    return _attachment(f.file_name, f.data, f.mime_type)
+
+
+def _attachment(name: str, data: bytes, mime: str) -> web.Response:
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "download"
     return web.Response(body=data, content_type="application/octet-stream",
                         headers={"Content-Disposition": f'attachment; filename="{safe}"', "X-Mime": mime})
@@ -218,10 +276,38 @@ def _target(demo: Demo, user: SimUser, data: dict[str, Any]) -> SimChat:
 async def _send(request: web.Request) -> web.Response:
     demo, user, data = await _body(request)
     chat = _target(demo, user, data)
-    text = str(data.get("text", "")).strip()[:4096]
+    text = str(data.get("text", "")).strip()
     if not text:
         raise web.HTTPBadRequest(text="empty")
+    if utf16_len(text) > TEXT_LIMIT:  # refused, never cut: the page says so before it gets here
+        raise web.HTTPRequestEntityTooLarge(max_size=TEXT_LIMIT, actual_size=utf16_len(text), text="too long")
     demo.spawn(user.send(text) if chat is user else user.send_in(demo.fake.groups[chat.chat_id], text))
+    demo.version += 1
+    return web.json_response({"ok": True})
+
+
+async def _upload(request: web.Request) -> web.Response:
+    """A photo or a document from the page, delivered to the bot as Telegram delivers it (photo sizes with a
+    file_id; a document with its name and type), with the composer's text as its caption."""
+    demo, user, data = await _body(request)
+    chat = _target(demo, user, data)
+    try:
+        body = base64.b64decode(str(data.get("data", "")), validate=True)
+    except (binascii.Error, ValueError):
+        raise web.HTTPBadRequest(text="bad file") from None
+    name = str(data.get("name") or "datei")[:200]
+    mime = str(data.get("mime") or "application/octet-stream")[:100]
+    caption = str(data.get("caption") or "").strip() or None
+    as_photo = data.get("kind") == "photo"
+    if not body:
+        raise web.HTTPBadRequest(text="empty file")
+    if len(body) > (PHOTO_LIMIT if as_photo else DOCUMENT_LIMIT) or (caption and utf16_len(caption) > CAPTION_LIMIT):
+        raise web.HTTPRequestEntityTooLarge(max_size=DOCUMENT_LIMIT, actual_size=len(body), text="too large")
+    group = demo.fake.groups[chat.chat_id] if chat is not user else None
+    if as_photo:
+        demo.spawn(user.send_photo(body, caption, chat=group))
+    else:
+        demo.spawn(user.send_document(body, name, mime, caption, chat=group))
     demo.version += 1
     return web.json_response({"ok": True})
 

@@ -2,8 +2,8 @@
 
 Everything runs in this one process on 127.0.0.1: the stand-in (botapi/), the real PTB Application polling it
 over HTTP, the dispatcher on a clock that can be moved forward, and the page (demo/page.py). The demo has its
-own SQLite file; `--fresh` deletes it first. The stand-in keeps chats in memory only, so a restart shows empty
-chats over the kept data.
+own SQLite file; beside it the demo keeps its clock and the stand-in's chats (demo/state.py), so a restart goes
+on where it stopped. `--fresh` deletes both first.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +26,7 @@ from bot.config import Config
 from bot.delivery import make_dispatcher
 from bot.processing import database_options
 from botapi import FakeTelegram, SimGroup, SimUser
-from demo import seed
+from demo import seed, state
 from demo.clock import DemoClock
 from handlers.announcements import progress as announcements_progress
 from handlers.commands import commands_for, publish_default_commands, publish_person_commands
@@ -42,6 +44,8 @@ DEFAULT_DB = "actionbot-demo.db"
 # the stand-in has no flood limits (Telegram's would make the demo's first minute slow): pace only lightly
 DEMO_LIMITS = Limits(overall_per_second=200, per_chat_interval=0.0, per_group_per_minute=0)
 MAX_STEPS = 500  # due times visited by one clock advance
+SAVE_EVERY = 30.0  # seconds: the clock moves in real time, so it is saved now and then even when nothing happens
+SAVE_GATHER = 0.3  # seconds: a burst of messages is written once
 
 
 @dataclass
@@ -55,8 +59,11 @@ class Demo:
     users: dict[str, SimUser]
     group: SimGroup
     lang: str = "de"
+    state_file: Path | None = None  # where clock and chats are kept (None: nowhere)
+    instance: str = ""  # this demo's name, kept across restarts: the page's memory belongs to it
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     version: int = 0  # moves with every change the page did not see through the stand-in
+    saver: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
@@ -74,37 +81,67 @@ class Demo:
             log.info("demo action ended: %r", task.exception())
 
     async def advance(self, delta: timedelta) -> int:
-        """Move the clock forward, stopping at every due message on the way so each goes out on time
-        (a reminder sent a day late would be given up, as in production). Returns the messages sent."""
+        """Move the clock forward, stopping at every due time on the way so each message goes out on time (a
+        reminder sent a day late would be given up, as in production, and a headcount after the meeting is
+        no use). Returns the messages sent.
+
+        Each step first lets what is due already go out (a drain waits for one that is running), then moves
+        to the next later due time. Rows due earlier but still pending (waiting for a retry, or being sent
+        by the running dispatcher) never make the clock skip ahead to the target."""
         target = self.clock.now() + delta
-        sent = 0
+        sent = await self.dispatcher.drain()
         for _ in range(MAX_STEPS):
             async with self.db.transaction() as s:
-                due = await outbox.next_due(s)
+                due = await outbox.next_due(s, after=self.clock.now())
             if due is None or due > target:
                 break
             self.clock.set(due)
-            handled = await self.dispatcher.drain()
-            sent += handled
-            if handled == 0 and due <= self.clock.now() - timedelta(seconds=1):
-                break  # rows waiting for a retry: the running dispatcher takes them
+            sent += await self.dispatcher.drain()
         self.clock.set(target)
         self.version += 1
         self.dispatcher.wake()
         self.fake.notify()  # the page shows the new time at once
         return sent
 
+    def save(self) -> None:
+        if self.state_file is not None:
+            state.save(self.state_file, self.fake, self.clock.now(), self.instance)
+
+    def keep(self) -> None:
+        """Save the clock and the chats shortly after every change (and now and then for the clock)."""
+        self.saver = asyncio.create_task(self._keep())
+
+    def _changed(self, key: tuple[int, ...]) -> Callable[[], bool]:
+        return lambda: state.change_key(self.fake, self.version) != key
+
+    async def _keep(self) -> None:
+        while True:
+            try:
+                await self.fake.wait_for(self._changed(state.change_key(self.fake, self.version)), SAVE_EVERY)
+                await asyncio.sleep(SAVE_GATHER)
+            except TimeoutError:
+                pass
+            try:
+                self.save()
+            except OSError as exc:
+                log.warning("the demo could not keep its chats in %s: %s", self.state_file, exc)
+
     async def stop(self) -> None:
         for task in list(self.tasks):
             task.cancel()
+        if self.saver is not None:
+            self.saver.cancel()
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         await self.dispatcher.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
-        await self.fake.stop()
-        await self.db.dispose()
+        try:
+            self.save()
+        finally:
+            await self.fake.stop()
+            await self.db.dispose()
 
 
 def demo_config(config: Config, db_path: Path, manager: int = seed.MANAGER) -> Config:
@@ -120,11 +157,12 @@ def demo_config(config: Config, db_path: Path, manager: int = seed.MANAGER) -> C
 
 
 def demo_database(path: str | Path, fresh: bool) -> Path:
-    """The demo's SQLite file as an absolute path; `fresh` deletes it first."""
+    """The demo's SQLite file as an absolute path; `fresh` deletes it and the kept clock and chats first."""
     db_path = Path(path).resolve()
     if fresh:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        state.state_path(db_path).unlink(missing_ok=True)
     return db_path
 
 
@@ -132,7 +170,7 @@ async def start_demo(
     config: Config, *, db_path: Path, port: int = DEFAULT_PORT, lang: str = "de", start: datetime | None = None,
 ) -> Demo:
     """Start everything and return once the page can be opened (`db_path`: see `demo_database`; `start`: the
-    demo's present, real time when left out)."""
+    demo's present for a new demo, real time when left out; a kept demo goes on at its kept clock)."""
     from demo import page
 
     fake = FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME)
@@ -143,10 +181,13 @@ async def start_demo(
         await fake.stop()
         raise
     config = dataclasses.replace(demo_config(config, db_path), api_base_url=fake.url)
-    clock = DemoClock(start)
+    users, group = seed.add_users(fake)
+    state_file = state.state_path(db_path)
+    saved = _kept(db_path, state_file, fake)
+    clock = DemoClock(saved.now if saved is not None else start)
+    fake.clock = lambda: clock.now().timestamp()  # messages carry the demo's time, as the bot sees it
     db = Database(config.database_url, **database_options(config.database_url))
     try:
-        users, group = seed.add_users(fake)
         await prepare(config, db, clock)
         await seed.seed(db, config, clock.now())
         app = build_application(config, db, clock)
@@ -163,9 +204,23 @@ async def start_demo(
         await fake.stop()
         await db.dispose()
         raise
-    demo = Demo(config, fake, db, clock, app, dispatcher, users, group, lang)
+    instance = saved.instance if saved is not None else uuid.uuid4().hex
+    demo = Demo(config, fake, db, clock, app, dispatcher, users, group, lang, state_file, instance)
+    demo.save()
+    demo.keep()
     holder["demo"] = demo
     return demo
+
+
+def _kept(db_path: Path, state_file: Path, fake: FakeTelegram) -> state.Saved | None:
+    """The kept clock and chats, when the database they belong to is there too."""
+    if not db_path.exists():
+        return None
+    try:
+        return state.load(state_file, fake)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("the demo's kept chats in %s could not be read (%s): starting with empty chats", state_file, exc)
+        return None
 
 
 async def _publish_menus(app: Application[Any, Any, Any, Any, Any, Any], db: Database) -> None:

@@ -258,9 +258,11 @@ async def recover(s: AsyncSession, now: datetime, lease: timedelta, everything: 
     return int(getattr(back, "rowcount", 0) or 0), int(getattr(unknown, "rowcount", 0) or 0)
 
 
-async def next_due(s: AsyncSession) -> datetime | None:
+async def next_due(s: AsyncSession, after: datetime | None = None) -> datetime | None:
+    """The earliest due time of a pending row (`after`: only later ones, as the demo's clock steps forward)."""
+    later = () if after is None else (Outbox.due_at > after,)
     value: datetime | None = (
-        await s.execute(select(func.min(Outbox.due_at)).where(Outbox.status == PENDING))
+        await s.execute(select(func.min(Outbox.due_at)).where(Outbox.status == PENDING, *later))
     ).scalar_one_or_none()
     return value
 

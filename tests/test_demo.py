@@ -11,12 +11,16 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 
 from bot import cli
 from bot.config import load_config
 from demo import seed
 from demo.page import snapshot
 from demo.run import demo_config, demo_database, start_demo
+from demo.state import state_path
+from models.meetings.core import headcount_due
+from models.tables import Meeting
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -35,6 +39,12 @@ async def demo(tmp_path_factory):
         yield running
     finally:
         await running.stop()
+
+
+async def tap(user, label: str) -> None:
+    """Press `label` once the bot has shown it (the demo's bot is not tracked, so wait for the button)."""
+    message = await user.wait_for_message(lambda m: any(label in b for b in m.button_texts()), timeout=10)
+    await user.press(label, message=message)
 
 
 def texts(demo, key: str) -> list[str]:
@@ -164,3 +174,86 @@ def test_the_next_demo_meeting_keeps_its_reminders_ahead_at_any_start(start):
     assert when - start >= timedelta(hours=26)  # the 24-hour reminder and the headcount are still to come
     assert when - start <= timedelta(hours=40)
     assert local.minute == 0 and 10 <= local.hour <= 20  # a full daytime hour
+
+
+async def test_a_restart_keeps_the_clock_and_every_chat(tmp_path):
+    """Stop and start again without --fresh: the clock goes on where it stopped, every chat is still there (so
+    the bot's buttons and edits find their messages) and the meeting that went by stays past."""
+    config = load_config(EXAMPLE, require_token=False)
+    path = demo_database(tmp_path / "demo.db", fresh=True)
+    first = await start_demo(config, db_path=path, port=0, start=START)
+    try:
+        clara, erik = first.users["citizen"], first.users["entrepreneur"]
+        await clara.send("/start")
+        for label in ("Einverstanden", "Ja", "Bürger*in", "Saalfeld"):
+            await tap(clara, label)
+        await clara.send("/teams")
+        await tap(clara, "Daseinsvorsorge")
+        await clara.wait_for_message(lambda m: "Einladung" in m.text, timeout=10)
+        await first.advance(timedelta(days=2))  # the meeting (26-40 hours ahead) is over
+        stopped_at = first.clock.now()
+        clara_before = [(m.message_id, m.text) for m in clara.messages]
+        erik_before = len(erik.messages)
+    finally:
+        await first.stop()
+    assert state_path(path).exists()
+
+    again = await start_demo(config, db_path=path, port=0, start=START)
+    try:
+        assert again.clock.now() >= stopped_at  # not back at the start
+        assert again.clock.now() - stopped_at < timedelta(minutes=5)
+        clara, erik = again.users["citizen"], again.users["entrepreneur"]
+        assert [(m.message_id, m.text) for m in clara.messages] == clara_before
+        assert any(m.get("text") == "/teams" for m in clara.user_messages.values())  # what she typed, too
+        people = {p["key"]: p for p in snapshot(again)["persons"]}
+        assert len(people["citizen"]["chats"][0]["messages"]) > len(clara_before)  # no "Starten" over kept data
+        await erik.send("/meetings")
+        answer = await erik.wait_for_message(lambda m: "Treffen" in m.text and m.message_id > erik_before, timeout=10)
+        assert "keine anstehenden Treffen" in answer.text  # the finished meeting is not upcoming again
+        assert "Werkstatt" not in answer.text
+        await clara.send("/help")
+        assert max(clara.user_messages) > max(mid for mid, _ in clara_before)  # ids go on, as in Telegram
+    finally:
+        await again.stop()
+
+    fresh = demo_database(path, fresh=True)  # --fresh: both files go
+    assert not fresh.exists() and not state_path(fresh).exists()
+    anew = await start_demo(config, db_path=fresh, port=0, start=START)
+    try:
+        assert abs(anew.clock.now() - START) < timedelta(minutes=1)
+        assert anew.users["citizen"].messages == []
+    finally:
+        await anew.stop()
+
+
+@pytest.mark.parametrize("start", [START, datetime(2026, 12, 9, 7, 30, tzinfo=BERLIN),
+                                   datetime(2026, 12, 9, 23, 45, tzinfo=BERLIN)])
+async def test_a_day_on_stops_at_the_headcount_before_the_meeting(tmp_path, start):
+    """"+1 Tag" across the headcount's due time: the clock stops there, the lead's headcount carries a time before
+    the meeting's start (by the demo's clock), and its nudge button still reaches those who have not answered."""
+    config = load_config(EXAMPLE, require_token=False)
+    demo = await start_demo(config, db_path=demo_database(tmp_path / "demo.db", fresh=True), port=0, start=start)
+    try:
+        async with demo.db.transaction() as s:
+            meeting = (await s.execute(select(Meeting).where(Meeting.title.startswith("Werkstatt")))).scalar_one()
+            due = headcount_due(meeting, config.meetings)
+        starts = seed.next_meeting_start(config, start)
+        assert due is not None and start < due < start + timedelta(days=1)  # "+1 Tag" crosses it
+        lea = demo.users["lead"]
+        await demo.users["entrepreneur"].wait_for_message(lambda m: "Einladung" in m.text, timeout=10)
+        assert not any("Rückmeldungen" in t for t in texts(demo, "lead"))
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"{demo.fake.url}/api/clock", json={"hours": 24}) as res:
+                assert res.status == 200
+        assert demo.clock.now() < starts  # one day on, the meeting is still ahead
+        headcount = await lea.wait_for_message(lambda m: "Rückmeldungen" in m.text, timeout=10)
+        sent_at = datetime.fromtimestamp(headcount.date, UTC)
+        assert due - timedelta(seconds=1) <= sent_at < due + timedelta(minutes=1)  # the clock stopped there (dates: s)
+        assert sent_at < starts
+        anton = demo.fake.users[seed.MEMBER_BASE]  # a member of the team who has not answered
+        before = len(anton.messages)
+        await tap(lea, "Offene erinnern")
+        nudge = await anton.wait_for_message(lambda m: m.text.startswith("🙋"), timeout=10)
+        assert len(anton.messages) > before and datetime.fromtimestamp(nudge.date, UTC) < starts
+    finally:
+        await demo.stop()

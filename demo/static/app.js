@@ -3,7 +3,8 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const ui = { person: "citizen", chat: {}, seen: {}, toasts: {}, state: null, version: "" };
+// seen: person -> chat -> the newest message id read there; kept per tab and demo, so a reload goes on as it was
+const ui = { person: "citizen", chat: {}, seen: {}, ready: false, toasts: {}, state: null, version: "" };
 const images = new Map();
 
 function el(tag, props, ...children) {
@@ -22,6 +23,42 @@ async function post(path, body) {
   const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body) });
   if (!res.ok) console.warn(path, res.status, await res.text());
+  return res;
+}
+
+// --- what the page remembers across a reload: the open person and chats, and what was read ---------------
+const memoryKey = () => "actionbot-demo:" + ui.state.instance;
+function restore() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(memoryKey()) || "null");
+    if (saved && typeof saved === "object") {
+      ui.person = ui.state.persons.some((p) => p.key === saved.person) ? saved.person : ui.person;
+      ui.chat = saved.chat || {};
+      ui.seen = saved.seen || {};
+      ui.ready = true;
+    }
+  } catch (err) { console.warn("page memory", err); }
+}
+function remember() {
+  try {
+    sessionStorage.setItem(memoryKey(), JSON.stringify({ person: ui.person, chat: ui.chat, seen: ui.seen }));
+  } catch (err) { console.warn("page memory", err); }
+}
+
+const lastId = (c) => c.messages.reduce((n, m) => Math.max(n, m.id), 0);
+const seenIn = (p, c) => (ui.seen[p.key] || {})[c.id] ?? 0;
+const unreadIn = (p, c) => c.messages.filter((m) => !m.mine && m.id > seenIn(p, c)).length;
+function markRead(p, c) { (ui.seen[p.key] ||= {})[c.id] = Math.max(seenIn(p, c), lastId(c)); }
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (all, k) => (k in values ? String(values[k]) : all));
+}
+let noteTimer = 0;
+function note(text) {
+  $("note").textContent = text;
+  $("note").hidden = false;
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(() => { $("note").hidden = true; }, 12000);
 }
 
 const person = () => ui.state.persons.find((p) => p.key === ui.person);
@@ -124,7 +161,8 @@ function bubble(p, chat, m) {
         el("a", { href: m.document.url, download: m.document.name, class: "download" }, `${t.download} · ${kb} KB`))));
   }
   if (m.text) box.append(el("div", { class: "text" }, rich(m.text, m.entities)));
-  if (m.edited) box.append(el("span", { class: "meta", text: t.edited }));
+  const meta = [m.edited ? t.edited : "", m.time || ""].filter(Boolean).join(" · ");
+  if (meta) box.append(el("span", { class: "meta", title: m.at || "", text: meta }));
   return box;
 }
 
@@ -140,31 +178,45 @@ function render() {
   $("plus-day").textContent = t.plus_day;
   $("menu").textContent = "☰ " + t.menu;
   $("send").textContent = t.send;
+  $("attach").title = t.attach;
+  $("attach").setAttribute("aria-label", t.attach);
   $("text").placeholder = t.placeholder;
   $("alertok").textContent = t.ok;
 
-  const people = $("people");
-  people.replaceChildren(...s.persons.map((p) => {
-    const count = p.chats.reduce((n, c) => n + c.messages.length, 0);
-    if (p.key === ui.person) ui.seen[p.key] = count;
-    const unread = count - (ui.seen[p.key] ?? count);
-    if (ui.seen[p.key] === undefined) ui.seen[p.key] = count;
-    return el("button", { type: "button", class: "person" + (p.key === ui.person ? " active" : ""),
-      "data-person": p.key, onclick: () => { ui.person = p.key; $("commands").hidden = true; render(); } },
-    unread > 0 ? el("span", { class: "badge", text: String(unread) }) : null,
-    el("strong", { text: p.name }), el("span", { class: "role", text: p.role }));
-  }));
-
+  if (!ui.ready) {  // the first view: what is there already counts as read
+    for (const q of s.persons) for (const c of q.chats) markRead(q, c);
+    ui.ready = true;
+  }
   const p = person();
   const chat = chatOf(p);
-  $("chats").replaceChildren(...p.chats.map((c) => el("button", { type: "button", "data-chat": c.id,
-    class: c.id === chat.id ? "active" : "", onclick: () => { ui.chat[p.key] = c.id; render(); } }, c.title)));
+  markRead(p, chat);
+  const people = $("people");
+  people.replaceChildren(...s.persons.map((q) => {
+    const unread = q.chats.reduce((n, c) => n + unreadIn(q, c), 0);
+    return el("button", { type: "button", class: "person" + (q.key === ui.person ? " active" : ""),
+      "data-person": q.key, onclick: () => openPerson(q) },
+    unread > 0 ? el("span", { class: "badge", title: t.unread, text: String(unread) }) : null,
+    el("strong", { text: q.name }), el("span", { class: "role", text: q.role }));
+  }));
+
+  $("chats").replaceChildren(...p.chats.map((c) => {
+    const unread = unreadIn(p, c);
+    return el("button", { type: "button", "data-chat": c.id, class: c.id === chat.id ? "active" : "",
+      onclick: () => { ui.chat[p.key] = c.id; render(); } }, c.title,
+    unread > 0 ? el("span", { class: "badge", title: t.unread, text: String(unread) }) : null);
+  }));
 
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40 || box.dataset.chat !== String(chat.id);
   const nodes = [];
   let album = null;
+  let day = "";
   for (const m of chat.messages) {
+    if (m.day && m.day !== day) {  // a line with the date where a new day begins, as in Telegram
+      day = m.day;
+      nodes.push(el("div", { class: "day" }, el("span", { text: m.day })));
+      album = null;
+    }
     if (m.photo && m.album && album && album.dataset.album === m.album) {  // an album: one bubble, photos in a grid
       album.classList.add("album");
       album.append(...bubble(p, chat, m).childNodes);
@@ -197,6 +249,18 @@ function render() {
     if (before === undefined || q.key !== ui.person) continue;
     for (const toast of q.toasts.slice(before)) if (toast.text) show(toast);
   }
+  remember();
+}
+
+function openPerson(q) {
+  ui.person = q.key;
+  $("commands").hidden = true;
+  const open = q.chats.find((c) => c.id === ui.chat[q.key]) || q.chats[0];
+  if (!unreadIn(q, open)) {  // the badge leads to where the unread messages are (a group, say)
+    const waiting = q.chats.find((c) => unreadIn(q, c) > 0);
+    if (waiting) ui.chat[q.key] = waiting.id;
+  }
+  render();
 }
 
 function stick() {
@@ -222,8 +286,10 @@ async function poll() {
     try {
       const res = await fetch("/api/state?after=" + encodeURIComponent(ui.version));
       if (!res.ok) throw new Error(String(res.status));
+      const first = ui.state === null;
       ui.state = await res.json();
       ui.version = ui.state.version;
+      if (first) restore();
       render();
     } catch (err) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -231,11 +297,70 @@ async function poll() {
   }
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  $("composer").addEventListener("submit", (e) => {
+// --- the composer: Enter sends, Shift+Enter makes a new line; nothing over Telegram's limit is cut silently ---
+function submitText() {
+  const box = $("text");
+  const text = box.value.trim();
+  if (!text || !ui.state) return;
+  const limit = ui.state.limits.text;
+  if (text.length > limit) { note(fill(ui.state.texts.too_long, { length: text.length, limit })); return; }
+  send(text);
+  box.value = "";
+  grow();
+}
+
+function grow() {
+  const box = $("text");
+  box.style.height = "auto";
+  box.style.height = Math.min(box.scrollHeight, 160) + "px";
+}
+
+function onPaste(e) {
+  if (!ui.state) return;
+  const box = $("text");
+  const pasted = (e.clipboardData || window.clipboardData).getData("text");
+  const length = box.value.length - (box.selectionEnd - box.selectionStart) + pasted.length;
+  const limit = ui.state.limits.text;
+  if (length > limit) {
     e.preventDefault();
-    const text = $("text").value.trim();
-    if (text && ui.state) { send(text); $("text").value = ""; }
+    note(fill(ui.state.texts.paste_too_long, { length, limit }));
+  }
+}
+
+function upload(file) {
+  const s = ui.state;
+  const p = person();
+  const kind = /^image\/(jpeg|png|webp|gif)$/.test(file.type) ? "photo" : "document";
+  const limit = kind === "photo" ? s.limits.photo : s.limits.document;
+  const caption = $("text").value.trim();
+  if (file.size > limit) { note(fill(s.texts.file_too_large, { name: file.name, limit: limit / 1048576 })); return; }
+  if (caption.length > s.limits.caption) {
+    note(fill(s.texts.caption_too_long, { length: caption.length, limit: s.limits.caption }));
+    return;
+  }
+  const chat = chatOf(p).id;
+  const reader = new FileReader();
+  reader.onload = () => {
+    const data = String(reader.result).split(",", 2)[1] || "";
+    post("/api/upload", { person: p.key, chat, kind, name: file.name, mime: file.type, caption, data });
+    $("text").value = "";
+    grow();
+  };
+  reader.readAsDataURL(file);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("composer").addEventListener("submit", (e) => { e.preventDefault(); submitText(); });
+  $("text").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitText(); }
+  });
+  $("text").addEventListener("input", grow);
+  $("text").addEventListener("paste", onPaste);
+  $("attach").addEventListener("click", () => $("file").click());
+  $("file").addEventListener("change", () => {
+    const file = $("file").files[0];
+    if (file && ui.state) upload(file);
+    $("file").value = "";
   });
   $("menu").addEventListener("click", () => { $("commands").hidden = !$("commands").hidden; });
   $("alertok").addEventListener("click", () => { $("alert").hidden = true; });
