@@ -3,6 +3,7 @@ origins, and `actionbot run` without a token starting the demo. The browser walk
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -255,5 +256,60 @@ async def test_a_day_on_stops_at_the_headcount_before_the_meeting(tmp_path, star
         await tap(lea, "Offene erinnern")
         nudge = await anton.wait_for_message(lambda m: m.text.startswith("🙋"), timeout=10)
         assert len(anton.messages) > before and datetime.fromtimestamp(nudge.date, UTC) < starts
+    finally:
+        await demo.stop()
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+async def test_photos_and_documents_from_the_page_reach_the_bot_as_telegram_delivers_them(tmp_path):
+    """The page's upload: /announce with a photo (the lead) and with a document (the manager) go out to the
+    members as the bot sends them; what a person uploaded is shown back to them; too long a text is refused."""
+    config = load_config(EXAMPLE, require_token=False)
+    demo = await start_demo(config, db_path=demo_database(tmp_path / "demo.db", fresh=True), port=0, start=START)
+    url = demo.fake.url
+    lea, maria, anton = demo.users["lead"], demo.users["manager"], demo.fake.users[seed.MEMBER_BASE]
+    try:
+        async with aiohttp.ClientSession() as http:
+            async def post(path: str, **body: object) -> int:
+                async with http.post(f"{url}{path}", json=body) as res:
+                    return res.status
+
+            assert await post("/api/send", person="lead", text="x" * 4097) == 413  # refused, not cut
+            assert await post("/api/send", person="lead", text="/announce") == 200
+            await lea.wait_for_message(lambda m: "Neue Ankündigung" in m.text, timeout=10)
+            assert [m.get("text") for m in lea.user_messages.values()] == ["/announce"]
+            photo = base64.b64encode(PNG).decode()
+            assert await post("/api/upload", person="lead", kind="photo", name="fest.png", mime="image/png",
+                              caption="Bürgerbus-Fest am Samstag", data=photo) == 200
+            await tap(lea, "Weiter")
+            await tap(lea, "Jetzt senden")
+            got = await anton.wait_for_message(lambda m: m.photo is not None, timeout=10)
+            assert got.photo == PNG and "Bürgerbus-Fest am Samstag" in got.text
+
+            mine = next(m for m in snapshot(demo)["persons"][2]["chats"][0]["messages"] if m.get("photo"))
+            assert mine["mine"] and mine["text"] == "Bürgerbus-Fest am Samstag" and mine["time"]
+            async with http.get(f"{url}{mine['photo']}") as res:
+                assert res.status == 200 and await res.read() == PNG
+
+            table = "Idee;Ort\nRufbus am Abend;Saalfeld\n".encode()
+            assert await post("/api/send", person="manager", text="/announce") == 200
+            await maria.wait_for_message(lambda m: "Neue Ankündigung" in m.text, timeout=10)
+            assert await post("/api/upload", person="manager", kind="document", name="werkstatt.csv",
+                              mime="text/csv", caption="Ergebnisse der Werkstatt",
+                              data=base64.b64encode(table).decode()) == 200
+            typed = await demo.fake.wait_for(lambda: [m for m in maria.user_messages.values() if "document" in m])
+            assert typed[0]["document"]["file_name"] == "werkstatt.csv"
+            assert typed[0]["document"]["mime_type"] == "text/csv"
+            await tap(maria, "Alle")
+            await maria.wait_for_message(lambda m: "Weiter" in " ".join(m.button_texts()) and "Empfänger*innen: 0"
+                                         not in m.text, timeout=10)
+            await tap(maria, "Weiter")
+            await tap(maria, "Jetzt senden")
+            doc = await anton.wait_for_message(lambda m: m.document is not None and m.document[0] == "werkstatt.csv",
+                                               timeout=10)
+            assert doc.document is not None and doc.document[1] == table
     finally:
         await demo.stop()
