@@ -294,7 +294,7 @@ async def test_photos_and_documents_from_the_page_reach_the_bot_as_telegram_deli
             async with http.get(f"{url}{mine['photo']}") as res:
                 assert res.status == 200 and await res.read() == PNG
 
-            table = "Idee;Ort\nRufbus am Abend;Saalfeld\n".encode()
+            table = b"Idee;Ort\nRufbus am Abend;Saalfeld\n"
             assert await post("/api/send", person="manager", text="/announce") == 200
             await maria.wait_for_message(lambda m: "Neue Ankündigung" in m.text, timeout=10)
             assert await post("/api/upload", person="manager", kind="document", name="werkstatt.csv",

@@ -8,6 +8,7 @@ ACTIONBOT_SCREENSHOTS=docs to refresh the screenshots in docs/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,44 +81,66 @@ def browser() -> Iterator[object]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def test_a_citizen_walks_from_consent_to_a_reminder(demo_url: str, browser) -> None:  # type: ignore[no-untyped-def]
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+class Page:
+    """The demo page as a person uses it: tap buttons, type, read the open chat (it re-renders as messages come)."""
 
-    d = browser
-    shots = Path(os.environ.get("ACTIONBOT_SCREENSHOTS") or tempfile.mkdtemp(prefix="actionbot-shots-"))
-    wait = WebDriverWait(d, WAIT, ignored_exceptions=(StaleElementReferenceException,))  # the page re-renders
+    def __init__(self, driver: Any) -> None:
+        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.webdriver.support.ui import WebDriverWait
 
-    def shot(name: str) -> None:
-        d.save_screenshot(str(shots / f"demo-{name}.png"))
+        self.d = driver
+        self.wait = WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,))
+        self.shots = Path(os.environ.get("ACTIONBOT_SCREENSHOTS") or tempfile.mkdtemp(prefix="actionbot-shots-"))
 
-    def press(label: str) -> None:
+    def shot(self, name: str) -> None:
+        self.d.save_screenshot(str(self.shots / f"demo-{name}.png"))
+
+    def css(self, selector: str) -> list[Any]:
+        from selenium.webdriver.common.by import By
+
+        return list(self.d.find_elements(By.CSS_SELECTOR, selector))
+
+    def click(self, selector: str) -> None:
+        """Click the element once it is there (the page may re-render it meanwhile)."""
+        self.wait.until(lambda _: [e.click() for e in self.css(selector)[:1]], f"nothing at {selector!r}")
+
+    def press(self, label: str) -> None:
         """The newest button whose label contains `label`, as a person would tap it."""
         def click(_: object) -> bool:
-            found = [b for b in d.find_elements(By.CSS_SELECTOR, "#messages .kb button") if label in b.text]
+            found = [b for b in self.css("#messages .kb button") if label in b.text]
             if found:
                 found[-1].click()
             return bool(found)
-        wait.until(click, f"no button {label!r}")
+        self.wait.until(click, f"no button {label!r}")
 
-    def shown() -> str:
-        """The open chat's messages as text, read in one go (the page re-renders as messages arrive)."""
-        return str(d.execute_script(
+    def shown(self) -> str:
+        """The open chat's messages as text, read in one go."""
+        return str(self.d.execute_script(
             "return [...document.querySelectorAll('#messages .msg')].map(m => m.innerText).join('\\n')"))
 
-    def arrives(text: str) -> None:
-        wait.until(lambda _: text in shown(), f"no message with {text!r}")
+    def arrives(self, text: str) -> None:
+        self.wait.until(lambda _: text in self.shown(), f"no message with {text!r}")
 
-    def type_(text: str) -> None:
-        box = d.find_element(By.ID, "text")
-        box.send_keys(text)
-        d.find_element(By.ID, "send").click()
+    def type_(self, text: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.d.find_element(By.ID, "text").send_keys(text)
+        self.d.find_element(By.ID, "send").click()
+
+    def person(self, key: str) -> None:
+        self.click(f"[data-person={key}]")
+        self.wait.until(lambda _: self.css(f"[data-person={key}].active"))
+
+
+def test_a_citizen_walks_from_consent_to_a_reminder(demo_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = Page(browser)
+    d, press, arrives, type_, shot, shown, wait = page.d, page.press, page.arrives, page.type_, page.shot, \
+        page.shown, page.wait
 
     d.get(demo_url)
-    wait.until(lambda _: d.find_elements(By.CSS_SELECTOR, "[data-person=citizen].active"))
+    wait.until(lambda _: page.css("[data-person=citizen].active"))
     assert d.title.startswith("actionbot")
-    wait.until(lambda _: d.find_element(By.ID, "start").click() or True)
+    page.click("#start")
     arrives("Datenschutz")
     shot("consent")
     press("Einverstanden")
@@ -134,21 +158,140 @@ def test_a_citizen_walks_from_consent_to_a_reminder(demo_url: str, browser) -> N
     # everything typed is shown as text, never as markup
     type_('<img src=x id=injected onerror="document.title=1"><b>fett?</b>')
     arrives("<b>fett?</b>")
-    assert not d.find_elements(By.ID, "injected")
+    assert not page.css("#injected")
 
     type_("/myteams")  # the team's invitation link opens the bot's chat with /start team-…, as in Telegram
-    wait.until(lambda _: [a.click() for a in d.find_elements(By.CSS_SELECTOR, "#messages a[data-start]")[-1:]])
+    wait.until(lambda _: [a.click() for a in page.css("#messages a[data-start]")[-1:]])
     arrives("/start team-daseinsvorsorge")
 
     for _ in range(3):  # the reminder before the next meeting, as the clock moves on
         if "Erinnerung" in shown():
             break
-        wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "[data-hours='24']").click() or True)
-        wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "[data-hours='24']").is_enabled())
+        page.click("[data-hours='24']")
+        wait.until(lambda _: page.css("[data-hours='24']")[0].is_enabled())
     arrives("Erinnerung")
     shot("reminder")
 
-    wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "[data-person=lead]").click() or True)
-    wait.until(lambda _: d.find_element(By.CSS_SELECTOR, "#chats button:last-child").click() or True)
+    page.person("lead")
+    page.click("#chats button:last-child")
     arrives("Einladung")
     shot("lead-group")
+
+
+def poster(width: int = 480, height: int = 240) -> bytes:
+    """A small PNG made here (a bus-blue sky over a green field, a yellow sun): something to announce with."""
+    import struct
+    import zlib
+
+    def pixel(x: int, y: int) -> bytes:
+        if (x - 380) ** 2 + (y - 70) ** 2 < 35**2:
+            return b"\xf2\xc9\x4c"
+        return b"\x5b\xa3\x4f" if y > height * 2 // 3 else b"\x2f\x6e\xa5"
+
+    rows = b"".join(b"\x00" + b"".join(pixel(x, y) for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def test_the_chat_page_behaves_like_a_telegram_client(demo_url: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Shift+Enter, a refused paste over 4,096 characters, times and day lines, unread markers that lead to the
+    group, a reload that keeps the open chat, uploads (a photo announcement), and a favicon served by the page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    page = Page(browser)
+    d, wait = page.d, page.wait
+    d.get(demo_url)
+    wait.until(lambda _: page.css("[data-person=citizen].active"))
+
+    # a favicon from the page itself
+    icon = page.css("link[rel=icon]")[0].get_attribute("href")
+    assert icon.startswith(demo_url)
+    for path in (icon, demo_url + "favicon.ico"):
+        kind = d.execute_async_script(
+            "fetch(arguments[0]).then(r => arguments[1](r.ok ? r.headers.get('Content-Type') : String(r.status)))",
+            path)
+        assert kind.startswith("image/svg+xml"), (path, kind)
+
+    # Shift+Enter makes a new line; Enter sends one message with both lines
+    page.person("lead")
+    page.click("#chats button:last-child")  # the team's group
+    box = d.find_element(By.ID, "text")
+    box.send_keys("Hallo Team,", Keys.SHIFT, Keys.ENTER, Keys.SHIFT, "bis morgen!")
+    assert box.get_attribute("value") == "Hallo Team,\nbis morgen!"
+    box.send_keys(Keys.ENTER)
+    page.arrives("Hallo Team,\nbis morgen!")
+    assert box.get_attribute("value") == ""
+    assert len(page.css("#messages .msg.mine")) == 1
+
+    # a time on every message (the demo's clock: an evening), a line for the day
+    metas = [m.text for m in page.css("#messages .msg .meta")]
+    assert metas and all(re.search(r"\b\d\d:\d\d$", m) for m in metas), metas
+    assert page.css("#messages .msg.mine .meta")[0].text.startswith("19:")
+    assert page.css("#messages .day")
+
+    # a paste over Telegram's limit is refused with a note, not cut
+    refused = d.execute_script(
+        "const box = document.getElementById('text'); const data = new DataTransfer();"
+        "data.setData('text/plain', 'x'.repeat(5000));"
+        "const e = new ClipboardEvent('paste', {clipboardData: data, cancelable: true, bubbles: true});"
+        "box.dispatchEvent(e); return e.defaultPrevented;")
+    assert refused
+    note = d.find_element(By.ID, "note")
+    wait.until(lambda _: note.is_displayed())
+    assert "5000" in note.text and "4096" in note.text
+    assert box.get_attribute("value") == ""
+    d.execute_script("document.getElementById('text').value = 'y'.repeat(4097)")
+    box.send_keys(Keys.END, Keys.ENTER)  # typed over the limit: not sent either
+    wait.until(lambda _: "4097" in note.text or "4098" in note.text)
+    assert len(page.css("#messages .msg.mine")) == 1
+    d.execute_script("document.getElementById('text').value = ''")
+    box.send_keys("a", Keys.BACKSPACE)  # typing again puts the note away
+    assert not note.is_displayed()
+
+    # Maria's badge counts the group's message and leads her there
+    badge = page.css("[data-person=manager] .badge")
+    assert badge and badge[0].text == "1"
+    page.shot("unread")
+    page.person("manager")
+    wait.until(lambda _: page.css("#chats button.active")[0].get_attribute("data-chat") == "-4000101")
+    page.arrives("bis morgen!")
+    assert not page.css("[data-person=manager] .badge")
+
+    # a reload comes back to the person and the chat that were open
+    d.refresh()
+    wait.until(lambda _: page.css("[data-person=manager].active"))
+    wait.until(lambda _: page.css("#chats button.active")[0].get_attribute("data-chat") == "-4000101")
+    page.arrives("bis morgen!")
+    assert not page.css("[data-person=manager] .badge")  # read stays read
+
+    # the lead announces with a photo: the composer's text becomes the caption
+    page.person("lead")
+    page.click("#chats button:first-child")
+    page.type_("/announce")
+    page.arrives("Neue Ankündigung")
+    picture = tmp_path / "fest.png"
+    picture.write_bytes(poster())
+    d.find_element(By.ID, "text").send_keys("Bürgerbus-Fest am Samstag")
+    d.find_element(By.ID, "file").send_keys(str(picture))
+    wait.until(lambda _: page.css("#messages .msg.mine .photo img"))
+    page.press("Weiter")
+    page.press("Jetzt senden")
+    wait.until(lambda _: page.css("[data-person=entrepreneur] .badge"))
+    page.person("entrepreneur")
+    page.arrives("Bürgerbus-Fest am Samstag")
+    wait.until(lambda _: d.execute_script(
+        "return [...document.querySelectorAll('#messages .msg .photo img')].some(i => i.naturalWidth === 480)"))
+    page.shot("announcement")
+
+    # a document from the page: shown as the person's file, with its name
+    page.person("manager")
+    page.click("#chats button:first-child")
+    table = tmp_path / "werkstatt.csv"
+    table.write_text("Idee;Ort\nRufbus am Abend;Saalfeld\n", encoding="utf-8")
+    d.find_element(By.ID, "file").send_keys(str(table))
+    wait.until(lambda _: "werkstatt.csv" in " ".join(e.text for e in page.css("#messages .msg.mine .doc")))

@@ -255,6 +255,7 @@ function render() {
 function openPerson(q) {
   ui.person = q.key;
   $("commands").hidden = true;
+  $("note").hidden = true;
   const open = q.chats.find((c) => c.id === ui.chat[q.key]) || q.chats[0];
   if (!unreadIn(q, open)) {  // the badge leads to where the unread messages are (a group, say)
     const waiting = q.chats.find((c) => unreadIn(q, c) > 0);
@@ -312,7 +313,8 @@ function submitText() {
 function grow() {
   const box = $("text");
   box.style.height = "auto";
-  box.style.height = Math.min(box.scrollHeight, 160) + "px";
+  box.style.height = Math.min(box.scrollHeight + 2, 160) + "px";
+  box.style.overflowY = box.scrollHeight + 2 > 160 ? "auto" : "hidden";
 }
 
 function onPaste(e) {
@@ -354,7 +356,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("text").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitText(); }
   });
-  $("text").addEventListener("input", grow);
+  $("text").addEventListener("input", () => { $("note").hidden = true; grow(); });
+  grow();
   $("text").addEventListener("paste", onPaste);
   $("attach").addEventListener("click", () => $("file").click());
   $("file").addEventListener("change", () => {
