@@ -64,6 +64,7 @@ class Demo:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     version: int = 0  # moves with every change the page did not see through the stand-in
     saver: asyncio.Task[None] | None = None
+    resumed: bool = False  # started from a kept clock and chats
 
     @property
     def url(self) -> str:
@@ -205,7 +206,8 @@ async def start_demo(
         await db.dispose()
         raise
     instance = saved.instance if saved is not None else uuid.uuid4().hex
-    demo = Demo(config, fake, db, clock, app, dispatcher, users, group, lang, state_file, instance)
+    demo = Demo(config, fake, db, clock, app, dispatcher, users, group, lang, state_file, instance,
+                resumed=saved is not None)
     demo.save()
     demo.keep()
     holder["demo"] = demo
@@ -242,9 +244,10 @@ async def run_demo(config: Config, *, port: int, db_path: Path, lang: str, start
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    kept = " (going on where it stopped, clock and chats kept)" if demo.resumed else ""
     print(
         f"actionbot demo: open {demo.url} in your browser (no Telegram token: the bot talks to a local stand-in, "
-        f"demo data in {db_path}, --fresh starts anew). To go live, put the token from @BotFather into "
+        f"demo data in {db_path}{kept}, --fresh starts anew). To go live, put the token from @BotFather into "
         "config.toml (telegram.token) or TELEGRAM_BOT_TOKEN and run it again. Ctrl+C stops.",
         flush=True,
     )

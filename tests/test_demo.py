@@ -201,7 +201,7 @@ async def test_a_restart_keeps_the_clock_and_every_chat(tmp_path):
 
     again = await start_demo(config, db_path=path, port=0, start=START)
     try:
-        assert again.clock.now() >= stopped_at  # not back at the start
+        assert again.resumed and again.clock.now() >= stopped_at  # not back at the start
         assert again.clock.now() - stopped_at < timedelta(minutes=5)
         clara, erik = again.users["citizen"], again.users["entrepreneur"]
         assert [(m.message_id, m.text) for m in clara.messages] == clara_before

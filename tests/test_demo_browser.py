@@ -282,6 +282,11 @@ def test_the_chat_page_behaves_like_a_telegram_client(demo_url: str, browser, tm
     page.press("Weiter")
     page.press("Jetzt senden")
     wait.until(lambda _: page.css("[data-person=entrepreneur] .badge"))
+    d.execute_script(  # Maria writes in the group meanwhile: the lead's group tab gets its own marker
+        "fetch('/api/send', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+        "body: JSON.stringify({person: 'manager', chat: -4000101, text: 'Danke, Lea!'})})")
+    wait.until(lambda _: [b.text for b in page.css("#chats button[data-chat='-4000101'] .badge")] == ["1"])
+    assert not page.css("#chats button[data-chat='910003'] .badge")  # the open chat is read
     page.person("entrepreneur")
     page.arrives("Bürgerbus-Fest am Samstag")
     wait.until(lambda _: d.execute_script(
