@@ -313,3 +313,63 @@ async def test_photos_and_documents_from_the_page_reach_the_bot_as_telegram_deli
             assert doc.document is not None and doc.document[1] == table
     finally:
         await demo.stop()
+
+
+def test_the_demo_command_goes_on_where_it_stopped(tmp_path):
+    """`actionbot demo` stopped with SIGTERM (as Ctrl+C or a service manager) and started again without --fresh:
+    the page shows the same chats at the same day of the demo's clock."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+
+    def start(*extra: str) -> tuple[subprocess.Popen[str], str]:
+        cmd = [sys.executable, "-m", "bot", "--config", str(EXAMPLE), "demo", "--port", str(port),
+               "--db", str(tmp_path / "demo.db"), "--start", START.isoformat(), *extra]
+        proc = subprocess.Popen(cmd, cwd=EXAMPLE.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert proc.stdout is not None
+        return proc, proc.stdout.readline()
+
+    def call(path: str, body: dict[str, object] | None = None) -> dict[str, object]:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(url + path, data=data, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as res:  # noqa: S310 - our own demo on 127.0.0.1
+            return dict(json.loads(res.read()))
+
+    def citizen() -> list[str]:
+        persons = call("/api/state")["persons"]
+        assert isinstance(persons, list)
+        return [m["text"] for m in persons[0]["chats"][0]["messages"]]
+
+    def until(check, what: str):  # type: ignore[no-untyped-def]
+        for _ in range(100):
+            if found := check():
+                return found
+            time.sleep(0.1)
+        raise AssertionError(what)
+
+    proc, line = start("--fresh")
+    try:
+        assert "going on" not in line
+        call("/api/send", {"person": "citizen", "text": "/start"})
+        until(lambda: any("Datenschutz" in t for t in citizen()), "no consent screen")
+        call("/api/clock", {"hours": 24})
+        before, day = citizen(), str(call("/api/state")["now"]).split(",")[:2]
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0
+    proc, line = start()
+    try:
+        assert "going on where it stopped" in line
+        assert citizen() == before
+        assert str(call("/api/state")["now"]).split(",")[:2] == day  # "Do., 10. Dez. 2026": a day on, kept
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
