@@ -303,6 +303,11 @@ async def test_photos_and_documents_from_the_page_reach_the_bot_as_telegram_deli
             typed = await demo.fake.wait_for(lambda: [m for m in maria.user_messages.values() if "document" in m])
             assert typed[0]["document"]["file_name"] == "werkstatt.csv"
             assert typed[0]["document"]["mime_type"] == "text/csv"
+            api = f"{url}/bot{demo.config.token}"  # the bot downloads it as from Telegram: getFile, then the path
+            async with http.get(f"{api}/getFile", params={"file_id": typed[0]["document"]["file_id"]}) as res:
+                path = (await res.json())["result"]["file_path"]
+            async with http.get(f"{url}/file/bot{demo.config.token}/{path}") as res:
+                assert res.status == 200 and await res.read() == table
             await tap(maria, "Alle")
             await maria.wait_for_message(lambda m: "Weiter" in " ".join(m.button_texts()) and "Empfänger*innen: 0"
                                          not in m.text, timeout=10)
