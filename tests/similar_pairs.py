@@ -33,10 +33,19 @@ ALIKE: list[tuple[str, str]] = [
     ("Kostenloses WLAN in der Saalfelder Innenstadt", "Freies WLAN für die Innenstadt von Saalfeld"),
     ("Willkommenspaket für neu zugezogene Fachkräfte", "Ein Willkommenspaket für Fachkräfte, die neu zuziehen"),
     ("Jugendparlament für Rudolstadt gründen", "Ein Jugendparlament in Rudolstadt, damit Jugendliche mitreden"),
-    ("Mitfahrbank in den Ortsteilen aufstellen", "Mitfahrbänke für die Ortsteile, damit man ohne Auto in die Stadt kommt"),
+    (
+        "Mitfahrbank in den Ortsteilen aufstellen",
+        "Mitfahrbänke für die Ortsteile, damit man ohne Auto in die Stadt kommt",
+    ),
     ("Längere Öffnungszeiten der Bibliothek am Samstag", "Die Bibliothek sollte samstags länger geöffnet haben"),
-    ("Ein Dorfladen mit regionalen Produkten in Unterwellenborn", "Dorfladen für Unterwellenborn mit Produkten aus der Region"),
-    ("Praktikumsbörse der Betriebe für Schülerinnen und Schüler", "Eine Börse für Schülerpraktika bei Betrieben aus der Region"),
+    (
+        "Ein Dorfladen mit regionalen Produkten in Unterwellenborn",
+        "Dorfladen für Unterwellenborn mit Produkten aus der Region",
+    ),
+    (
+        "Praktikumsbörse der Betriebe für Schülerinnen und Schüler",
+        "Eine Börse für Schülerpraktika bei Betrieben aus der Region",
+    ),
     ("Wohnungen für Auszubildende in Saalfeld schaffen", "Azubi-Wohnungen in Saalfeld bauen"),
     ("Nachbarschaftshilfe per Telefonkette für Ältere", "Eine Telefonkette für ältere Nachbarn, die Hilfe brauchen"),
     ("Ein Hebammen-Netzwerk für den Landkreis", "Netzwerk der Hebammen im Landkreis aufbauen"),
@@ -49,11 +58,20 @@ ALIKE: list[tuple[str, str]] = [
     ("Tag der offenen Betriebe für Jugendliche", "Ein Tag der offenen Tür in den Betrieben für Jugendliche"),
     ("Öffentliche Toiletten am Saaleufer", "Am Saaleufer fehlen öffentliche Toiletten"),
     ("Patenschaften für ausländische Fachkräfte", "Paten für Fachkräfte aus dem Ausland"),
-    ("Kinderbetreuung während der Stadtratssitzungen", "Während Sitzungen des Stadtrats Kinder betreuen, damit Eltern kommen"),
+    (
+        "Kinderbetreuung während der Stadtratssitzungen",
+        "Während Sitzungen des Stadtrats Kinder betreuen, damit Eltern kommen",
+    ),
     ("Sprachcafé für Geflüchtete und Einheimische", "Ein Sprach-Café, wo Geflüchtete und Einheimische Deutsch üben"),
     ("Carsharing am Bahnhof Rudolstadt", "Ein Carsharing-Angebot am Rudolstädter Bahnhof"),
-    ("Leerstehende Häuser für junge Familien günstig abgeben", "Junge Familien sollen leerstehende Häuser günstig bekommen"),
-    ("Gemeinsame Stellenbörse aller Unternehmen im Saalebogen", "Stellenbörse der Unternehmen am Saalebogen, gemeinsam"),
+    (
+        "Leerstehende Häuser für junge Familien günstig abgeben",
+        "Junge Familien sollen leerstehende Häuser günstig bekommen",
+    ),
+    (
+        "Gemeinsame Stellenbörse aller Unternehmen im Saalebogen",
+        "Stellenbörse der Unternehmen am Saalebogen, gemeinsam",
+    ),
 ]
 
 UNLIKE: list[tuple[str, str]] = [
@@ -72,8 +90,14 @@ UNLIKE: list[tuple[str, str]] = [
     ("Mehr Busse am Abend zwischen Rudolstadt und Saalfeld", "Mehr Kulturangebote am Abend in Rudolstadt und Saalfeld"),
     ("Daseinsvorsorge: Apotheke im Ortsteil erhalten", "Daseinsvorsorge: Briefkasten im Ortsteil erhalten"),
     ("Fachkräfte: Willkommenspaket für Zugezogene", "Fachkräfte: Weiterbildung für Beschäftigte im Handwerk"),
-    ("Bürgerschaftliches Engagement: Ehrenamtspreis der Städte", "Bürgerschaftliches Engagement: Vereinsräume der Städte"),
-    ("Ein gemeinsames Angebot für Familien in allen drei Städten schaffen", "Ein gemeinsames Angebot für Senioren in allen drei Städten schaffen"),
+    (
+        "Bürgerschaftliches Engagement: Ehrenamtspreis der Städte",
+        "Bürgerschaftliches Engagement: Vereinsräume der Städte",
+    ),
+    (
+        "Ein gemeinsames Angebot für Familien in allen drei Städten schaffen",
+        "Ein gemeinsames Angebot für Senioren in allen drei Städten schaffen",
+    ),
     ("Radweg an der Saale ausbauen", "Hochwasserschutz an der Saale ausbauen"),
     ("Längere Öffnungszeiten der Bibliothek am Samstag", "Längere Öffnungszeiten des Freibads im Sommer"),
     ("Wohnungen für Auszubildende in Saalfeld schaffen", "Kita-Plätze für Kinder in Saalfeld schaffen"),
@@ -83,7 +107,10 @@ UNLIKE: list[tuple[str, str]] = [
     ("Carsharing am Bahnhof Rudolstadt", "Fahrradgarage am Bahnhof Rudolstadt"),
     ("Mehr Spielplätze in Rudolstadt-West", "Mehr Straßenlaternen in Rudolstadt-West"),
     ("Tag der offenen Betriebe für Jugendliche", "Tag der offenen Rathäuser für Bürgerinnen und Bürger"),
-    ("Ein Dorfladen mit regionalen Produkten in Unterwellenborn", "Ein Wochenmarkt mit regionalen Produkten in Saalfeld"),
+    (
+        "Ein Dorfladen mit regionalen Produkten in Unterwellenborn",
+        "Ein Wochenmarkt mit regionalen Produkten in Saalfeld",
+    ),
     ("Sprachcafé für Geflüchtete und Einheimische", "Fußballturnier für Geflüchtete und Einheimische"),
     ("Stadtfest gemeinsam von allen drei Städten", "Tourismuswerbung gemeinsam von allen drei Städten"),
     ("Patenschaften für ausländische Fachkräfte", "Kinderbetreuung für ausländische Fachkräfte"),

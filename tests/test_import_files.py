@@ -49,7 +49,9 @@ def test_a_broken_csv_names_the_row_too(tmp_path):
     assert caught.value.key == "workshops.file_broken_csv" and caught.value.params["line"] == 3
 
 
-@pytest.mark.parametrize(("codec", "bom", "shown"), [("utf-16-le", b"\xff\xfe", "LE"), ("utf-16-be", b"\xfe\xff", "BE")])
+@pytest.mark.parametrize(
+    ("codec", "bom", "shown"), [("utf-16-le", b"\xff\xfe", "LE"), ("utf-16-be", b"\xfe\xff", "BE")]
+)
 async def test_excel_unicode_text_utf16_with_tabs_is_read(project, capsys, codec, bom, shown):
     rows = [HEADER, ["Ärztehaus für Bad Blankenburg – gemeinsam geplant", "Fachkräfte", "Bad Blankenburg", ""]]
     rows.append([BUSES, "Daseinsvorsorge", "Saalfeld, Rudolstadt", "daseinsvorsorge"])

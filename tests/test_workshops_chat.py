@@ -165,7 +165,9 @@ async def test_imported_ideas_show_in_ideas_attributed_to_their_workshop(bot, tm
     assert page.button_texts()[0] == "👍 #1 (0)"  # anyone may support it: it has no author
     await anna.press("👍 #1")
     teamless = await teamless_list(anna)
-    assert "Ein Repair-Café im Rathaus" in teamless.text and "aus „Werkstatt <Saalfeld>“ (Sa., 14. März" in teamless.text
+    assert (
+        "Ein Repair-Café im Rathaus" in teamless.text and "aus „Werkstatt <Saalfeld>“ (Sa., 14. März" in teamless.text
+    )
 
 
 async def test_an_imported_ideas_path_names_its_workshop_day_and_team(bot, tmp_path):

@@ -95,8 +95,15 @@ def read(path: Path) -> Sheet:
         raise Refusal("workshops.file_not_a_file", path=str(path))
     if path.stat().st_size > MAX_BYTES:
         raise Refusal("workshops.file_too_big", mb=MAX_BYTES // (1024 * 1024))
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
+    return parse(path.read_bytes(), path.name)
+
+
+def parse(data: bytes, name: str) -> Sheet:
+    """Read a results file's bytes (`name` gives its ending): the command line's file and the one sent in the chat
+    go through here alike; raises `Refusal` when the file as a whole cannot be used."""
+    if len(data) > MAX_BYTES:
+        raise Refusal("workshops.file_too_big", mb=MAX_BYTES // (1024 * 1024))
+    suffix = Path(name).suffix.lower()
     if data.startswith(_OLE):
         raise Refusal("workshops.file_old_excel")
     if data.startswith(_ZIP):

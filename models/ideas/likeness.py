@@ -27,7 +27,7 @@ from itertools import chain
 import numpy as np
 from rapidfuzz import fuzz, process
 
-THRESHOLD = 62  # from this score on two ideas count as alike (measured on tests/similar_pairs.py, docs/similar-ideas.md)
+THRESHOLD = 62  # from this score on two ideas count as alike (measured: tests/similar_pairs.py, docs/similar-ideas.md)
 CANDIDATES = 40  # per text, how many texts sharing its rarest words are scored in a large batch
 EXHAUSTIVE = 2_000_000  # up to this many comparisons a batch is compared with everything
 
