@@ -47,7 +47,7 @@ async def ask_for_file(bot):
     assert listed.button_texts() == ["📥 Ergebnisse: Demografie-Werkstatt Saalfeld", "📄 Handzettel"]
     [asked] = await maria.press("📥 Ergebnisse", message=listed)
     assert asked.text.startswith("📥 Ergebnisse für „Demografie-Werkstatt Saalfeld“ (Sa., 14. März 2026)")
-    assert "höchstens 20 MB und 20000 Zeilen" in asked.text
+    assert "höchstens 20 MB und 20.000 Zeilen" in asked.text
     return maria
 
 
