@@ -85,8 +85,14 @@ def render(config: Config, workshop: Workshop, items: list[Item], bot_username: 
     made = format_day(now, lang, config.time_zone)
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-        title=t(lang, "handout.title"), author=config.project_name,
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=t(lang, "handout.title"),
+        author=config.project_name,
     )
     story: list[Any] = [
         Paragraph(_printable(t(lang, "handout.title")), st["title"]),

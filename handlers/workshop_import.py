@@ -126,9 +126,7 @@ async def preview(req: Req, plan: imports.Plan, draft: Draft) -> View:
     parts = [
         req.t("workshop_import.preview_title", name=esc(w.name), day=workshop_day(req.config, w, req.lang)),
         req.t("workshops.cli_file", path=esc(short(str(draft.data.get("file_name", "")), 80)), kind=_kind(req, plan)),
-        req.t(
-            "workshops.cli_summary", ideas=len(plan.ideas), errors=plan.bad_lines, empty=plan.sheet.empty_rows
-        ),
+        req.t("workshops.cli_summary", ideas=len(plan.ideas), errors=plan.bad_lines, empty=plan.sheet.empty_rows),
     ]
     if plan.errors:
         lines = [_error_line(req, e) for e in plan.errors[:SHOWN_ERRORS]]

@@ -25,24 +25,50 @@ def pdf_text(path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
+def word_heights(path) -> list[tuple[str, float]]:
+    """Every word of the page above the footer with its height in points (pdftotext's word boxes)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    return [
+        (word, float(y2) - float(y1))
+        for y1, y2, word in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', boxes)
+        if float(y1) < 800  # the footer (project, page number) is smaller
+    ]
+
+
+def rendered(path, folder) -> int:
+    """The first page rendered as a PNG (as the organiser's printer would see it): its size in bytes."""
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(folder / "seite")], check=True)
+    return (folder / "seite-1.png").stat().st_size
+
+
 async def answered(db, now) -> None:
     """Idea #1 forwarded to Saalfeld (taken) and Rudolstadt (declined), with the project's answer."""
     async with db.transaction() as s:
-        answer = IdeaAnswer(
-            idea_id=1, status="forwarded", text="Geht an die Städte.", created_at=now, published_at=now
-        )
+        answer = IdeaAnswer(idea_id=1, status="forwarded", text="Geht an die Städte.", created_at=now, published_at=now)
         s.add(answer)
         await s.flush()
         s.add(
             IdeaRoute(
-                idea_id=1, answer_id=answer.id, town="saalfeld", status="taken", forwarded_at=now,
-                deadline_at=now + timedelta(days=14), answered_at=now, obstacles=[],
+                idea_id=1,
+                answer_id=answer.id,
+                town="saalfeld",
+                status="taken",
+                forwarded_at=now,
+                deadline_at=now + timedelta(days=14),
+                answered_at=now,
+                obstacles=[],
             )
         )
         s.add(
             IdeaRoute(
-                idea_id=1, answer_id=answer.id, town="rudolstadt", status="declined", forwarded_at=now,
-                deadline_at=now + timedelta(days=14), answered_at=now, obstacles=["unclear_responsibility"],
+                idea_id=1,
+                answer_id=answer.id,
+                town="rudolstadt",
+                status="declined",
+                forwarded_at=now,
+                deadline_at=now + timedelta(days=14),
+                answered_at=now,
+                obstacles=["unclear_responsibility"],
                 text="Dafür ist der Landkreis zuständig.",
             )
         )
@@ -79,16 +105,9 @@ async def test_the_command_line_writes_an_a4_handout_with_answers_and_qr_codes(p
     assert "Team: noch keins · Stand: eingereicht" in text and "Noch keiner Stadtverwaltung vorgelegt." in text
     assert "https://t.me/saalebogen_bot?start=idea-1" in text and "https://t.me/saalebogen_bot?start=idea-2" in text
     # large type: every word of the page at least 12 pt high (pdftotext's word boxes), the footer aside
-    boxes = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, check=True, text=True).stdout
-    words = [
-        (word, float(y2) - float(y1))
-        for y1, y2, word in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', boxes)
-        if float(y1) < 800  # the footer (project, page number) is smaller
-    ]
+    words = word_heights(out)
     assert len(words) > 80 and min(h for _, h in words) >= 12, sorted(words, key=lambda wh: wh[1])[:3]
-    png = tmp_path / "seite"
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out), str(png)], check=True)
-    assert (tmp_path / "seite-1.png").stat().st_size > 10_000
+    assert rendered(out, tmp_path) > 10_000
 
 
 def test_the_qr_code_holds_the_ideas_link():

@@ -110,7 +110,7 @@ async def test_bad_files_get_the_same_refusals_as_the_command_line(bot, tmp_path
     assert "würde entpackt aber 310 MB belegen" in refused.text and "Zip-Bombe" in refused.text
     [text] = await maria.send("Hier ist die Liste")
     assert text.text.startswith("Bitte schick die Tabelle als Datei")
-    utf16 = ("Text\tHandlungsfeld\tOrte\r\n" "Mehr Busse am Abend\tFachkräfte\tSaalfeld\r\n").encode("utf-16")
+    utf16 = ("Text\tHandlungsfeld\tOrte\r\nMehr Busse am Abend\tFachkräfte\tSaalfeld\r\n").encode("utf-16")
     [preview] = await maria.send_document(utf16, "Unicode-Text.txt")
     assert "CSV, UTF-16 LE, Trennzeichen Tab" in preview.text and "1 Idee bereit" in preview.text
     assert await count(bot, Idea) == 0

@@ -32,17 +32,12 @@ class Item:
 
 async def items(s: AsyncSession, workshop: Workshop) -> list[Item]:
     """The workshop's imported ideas in the order they were imported, each with what became of it (4 queries)."""
-    ideas = list(
-        (await s.execute(select(Idea).where(Idea.workshop_id == workshop.id).order_by(Idea.id))).scalars()
-    )
+    ideas = list((await s.execute(select(Idea).where(Idea.workshop_id == workshop.id).order_by(Idea.id))).scalars())
     ids = [i.id for i in ideas]
     teams = {t.id: t for t in (await s.execute(select(Team))).scalars()}
     latest = await answers.latest_answers(s, ids)
     routes = await routing.routes_of(s, ids)
-    return [
-        Item(i, teams.get(i.team_id) if i.team_id else None, latest.get(i.id), routes.get(i.id, []))
-        for i in ideas
-    ]
+    return [Item(i, teams.get(i.team_id) if i.team_id else None, latest.get(i.id), routes.get(i.id, [])) for i in ideas]
 
 
 def idea_of_link(payload: str | None) -> int | None:
