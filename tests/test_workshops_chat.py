@@ -212,3 +212,20 @@ async def test_answer_shows_an_imported_idea_from_its_workshop_and_day(bot, tmp_
     assert "Mehr Busse am Abend zwischen den Städten" in screen
     assert "aus „Demografie-Werkstatt Saalfeld“ (Sa., 14. März 2026)" in screen
     assert "von – aus –" not in screen and " – aus " not in screen
+
+
+async def test_similar_shows_an_imported_ideas_workshop_and_a_typed_ideas_author(bot, tmp_path):
+    maria = await bot.register(bot.manager())
+    await join_team(maria)
+    await maria.send("/idea")
+    await maria.send("Ein Bürgerbus am Wochenende zwischen den drei Städten")
+    await maria.press("Daseinsvorsorge")
+    await maria.press("Saalfeld")
+    await maria.press("Weiter")
+    await maria.press("Aktions-Team Daseinsvorsorge")
+    await maria.press("Einreichen")
+    row = "Bürgerbus am Wochenende zwischen den drei Städten!;Daseinsvorsorge;Rudolstadt;\n"
+    await import_rows(bot, tmp_path, row, name="Demografie-Werkstatt Saalfeld")
+    [screen] = await maria.send("/similar")
+    assert "<i>aus „Demografie-Werkstatt Saalfeld“ (Sa., 14. März 2026)</i>" in screen.html
+    assert "<i>von Bürger*in aus Saalfeld</i>" in screen.html
