@@ -17,13 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.config import Config
 from bot.texts import format_day, t
 from models import workshops
 from models.db import Database
 from models.errors import Refusal
 from models.ideas import import_file, imports
-from models.tables import Workshop
+from models.tables import Idea, Workshop
 
 OK, ROW_ERRORS, BAD_REQUEST = 0, 1, 2
 _TAG = re.compile(r"<[^>]*>")
@@ -172,6 +174,20 @@ def _idea_line(config: Config, idea: imports.NewIdea, lang: str) -> str:
     )
 
 
+async def _alike_lines(s: Any, plan: imports.Plan, lang: str) -> list[str]:
+    """The rows alike to ideas already stored, as the chat's dry run shows them (they go to /similar after)."""
+    alike = await imports.alike(s, plan)
+    if not alike:
+        return []
+    texts = dict((await s.execute(select(Idea.id, Idea.text).where(Idea.id.in_({a.idea_id for a in alike})))).all())
+    lines = [_say(lang, "workshop_import.alike_title", count=len(alike))]
+    for a in alike:
+        text = " ".join(str(texts.get(a.idea_id, "")).split())
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        lines.append(_say(lang, "workshop_import.alike_line", line=a.line, id=a.idea_id, score=a.score, text=shown))
+    return lines
+
+
 def _error_line(error: imports.RowError, lang: str) -> str:
     message = _say(lang, error.problem.key, **error.problem.params)
     return _say(lang, "workshops.cli_error", line=error.line, message=message)
@@ -188,6 +204,7 @@ async def _import(config: Config, args: argparse.Namespace) -> int:
             out = _describe(config, plan, path, lang)
             if args.dry_run:
                 out += [_idea_line(config, idea, lang) for idea in plan.ideas]
+                out += await _alike_lines(s, plan, lang)
             errors = [_error_line(e, lang) for e in plan.errors]
             summary = _say(
                 lang, "workshops.cli_summary", ideas=len(plan.ideas), errors=plan.bad_lines, empty=sheet.empty_rows
