@@ -176,3 +176,21 @@ async def test_a_typed_idea_cannot_be_followed_by_guessing_its_number(bot):
     [refused] = await ben.send("/start idea-1")
     assert refused.text == "Die Idee #1 aus einer Werkstatt gibt es nicht (mehr)."
     assert domain.idea_of_link("idea-x") is None and domain.idea_of_link("idea-12") == 12
+
+
+async def test_a_link_opened_while_registering_is_followed_once_registration_ends(bot):
+    maria = await ask_for_file(bot)
+    [preview] = await maria.send_document((HEADER + GOOD).encode("utf-8"), "ergebnisse.csv")
+    await maria.press("📥 3 Ideen importieren", message=preview)
+    carla = bot.user("Carla", user_id=4343)
+    await carla.send("/start")
+    await carla.press("Einverstanden")
+    await carla.send("/start idea-1")  # half registered: the follow waits for the end
+    async with bot.db.transaction() as s:
+        assert (await s.execute(select(IdeaFollower))).first() is None
+    await carla.press("Nein")
+    await carla.press("Unternehmer*in")
+    await carla.press("Saalfeld")
+    assert any(m.text.startswith("🔔 Du folgst jetzt der Idee #1") for m in carla.messages)
+    async with bot.db.transaction() as s:
+        assert list((await s.execute(select(IdeaFollower.idea_id))).scalars()) == [1]
