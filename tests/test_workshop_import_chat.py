@@ -108,6 +108,10 @@ async def test_bad_files_get_the_same_refusals_as_the_command_line(bot, tmp_path
                 member.write(b"\0" * (1024 * 1024))
     [refused] = await maria.send_document(bomb.read_bytes(), "bombe.xlsx")
     assert "würde entpackt aber 310 MB belegen" in refused.text and "Zip-Bombe" in refused.text
+    [big] = await maria.send_document(b"Text;Handlungsfeld;Orte\r\n" + b"x" * (21 * 1024 * 1024), "riesig.csv")
+    assert big.text == "Die Datei ist größer als 20 MB."
+    fetched = [p["file_id"] for name, p in bot.fake.requests if name == "getFile"]
+    assert len(fetched) == 2  # the .xls and the zip bomb; the big one is refused on its size, never fetched
     [text] = await maria.send("Hier ist die Liste")
     assert text.text.startswith("Bitte schick die Tabelle als Datei")
     utf16 = ("Text\tHandlungsfeld\tOrte\r\nMehr Busse am Abend\tFachkräfte\tSaalfeld\r\n").encode("utf-16")
