@@ -33,7 +33,7 @@ EXHAUSTIVE = 2_000_000  # up to this many comparisons a batch is compared with e
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _HYPHEN = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
-_COMPOUND = re.compile(r"\w+(?:[-‐‑–/]\w+)+")
+_COMPOUND = re.compile(r"\b\w++(?:[-‐‑–/]\w++)+")  # from word starts, possessive: linear on long words
 _WORD = re.compile(r"[^\W_]+")
 _ENDINGS = frozenset(("en", "er", "es"))
 # German function words and the words every idea uses ("Idee", "sollte", "mehr"): they make unrelated ideas alike
