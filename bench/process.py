@@ -11,6 +11,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -36,12 +37,15 @@ def run_cli(config_path: Path | None, *args: str, module: str = "bot") -> Measur
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACTIONBOT_CONFIG")}
     env["PYTHONPATH"] = str(ROOT)
     cmd = [sys.executable, "-m", module, "--config", str(config_path or "absent.toml"), *args]
-    started = time.perf_counter()
-    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(child.pid, 0)  # the child's own figures (its output is small: no pipe stall)
-    wall = time.perf_counter() - started
-    stdout = child.stdout.read().decode() if child.stdout else ""
-    stderr = child.stderr.read().decode() if child.stderr else ""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        # files, not pipes: a dry run of 10,000 rows prints a line each, more than a pipe holds while we wait
+        started = time.perf_counter()
+        child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(child.pid, 0)  # the child's own figures
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise RuntimeError(f"{' '.join(args[:3])} failed ({code}): {stderr.strip()}")

@@ -26,7 +26,20 @@ from bot.logs import on_error
 from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
-from handlers import flows, groups, onboarding, privacy, profile, roles, settings, team_mix, teams, workshops
+from handlers import (
+    flows,
+    groups,
+    onboarding,
+    privacy,
+    profile,
+    roles,
+    settings,
+    team_mix,
+    teams,
+    workshop_handout,
+    workshop_import,
+    workshops,
+)
 from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.announcements import compose as announce
@@ -142,6 +155,8 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
     "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
     "ws": (workshops.on_button, MEMBER),
+    "wi": (workshop_import.on_button, MEMBER),  # a workshop's results sent in the chat (project manager)
+    "wh": (workshop_handout.on_button, MEMBER),  # a workshop's handout as a PDF (project manager)
     "er": (evaluation_report.on_button, MEMBER),  # project manager: checked in the domain
 }
 

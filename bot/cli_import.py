@@ -1,4 +1,4 @@
-"""`actionbot workshop add|list` and `actionbot import ideas FILE --workshop KEY [--dry-run]`.
+"""`actionbot workshop add|list|handout` and `actionbot import ideas FILE --workshop KEY [--dry-run]`.
 
 The command line is trusted like the database file it can write anyway: no person is needed (the audit log
 names the system, via cli). Messages come from the text catalogue in `--lang` (German by default), as plain
@@ -17,13 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.config import Config
 from bot.texts import format_day, t
 from models import workshops
 from models.db import Database
 from models.errors import Refusal
 from models.ideas import import_file, imports
-from models.tables import Workshop
+from models.tables import Idea, Workshop
 
 OK, ROW_ERRORS, BAD_REQUEST = 0, 1, 2
 _TAG = re.compile(r"<[^>]*>")
@@ -40,6 +42,11 @@ def add_parsers(sub: Any) -> None:
     add.add_argument("--lang", choices=("de", "en"), default="de", help="language of messages (default de)")
     lst = wsub.add_parser("list", help="every recorded workshop with its key and number of imported ideas")
     lst.add_argument("--lang", choices=("de", "en"), default="de", help="language of messages (default de)")
+    out = wsub.add_parser("handout", help="a printable A4 handout: the workshop's ideas, what became of them, QR codes")
+    out.add_argument("key", help="the workshop's key (actionbot workshop list)")
+    out.add_argument("--out", required=True, help="the PDF file to write, e.g. handzettel.pdf")
+    out.add_argument("--bot", help="the bot's username for the QR links (default: asked from Telegram with the token)")
+    out.add_argument("--lang", choices=("de", "en"), default="de", help="language of the handout (default de)")
     imp = sub.add_parser("import", help="import a workshop's results (CSV or XLSX; see docs/import.md)")
     isub = imp.add_subparsers(dest="what", required=True)
     ideas = isub.add_parser("ideas", help="import ideas: all rows or none; --dry-run only checks and shows them")
@@ -167,6 +174,20 @@ def _idea_line(config: Config, idea: imports.NewIdea, lang: str) -> str:
     )
 
 
+async def _alike_lines(s: Any, plan: imports.Plan, lang: str) -> list[str]:
+    """The rows alike to ideas already stored, as the chat's dry run shows them (they go to /similar after)."""
+    alike = await imports.alike(s, plan)
+    if not alike:
+        return []
+    texts = dict((await s.execute(select(Idea.id, Idea.text).where(Idea.id.in_({a.idea_id for a in alike})))).all())
+    lines = [_say(lang, "workshop_import.alike_title", count=len(alike))]
+    for a in alike:
+        text = " ".join(str(texts.get(a.idea_id, "")).split())
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        lines.append(_say(lang, "workshop_import.alike_line", line=a.line, id=a.idea_id, score=a.score, text=shown))
+    return lines
+
+
 def _error_line(error: imports.RowError, lang: str) -> str:
     message = _say(lang, error.problem.key, **error.problem.params)
     return _say(lang, "workshops.cli_error", line=error.line, message=message)
@@ -183,6 +204,7 @@ async def _import(config: Config, args: argparse.Namespace) -> int:
             out = _describe(config, plan, path, lang)
             if args.dry_run:
                 out += [_idea_line(config, idea, lang) for idea in plan.ideas]
+                out += await _alike_lines(s, plan, lang)
             errors = [_error_line(e, lang) for e in plan.errors]
             summary = _say(
                 lang, "workshops.cli_summary", ideas=len(plan.ideas), errors=plan.bad_lines, empty=sheet.empty_rows
@@ -199,11 +221,54 @@ async def _import(config: Config, args: argparse.Namespace) -> int:
     return OK
 
 
+async def _bot_name(config: Config, given: str | None) -> str:
+    """The bot's username for the QR links: as given, else from Telegram (getMe with the configured token)."""
+    if given:
+        return given.strip().lstrip("@")
+    if not config.token:
+        raise Refusal("handout.cli_no_bot")
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(config.token, base_url=config.api_base_url) as bot:
+            return str(bot.username)
+    except (TelegramError, OSError):
+        raise Refusal("handout.cli_no_bot") from None
+
+
+async def _handout(config: Config, args: argparse.Namespace) -> tuple[bytes, int]:
+    from bot import handout
+    from models.ideas import handout as domain
+
+    db = Database(config.database_url)
+    try:
+        async with db.transaction() as s:
+            workshop = await workshops.by_key(s, args.key)
+            items = await domain.items(s, workshop)
+    finally:
+        await db.dispose()
+    name = await _bot_name(config, args.bot)
+    return handout.render(config, workshop, items, name, args.lang, datetime.now(UTC)), len(items)
+
+
+def _write_handout(config: Config, args: argparse.Namespace) -> str:
+    pdf, ideas = asyncio.run(_handout(config, args))
+    try:
+        Path(args.out).write_bytes(pdf)
+    except OSError as exc:
+        raise Refusal("handout.cli_cannot_write", path=args.out, reason=exc.strerror or str(exc)) from None
+    pages = len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+    return _say(args.lang, "handout.cli_written", path=args.out, ideas=ideas, pages=pages)
+
+
 def run(config: Config, args: argparse.Namespace) -> int:
-    """Run `workshop add|list` or `import ideas`; a refusal is one line on stderr and exit code 2."""
+    """Run `workshop add|list|handout` or `import ideas`; a refusal is one line on stderr and exit code 2."""
     try:
         if args.command == "workshop" and args.action == "add":
             print(asyncio.run(_add(config, args)))
+        elif args.command == "workshop" and args.action == "handout":
+            print(_write_handout(config, args))
         elif args.command == "workshop":
             print(asyncio.run(_list(config, args)))
         else:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from models.errors import Refusal
+from models.ideas import likeness
 from models.ideas.routing import RoutingPolicy
 from models.meetings.core import REMINDER_EARLIEST, REMINDER_LATEST, REMINDERS_MAX, MeetingPolicy, check_reminders
 from models.privacy.retention import RetentionPolicy
@@ -587,4 +588,7 @@ def load_config(path: str | Path | None, env: dict[str, str] | None = None, requ
             raise ConfigError(f"{p}: not valid TOML ({exc})") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{p}: cannot read ({exc})") from None
-    return parse_config(data, env, require_token)
+    config = parse_config(data, env, require_token)
+    # the configured places and fields make no two ideas alike (models/ideas/likeness.py)
+    likeness.know_names(n for item in (*config.towns, *config.fields) for n in (item.key, *item.names.values()))
+    return config

@@ -1,7 +1,9 @@
 """Onboarding: privacy notice and consent, evaluation consent, stakeholder group and town; then the menu.
 
 Before consent nothing is stored: a team from a deep link rides along in the consent button, after it in an
-`onboarding` draft until registration completes (/cancel keeps it: registration can go on later).
+`onboarding` draft until registration completes (/cancel keeps it: registration can go on later). An idea from a
+workshop handout's link (`idea-<n>`) rides along the same way (as `idea.<n>`: team slugs have no dot) and is
+followed once registration completes (handlers/workshop_handout.py).
 
 What a new person sees, top to bottom: the notice (kept, its buttons replaced by when they agreed), one message
 that thanks and asks the questions in turn and ends as "Fertig!", the invited team's welcome, the main menu.
@@ -14,14 +16,17 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.pickers import group_picker, town_picker
 from handlers.privacy import agree_again_view, ask_agree_again, local_time, notice_text, version_tag
+from handlers.workshop_handout import follow_after_link
 from models import drafts
 from models import people as people_domain
 from models import teams as teams_domain
 from models.errors import Refusal
+from models.ideas.handout import idea_of_link
 from models.privacy import consents
 from models.tables import Draft, Team
 
 DEEP_LINK_PREFIX = "team-"
+IDEA_ARG = "idea."  # an idea to follow, in the consent button (team slugs have no dot)
 FLOW = "onboarding"  # the draft that carries the invited team through registration
 
 
@@ -83,12 +88,22 @@ async def start(req: Req) -> None:
     team = await teams_domain.get_team_by_slug(req.session, slug) if slug is not None else None
     if slug is not None and team is None:
         req.reply(req.t("teams.link_unknown"))
+    idea_id = idea_of_link((req.context.args or [""])[0] if req.context.args else None)
     if req.person is None:
+        if idea_id is not None:
+            view = consent_view(req, f"{IDEA_ARG}{idea_id}")
+            req.reply(View(req.t("handout.after_registration", id=idea_id) + "\n\n" + view.text, view.buttons))
+            return
         req.reply(consent_view(req, team.slug if team else None))
         return
     if consents.must_agree_again(req.me, req.config.privacy_version):
         ask_agree_again(req)
         return
+    if idea_id is not None and req.me.is_complete:
+        await follow_after_link(req, idea_id)  # no draft: it would replace an open /idea draft
+        return
+    if idea_id is not None:
+        await drafts.save_draft(req.session, req.me.id, FLOW, "join", {"follow": idea_id}, req.now)
     if team is not None and req.me.is_complete:
         await teams.join_and_tell(req, team.id)  # no draft: it would replace an open /idea draft
     elif team is not None:
@@ -111,9 +126,15 @@ async def continue_registration(req: Req, fresh: bool, intro: str | None = None)
     draft = await _onboarding_draft(req)
     if draft is not None:
         team = await _invited_team(req, draft)
+        follow = draft.data.get("follow")
         await drafts.clear_draft(req.session, req.me.id)
         if team is not None:
             await teams.join_and_tell(req, team.id)
+        if isinstance(follow, int):
+            try:
+                await follow_after_link(req, follow)
+            except Refusal as refusal:  # gone meanwhile: registration is still done
+                req.reply(req.t(refusal.key, **refusal.params))
     if req.me.is_manager:
         await commands.refresh_later(req, req.me)  # the manager's extra commands in their own menu
     req.reply(menu.main_menu(req))
@@ -170,7 +191,11 @@ async def on_consent(req: Req) -> None:
     if not created:  # a double tap or an older notice: the questions are already in the chat (or /start)
         req.toast(req.t("onboarding.already_registered"))
         return
-    if len(req.cb.args) > 1:
+    if len(req.cb.args) > 1 and req.cb.args[1].startswith(IDEA_ARG):
+        idea_id = idea_of_link("idea-" + req.cb.args[1][len(IDEA_ARG) :])
+        if idea_id is not None:
+            await drafts.save_draft(req.session, person.id, FLOW, "join", {"follow": idea_id}, req.now)
+    elif len(req.cb.args) > 1:
         await drafts.save_draft(req.session, person.id, FLOW, "join", {"join": req.cb.args[1]}, req.now)
     await continue_registration(req, fresh=False, intro=req.t("onboarding.thanks"))
 

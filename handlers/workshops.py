@@ -1,5 +1,6 @@
 """/workshop: the project manager lists the Demografie-Werkstätten and records a new one (name typed, date typed,
-town by button, then save); the results are imported on the server with the key shown at the end.
+town by button, then save). Each workshop gets 📥 (send its results as a file: handlers/workshop_import.py) and
+📄 (its handout: handlers/workshop_handout.py); the command line's import stays (key shown at the end).
 
 The dialogue is a draft row (flow 'workshop'), so a restart loses nothing; buttons carry the draft's nonce, so a
 button of an earlier run is answered, not acted on. models/workshops.py checks every value again on saving.
@@ -14,10 +15,12 @@ from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.names import town_name
+from handlers.workshop_handout import handout_button
+from handlers.workshop_import import hint_pick_workshop, import_button, on_document
 from models import drafts, workshops
 from models.drafts import NONCE
 from models.errors import Refusal
-from models.tables import Draft
+from models.tables import Draft, Workshop
 from models.teams import require_manager
 
 FLOW = "workshop"
@@ -35,10 +38,18 @@ def _btn(label: str, draft: Draft, *args: object) -> Btn:
     return Btn(label, encode("ws", draft.data[NONCE], *args))
 
 
-async def _list(req: Req) -> str:
+SHOWN = 8  # the most recent workshops get buttons in /workshop
+
+
+async def _list(req: Req) -> View:
     found = await workshops.all_workshops(req.session)
     if not found:
-        return req.t("workshops.list_none")
+        return View(req.t("workshops.list_none"))
+    rows = [[import_button(req, w), handout_button(req, w)] for w in found[:SHOWN]]
+    return View(await _lines(req, found), rows)
+
+
+async def _lines(req: Req, found: list[Workshop]) -> str:
     counts = await workshops.idea_counts(req.session)
     lines = [req.t("workshops.list_title")]
     for w in found:
@@ -89,6 +100,13 @@ async def start_workshop(req: Req) -> None:
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed input while a workshop draft is open: the name, then the date; buttons for the rest."""
     require_manager(req.me)
+    message = req.update.effective_message
+    if draft.step in ("file", "ready"):  # waiting for the results file (or a corrected one)
+        await on_document(req, draft)
+        return
+    if message is not None and message.document is not None:
+        await hint_pick_workshop(req)
+        return
     if draft.step not in ("name", "date"):
         req.reply(req.t("workshops.use_buttons"))
         req.reply(await step_view(req, draft))
@@ -135,4 +153,5 @@ async def on_button(req: Req) -> None:
         allowed_towns=[t.key for t in req.config.towns],
         now=req.now,
     )
-    req.show(View(req.t("workshops.saved", name=esc(workshop.name), code=esc(workshop.key))))
+    saved = req.t("workshops.saved", name=esc(workshop.name), code=esc(workshop.key))
+    req.show(View(saved, [[import_button(req, workshop)]]))

@@ -379,6 +379,11 @@ async def test_an_imported_idea_alike_to_an_earlier_one_is_flagged_for_the_manag
         entries = (await s.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
     assert len(pairs) == 1
     assert [e.details.get("similar") for e in entries if e.action == "import_ideas"] == [0, 1]
+    # the dry run of a third file shows it before importing, as the chat does
+    third = [["Am Wochenende einen Bürgerbus zwischen den drei Städten", "Daseinsvorsorge", "Saalfeld", ""]]
+    code, out, _ = await import_file(project, capsys, project.csv(third, name="drei.csv"), "--dry-run")
+    assert code == 0 and "Ähnliche Ideen gibt es schon (1 Zeile; nach dem Import unter /similar):" in out
+    assert "Zeile 2 ≈ #1 (100 %): Ein Bürgerbus am Wochenende zwischen den drei Städten" in out
 
 
 async def test_the_ideas_export_names_the_workshop_and_where_an_idea_was_merged(project, capsys):

@@ -19,7 +19,7 @@ NOT_COUNTS = {
     "teams", "text", "time", "title", "town", "towns", "url", "version", "what", "when",
 }
 # words that read the same after 1 and after 2 (German nouns that do not change, units)
-INVARIANT = {"de": {"Zeichen", "Treffen", "Min", "MB", "Eingeladenen"}, "en": {"MB", "yes", "is", "was"}}
+INVARIANT = {"de": {"Zeichen", "Treffen", "Min", "MB", "KB", "Eingeladenen"}, "en": {"MB", "yes", "is", "was"}}
 
 
 def _fields(text: str) -> list[tuple[str, str | None, str | None]]:

@@ -128,7 +128,7 @@ async def test_forged_stale_and_double_presses_change_nothing(bot):
     assert len(await stored_workshops(bot)) == 1
 
 
-async def import_rows(bot, tmp_path, rows: str) -> list[int]:
+async def import_rows(bot, tmp_path, rows: str, name: str = "Werkstatt <Saalfeld>") -> list[int]:
     """Record a workshop and import `rows` (CSV lines after the header) through the domain, as the CLI does."""
     path = tmp_path / "ergebnisse.csv"
     path.write_text("Text;Handlungsfeld;Orte;Team\n" + rows, encoding="utf-8")
@@ -137,7 +137,7 @@ async def import_rows(bot, tmp_path, rows: str) -> list[int]:
             s,
             None,
             key="saalfeld-2026",
-            name="Werkstatt <Saalfeld>",
+            name=name,
             day=date(2026, 3, 14),
             town="saalfeld",
             allowed_towns=["saalfeld"],
@@ -160,12 +160,14 @@ async def test_imported_ideas_show_in_ideas_attributed_to_their_workshop(bot, tm
     )
     [page] = await anna.send("/ideas")
     assert "Mehr Busse am Abend zwischen den Städten" in page.text
-    assert "<i>aus der Demografie-Werkstatt Werkstatt &lt;Saalfeld&gt;</i>" in page.html
+    assert "<i>aus „Werkstatt &lt;Saalfeld&gt;“ (Sa., 14. März 2026)</i>" in page.html
     assert "von – aus –" not in page.text
     assert page.button_texts()[0] == "👍 #1 (0)"  # anyone may support it: it has no author
     await anna.press("👍 #1")
     teamless = await teamless_list(anna)
-    assert "Ein Repair-Café im Rathaus" in teamless.text and "aus der Demografie-Werkstatt" in teamless.text
+    assert (
+        "Ein Repair-Café im Rathaus" in teamless.text and "aus „Werkstatt <Saalfeld>“ (Sa., 14. März" in teamless.text
+    )
 
 
 async def test_an_imported_ideas_path_names_its_workshop_day_and_team(bot, tmp_path):
@@ -179,3 +181,51 @@ async def test_an_imported_ideas_path_names_its_workshop_day_and_team(bot, tmp_p
     assert "📥 Aus einer Demografie-Werkstatt übernommen" in path
     assert "Werkstatt: Werkstatt <Saalfeld>, Sa., 14. März 2026" in path
     assert "für das Team „Aktions-Team Daseinsvorsorge“" in path.split("📥")[1] and "saalfeld-2026" not in path
+
+
+async def test_a_workshop_named_as_the_example_suggests_is_not_named_twice(bot, tmp_path):
+    anna = await bot.register(bot.user("Anna"))
+    await join_team(anna)
+    row = "Mehr Busse am Abend zwischen den Städten;Daseinsvorsorge;Saalfeld;daseinsvorsorge\n"
+    await import_rows(bot, tmp_path, row, name="Demografie-Werkstatt Saalfeld")
+    [page] = await anna.send("/ideas")
+    assert "aus „Demografie-Werkstatt Saalfeld“ (Sa., 14. März 2026)" in page.text
+    assert "Werkstatt Demografie-Werkstatt" not in page.text
+
+
+async def test_a_workshop_named_without_the_word_is_called_a_demografie_werkstatt(bot, tmp_path):
+    anna = await bot.register(bot.user("Anna"))
+    await join_team(anna)
+    row = "Mehr Busse am Abend zwischen den Städten;Daseinsvorsorge;Saalfeld;daseinsvorsorge\n"
+    await import_rows(bot, tmp_path, row, name="Saalfeld im März")
+    [page] = await anna.send("/ideas")
+    assert "aus der Demografie-Werkstatt „Saalfeld im März“ (Sa., 14. März 2026)" in page.text
+
+
+async def test_answer_shows_an_imported_idea_from_its_workshop_and_day(bot, tmp_path):
+    maria = await bot.register(bot.manager())
+    row = "Mehr Busse am Abend zwischen den Städten;Daseinsvorsorge;Saalfeld;daseinsvorsorge\n"
+    await import_rows(bot, tmp_path, row, name="Demografie-Werkstatt Saalfeld")
+    await maria.send("/answer")
+    await maria.press("#1 ·")
+    screen = maria.last_message().text
+    assert "Mehr Busse am Abend zwischen den Städten" in screen
+    assert "aus „Demografie-Werkstatt Saalfeld“ (Sa., 14. März 2026)" in screen
+    assert "von – aus –" not in screen and " – aus " not in screen
+
+
+async def test_similar_shows_an_imported_ideas_workshop_and_a_typed_ideas_author(bot, tmp_path):
+    maria = await bot.register(bot.manager())
+    await join_team(maria)
+    await maria.send("/idea")
+    await maria.send("Ein Bürgerbus am Wochenende zwischen den drei Städten")
+    await maria.press("Daseinsvorsorge")
+    await maria.press("Saalfeld")
+    await maria.press("Weiter")
+    await maria.press("Aktions-Team Daseinsvorsorge")
+    await maria.press("Einreichen")
+    row = "Bürgerbus am Wochenende zwischen den drei Städten!;Daseinsvorsorge;Rudolstadt;\n"
+    await import_rows(bot, tmp_path, row, name="Demografie-Werkstatt Saalfeld")
+    [screen] = await maria.send("/similar")
+    assert "<i>aus „Demografie-Werkstatt Saalfeld“ (Sa., 14. März 2026)</i>" in screen.html
+    assert "<i>von Bürger*in aus Saalfeld</i>" in screen.html

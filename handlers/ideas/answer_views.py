@@ -17,11 +17,12 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import routing_views
-from handlers.names import field_name, group_name, status_name, town_name
+from handlers.ideas.origin import origin
+from handlers.names import field_name, status_name
 from models.ideas import answers as domain
 from models.ideas import core as ideas_domain
 from models.ideas import routing
-from models.tables import Idea, IdeaAnswer, IdeaRoute, Meeting, Outbox, Person
+from models.tables import Idea, IdeaAnswer, IdeaRoute, Meeting, Outbox, Person, Workshop
 from scheduler.dispatcher import Outgoing, Renderer
 
 PREFIX = "ia"
@@ -63,11 +64,8 @@ async def list_view(req: Req, which: str, page: int) -> View:
 
 async def idea_view(req: Req, idea: Idea, which: str, page: int) -> View:
     """One idea in full with a button per status it may get next."""
-    author = req.t(
-        "ideas.by_group_town",
-        group=esc(group_name(req, idea.author_group)),
-        town=esc(town_name(req, idea.author_town)),
-    )
+    workshop = await req.session.get(Workshop, idea.workshop_id) if idea.workshop_id is not None else None
+    author = origin(req, idea, workshop)
     text = req.t(
         "idea_answers.idea_screen",
         id=idea.id,

@@ -17,11 +17,12 @@ from bot.config import Config
 from bot.texts import t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
+from handlers.ideas.origin import origin
 from handlers.names import field_name, status_name
 from models.errors import Refusal
 from models.ideas import merge as merge_domain
 from models.ideas import similar as domain
-from models.tables import Idea, Outbox, Person, Team
+from models.tables import Idea, Outbox, Person, Team, Workshop
 from scheduler.dispatcher import Outgoing, Renderer
 
 NOTICES = {
@@ -57,6 +58,7 @@ async def hint(req: Req, text: str, button: Callable[[int], str]) -> tuple[str, 
 
 async def _block(req: Req, idea: Idea) -> str:
     team = await req.session.get(Team, idea.team_id) if idea.team_id is not None else None
+    workshop = await req.session.get(Workshop, idea.workshop_id) if idea.workshop_id is not None else None
     return req.t(
         "similar.idea_block",
         id=idea.id,
@@ -65,6 +67,7 @@ async def _block(req: Req, idea: Idea) -> str:
         supports=await domain.support_count(req.session, idea.id),
         text=esc(short(idea.text)),
         team=esc(team.name(req.lang) if team else req.t("ideas.no_team")),
+        origin=origin(req, idea, workshop),  # which workshop (and day) an imported idea came from
     )
 
 

@@ -9,7 +9,8 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path, routing_views
 from handlers.ideas import similar as similar_views
-from handlers.names import field_name, group_name, status_name, town_name
+from handlers.ideas.origin import origin
+from handlers.names import field_name, status_name, town_name
 from models import drafts
 from models import teams as teams_domain
 from models.drafts import NONCE
@@ -257,14 +258,8 @@ def route_lines(req: Req, routes: list[IdeaRoute]) -> list[str]:
 
 
 def idea_block(req: Req, v: ideas_domain.IdeaView, notes: list[str]) -> str:
-    """One idea in a list: number, field, status, text, whose group and town, and notes below."""
-    author = req.t(
-        "ideas.by_group_town",
-        group=esc(group_name(req, v.idea.author_group)),
-        town=esc(town_name(req, v.idea.author_town)),
-    )
-    if v.workshop is not None:  # imported: no author, but the workshop it came from
-        author = req.t("workshops.from_workshop", name=esc(v.workshop))
+    """One idea in a list: number, field, status, text, whose group and town (or which workshop), and notes below."""
+    author = origin(req, v.idea, v.workshop)  # imported: no author, but the workshop it came from and its day
     if v.own:  # no 👍 button on one's own idea, so its count is shown here
         notes = [*notes, req.t("ideas.own_mark", count=v.supports)]
     return (

@@ -39,7 +39,7 @@ class IdeaView:
     supports: int
     supported_by_me: bool
     own: bool  # the viewer wrote it: no 👍 for them
-    workshop: str | None = None  # the name of the workshop it was imported from (it then has no author)
+    workshop: Workshop | None = None  # the workshop it was imported from (it then has no author)
 
 
 def clean_text(raw: str | None) -> str:
@@ -118,10 +118,10 @@ async def _views(s: AsyncSession, ideas: list[Idea], viewer: Person) -> list[Ide
             )
         ).scalars()
     )
-    workshops: dict[int, str] = {}
+    workshops: dict[int, Workshop] = {}
     if workshop_ids := {i.workshop_id for i in ideas if i.workshop_id is not None}:
-        query = select(Workshop.id, Workshop.name).where(Workshop.id.in_(workshop_ids))
-        workshops = {w_id: name for w_id, name in await s.execute(query)}
+        query = select(Workshop).where(Workshop.id.in_(workshop_ids))
+        workshops = {w.id: w for w in (await s.execute(query)).scalars()}
     return [
         IdeaView(
             i,

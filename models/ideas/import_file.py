@@ -1,12 +1,14 @@
 """Reading a workshop's results file (CSV or XLSX) into rows of text cells, before any rule is checked.
 
-Guarantees: nothing in the file is ever evaluated. A CSV is decoded as UTF-8 (with or without BOM) or else as
+Guarantees: nothing in the file is ever evaluated. A CSV is decoded as UTF-16 when it starts with a byte order
+mark (Excel's "Unicode-Text (*.txt)": UTF-16 with tabs), else as UTF-8 (with or without BOM) or else as
 Windows-1252, and says which; its delimiter (; as German Excel writes it, or , or tab) is chosen by the header
 row. An XLSX is read with openpyxl in read-only mode with `data_only=False`, so a formula cell is seen as a
 formula (and refused per row, like a CSV cell starting with =), never computed; merged cells, which leave all
 but their first cell empty, are reported on every row they cover. Empty rows are skipped and counted. A file
 that cannot be read at all is a `Refusal` naming why (missing, not CSV/XLSX, no header, unknown columns, …);
-everything about one row is a `Problem` on that row, with the line number a spreadsheet shows.
+everything about one row is a `Problem` on that row, with the row number a spreadsheet shows (a CSV record
+whose cell holds a line break, Alt+Enter in Excel, is one row however many lines it spans).
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ ALIASES = {
 }
 _HEADING = {alias: column for column, aliases in ALIASES.items() for alias in aliases}
 DELIMITERS = (";", ",", "\t")
-ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "cp1252": "Windows-1252"}
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (BOM)",
+    "cp1252": "Windows-1252",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+}
+_UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 _OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc) format
 _ZIP = b"PK\x03\x04"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -56,7 +65,7 @@ class Problem:
 
 @dataclass
 class RawRow:
-    line: int  # the row number a spreadsheet shows (CSV: the line the record starts on)
+    line: int  # the row number a spreadsheet shows (CSV: the record, however many lines its cells span)
     cells: dict[str, str]  # column -> text as read (cleaned of control characters, stripped)
     problems: list[Problem] = field(default_factory=list)
     blocked: set[str] = field(default_factory=set)  # columns whose cell is refused already (a formula)
@@ -86,20 +95,43 @@ def read(path: Path) -> Sheet:
         raise Refusal("workshops.file_not_a_file", path=str(path))
     if path.stat().st_size > MAX_BYTES:
         raise Refusal("workshops.file_too_big", mb=MAX_BYTES // (1024 * 1024))
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
+    return parse(path.read_bytes(), path.name)
+
+
+def parse(data: bytes, name: str) -> Sheet:
+    """Read a results file's bytes (`name` gives its ending): the command line's file and the one sent in the chat
+    go through here alike; raises `Refusal` when the file as a whole cannot be used."""
+    if len(data) > MAX_BYTES:
+        raise Refusal("workshops.file_too_big", mb=MAX_BYTES // (1024 * 1024))
+    suffix = Path(name).suffix.lower()
     if data.startswith(_OLE):
         raise Refusal("workshops.file_old_excel")
     if data.startswith(_ZIP):
         return _read_xlsx(data)
     if suffix in (".xlsx", ".xlsm"):
         raise Refusal("workshops.file_not_xlsx")
-    if suffix not in ("", ".csv", ".txt", ".tsv") or b"\x00" in data[:4096]:
+    if suffix not in ("", ".csv", ".txt", ".tsv"):
+        raise Refusal("workshops.file_unsupported", suffix=suffix or "?")
+    if data[:2] not in _UTF16 and b"\x00" in data[:4096]:
+        if _utf16_without_bom(data[:4096]):
+            raise Refusal("workshops.file_utf16_no_bom")
         raise Refusal("workshops.file_unsupported", suffix=suffix or "?")
     return _read_csv(data)
 
 
+def _utf16_without_bom(head: bytes) -> bool:
+    """Text in UTF-16 without a byte order mark: every other byte zero (Latin letters)."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 8 and (odd.count(0) >= len(odd) * 0.9 or even.count(0) >= len(even) * 0.9)
+
+
 def _decode(data: bytes) -> tuple[str, str]:
+    if data[:2] in _UTF16:
+        encoding = _UTF16[data[:2]]
+        try:
+            return data[2:].decode(encoding), encoding
+        except UnicodeDecodeError:
+            raise Refusal("workshops.file_encoding_broken", encoding=ENCODINGS[encoding]) from None
     try:
         return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
@@ -175,11 +207,11 @@ def _read_csv(data: bytes) -> Sheet:
     named: list[str | None] | None = None
     headings: list[str] = []
     sheet = Sheet("csv", [], [], encoding=encoding, delimiter=delimiter)
-    start = 1
+    line = 0  # the spreadsheet's row: one per record, an empty line included, a line break inside a cell not
     try:
         for record in reader:
             values = [_cell(v) for v in record]
-            line, start = start, reader.line_num + 1
+            line += 1
             if not any(values):
                 if named is not None:
                     sheet.empty_rows += 1
@@ -192,7 +224,7 @@ def _read_csv(data: bytes) -> Sheet:
             if len(sheet.rows) > MAX_ROWS:
                 raise Refusal("workshops.file_too_many_rows", max=MAX_ROWS)
     except csv.Error as exc:
-        raise Refusal("workshops.file_broken_csv", line=reader.line_num, reason=str(exc)) from None
+        raise Refusal("workshops.file_broken_csv", line=line + 1, reason=str(exc)) from None
     return sheet
 
 
@@ -242,8 +274,13 @@ def _read_xlsx(data: bytes) -> Sheet:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise Refusal("workshops.file_not_xlsx") from None
-    if unpacked > MAX_UNPACKED:
-        raise Refusal("workshops.file_too_big", mb=MAX_BYTES // (1024 * 1024))
+    if unpacked > MAX_UNPACKED:  # not "too big": the file itself may be small (a zip bomb is a few hundred KB)
+        raise Refusal(
+            "workshops.file_unpacks_too_big",
+            kb=max(1, round(len(data) / 1024)),
+            unpacked=round(unpacked / (1024 * 1024)),
+            max=MAX_UNPACKED // (1024 * 1024),
+        )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # not a workbook: a .docx, a .zip, a damaged file

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
 from models.errors import Refusal
-from models.ideas import events, similar
+from models.ideas import events, likeness, similar
 from models.ideas.core import clean_text
 from models.ideas.import_file import Problem, RawRow, Sheet
 from models.tables import Idea, IdeaEvent, IdeaTown, Person, Team, Workshop
@@ -56,6 +56,15 @@ class NewIdea:
 class RowError:
     line: int
     problem: Problem
+
+
+@dataclass(frozen=True)
+class Alike:
+    """A row of the file alike to a live idea already in the bot: shown before importing, flagged after."""
+
+    line: int
+    idea_id: int
+    score: int
 
 
 @dataclass
@@ -179,6 +188,25 @@ def _check_row(
         team[0] if team else None,
         team[1] if team else None,
     )
+
+
+async def alike(s: AsyncSession, plan: Plan, limit: int = 1) -> list[Alike]:
+    """For each idea of the plan, the live ideas already stored that are alike (at most `limit`, the most alike
+    first), in row order: what the manager would find in /similar after the import."""
+    if not plan.ideas:
+        return []
+    rows = (await s.execute(select(Idea.id, Idea.text).where(similar.LIVE).order_by(Idea.id))).all()
+    if not rows:
+        return []
+    found = likeness.pairs([likeness.key(i.text) for i in plan.ideas], [likeness.key(t) for _, t in rows])
+    per_row: dict[int, list[tuple[float, int]]] = {}
+    for (n, j), value in found.items():
+        per_row.setdefault(n, []).append((value, rows[j][0]))
+    return [
+        Alike(plan.ideas[n].line, idea_id, round(value))
+        for n in sorted(per_row)
+        for value, idea_id in sorted(per_row[n], key=lambda vi: (-vi[0], vi[1]))[:limit]
+    ]
 
 
 def _imported_step(idea_id: int, idea: NewIdea, key: str, actor: Person | None, now: datetime) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 Pure functions, no database: models/ideas/similar.py feeds them. A text becomes its *key*: case folded, umlauts
 and ß spelt out (Bänke = Baenke), accents and punctuation dropped, hyphenated words joined (Repair-Café =
 Repaircafé), stop words left out (der, und, mehr, sollte, …), a light stemming (Bänken = Bänke, Kitas = Kita),
-then the distinct words sorted. Word order and inflection then hardly matter, a typo or a compound
+the project's own words left out too (the towns and their adjectives, the fields of action, "Innenstadt",
+"gemeinsam", "Angebot", "schaffen": words half the ideas use, which made "Bürgerbus zwischen Saalfeld,
+Rudolstadt und Bad Blankenburg" alike to "Ehrenamtsbörse für Saalfeld, Rudolstadt und Bad Blankenburg"), then
+the distinct words sorted. Word order and inflection then hardly matter, a typo or a compound
 (Sitzbänke ~ Bänke) still counts partly, because the ratio compares characters. THRESHOLD and the examples
 behind it: tests/test_similar_domain.py.
 
@@ -17,19 +20,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-THRESHOLD = 66  # from this score on two ideas count as alike (see the examples in tests/test_similar_domain.py)
+THRESHOLD = 62  # from this score on two ideas count as alike (measured: tests/similar_pairs.py, docs/similar-ideas.md)
 CANDIDATES = 40  # per text, how many texts sharing its rarest words are scored in a large batch
 EXHAUSTIVE = 2_000_000  # up to this many comparisons a batch is compared with everything
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _HYPHEN = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
+_COMPOUND = re.compile(r"\b\w++(?:[-‐‑–/]\w++)+")  # from word starts, possessive: linear on long words
 _WORD = re.compile(r"[^\W_]+")
 _ENDINGS = frozenset(("en", "er", "es"))
 # German function words and the words every idea uses ("Idee", "sollte", "mehr"): they make unrelated ideas alike
@@ -47,6 +51,29 @@ STOP_WORDS = frozenset(
 )
 
 
+# the project's words: its places and fields of action (configured ones are added by `know_names`) and what
+# ideas of every kind say; stemmed as `words` stems, so "Saalfelder" and "Städten" go too
+PROJECT_WORDS = """
+    saalfeld saalfelder rudolstadt rudolstaedter bad blankenburg blankenburger saalebogen saale thuering landkreis
+    kreis region regional stadt staedte stadtteil stadtteile ortsteil ortsteile innenstadt drei beid gemeinde
+    gemeinden daseinsvorsorge fachkraeft buergerschaftlich engagement ehrenamtlich
+    gemeinsam gemeinsame angebot angebote schaffen einrichten aufbauen ausbauen anbieten erhalten foerdern
+    verbessern organisieren unterstuetzen ermoeglichen starten gruenden bauen machen kostenlos kostenlose
+    moeglich moeglichst besser bessere jung junge alt alte menschen leute buerger buergerinn einwohner
+    """.split()
+_known: set[str] = set()  # from the config: see know_names
+
+
+def know_names(names: Iterable[str]) -> None:
+    """Leave the configured towns' and fields' names out of every key too (the config, when it is loaded, names
+    them; the last config loaded counts)."""
+    global _known
+    found = {_stem(w) for name in names for w in _WORD.findall(_fold(name)) if w not in STOP_WORDS}
+    if found != _known:
+        _known = found
+        key.cache_clear()
+
+
 def _stem(word: str) -> str:
     """Cut one common inflection ending (-en -er -es, else -e -n -s) off words longer than four letters."""
     if len(word) > 4:
@@ -57,13 +84,28 @@ def _stem(word: str) -> str:
     return word
 
 
-def words(text: str) -> list[str]:
-    """The distinct comparable words of a text, sorted."""
+_PROJECT = frozenset(_stem(w) for w in PROJECT_WORDS)
+
+
+def _fold(text: str) -> str:
     plain = text.casefold().translate(_FOLD)
     if not plain.isascii():  # é -> e; letters of other scripts stay (and match only themselves)
         plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c))
-    plain = _HYPHEN.sub("", plain)
-    return sorted({_stem(w) for w in _WORD.findall(plain) if w not in STOP_WORDS})
+    return plain
+
+
+def words(text: str) -> list[str]:
+    """The distinct comparable words of a text, sorted (without stop words and the project's own words)."""
+    plain = _COMPOUND.sub(_join, _fold(text))
+    stems = {_stem(w) for w in _WORD.findall(plain) if w not in STOP_WORDS}
+    return sorted(stems - _PROJECT - _known)
+
+
+def _join(found: re.Match[str]) -> str:
+    """A hyphenated word joined (Repair-Café = Repaircafé), without its parts that are the project's words:
+    "Rudolstadt-West" is "west", "Rudolstadt–Saalfeld" nothing."""
+    parts = [p for p in _HYPHEN.split(found[0]) if _stem(p) not in _PROJECT and _stem(p) not in _known]
+    return "".join(parts) if parts else " "
 
 
 @lru_cache(maxsize=50_000)  # idea texts never change: every submit compares with all of them again
