@@ -162,6 +162,7 @@ class Config:
     obstacles: tuple[Named, ...] = DEFAULT_OBSTACLES
     meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
     delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
+    database_wait: timedelta | None = None  # [database] wait_minutes: give up on an unreachable database (None: never)
     backup: BackupConfig = field(default_factory=BackupConfig)
     retention: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(ZoneInfo("Europe/Berlin")))
     health: HealthConfig = field(default_factory=HealthConfig)
@@ -516,6 +517,9 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     db = root.table("database", required=False)
     file_url = db.get("url", str, "sqlite+aiosqlite:///actionbot.db")
     db_url = _check_database_url(env.get("DATABASE_URL") or file_url, from_env=bool(env.get("DATABASE_URL")))
+    wait = db.get("wait_minutes", (int, float), 0)  # type: ignore[arg-type]
+    if isinstance(wait, bool) or not 0 <= wait <= 525_600:
+        raise ConfigError("database.wait_minutes: expected a number of minutes from 0 (never give up) to 525600")
     db.done()
 
     pr = root.table("project")
@@ -570,6 +574,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         mode=mode,
         webhook=webhook,
         database_url=db_url,
+        database_wait=timedelta(minutes=wait) if wait else None,
         time_zone=tz,
         managers=tuple(managers),
         towns=towns,
