@@ -71,7 +71,11 @@ async def run_bot(config_path: str) -> None:
             if leader is None or leader.lost is None:
                 break  # SIGINT/SIGTERM
             await leader.release()  # lost: sending stopped at once; wait as the standby until the database is back
-            leader = None
+            fence, leader = leader.fence, None
+            try:  # a head start for a standby that kept its connection: it takes over, this one waits
+                await asyncio.wait_for(stop.wait(), fence)
+            except TimeoutError:
+                pass
     finally:
         await app.shutdown()
         await app.bot.shutdown()  # closes the HTTP sessions also when getMe failed (then the app never was up)

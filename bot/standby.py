@@ -66,8 +66,10 @@ class Leadership:
         check_every: float = 1.0,
         check_timeout: float = 1.5,
         key: int = LOCK_KEY,
+        on_connected: Callable[[], None] | None = None,
     ) -> None:
         self.dsn, self.key = _asyncpg_dsn(database_url), key
+        self.on_connected = on_connected  # the database answered (a waiting standby's only sign of it)
         self.try_every, self.check_every, self.check_timeout = try_every, check_every, check_timeout
         self.conn: asyncpg.Connection | None = None
         self.lost: str | None = None  # why the lock was lost, once it is
@@ -81,6 +83,8 @@ class Leadership:
     async def acquire(self) -> None:
         """Wait until this process holds the lock. Connection failures propagate (the caller names them)."""
         self.conn = await asyncpg.connect(self.dsn, server_settings=LOCK_SESSION, timeout=10)
+        if self.on_connected is not None:
+            self.on_connected()
         waited = False
         # a bounded wait: a silently cut network raises (TimeoutError) and is retried like a refused connection
         while not await asyncio.wait_for(self.conn.fetchval("SELECT pg_try_advisory_lock($1)", self.key), 10):
@@ -152,6 +156,9 @@ def stop_sending(app: Any, dispatcher: Any, stop: asyncio.Event) -> Callable[[st
     as the standby (bot/cli.py `run_bot`)."""
 
     async def on_lost(_reason: str) -> None:
+        svc = app.bot_data.get("services")
+        if svc is not None:
+            svc.metrics.standby = True  # /healthz and /metrics say so from this moment
         await dispatcher.stop()
         if app.job_queue is not None and app.job_queue.scheduler.running:
             app.job_queue.scheduler.pause()

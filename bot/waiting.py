@@ -19,10 +19,11 @@ from typing import Any
 from bot import standby, startup
 from bot.config import Config
 from models.db import Database
+from models.outage import is_database_outage
 
 log = logging.getLogger("actionbot.standby")
 FIRST_PAUSE = 1.0
-MAX_PAUSE = 30.0
+MAX_PAUSE = 10.0  # an attempt costs one refused connection; the database is back within 10 s
 
 
 async def until_active(
@@ -42,27 +43,41 @@ async def until_active(
         leader: standby.Leadership | None = None
         try:
             with startup.database_step(config.database_url):
-                leader = await _first(standby.become_active(config.database_url, **lock_options), stop)
+                connected = db.outage.ok if db.outage is not None else None  # ends the outage in the log
+                leader = await _first(
+                    standby.become_active(config.database_url, on_connected=connected, **lock_options), stop
+                )
                 if stop.is_set():
                     await _release(leader)
                     return False, None
                 await prepare()  # migrations: run once, by the active process
             return True, leader
-        except startup.StartupError as exc:
+        except Exception as exc:
             await _release(leader)
-            if exc.code != startup.DATABASE_UNREACHABLE:
+            failure = _unreachable(exc, config.database_url)
+            if failure is None:
                 raise
-            if db.outage is not None and db.outage.failed(str(exc)):
+            if db.outage is not None and db.outage.failed(str(failure)):
                 log.warning("waiting for the database: trying again with a growing pause (at most %.0f s)%s",
                             MAX_PAUSE, f"; giving up after {limit:.0f} s" if limit else "")  # fmt: skip
             if limit is not None and time.monotonic() - started + pause > limit:
-                raise
+                raise failure from (None if failure is exc else exc)
         try:
             await asyncio.wait_for(stop.wait(), pause)
         except TimeoutError:
             pass
         pause = min(MAX_PAUSE, pause * 2)
     return False, None
+
+
+def _unreachable(exc: Exception, database_url: str) -> startup.StartupError | None:
+    """The failure as "database unreachable" (exit 11 once the wait is over), or None for any other failure."""
+    if isinstance(exc, startup.StartupError):
+        return exc if exc.code == startup.DATABASE_UNREACHABLE else None
+    if not is_database_outage(exc):
+        return None
+    where = startup.explain_database_error(ConnectionError(str(exc)), database_url)
+    return where or startup.StartupError(startup.DATABASE_UNREACHABLE, f"the database connection failed ({exc})")
 
 
 async def _first(waiting: Awaitable[standby.Leadership | None], stop: asyncio.Event) -> standby.Leadership | None:

@@ -143,7 +143,7 @@ async def test_database_unreachable_run_waits_then_gives_up_at_the_configured_li
     warnings = [line for line in log_lines if " WARNING " in line]
     assert len(warnings) == 2, "\n".join(lines)  # the outage, and how long it waits
     assert " WARNING actionbot.outage: Datenbank nicht erreichbar seit " in warnings[0]
-    assert "waiting for the database: trying again with a growing pause (at most 30 s); giving up after 6 s" in (
+    assert "waiting for the database: trying again with a growing pause (at most 10 s); giving up after 6 s" in (
         warnings[1]
     )
     assert not any(" ERROR " in line or "Traceback" in line for line in lines)
