@@ -8,9 +8,14 @@ outage is the fake Bot API server answering 502 to every call, getUpdates includ
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
+import signal
+import sys
 from datetime import timedelta
 
+import aiohttp
 import pytest
 
 from handlers.announcements import progress as announcements_progress
@@ -18,6 +23,7 @@ from models.clock import FrozenClock
 from models.db import Database
 from tests.conftest import PG_URL, START, start_bot, stop_bot
 from tests.tcp_proxy import TcpProxy
+from tests.test_health_process import ROOT, free_port, write_config
 
 postgres_only = pytest.mark.skipif(not PG_URL, reason="cutting the database off needs PostgreSQL behind a proxy")
 
@@ -95,3 +101,50 @@ async def test_a_database_outage_under_the_jobs_and_the_dispatcher_logs_one_warn
     finally:
         await bot.dispatcher.stop()
         await stop_bot(bot)
+
+
+TELEGRAM_OUTAGE = 12.0  # seconds of 502 to every call, getUpdates included
+
+
+async def test_a_telegram_outage_under_polling_logs_one_warning_and_one_info_and_is_counted(fake, db, tmp_path):
+    """The real `actionbot run` (JSON lines) while the Bot API answers 502: PTB's polling loop would log an ERROR
+    with a traceback per failed getUpdates; the bot logs the outage once at each end and counts it."""
+    port = free_port()
+    config = write_config(tmp_path / "config.toml", fake, db.url, port)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "run",
+        cwd=ROOT, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stderr is not None
+    stderr = asyncio.create_task(proc.stderr.read())
+    try:
+        await fake.wait_for(lambda: any(m == "getUpdates" for m, _ in fake.requests), timeout=60)
+        fake.outage(502, spare=())
+        failed = lambda: sum(1 for m, _ in fake.requests if m == "getUpdates") >= 4  # noqa: E731
+        await fake.wait_for(failed, timeout=30)  # several polls refused
+        await asyncio.sleep(max(0.0, TELEGRAM_OUTAGE - 4))
+        during = len(fake.requests)
+        fake.outage(None)
+        answered = lambda: any(m == "getUpdates" for m, _ in fake.requests[during:])  # noqa: E731
+        await fake.wait_for(answered, timeout=30)
+        await asyncio.sleep(1)
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as resp:
+            metrics = await resp.text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(30):
+            code = await proc.wait()
+    entries = [json.loads(line) for line in (await stderr).decode().splitlines()]
+    assert code == 0, entries
+    noted = [
+        (e["level"], e["logger"], e["message"]) for e in entries if e["level"] != "INFO" or "outage" in e["logger"]
+    ]
+    assert [(level, logger) for level, logger, _ in noted] == [
+        ("WARNING", "actionbot.outage"), ("INFO", "actionbot.outage")
+    ], noted
+    assert noted[0][2].startswith("Telegram nicht erreichbar seit ") and "Bad Gateway" in noted[0][2]
+    assert re.match(r"Telegram wieder erreichbar nach \d+ s \(nicht erreichbar seit ", noted[1][2]), noted[1][2]
+    assert not any("exc" in e for e in entries)
+    assert 'actionbot_outages_total{dependency="telegram"} 1.0' in metrics
+    assert 'actionbot_unreachable_since_timestamp_seconds{dependency="telegram"} 0.0' in metrics
+    assert re.search(r'actionbot_outage_seconds_total\{dependency="telegram"\} (\d+)', metrics)
