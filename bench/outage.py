@@ -196,8 +196,10 @@ async def run(args: argparse.Namespace) -> int:
     print(f"\n{'':<26}" + "".join(f"{v.name:>22}" for v in variants))
     for key in results["new"]:
         print(f"{key:<26}" + "".join(f"{results[v.name][key]!s:>22}" for v in variants))
-    print(f"\n(old: `{args.old}`, restarted {RESTART_SEC:g} s after each exit like the systemd unit; times in seconds "
-          "from the database's return)")
+    print(
+        f"\n(old: `{args.old}`, restarted {RESTART_SEC:g} s after each exit like the systemd unit; times in seconds "
+        "from the database's return)"
+    )
     return 0
 
 

@@ -140,7 +140,8 @@ async def test_a_telegram_outage_under_polling_logs_one_warning_and_one_info_and
         (e["level"], e["logger"], e["message"]) for e in entries if e["level"] != "INFO" or "outage" in e["logger"]
     ]
     assert [(level, logger) for level, logger, _ in noted] == [
-        ("WARNING", "actionbot.outage"), ("INFO", "actionbot.outage")
+        ("WARNING", "actionbot.outage"),
+        ("INFO", "actionbot.outage"),
     ], noted
     assert noted[0][2].startswith("Telegram nicht erreichbar seit ") and "Bad Gateway" in noted[0][2]
     assert re.match(r"Telegram wieder erreichbar nach \d+ s \(nicht erreichbar seit ", noted[1][2]), noted[1][2]

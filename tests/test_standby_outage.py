@@ -50,9 +50,7 @@ def sends(fake, since: int = 0) -> list[str]:
 
 
 @postgres_only
-async def test_sixty_seconds_without_the_database_both_processes_stay_up_and_one_sends_afterwards(
-    fake, db, tmp_path
-):
+async def test_sixty_seconds_without_the_database_both_processes_stay_up_and_one_sends_afterwards(fake, db, tmp_path):
     users = [fake.user(f"P{i}") for i in range(20)]
     manager = fake.user("Maria", user_id=MANAGER_ID)
     await seed_people(db, [manager, *users], datetime.now(UTC))
@@ -89,7 +87,7 @@ async def test_sixty_seconds_without_the_database_both_processes_stay_up_and_one
         polling_again = await first_active(procs_after(procs, restored), timeout=40)
         other = next(p for p in procs if p.name != polling_again.name)
         await wait_after(other, "standby: another process is active", restored[other.name])
-        assert not any("polling as" in line for line in other.lines[restored[other.name]:])
+        assert not any("polling as" in line for line in other.lines[restored[other.name] :])
         for p in procs:
             assert sum("Datenbank nicht erreichbar seit" in line for line in p.lines) == 1, p.lines
             assert sum("Datenbank wieder erreichbar nach" in line for line in p.lines) == 1, p.lines
@@ -128,7 +126,7 @@ class _After:
         self.proc, self.start, self.name = proc, start, proc.name
 
     def saw(self, text: str) -> bool:
-        return any(text in line for line in self.proc.lines[self.start:])
+        return any(text in line for line in self.proc.lines[self.start :])
 
 
 def procs_after(procs: list[BotProcess], restored: dict[str, int]) -> list[BotProcess]:
