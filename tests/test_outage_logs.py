@@ -8,19 +8,24 @@ outage is the fake Bot API server answering 502 to every call, getUpdates includ
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import re
 import signal
+import sqlite3
 import sys
 from datetime import timedelta
 
 import aiohttp
+import asyncpg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from handlers.announcements import progress as announcements_progress
 from models.clock import FrozenClock
 from models.db import Database
+from models.outage import Outage, is_database_outage
 from tests.conftest import PG_URL, START, start_bot, stop_bot
 from tests.tcp_proxy import TcpProxy
 from tests.test_health_process import ROOT, free_port, write_config
@@ -149,3 +154,42 @@ async def test_a_telegram_outage_under_polling_logs_one_warning_and_one_info_and
     assert 'actionbot_outages_total{dependency="telegram"} 1.0' in metrics
     assert 'actionbot_unreachable_since_timestamp_seconds{dependency="telegram"} 0.0' in metrics
     assert re.search(r'actionbot_outage_seconds_total\{dependency="telegram"\} (\d+)', metrics)
+
+
+@pytest.mark.parametrize(
+    ("error", "outage"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), True),
+        (OSError(errno.ECONNRESET, "reset by peer"), True),
+        (asyncpg.exceptions.CannotConnectNowError("the database system is starting up"), True),  # 57P03
+        (asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"), True),
+        (asyncpg.exceptions.UniqueViolationError("duplicate key"), False),  # a bug or a race: keeps its traceback
+        (sqlite3.OperationalError("database is locked"), False),
+        (RuntimeError("boom"), False),
+    ],
+)
+def test_what_counts_as_a_database_outage(error, outage):
+    assert is_database_outage(error) is outage
+    wrapped = DBAPIError("SELECT 1", None, error)  # as SQLAlchemy raises it, the driver's error in `orig`
+    assert is_database_outage(wrapped) is outage
+
+
+def test_an_outage_is_logged_once_however_often_it_is_reported(caplog):
+    clock = FrozenClock(START)
+    changes: list[tuple[str, object, float]] = []
+    outage = Outage("Datenbank", clock.now, lambda *change: changes.append(change), dependency="database")
+    caplog.set_level(logging.INFO, logger="actionbot.outage")
+    outage.ok()  # nothing to end
+    assert outage.failed(ConnectionRefusedError(111, "refused")) is True
+    clock.advance(timedelta(seconds=42))
+    assert outage.failed(ConnectionRefusedError(111, "refused")) is False
+    outage.ok()
+    outage.ok()
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        (
+            "WARNING",
+            "Datenbank nicht erreichbar seit 2026-11-25 09:00:00 UTC (ConnectionRefusedError: [Errno 111] refused)",
+        ),
+        ("INFO", "Datenbank wieder erreichbar nach 42 s (nicht erreichbar seit 2026-11-25 09:00:00 UTC)"),
+    ]
+    assert changes == [("database", START, 0.0), ("database", None, 42.0)]
