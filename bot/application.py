@@ -65,6 +65,7 @@ from models import teams as teams_domain
 from models.clock import Clock
 from models.db import Database
 from models.migrate import upgrade
+from models.outage import Outage
 
 # command -> (screen, who may run it)
 COMMANDS: dict[str, tuple[HandlerFn, str]] = {
@@ -251,7 +252,11 @@ def build_application(
     if config.mode == "webhook":
         builder = builder.updater(None)
     app = builder.build()
-    app.bot_data["services"] = Services(config=config, db=db, clock=clock or Clock(), metrics=metrics)
+    clock = clock or Clock()
+    # outages logged once at start and once at the end, counted in /metrics (models/outage.py)
+    db.outage = metrics.database = Outage("Datenbank", clock.now, metrics.outage_changed, dependency="database")
+    metrics.telegram = Outage("Telegram", clock.now, metrics.outage_changed, dependency="telegram")
+    app.bot_data["services"] = Services(config=config, db=db, clock=clock, metrics=metrics)
     register_handlers(app)
     return app
 

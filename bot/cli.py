@@ -21,12 +21,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_import, cli_queries, retention, standby, startup
+from bot import backup, cli_backup, cli_import, cli_queries, retention, standby, startup, waiting
 from bot.application import build_application, prepare
 from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
-from bot.health import start_health
-from bot.logs import install_redaction, setup_logging
+from bot.health import polling_error, start_health
+from bot.logs import install_redaction, json_configured, report_failure, setup_logging
 from bot.processing import database_options
 from handlers.announcements import progress as announcements_progress
 from handlers.commands import publish_default_commands
@@ -51,19 +51,32 @@ async def run_bot(config_path: str) -> None:
     # SQLite: one pooled connection, so concurrent updates queue in-process instead of in SQLite's busy handler
     db = Database(config.database_url, **database_options(config.database_url))
     app = build_application(config, db)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     health = None
     leader = None
     try:
         health = await start_health(app, config.health) if config.health.port else None  # before: a busy port stops
         with startup.telegram_step(config):
             await app.initialize()  # getMe: the token and the Bot API, before anything is changed
-        with startup.database_step(config.database_url):
-            metrics = app.bot_data["services"].metrics
-            metrics.standby = True  # /healthz: waiting is no failure
-            leader = await standby.become_active(config.database_url)  # PostgreSQL: wait while another is active
+        metrics = app.bot_data["services"].metrics
+        while not stop.is_set():
+            metrics.standby = True  # /healthz: waiting for the lock is no failure; the database check says the rest
+            active, leader = await waiting.until_active(config, db, lambda: prepare(config, db), stop)
+            if not active:
+                break
             metrics.became_active()
-            await prepare(config, db)  # migrations: run once, by the active process
-        await serve(app, config, leader)
+            await serve(app, config, leader, stop)
+            if leader is None or leader.lost is None:
+                break  # SIGINT/SIGTERM
+            await leader.release()  # lost: sending stopped at once; wait as the standby until the database is back
+            fence, leader = leader.fence, None
+            try:  # a head start for a standby that kept its connection: it takes over, this one waits
+                await asyncio.wait_for(stop.wait(), fence)
+            except TimeoutError:
+                pass
     finally:
         await app.shutdown()
         await app.bot.shutdown()  # closes the HTTP sessions also when getMe failed (then the app never was up)
@@ -72,35 +85,39 @@ async def run_bot(config_path: str) -> None:
         await db.dispose()
         if leader is not None:
             await leader.release()
-    if leader is not None:
-        leader.raise_if_lost()
 
 
 async def serve(
-    app: Application[Any, Any, Any, Any, Any, Any], config: Config, leader: standby.Leadership | None = None
+    app: Application[Any, Any, Any, Any, Any, Any],
+    config: Config,
+    leader: standby.Leadership | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Take updates (polling or webhook) and deliver the outbox until SIGINT or SIGTERM (or `leader` is lost)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    """Take updates (polling or webhook) and deliver the outbox until `stop` (SIGINT, SIGTERM) or until
+    `leader` is lost; then everything it started is stopped, so it can run again once the lock is back."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    lost = asyncio.Event()
     runner = None
     with startup.telegram_step(config):
         await publish_default_commands(app.bot)
     await app.start()
     dispatcher = make_dispatcher(app)
     dispatcher.sole_worker = dispatcher.sole_worker or leader is not None
-    await dispatcher.start(app.job_queue)
-    if leader is not None:
-        leader.watch(standby.stop_sending(app, dispatcher, stop))
-    announcements_progress.schedule(app)  # the senders' progress messages and final reports
-    backup.schedule(app)  # the daily backup, when [backup] folder is set
-    retention.schedule(app)  # the daily retention run ([privacy])
-    digest_job.schedule(app)  # the monthly digest to the manager and the leads ([digest])
-    surveys.schedule(app)  # the survey after meetings whose attendance nobody recorded
-    stalled_ideas.schedule(app)  # the daily questions about stalled ideas ([evaluation] stalled_weeks)
-    routing_jobs.schedule(app)  # forwarded ideas reach contacts who registered later
     try:
+        await dispatcher.start(app.job_queue)
+        if leader is not None:
+            leader.watch(standby.stop_sending(app, dispatcher, lost))
+        announcements_progress.schedule(app)  # the senders' progress messages and final reports
+        backup.schedule(app)  # the daily backup, when [backup] folder is set
+        retention.schedule(app)  # the daily retention run ([privacy])
+        digest_job.schedule(app)  # the monthly digest to the manager and the leads ([digest])
+        surveys.schedule(app)  # the survey after meetings whose attendance nobody recorded
+        stalled_ideas.schedule(app)  # the daily questions about stalled ideas ([evaluation] stalled_weeks)
+        routing_jobs.schedule(app)  # forwarded ideas reach contacts who registered later
         with startup.telegram_step(config), startup.webhook_step(config):
             if config.mode == "webhook":
                 from bot.webhook import start_webhook
@@ -108,17 +125,29 @@ async def serve(
                 runner = await start_webhook(app, config.webhook)
             else:
                 assert app.updater is not None
-                await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+                await app.updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
+                    error_callback=polling_error(app.bot_data["services"].metrics),
+                )  # fmt: skip
                 log.info("polling as @%s", app.bot.username)
-        await stop.wait()
-        log.info("stopping")
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(lost.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+        log.info("stopping" if stop.is_set() else "stopped sending; waiting as the standby")
     finally:
         if runner is not None:
             await runner.cleanup()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         await dispatcher.stop()
+        if leader is not None:
+            await leader.unwatch()
         await app.stop()
+        if app.job_queue is not None:
+            app.job_queue.scheduler.remove_all_jobs()  # the next round as the active process schedules them anew
 
 
 def _instant(text: str) -> datetime:
@@ -186,8 +215,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run" and args.demo_without_token and not load_config(path, require_token=False).token:
             return run_demo(path, args)  # no token: the demo instead of a line about @BotFather
         if args.command == "run":
-            with standby.sqlite_lock(load_config(path).database_url):  # SQLite: one process per file
-                asyncio.run(run_bot(path))
+            try:
+                config = load_config(path)
+            except ConfigError as exc:  # the only line that cannot follow [logging] format: say so
+                print(f"actionbot: config error: {exc} (this line is plain text: the config, and with it "
+                      "[logging] format, could not be read)", file=sys.stderr)  # fmt: skip
+                return startup.CONFIG_ERROR
+            setup_logging(config.token, config.logging.level, config.logging.format)  # every line from here on
+            logging.captureWarnings(True)  # Python's warnings become log records too (JSON when configured)
+            try:
+                with standby.sqlite_lock(config.database_url):  # SQLite: one process per file
+                    asyncio.run(run_bot(path))
+            except (ConfigError, startup.StartupError, KeyboardInterrupt):
+                raise
+            except Exception:
+                if not json_configured():
+                    raise
+                log.exception("stopped by an unexpected error (a bug: please report it)", extra={"exit_code": 1})
+                return 1
         elif args.command == "db" and args.action != "upgrade":
             return cli_backup.run(path, args)
         elif args.command == "demo":
@@ -216,10 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 asyncio.run(upgrade(config.database_url))
             print(f"database is up to date: {config.database_url.split('://')[0]}")
     except ConfigError as exc:
-        print(f"actionbot: config error: {exc}", file=sys.stderr)
+        report_failure(f"config error: {exc}", startup.CONFIG_ERROR)
         return startup.CONFIG_ERROR
     except startup.StartupError as exc:
-        print(f"actionbot: {exc}", file=sys.stderr)
+        report_failure(str(exc), exc.code)
         return exc.code
     except KeyboardInterrupt:
         return 0

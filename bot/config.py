@@ -163,6 +163,7 @@ class Config:
     obstacles: tuple[Named, ...] = DEFAULT_OBSTACLES
     meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
     delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
+    database_wait: timedelta | None = None  # [database] wait_minutes: give up on an unreachable database (None: never)
     backup: BackupConfig = field(default_factory=BackupConfig)
     retention: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(ZoneInfo("Europe/Berlin")))
     health: HealthConfig = field(default_factory=HealthConfig)
@@ -255,6 +256,11 @@ def _check_url(key: str, value: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/")
 
 
+# what SQLAlchemy's SQLite driver takes from the URL, and what SQLite itself takes with `uri=true`
+_SQLITE_DRIVER_OPTIONS = {"uri", "timeout", "isolation_level", "detect_types", "check_same_thread", "cached_statements"}
+_SQLITE_URI_OPTIONS = {"vfs", "mode", "cache", "psow", "nolock", "immutable", "modeof"}
+
+
 def _check_database_url(value: str, from_env: bool) -> str:
     """A database the bot can keep its data in: a SQLite file, or a named PostgreSQL database on a named host.
 
@@ -270,6 +276,13 @@ def _check_database_url(value: str, from_env: bool) -> str:
     if url.drivername == "sqlite+aiosqlite":
         if not url.database or url.database == ":memory:" or url.query.get("mode") == "memory":
             raise ConfigError(f"{key}: names no file; expected sqlite+aiosqlite:///path/to/file.db")
+        known = _SQLITE_DRIVER_OPTIONS | (_SQLITE_URI_OPTIONS if url.query.get("uri") == "true" else set())
+        unknown = sorted(set(url.query) - known)
+        if unknown:  # SQLAlchemy would only warn and drop them: a typo (`timout=`) must not go unnoticed
+            raise ConfigError(
+                f"{key}: unknown query parameter(s) {', '.join(unknown)} for SQLite; known: "
+                f"{', '.join(sorted(known))}"
+            )
         return value
     if not (url.host or url.query.get("host")):
         raise ConfigError(f"{key}: names no host; expected postgresql+asyncpg://user:pw@host:5432/db")
@@ -319,6 +332,11 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
         if not m or int(m[1]) > 23 or int(m[3]) > 23 or int(m[2]) > 59 or int(m[4]) > 59:
             raise ConfigError(f"meetings.quiet_hours: expected HH:MM-HH:MM, got {quiet!r}")
         quiet_start, quiet_end = time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))
+        if quiet_start == quiet_end:  # would read as "no quiet hours" while it looks like a full day of them
+            raise ConfigError(
+                f"meetings.quiet_hours: {quiet!r} is a range of zero length; to switch quiet hours off write "
+                'quiet_hours = ""'
+            )
     numbers = {}
     for key, default in (("grace_minutes", 30), ("headcount_hours", 24), ("attendance_nudge_hours", 2)):
         value = r.get(key, (int, float), default)  # type: ignore[arg-type]
@@ -500,6 +518,9 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     db = root.table("database", required=False)
     file_url = db.get("url", str, "sqlite+aiosqlite:///actionbot.db")
     db_url = _check_database_url(env.get("DATABASE_URL") or file_url, from_env=bool(env.get("DATABASE_URL")))
+    wait = db.get("wait_minutes", (int, float), 0)  # type: ignore[arg-type]
+    if isinstance(wait, bool) or not 0 <= wait <= 525_600:
+        raise ConfigError("database.wait_minutes: expected a number of minutes from 0 (never give up) to 525600")
     db.done()
 
     pr = root.table("project")
@@ -554,6 +575,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         mode=mode,
         webhook=webhook,
         database_url=db_url,
+        database_wait=timedelta(minutes=wait) if wait else None,
         time_zone=tz,
         managers=tuple(managers),
         towns=towns,

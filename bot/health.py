@@ -18,11 +18,13 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.config import ConfigError, HealthConfig
@@ -49,6 +51,20 @@ class PollingRequest(AiohttpRequest):
         if status == 200:
             self._metrics.polled()
         return status, payload
+
+
+def polling_error(metrics: Metrics) -> Callable[[TelegramError], None]:
+    """The polling loop's error callback: a network error or 5xx is a Telegram outage (one WARNING at its start,
+    one INFO at its end, when a getUpdates is answered again); anything else (409 Conflict: another process
+    polls with the token) is logged as an error, without PTB's traceback per failed poll."""
+
+    def on_error(exc: TelegramError) -> None:
+        if isinstance(exc, NetworkError) and metrics.telegram is not None:
+            metrics.telegram.failed(exc)
+        else:
+            log.error("getUpdates failed: %s", exc)
+
+    return on_error
 
 
 async def _database_figures(svc: Any) -> dict[str, Any] | None:
@@ -83,8 +99,16 @@ async def health_report(svc: Any, cfg: HealthConfig) -> tuple[bool, dict[str, An
         figures = None
         detail = f"no answer within {DB_TIMEOUT:g}s" if isinstance(exc, TimeoutError) else type(exc).__name__
         body["database"] = f"unreachable: {detail}"
-        reasons.append(f"database unreachable ({detail})")
+        outage = metrics.database
+        since = f" since {outage.since.isoformat(timespec='seconds')}" if outage and outage.since else ""
+        reasons.append(f"database unreachable{since} ({detail})")
     body["role"] = "standby" if metrics.standby else "active"
+    if metrics.standby:  # why it is not sending: another process holds the lock, or the database is away
+        body["waiting"] = "for the database" if figures is None and body["database"] != "ok" else "for the lock"
+    outages = {o.dependency: {"since": o.since.isoformat(), "reason": o.reason}
+               for o in (metrics.database, metrics.telegram) if o is not None and o.since is not None}  # fmt: skip
+    if outages:
+        body["outages"] = outages
     if metrics.polling and not metrics.standby:  # a standby waits for the lock and polls nothing on purpose
         silence = mono - (metrics.last_poll_at or metrics.started)
         body["last_poll_seconds_ago"] = round(silence, 1)

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.texts import t
+from models.outage import Outage, is_database_outage
 from models.people import pick_language
 from scheduler.limiter import RateLimiter
 from scheduler.replies import Replies
@@ -111,10 +112,36 @@ def setup_logging(token: str, level: str | int = logging.INFO, fmt: str = "text"
     return handler
 
 
+def json_configured() -> bool:
+    """Whether `setup_logging` was asked for JSON lines (then every line of the process must be one)."""
+    return any(
+        getattr(h, "actionbot", False) and isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers
+    )
+
+
+def report_failure(text: str, code: int) -> None:
+    """The one line a failed command ends with (README, Exit codes): a JSON object with `exit_code` when JSON
+    lines are configured, else `actionbot: <text>` on stderr."""
+    if json_configured():
+        log.error("%s", text, extra={"exit_code": code})
+    else:
+        print(f"actionbot: {text}", file=sys.stderr)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the update id and traceback; tell the user briefly, in their language, that it failed."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update failed update_id=%s", update_id, exc_info=context.error)
+    error = context.error
+    if error is not None and is_database_outage(error):  # known and transient: no traceback (models/outage.py)
+        svc = context.application.bot_data.get("services")
+        outage: Outage | None = getattr(svc.db, "outage", None) if svc is not None else None
+        if outage is not None:
+            outage.failed(error)
+        if not isinstance(update, Update):  # a job (progress, plans): its next run tries again
+            return
+        log.warning("update not handled update_id=%s: the database is unreachable", update_id)
+    else:
+        log.error("update failed update_id=%s", update_id, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = update.effective_user

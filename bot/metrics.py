@@ -10,11 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
 from telegram import Update
 from telegram.ext import ContextTypes
+
+from models.outage import Outage
 
 # seconds: a handler is one transaction and a few API calls; the dispatcher's lag spans quiet sends to outages
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -68,6 +71,23 @@ class Metrics:
         )
         ProcessCollector(registry=r)  # process_resident_memory_bytes, process_cpu_seconds_total, open fds
         self.up = Gauge("actionbot_database_up", "1 when the database answered the last scrape's query", registry=r)
+        self.outages = Counter(
+            "actionbot_outages", "Outages begun, by dependency (database, telegram): one per outage, not per failed "
+            "call", ["dependency"], registry=r,
+        )
+        self.outage_seconds = Counter(
+            "actionbot_outage_seconds", "Seconds of ended outages, by dependency", ["dependency"], registry=r
+        )
+        self.unreachable_since = Gauge(
+            "actionbot_unreachable_since_timestamp_seconds", "Unix time an ongoing outage began, by dependency "
+            "(0: reachable)", ["dependency"], registry=r,
+        )
+        for dependency in ("database", "telegram"):
+            self.outages.labels(dependency)
+            self.outage_seconds.labels(dependency)
+            self.unreachable_since.labels(dependency).set(0)
+        self.database: Outage | None = None  # the trackers (models/outage.py), set by bot.application
+        self.telegram: Outage | None = None
         self.started = time.monotonic()
         self.last_update_at: float | None = None  # monotonic
         self.last_poll_at: float | None = None  # monotonic; None: none yet
@@ -87,6 +107,8 @@ class Metrics:
 
     def polled(self) -> None:
         """getUpdates answered: Telegram is reachable and accepts the token."""
+        if self.telegram is not None:
+            self.telegram.ok()
         self.last_poll_at = time.monotonic()
         self.last_poll.set(time.time())
 
@@ -94,6 +116,15 @@ class Metrics:
         self.deliveries.labels(kind, outcome).inc()
         if lag is not None:
             self.lag.observe(max(0.0, lag))
+
+    def outage_changed(self, dependency: str, since: datetime | None, seconds: float) -> None:
+        """An `Outage` began (`since`) or ended (None, after `seconds`)."""
+        if since is not None:
+            self.outages.labels(dependency).inc()
+            self.unreachable_since.labels(dependency).set(since.timestamp())
+        else:
+            self.outage_seconds.labels(dependency).inc(seconds)
+            self.unreachable_since.labels(dependency).set(0)
 
     def retry_after(self, seconds: float) -> None:
         self.rate_limited.inc()

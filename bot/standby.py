@@ -5,10 +5,11 @@ SQLAlchemy pool, so no pooled transaction can release it). Another process start
 trying the lock every `try_every` seconds; when the active one dies its session ends, PostgreSQL releases the
 lock and the waiting one takes over. The holder checks its lock connection every `check_every` seconds with a
 cheap query (at most `check_timeout`); when that fails it may no longer be the only one, so it stops sending at
-once (dispatcher, jobs, polling) and exits with `LOCK_LOST`: its supervisor (systemd, compose) starts it again
-and it comes back as the standby. A fresh process starts nothing for `fence` seconds after getting the lock, the
-longest a previous holder can still be sending before its own check notices; then it knows every `claimed` or
-`sending` row of another worker is dead and takes them back at once instead of after the dispatcher's lease.
+once (dispatcher, jobs, polling) and stays up as a waiting standby (bot/waiting.py): /healthz says why, and it
+takes the lock again once the database answers. A fresh process starts nothing for `fence` seconds after getting
+the lock, the longest a previous holder can still be sending before its own check notices; then it knows every
+`claimed` or `sending` row of another worker is dead and takes them back at once instead of after the
+dispatcher's lease.
 
 SQLite: only one process may use a file (no SKIP LOCKED). `sqlite_lock` holds an exclusive `flock` on
 `<file>.lock` for the process's lifetime; a second process is refused with one line (`ALREADY_RUNNING`).
@@ -47,7 +48,7 @@ LOCK_SESSION = {
 
 
 class LockLost(StartupError):
-    """The active process lost its lock connection: it stopped sending and exits (`LOCK_LOST`)."""
+    """The active process lost its lock connection (`LOCK_LOST`; `actionbot run` now waits as the standby)."""
 
 
 def _asyncpg_dsn(database_url: str) -> str:
@@ -65,8 +66,10 @@ class Leadership:
         check_every: float = 1.0,
         check_timeout: float = 1.5,
         key: int = LOCK_KEY,
+        on_connected: Callable[[], None] | None = None,
     ) -> None:
         self.dsn, self.key = _asyncpg_dsn(database_url), key
+        self.on_connected = on_connected  # the database answered (a waiting standby's only sign of it)
         self.try_every, self.check_every, self.check_timeout = try_every, check_every, check_timeout
         self.conn: asyncpg.Connection | None = None
         self.lost: str | None = None  # why the lock was lost, once it is
@@ -79,9 +82,12 @@ class Leadership:
 
     async def acquire(self) -> None:
         """Wait until this process holds the lock. Connection failures propagate (the caller names them)."""
-        self.conn = await asyncpg.connect(self.dsn, server_settings=LOCK_SESSION)
+        self.conn = await asyncpg.connect(self.dsn, server_settings=LOCK_SESSION, timeout=10)
+        if self.on_connected is not None:
+            self.on_connected()
         waited = False
-        while not await self.conn.fetchval("SELECT pg_try_advisory_lock($1)", self.key):
+        # a bounded wait: a silently cut network raises (TimeoutError) and is retried like a refused connection
+        while not await asyncio.wait_for(self.conn.fetchval("SELECT pg_try_advisory_lock($1)", self.key), 10):
             if not waited:
                 log.info("standby: another process is active on this database; taking over when it stops")
                 waited = True
@@ -102,11 +108,21 @@ class Leadership:
                     raise
                 except Exception as exc:  # closed, terminated, timed out: we may no longer be the only one
                     self.lost = " ".join(str(exc).split()) or type(exc).__name__
-                    log.error("lost the database lock (%s): stopped sending; exiting", self.lost)
+                    log.warning("lost the database lock (%s): stopped sending; waiting as the standby", self.lost)
                     await on_lost(self.lost)
                     return
 
         self._watch = asyncio.create_task(loop(), name="standby-watch")
+
+    async def unwatch(self) -> None:
+        """Stop checking (the process stops serving); the lock connection stays until `release`."""
+        if self._watch is not None:
+            self._watch.cancel()
+            try:
+                await self._watch
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._watch = None
 
     def raise_if_lost(self) -> None:
         if self.lost is not None:
@@ -133,12 +149,16 @@ class Leadership:
 
 
 def stop_sending(app: Any, dispatcher: Any, stop: asyncio.Event) -> Callable[[str], Awaitable[None]]:
-    """What the active process does when its lock is lost: no more sends from here, at once, then shut down.
+    """What the active process does when its lock is lost: no more sends from here, at once.
 
     The dispatcher's round is cancelled (rows it marked `sending` are taken back by the next active process and
-    tried once more), the jobs are paused and polling ends; `stop` then runs the usual shutdown."""
+    tried once more), the jobs are paused and polling ends; setting `stop` ends `serve`, and the process waits
+    as the standby (bot/cli.py `run_bot`)."""
 
     async def on_lost(_reason: str) -> None:
+        svc = app.bot_data.get("services")
+        if svc is not None:
+            svc.metrics.standby = True  # /healthz and /metrics say so from this moment
         await dispatcher.stop()
         if app.job_queue is not None and app.job_queue.scheduler.running:
             app.job_queue.scheduler.pause()

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from models.outage import Outage, is_database_outage
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and always returns them aware (SQLite would return naive ones)."""
@@ -76,6 +78,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.outage: Outage | None = None  # set by the bot: every transaction reports reachability there
 
     @property
     def dialect(self) -> str:
@@ -83,9 +86,18 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on any exception."""
-        async with self._sessions.begin() as session:
-            yield session
+        """A session inside one transaction: committed on success, rolled back on any exception.
+
+        With `outage` set, a connection failure starts a database outage and a commit ends it (models/outage.py)."""
+        try:
+            async with self._sessions.begin() as session:
+                yield session
+        except Exception as exc:
+            if self.outage is not None and is_database_outage(exc):
+                self.outage.failed(exc)
+            raise
+        if self.outage is not None:
+            self.outage.ok()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -34,6 +34,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from models import outbox
 from models.clock import Clock
 from models.db import Database
+from models.outage import is_database_outage
 from models.people import mark_unreachable
 from models.tables import Outbox, TeamGroup
 from scheduler.limiter import RateLimiter
@@ -168,8 +169,9 @@ class Dispatcher:
                 self._plan_next(None if due is None else (due - self.clock.now()).total_seconds())
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("dispatcher round failed; retrying at the next wake-up")
+            except Exception as exc:
+                if not is_database_outage(exc):  # an outage: logged once by the database's Outage (models/outage.py)
+                    log.exception("dispatcher round failed; retrying at the next wake-up")
             await self._wake.wait()
 
     # --- sending ------------------------------------------------------------------------------------

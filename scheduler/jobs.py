@@ -8,6 +8,8 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from models.outage import is_database_outage
+
 log = logging.getLogger("actionbot.jobs")
 
 Plan = Callable[[Any], Awaitable[int]]  # takes the bot's Services, returns the rows planned
@@ -26,7 +28,8 @@ def guarded(plan: Plan, name: str) -> Callable[[Any], Coroutine[Any, Any, None]]
     async def job(context: Any) -> None:
         try:
             await plan(context.application.bot_data["services"])
-        except Exception:  # the next run tries again; a second process may have planned the same rows meanwhile
-            log.exception("%s failed", name)
+        except Exception as exc:  # the next run tries again; a second process may have planned the same rows
+            if not is_database_outage(exc):  # an outage is logged once, by the database's Outage
+                log.exception("%s failed", name)
 
     return job

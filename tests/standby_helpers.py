@@ -46,8 +46,8 @@ def write_config(path: Path, fake: FakeTelegram, database_url: str) -> Path:
 class BotProcess:
     """One `actionbot run` child process; `lines` is its stderr so far."""
 
-    def __init__(self, config: Path, name: str) -> None:
-        self.config, self.name = config, name
+    def __init__(self, config: Path, name: str, root: Path = ROOT) -> None:
+        self.config, self.name, self.root = config, name, root  # root: the checkout whose `bot` runs
         self.lines: list[str] = []
         self.proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -58,7 +58,7 @@ class BotProcess:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.config.parent)}
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "--config", str(self.config), "run",
-            cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+            cwd=self.root, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         self._reader = asyncio.create_task(self._read())

@@ -121,6 +121,45 @@ def test_bad_config_names_the_key(change, key):
     assert str(err.value).startswith(key)
 
 
+@pytest.mark.parametrize("quiet", ["08:00-08:00", "0:00-00:00", "21:30 - 21:30"])
+def test_quiet_hours_of_zero_length_are_refused_naming_the_key_and_the_way_to_switch_them_off(quiet):
+    data = example()
+    data["meetings"]["quiet_hours"] = quiet
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, env={})
+    assert str(err.value).startswith("meetings.quiet_hours: ")
+    assert "zero length" in str(err.value) and 'quiet_hours = ""' in str(err.value)
+    data["meetings"]["quiet_hours"] = ""  # the documented way: no quiet hours
+    config = parse_config(data, env={})
+    assert (config.meetings.quiet_start, config.meetings.quiet_end) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("sqlite+aiosqlite:///actionbot.db?timout=30", "timout"),
+        ("sqlite+aiosqlite:///actionbot.db?mode=ro", "mode"),  # a SQLite URI option without uri=true is dropped
+        ("sqlite+aiosqlite:///actionbot.db?journal=wal&timeout=30&zz=1", "journal, zz"),
+        ("sqlite+aiosqlite:///file:actionbot.db?uri=true&mode=rw&cachesize=5", "cachesize"),
+    ],
+)
+def test_a_sqlite_url_with_unknown_query_parameters_is_refused_naming_them(url, named):
+    data = example()
+    data["database"]["url"] = url
+    with pytest.raises(ConfigError) as err:
+        parse_config(data, env={})
+    assert str(err.value).startswith(f"database.url: unknown query parameter(s) {named} for SQLite; known: ")
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite+aiosqlite:///actionbot.db?timeout=30", "sqlite+aiosqlite:///file:actionbot.db?uri=true&mode=rw"]
+)
+def test_a_sqlite_url_with_known_query_parameters_passes(url):
+    data = example()
+    data["database"]["url"] = url
+    assert parse_config(data, env={}).database_url == url
+
+
 def test_a_database_url_from_the_environment_is_checked_and_named_so():
     with pytest.raises(ConfigError) as err:
         parse_config(example(), env={"DATABASE_URL": "postgresql+asyncpg://"})

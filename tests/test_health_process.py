@@ -81,6 +81,8 @@ async def test_a_taken_health_port_stops_the_bot_with_one_line(fake, db, tmp_pat
         )
         _, err = await proc.communicate()
     assert proc.returncode == 2
-    last = err.decode().strip().splitlines()[-1]
-    assert last.startswith("actionbot: config error: health.port: cannot listen on 127.0.0.1:")
+    entries = [json.loads(line) for line in err.decode().strip().splitlines()]  # JSON configured: JSON lines only
+    last = entries[-1]
+    assert last["message"].startswith("config error: health.port: cannot listen on 127.0.0.1:")
+    assert (last["level"], last["exit_code"]) == ("ERROR", 2)
     assert "Traceback" not in err.decode()

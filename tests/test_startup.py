@@ -8,6 +8,7 @@ SQLite file, a webhook port in use. The exit codes are those documented in the R
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -112,15 +113,65 @@ async def test_webhook_port_in_use(tmp_path, fake):
 # --- the database --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["run", "db upgrade"])
-async def test_database_unreachable(tmp_path, fake, command):
+async def test_database_unreachable_db_upgrade(tmp_path, fake):
     config = write_config(
         tmp_path, f"postgresql+asyncpg://actionbot:s3cr3tpw@127.0.0.1:{closed_port()}/actionbot", fake
     )
-    code, lines = await cli(config, *command.split())
+    code, lines = await cli(config, "db", "upgrade")
     assert code == startup.DATABASE_UNREACHABLE
     assert_one_line(lines, "cannot reach database 'actionbot' on 127.0.0.1:", "is PostgreSQL running")
     assert "s3cr3tpw" not in lines[0]
+
+
+def waiting_at_most(config: Path, minutes: float, fmt: str = "text") -> None:
+    text = config.read_text(encoding="utf-8").replace("wait_minutes = 0\n", f"wait_minutes = {minutes}\n", 1)
+    text = text.replace('format = "text"', f'format = "{fmt}"', 1)
+    config.write_text(text, encoding="utf-8")
+
+
+async def test_database_unreachable_run_waits_then_gives_up_at_the_configured_limit(tmp_path, fake):
+    """`actionbot run` waits for the database (retrying with a growing pause) instead of exiting at once; after
+    `[database] wait_minutes` it gives up with exit 11. The wait logs one WARNING, not one line per attempt."""
+    config = write_config(
+        tmp_path, f"postgresql+asyncpg://actionbot:s3cr3tpw@127.0.0.1:{closed_port()}/actionbot", fake
+    )
+    waiting_at_most(config, 0.1)  # 6 s: attempts after 0, 1, 3 s (the pause doubles), the next would pass 6 s
+    code, lines = await cli(config, "run")
+    assert code == startup.DATABASE_UNREACHABLE
+    *log_lines, last = lines
+    assert_one_line([last], "cannot reach database 'actionbot' on 127.0.0.1:", "is PostgreSQL running")
+    warnings = [line for line in log_lines if " WARNING " in line]
+    assert len(warnings) == 2, "\n".join(lines)  # the outage, and how long it waits
+    assert " WARNING actionbot.outage: Datenbank nicht erreichbar seit " in warnings[0]
+    assert "waiting for the database: trying again with a growing pause (at most 10 s); giving up after 6 s" in (
+        warnings[1]
+    )
+    assert not any(" ERROR " in line or "Traceback" in line for line in lines)
+    assert not any("s3cr3tpw" in line for line in lines)
+
+
+async def test_with_json_logging_every_line_is_json_the_start_up_failure_included(tmp_path, fake):
+    config = write_config(
+        tmp_path, f"postgresql+asyncpg://actionbot:s3cr3tpw@127.0.0.1:{closed_port()}/actionbot", fake
+    )
+    waiting_at_most(config, 0.02, fmt="json")
+    code, lines = await cli(config, "run")
+    assert code == startup.DATABASE_UNREACHABLE
+    entries = [json.loads(line) for line in lines]  # every line one JSON object
+    assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
+    last = entries[-1]
+    assert (last["level"], last["logger"], last["exit_code"]) == ("ERROR", "actionbot", 11)
+    assert last["message"].startswith("cannot reach database 'actionbot' on 127.0.0.1:")
+    assert [e["level"] for e in entries].count("ERROR") == 1 and not any("exc" in e for e in entries)
+
+
+async def test_with_json_logging_a_config_that_cannot_be_read_is_the_one_plain_line_and_says_so(tmp_path, fake):
+    config = write_config(tmp_path, "sqlite+aiosqlite:///bot.db", fake)
+    text = config.read_text(encoding="utf-8").replace('format = "text"', 'format = "json"', 1)
+    config.write_text(text.replace("[project]", "[project]\nsurprise = 1", 1), encoding="utf-8")
+    code, lines = await cli(config, "run")
+    assert code == startup.CONFIG_ERROR
+    assert_one_line(lines, "config error: project.surprise: unknown key", "this line is plain text")
 
 
 class FakePostgres:
