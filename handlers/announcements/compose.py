@@ -133,7 +133,7 @@ async def on_button(req: Req) -> None:
     elif action == "send" and draft.step == "review":
         await _create(req, draft, None)
     elif action == "plan" and draft.step == "review":
-        req.show(views.when_view(req.lang, draft.data[NONCE], _quick_choices(req), req.config))
+        req.show(views.when_view(req.lang, draft.data[NONCE], _quick_choices(req), req.config, req.now))
         await _save(req, "when", draft.data)
     elif action == "at" and draft.step in ("when", "confirm_when"):
         await _confirm_when(req, draft, _instant(req.cb.bigint(2)))
@@ -217,7 +217,9 @@ async def _typed_when(req: Req, draft: Draft, text: str) -> None:
     except DateProblem as problem:
         if problem.key != "dates.ambiguous":
             raise
-        choices = views.when_view(req.lang, draft.data[NONCE], list(problem.params.get("options", [])), req.config)
+        choices = views.when_view(
+            req.lang, draft.data[NONCE], list(problem.params.get("options", [])), req.config, req.now
+        )
         req.reply(View(req.t("dates.ambiguous"), choices.buttons))
         return
     await _confirm_when(req, draft, parsed.start)

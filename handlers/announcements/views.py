@@ -21,6 +21,7 @@ from handlers.common import Btn, Req, View, esc
 from models.announcements import core as domain
 from models.announcements.core import Audience, AudienceCount, Content
 from models.announcements.reports import Breakdown, Tally
+from models.dates import example_dates
 from models.people import OTHER_TOWN
 from models.tables import Announcement, Outbox, Person, Team
 from scheduler.dispatcher import Outgoing, Renderer
@@ -125,10 +126,10 @@ def review_view(lang: str, nonce: str, audience_line: str, n: AudienceCount) -> 
     )
 
 
-def when_view(lang: str, nonce: str, choices: list[datetime], config: Config) -> View:
+def when_view(lang: str, nonce: str, choices: list[datetime], config: Config, now: datetime) -> View:
     rows = [[_btn(format_when(at, lang, config.time_zone), nonce, "at", int(at.timestamp()))] for at in choices]
     rows.append([_btn(t(lang, "announce.back"), nonce, "back")])
-    return View(t(lang, "announce.ask_when"), rows)
+    return View(t(lang, "announce.ask_when", **example_dates(now, config.time_zone)), rows)
 
 
 def confirm_when_view(lang: str, nonce: str, at: datetime, config: Config, recipients: int) -> View:

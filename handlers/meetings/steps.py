@@ -16,7 +16,7 @@ from handlers.codec import BadCallback, encode
 from handlers.common import Btn, Req, View, esc
 from handlers.meetings.views import meeting_text, town_label
 from models import drafts
-from models.dates import day_choices, time_choices
+from models.dates import day_choices, example_dates, time_choices
 from models.drafts import NONCE
 from models.meetings import core as meetings_domain
 from models.tables import Draft, Meeting, Team
@@ -142,7 +142,7 @@ async def step_view(req: Req, draft: Draft) -> View:
     if step == "when":
         today = req.now.astimezone(tz).date()
         days = [btn(_day_label(req, d, today), draft, "day", f"{d:%Y%m%d}") for d in day_choices(req.now, tz)]
-        return View(head + req.t("meeting_flow.ask_when"), _rows(days, 3))
+        return View(head + req.t("meeting_flow.ask_when", **example_dates(req.now, tz)), _rows(days, 3))
     if step == "time":
         day = date.fromisoformat(data["day"])
         times = [btn(f"{t:%H:%M}", draft, "time", f"{t:%H%M}") for t in time_choices()]
