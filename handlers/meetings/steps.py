@@ -14,6 +14,7 @@ from babel.dates import format_date
 
 from handlers.codec import BadCallback, encode
 from handlers.common import Btn, Req, View, esc
+from handlers.meetings import overlap
 from handlers.meetings.views import meeting_text, town_label
 from models import drafts
 from models.dates import day_choices, example_dates, time_choices
@@ -192,8 +193,11 @@ async def confirm_view(req: Req, draft: Draft) -> View:
     data = draft.data
     text = meeting_text(req.config, preview(data), await _team(req, data), req.lang)
     reminders = offsets_label(req, data.get("reminders", list(req.config.meetings.reminder_offsets)))
+    meeting = preview(data)
+    clash = await overlap.warning(req, int(data["team"]), meeting.starts_at, meeting.duration_min)
+    warn = f"\n\n{clash}\n{req.t('overlap.go_on')}" if clash else ""
     return View(
-        req.t("meeting_flow.confirm", meeting=text, reminders=reminders),
+        req.t("meeting_flow.confirm", meeting=text, reminders=reminders) + warn,
         [
             [btn(req.t("meeting_flow.invite"), draft, "ok")],
             [btn(req.t("meeting_flow.restart"), draft, "again"), btn(req.t("meeting_flow.cancel"), draft, "cancel")],
