@@ -219,6 +219,21 @@ async def test_a_long_list_is_paged_under_telegrams_button_limits(bot):
     assert "✅ Mitglied1" in lead.last_message().button_texts()
 
 
+async def test_a_long_saved_result_names_sixty_and_counts_the_rest(bot):
+    meeting, lead, _ = await past_meeting(bot)
+    async with bot.db.transaction() as s:
+        for i in range(300):
+            p, _ = await register(s, telegram_id=700000 + i, display_name=f"Gast{i:03d} mit sehr langem Namen",
+                                  language="de", privacy_version="1", now=bot.clock.now())
+            s.add(Rsvp(meeting_id=meeting.id, person_id=p.id, invited_at=bot.clock.now(), attended=True))
+    await open_list(bot, lead, meeting)
+    await lead.press("✔ Fertig")
+    result = lead.last_message()
+    assert len(result.text) <= 4096 and result.button_texts() == ["✏️ Ändern"]
+    assert "✅ 300 von 303 Eingeladenen dabei" in result.text
+    assert "Gast059 mit sehr langem Name und 240 weitere" in result.text  # names cut at 28
+
+
 async def test_a_cancelled_meeting_has_no_attendance_nudge(bot):
     team, lead, _ = await team_with_members(bot)
     meeting = await schedule(bot, lead, team, in_days(bot, 1))

@@ -6,7 +6,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from models.clock import FrozenClock
-from models.tables import Outbox
+from models.people import register
+from models.tables import Outbox, Rsvp
 from tests.conftest import START, start_bot, stop_bot
 from tests.test_headcount import answered_meeting, count, invitation
 
@@ -134,3 +135,27 @@ async def test_the_list_of_a_cancelled_meeting_says_so(bot):
     await lead.press("Ja, absagen", message=meeting_card)
     await lead.press("🔄 Aktualisieren", message=the_list)
     assert "abgesagt" in lead.callback_answers[-1][0]
+
+
+async def test_a_long_list_stays_one_message_and_says_how_many_more(bot):
+    meeting, lead, _ = await answered_meeting(bot)
+    async with bot.db.transaction() as s:
+        for i in range(200):
+            p, _ = await register(
+                s,
+                telegram_id=700000 + i,
+                display_name=f"Gast{i:03d} mit einem recht langen Namen",
+                language="de",
+                privacy_version="1",
+                now=bot.clock.now(),
+            )
+            p.town, p.stakeholder_group = "bad_blankenburg", "entrepreneur"
+            s.add(Rsvp(meeting_id=meeting.id, person_id=p.id, invited_at=bot.clock.now()))
+    the_list = await open_the_list(lead)
+    assert len(the_list.text) <= 4096
+    assert "⏳ Noch offen (201)" in the_list.text
+    shown = the_list.text.count("Gast")
+    assert 20 < shown < 200
+    assert "Gast000 mit einem recht lang (Bad Blankenburg, Unternehmer*in)" in the_list.text  # names cut at 28
+    assert the_list.text.endswith(f"… und {201 - 1 - shown} weitere")  # Dora comes first among the open ones
+    assert the_list.button_texts() == ["🙋 Offene erinnern (201)", "🔄 Aktualisieren"]
