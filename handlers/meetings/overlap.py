@@ -31,7 +31,7 @@ async def warning(
                 title=esc(m.title),
                 team=esc(team.name(req.lang)) if team else "–",
                 when=format_when(m.starts_at, req.lang, req.config.time_zone),
-                end=f"{end:%H:%M}",
+                time=f"{end:%H:%M}",  # when it ends
                 place=place_line(req.config, m, req.lang),
             )
         )
