@@ -52,7 +52,7 @@ from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
-from handlers.meetings import attendance, calendar, rsvp
+from handlers.meetings import attendance, calendar, rsvp, rsvp_list
 from handlers.meetings import flow as meeting_flow
 from handlers.polls import flow as polls
 from handlers.reachability import on_my_chat_member
@@ -137,6 +137,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "rsvp": (rsvp.on_rsvp, MEMBER),
     "rsn": (rsvp.on_reason, MEMBER),
     "nudge": (rsvp.on_nudge, MEMBER),
+    "rl": (rsvp_list.on_button, MEMBER),  # Zusagen ansehen (from /meetings)
     "ics": (calendar.on_ics, MEMBER),
     "mt": (meeting_flow.on_flow_button, MEMBER),
     "me": (meeting_flow.on_manage_button, MEMBER),

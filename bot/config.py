@@ -343,6 +343,7 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
         if isinstance(value, bool) or not 0 <= value <= 10_000:
             raise ConfigError(f"meetings.{key}: expected a number from 0 to 10000")
         numbers[key] = float(value)
+    show_rsvps = r.get("show_rsvps_to_members", bool, False)
     r.done()
     return MeetingPolicy(
         tz=tz,
@@ -352,6 +353,7 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
         grace=timedelta(minutes=numbers["grace_minutes"]),
         headcount_before=timedelta(hours=numbers["headcount_hours"]),
         attendance_nudge_after=timedelta(hours=numbers["attendance_nudge_hours"]),
+        show_rsvps_to_members=show_rsvps,
     )
 
 

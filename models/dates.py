@@ -353,7 +353,7 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo, *, fold: int | None = Non
             if at is None:
                 raise DateProblem("dates.no_time", day=day)
             return _finish(datetime.combine(day, at), tz, now, fold)
-    raise DateProblem("dates.unparseable")
+    raise DateProblem("dates.unparseable", **example_dates(now, tz))
 
 
 def combine_local(day: date, at: time, tz: ZoneInfo, now: datetime, fold: int | None = None) -> ParsedWhen:
@@ -407,6 +407,17 @@ def day_choices(now: datetime, tz: ZoneInfo, days: int = 14) -> list[date]:
         raise ValueError("days must not be negative")
     today = now.astimezone(tz).date()
     return [today + timedelta(days=offset) for offset in range(days)]
+
+
+EXAMPLE_DAYS_AHEAD = 7
+
+
+def example_dates(now: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """The example dates a prompt shows ("10.12.2026", "10.12."): a week from today, so never in the past
+    however long the text has been in the catalogue. Placeholders `example` and `example_short`."""
+    _require_aware(now, "now")
+    day = now.astimezone(tz).date() + timedelta(days=EXAMPLE_DAYS_AHEAD)
+    return {"example": f"{day:%d.%m.%Y}", "example_short": f"{day.day}.{day.month}."}
 
 
 def time_choices() -> list[time]:

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from models.tables import AuditEntry, Person
-from tests.announce_helpers import ANNOUNCE_TEXT, announcements, compose, copies, rows, send_now
+from tests.announce_helpers import ANNOUNCE_TEXT, MANAGER_HEADER, announcements, compose, copies, rows, send_now
 from tests.meeting_helpers import team_with_members
 
 DASEIN = "Aktions-Team Daseinsvorsorge"
@@ -64,7 +64,7 @@ async def test_the_preview_shows_the_announcement_before_anything_is_sent(bot):
     manager = bot.manager()
     await compose(manager, "Alle")
     texts = manager.texts()
-    assert texts[-2] == ANNOUNCE_TEXT  # the preview, as recipients will see it
+    assert texts[-2] == f"{MANAGER_HEADER}\n\n{ANNOUNCE_TEXT}"  # the preview, as recipients will see it
     assert "Bereit zum Senden" in texts[-1]
     assert await rows(bot) == []
 
@@ -170,7 +170,11 @@ async def test_photo_announcement_arrives_with_its_caption(bot):
     await manager.press("Jetzt senden")
     await bot.deliver()
     got = anna.last_message()
-    assert got.kind == "photo" and got.photo == b"\x89PNG\r\n\x1a\nplakat" and got.caption == "Plakat für Samstag"
+    assert (
+        got.kind == "photo"
+        and got.photo == b"\x89PNG\r\n\x1a\nplakat"
+        and got.caption == f"{MANAGER_HEADER}\n\nPlakat für Samstag"
+    )
 
 
 async def test_document_announcement_arrives_with_its_caption(bot):
@@ -183,7 +187,11 @@ async def test_document_announcement_arrives_with_its_caption(bot):
     await manager.press("Jetzt senden")
     await bot.deliver()
     got = anna.last_message()
-    assert got.kind == "document" and got.document[0] == "protokoll.pdf" and got.caption == "Das Protokoll"
+    assert (
+        got.kind == "document"
+        and got.document[0] == "protokoll.pdf"
+        and got.caption == f"{MANAGER_HEADER}\n\nDas Protokoll"
+    )
 
 
 async def test_formatting_is_kept_and_user_text_cannot_break_the_html(bot):
@@ -197,8 +205,12 @@ async def test_formatting_is_kept_and_user_text_cannot_break_the_html(bot):
     await manager.press("Jetzt senden")
     await bot.deliver()
     got = anna.last_message()
-    assert got.text == text
-    assert got.entities == [{"type": "bold", "offset": 0, "length": 8}]
+    assert got.text == f"{MANAGER_HEADER}\n\n{text}"
+    start = len(f"{MANAGER_HEADER}\n\n".encode("utf-16-le")) // 2
+    assert got.entities == [
+        {"type": "bold", "offset": 3, "length": start - 5},  # the header after "📣 "
+        {"type": "bold", "offset": start, "length": 8},
+    ]
 
 
 async def test_a_text_over_telegrams_limit_is_refused(bot):
@@ -206,7 +218,8 @@ async def test_a_text_over_telegrams_limit_is_refused(bot):
     manager = bot.manager()
     await manager.send("/announce")
     out = await manager.send("x" * 4097)
-    assert "zu lang: 4097 Zeichen, erlaubt sind 4096" in out[-1].text
+    room = len("📣 Announcement from Maria, project management\n\n".encode("utf-16-le")) // 2  # the longer header
+    assert f"zu lang: 4097 Zeichen, erlaubt sind {4096 - room}" in out[-1].text
 
 
 async def test_every_announcement_is_audited_with_count_and_audience(bot):

@@ -7,7 +7,7 @@ from sqlalchemy import insert, select, update
 from handlers.announcements import progress as announcements_progress
 from models import outbox
 from models.tables import Announcement, AuditEntry, Outbox, Person
-from tests.announce_helpers import ANNOUNCE_TEXT, announcements, compose, copies, rows, send_now
+from tests.announce_helpers import ANNOUNCE_TEXT, announcements, body, compose, copies, rows, send_now
 from tests.conftest import start_bot, stop_bot
 from tests.meeting_helpers import team_with_members
 
@@ -19,7 +19,7 @@ def attempts_to(fake, user):
     return [
         p
         for name, p in fake.requests
-        if name == "sendMessage" and p.get("chat_id") == user.user_id and p.get("text") == ANNOUNCE_TEXT
+        if name == "sendMessage" and p.get("chat_id") == user.user_id and body(p.get("text")) == ANNOUNCE_TEXT
     ]
 
 

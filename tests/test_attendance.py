@@ -122,6 +122,41 @@ async def test_finishing_records_the_time_and_the_nudge_is_not_sent(bot):
     assert "ist die Anwesenheit eingetragen" in replies[-1].text
 
 
+async def test_after_fertig_the_card_is_the_saved_result_with_only_aendern(bot):
+    meeting, lead, (anna, ben) = await past_meeting(bot)
+    await open_list(bot, lead, meeting)
+    card = lead.last_message()
+    await lead.press("◻ Mitglied0", message=card)
+    await lead.press("+", message=card)
+    await lead.press("📌 Beschlüsse", message=card)
+    await lead.send("Bürgerbus ab März")
+    card = lead.last_message()
+    await lead.press("✔ Fertig", message=card)
+    assert card.button_texts() == ["✏️ Ändern"]
+    lines = card.text.split("\n")
+    assert lines[0] == "📋 Anwesenheit: „Werkstatt Mobilität“"
+    assert "✅ 1 von 3 Eingeladenen dabei · 👤 1 Gast ohne Telegram" in lines
+    assert "Dabei: Mitglied0" in lines
+    assert "📌 Beschlüsse: Bürgerbus ab März" in lines
+    assert lines[-1].startswith("✔ Eingetragen am")
+    assert "Tippe auf einen Namen" not in card.text
+    await lead.press("✏️ Ändern", message=card)
+    assert "✔ Fertig" in card.button_texts() and "✅ Mitglied0" in card.button_texts()
+    await lead.press("✅ Mitglied0", message=card)
+    await lead.press("✔ Fertig", message=card)
+    assert "Dabei: niemand, der über den Bot eingeladen war" in card.text
+    assert card.button_texts() == ["✏️ Ändern"]
+    assert await attended(bot, meeting.id, anna) is False
+
+
+async def test_a_member_pressing_aendern_of_the_result_is_refused(bot):
+    meeting, lead, (anna, _) = await past_meeting(bot)
+    await open_list(bot, lead, meeting)
+    await lead.press("✔ Fertig")
+    await anna.press_data(f"att:1:{meeting.id}:show:0")
+    assert "Teamleitung" in anna.callback_answers[-1][0]
+
+
 async def test_attendance_command_lists_only_past_meetings_without_attendance(bot):
     team, lead, _ = await team_with_members(bot)
     await schedule(bot, lead, team, in_days(bot, 1), title="Vergangenes Treffen")
@@ -182,6 +217,21 @@ async def test_a_long_list_is_paged_under_telegrams_button_limits(bot):
     await lead.press("◻ Mitglied1")
     assert "Seite 2 von 2" in lead.last_message().text  # ticking stays on the page
     assert "✅ Mitglied1" in lead.last_message().button_texts()
+
+
+async def test_a_long_saved_result_names_sixty_and_counts_the_rest(bot):
+    meeting, lead, _ = await past_meeting(bot)
+    async with bot.db.transaction() as s:
+        for i in range(300):
+            p, _ = await register(s, telegram_id=700000 + i, display_name=f"Gast{i:03d} mit sehr langem Namen",
+                                  language="de", privacy_version="1", now=bot.clock.now())
+            s.add(Rsvp(meeting_id=meeting.id, person_id=p.id, invited_at=bot.clock.now(), attended=True))
+    await open_list(bot, lead, meeting)
+    await lead.press("✔ Fertig")
+    result = lead.last_message()
+    assert len(result.text) <= 4096 and result.button_texts() == ["✏️ Ändern"]
+    assert "✅ 300 von 303 Eingeladenen dabei" in result.text
+    assert "Gast059 mit sehr langem Name und 240 weitere" in result.text  # names cut at 28
 
 
 async def test_a_cancelled_meeting_has_no_attendance_nudge(bot):

@@ -252,7 +252,7 @@ def test_today_is_the_berlin_day_not_the_utc_day() -> None:
 def test_unparseable(text: str) -> None:
     caught = problem(text)
     assert caught.key == "dates.unparseable"
-    assert caught.params == {}
+    assert caught.params == {"example": "02.12.2026", "example_short": "2.12."}  # a week after NOW, for the text
 
 
 @pytest.mark.parametrize(

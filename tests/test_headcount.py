@@ -91,7 +91,10 @@ async def test_the_nudge_reaches_exactly_the_open_members_once(bot):
     assert {k: count(u, NUDGE) for k, u in m.items() if k != "dora"} == dict.fromkeys(["anna", "ben", "carl", "eve"], 0)
     assert count(lead, NUDGE) == 0
     await lead.press("Offene erinnern (1)", message=latest(lead, HEADCOUNT))
-    assert lead.callback_answers[-1] == ("Alle haben schon geantwortet oder wurden schon erinnert.", True)
+    assert lead.callback_answers[-1] == (
+        "Die Offenen wurden in den letzten 24 Stunden schon erinnert. Wieder möglich ab Sa., 28. Nov. 2026, 18:00 Uhr.",
+        True,
+    )
     await bot.deliver(advance=timedelta(minutes=5))
     assert count(m["dora"], NUDGE) == 1
 

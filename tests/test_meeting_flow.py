@@ -16,7 +16,7 @@ from tests.conftest import START, start_bot, stop_bot
 from tests.meeting_helpers import person_of, schedule, team_with_members
 
 PAST = t("de", "dates.past")
-UNPARSEABLE = t("de", "dates.unparseable")
+UNPARSEABLE = t("de", "dates.unparseable", example="02.12.2026", example_short="2.12.")  # a week after START
 
 
 async def meetings_in_db(bot) -> list[Meeting]:
@@ -108,7 +108,19 @@ async def test_31_february_is_refused_with_examples(bot):
     _, lead, _ = await at_when_step(bot)
     [reply] = await lead.send("31.02.2026 18:00")
     assert reply.text == UNPARSEABLE
-    assert "03.12.2026 18:00" in reply.text
+    assert "„02.12.2026 18:00“, „2.12. 18 Uhr“" in reply.text
+    assert (await draft_of(bot, lead)).step == "when"
+
+
+async def test_the_date_examples_are_a_week_from_today_in_berlin(bot):
+    """The examples move with the clock (here past midnight in Berlin while UTC is still on the day before)."""
+    team, lead, _ = await team_with_members(bot)
+    bot.clock.set(datetime(2027, 6, 30, 22, 30, tzinfo=UTC))  # Thu 1 July 2027, 00:30 in Berlin
+    await lead.send("/meeting")
+    [prompt] = await lead.send("Werkstatt Mobilität")
+    assert "„08.07.2027 18:00“, „8.7. 18 Uhr“" in prompt.text
+    [reply] = await lead.send("Quatsch")
+    assert "„08.07.2027 18:00“, „8.7. 18 Uhr“" in reply.text
     assert (await draft_of(bot, lead)).step == "when"
 
 

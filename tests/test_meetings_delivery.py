@@ -53,6 +53,22 @@ async def test_decline_offers_reasons_and_stops_reminders(bot):
     assert any(m.text.startswith("⏰ Erinnerung") for m in ben.messages)
 
 
+async def test_the_chosen_reason_stays_on_the_invitation_and_in_meetings(bot):
+    team, lead, (anna, _) = await team_with_members(bot)
+    await schedule(bot, lead, team, in_days(bot, 3))
+    await bot.deliver()
+    invitation = invitations(anna)[-1]
+    await anna.press("Absage", message=invitation)
+    assert "Grund:" not in invitation.text
+    await anna.press("Anfahrt", message=invitation)
+    assert "Deine Antwort: ❌ Absage\nGrund: Anfahrt" in invitation.text
+    assert "Anfahrt" not in invitation.button_texts()  # the reason chips are gone once one is chosen
+    [_, card] = await anna.send("/meetings")
+    assert "Grund: Anfahrt" in card.text
+    await anna.press("Zusage", message=invitation)
+    assert "Grund:" not in invitation.text
+
+
 async def test_reminders_arrive_24h_and_2h_before(bot):
     team, lead, (anna, _) = await team_with_members(bot)
     meeting = await schedule(bot, lead, team, in_days(bot, 3))  # Sat 17:00 UTC

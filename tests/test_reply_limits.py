@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from scheduler.limiter import Limits, RateLimiter
-from tests.announce_helpers import ANNOUNCE_TEXT, compose, copies
+from tests.announce_helpers import ANNOUNCE_TEXT, body, compose, copies
 from tests.meeting_helpers import team_with_members
 
 HELP = "Das kann ich für dich tun"
@@ -55,7 +55,7 @@ async def test_the_announce_preview_and_its_buttons_both_arrive(bot):
     await manager.press("Weiter", timeout=30)  # an edit, the preview and the buttons: three sends in a row
     texts = manager.texts()
     assert "Vorschau" in texts[-3]
-    assert texts[-2] == ANNOUNCE_TEXT
+    assert body(texts[-2]) == ANNOUNCE_TEXT
     assert "Bereit zum Senden" in texts[-1] and manager.messages[-1].buttons
     assert bot.fake.stats["429"] == 0  # paced, not merely retried
 

@@ -147,6 +147,10 @@ async def test_manager_gets_the_charts_as_one_album_and_the_html_report(bot):
     assert [m for m, _ in bot.fake.requests if m in ("sendMediaGroup", "sendPhoto")] == ["sendMediaGroup"]
     [(name, data, _mime)] = [m.document for m in replies if m.document is not None]
     assert name == "bericht.html" and b"data:image/png;base64," in data
+    page = data.decode()
+    teams = page.split("<h2>Teams</h2>")[1].split("</table>")[0]
+    assert "<td>Aktions-Team Daseinsvorsorge</td>" in teams and "<td>Aktions-Team Fachkräfte</td>" in teams
+    assert "daseinsvorsorge" not in teams and "fachkraefte" not in teams
 
 
 async def test_an_english_manager_gets_english_file_names(bot):

@@ -219,6 +219,7 @@ async def test_without_recorded_attendance_those_who_said_yes_get_it_after_the_c
 async def test_the_sweep_and_a_second_fertig_plan_the_survey_only_once(bot):
     meeting, lead, (anna, _), _ = await ended_meeting(bot)
     await record(bot, lead, present=("Mitglied0",))
+    await lead.press("✏️ Ändern")  # the saved result opens the list again
     await lead.press("✔ Fertig")
     assert await run_sweep(bot) == 0
     bot.clock.advance(timedelta(days=1))
@@ -233,6 +234,7 @@ async def test_the_sweep_and_a_second_fertig_plan_the_survey_only_once(bot):
 async def test_someone_ticked_present_after_fertig_gets_the_survey_at_the_next_sweep(bot):
     meeting, lead, (anna, ben), _ = await ended_meeting(bot)
     await record(bot, lead, present=("Mitglied0",))
+    await lead.press("✏️ Ändern")
     await lead.press("◻ Mitglied1")
     await run_sweep(bot)
     assert len(surveys_of(ben)) == 1

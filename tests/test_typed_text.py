@@ -4,6 +4,7 @@ them), and formatted announcements are rebuilt as valid Telegram HTML whatever t
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -37,6 +38,17 @@ async def _announce(bot, manager, recipient, content: dict) -> None:
     await manager.press("Weiter")
     await manager.press("Jetzt senden")
     await bot.deliver()
+
+
+HEADER = "📣 Mitteilung von Maria, Projektmanagement\n\n"  # above every announcement (test_announce_header.py)
+
+
+def _as_typed(got) -> SimpleNamespace:
+    """An arrived announcement as the sender typed it: without the header and its bold, offsets as typed."""
+    assert got.text.startswith(HEADER)
+    shift = len(HEADER.encode("utf-16-le")) // 2
+    entities = [{**e, "offset": e["offset"] - shift} for e in got.entities if e["offset"] >= shift]
+    return SimpleNamespace(text=got.text[len(HEADER) :], entities=entities)
 
 
 # -- NUL ----------------------------------------------------------------------------------------------
@@ -77,7 +89,7 @@ async def test_a_nul_in_a_formatted_announcement_keeps_the_formatting_in_place(b
     text = "Wichtig:\x00 Treffen am 🏛 Markt"  # bold "Wichtig:\x00", italic "Markt" (after a 2-unit emoji)
     entities = [{"type": "bold", "offset": 0, "length": 9}, {"type": "italic", "offset": 23, "length": 5}]
     await _announce(bot, bot.manager(), anna, {"text": text, "entities": entities})
-    got = anna.last_message()
+    got = _as_typed(anna.last_message())
     assert got.text == "Wichtig: Treffen am 🏛 Markt"
     assert got.entities == [{"type": "bold", "offset": 0, "length": 8}, {"type": "italic", "offset": 22, "length": 5}]
     [ann] = await _rows(bot, Announcement)
@@ -94,7 +106,7 @@ async def test_a_nul_in_a_photo_caption_is_dropped(bot, errors):
     await manager.press("Weiter")
     await manager.press("Jetzt senden")
     await bot.deliver()
-    assert anna.last_message().caption == "Das Plakat"
+    assert anna.last_message().caption == f"{HEADER}Das Plakat"
     assert errors() == []
 
 
@@ -124,7 +136,7 @@ async def test_a_link_whose_url_has_quotes_and_brackets_arrives_intact(bot, erro
             ],
         },
     )
-    got = anna.last_message()
+    got = _as_typed(anna.last_message())
     assert got.text == text
     assert got.entities == [{"type": "text_link", "offset": 14, "length": 4, "url": url}]
     assert errors() == []
@@ -138,7 +150,7 @@ async def test_a_link_to_a_telegram_user_and_a_mention_arrive_as_mentions(bot, e
         {"type": "text_mention", "offset": 15, "length": 3, "user": {"id": 77, "is_bot": False, "first_name": "B"}},
     ]
     await _announce(bot, bot.manager(), anna, {"text": text, "entities": entities})
-    got = anna.last_message()
+    got = _as_typed(anna.last_message())
     assert got.text == text
     assert [(e["type"], e["offset"], e["user"]["id"]) for e in got.entities] == [
         ("text_mention", 6, 4242),
@@ -156,7 +168,7 @@ async def test_code_with_a_language_and_overlapping_styles_arrive_as_typed(bot, 
         {"type": "pre", "offset": 12, "length": 8, "language": 'py"thon'},
     ]
     await _announce(bot, bot.manager(), anna, {"text": text, "entities": entities})
-    got = anna.last_message()
+    got = _as_typed(anna.last_message())
     assert got.text == text
     styled = {(e["type"], e["offset"], e["length"]) for e in got.entities if e["type"] != "pre"}
     assert styled == {("bold", 0, 8), ("italic", 5, 3), ("italic", 8, 3)}

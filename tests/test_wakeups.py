@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models.clock import FrozenClock
 from models.tables import Outbox
-from tests.announce_helpers import ANNOUNCE_TEXT, compose
+from tests.announce_helpers import ANNOUNCE_TEXT, body, compose
 from tests.conftest import START, start_bot, stop_bot
 from tests.meeting_helpers import person_of, schedule, team_with_members
 
@@ -47,7 +47,7 @@ async def test_a_row_committed_by_a_users_action_is_sent_at_once(bot):
         await compose(manager, DASEIN)
         await manager.press("Jetzt senden")
         for user in (lead, anna, ben):
-            await user.wait_for_message(lambda m: m.text == ANNOUNCE_TEXT, timeout=10)
+            await user.wait_for_message(lambda m: body(m.text) == ANNOUNCE_TEXT, timeout=10)
     finally:
         await bot.dispatcher.stop()
 

@@ -10,12 +10,13 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from handlers import team_mix, typed
-from handlers.announcements import views
+from handlers.announcements import header, views
 from handlers.common import Req, View
 from models import drafts
 from models.announcements import core as domain
 from models.announcements import reports
 from models.announcements.core import Audience, Content, CountChanged
+from models.announcements.sender import sender_of
 from models.dates import DateProblem, combine_local, parse_when
 from models.drafts import NONCE
 from models.errors import Refusal
@@ -48,11 +49,28 @@ def _content(draft: Draft) -> Content:
     return Content(d.get("text", ""), d.get("media_kind"), d.get("media_file_id"))
 
 
+async def _room(req: Req) -> int:
+    """Characters kept for the header above the text (handlers/announcements/header.py)."""
+    return await header.room(req.session, await sender_of(req.session, req.me))
+
+
+async def _ask_text(req: Req) -> str:
+    room = await _room(req)
+    return req.t("announce.ask_text", limit=domain.TEXT_LIMIT - room, caption_limit=domain.CAPTION_LIMIT - room)
+
+
+async def _as_sent(req: Req, draft: Draft) -> Content:
+    """The draft's content as recipients will get it, header included (for the preview and "test to me")."""
+    audience = Audience.from_json(draft.data.get("audience"))
+    sender = await sender_of(req.session, req.me, audience)
+    return header.with_header(_content(draft), await header.header_html(req.session, sender, req.lang))
+
+
 async def start_announce(req: Req) -> None:
     """/announce: managers and team leads only; starts a new run (an open one is replaced)."""
     await domain.scope_of(req.session, req.me)
     await _save(req, "text", drafts.new_run())
-    req.reply(req.t("announce.ask_text", limit=domain.TEXT_LIMIT, caption_limit=domain.CAPTION_LIMIT))
+    req.reply(await _ask_text(req))
 
 
 async def start_with_audience(req: Req, audience: Audience) -> None:
@@ -61,7 +79,7 @@ async def start_with_audience(req: Req, audience: Audience) -> None:
     await domain.check_audience(req.session, scope, audience, _towns(req), _groups(req))
     await _save(req, "text", {**drafts.new_run(), "audience": audience.to_json()})
     chosen = views.audience_text(req.config, audience, await views.team_names(req.session, req.lang), req.lang)
-    ask = req.t("announce.ask_text", limit=domain.TEXT_LIMIT, caption_limit=domain.CAPTION_LIMIT)
+    ask = await _ask_text(req)
     req.reply(f"{ask}\n\n{req.t('team_mix.preset_audience', audience=chosen)}")
 
 
@@ -84,7 +102,7 @@ async def on_input(req: Req, draft: Draft) -> None:
         content = Content(typed.formatted(message))
     else:
         raise Refusal("announce.unsupported")
-    domain.check_content(content)
+    domain.check_content(content, reserve=await _room(req))
     data = {**draft.data, "text": content.text_html, "media_kind": content.media_kind}
     data["media_file_id"] = content.media_file_id
     scope = await domain.scope_of(req.session, req.me)
@@ -127,13 +145,13 @@ async def on_button(req: Req) -> None:
     elif action == "aud":
         req.show(await _audience_view(req, await _save(req, "audience", draft.data)))
     elif action == "test" and draft.step == "review":
-        content, chat = _content(draft), req.user_id
+        content, chat = await _as_sent(req, draft), req.user_id
         req.after(lambda: views.send_content(req, chat, content))
         req.toast(req.t("announce.test_sent"))
     elif action == "send" and draft.step == "review":
         await _create(req, draft, None)
     elif action == "plan" and draft.step == "review":
-        req.show(views.when_view(req.lang, draft.data[NONCE], _quick_choices(req), req.config))
+        req.show(views.when_view(req.lang, draft.data[NONCE], _quick_choices(req), req.config, req.now))
         await _save(req, "when", draft.data)
     elif action == "at" and draft.step in ("when", "confirm_when"):
         await _confirm_when(req, draft, _instant(req.cb.bigint(2)))
@@ -188,7 +206,7 @@ async def _review(req: Req, draft: Draft) -> None:
     control = views.review_view(req.lang, draft.data[NONCE], line, count)
     if first:
         req.show(View(req.t("announce.preview_below")))
-        content, chat = _content(draft), req.user_id
+        content, chat = await _as_sent(req, draft), req.user_id
 
         async def preview() -> None:
             await views.send_content(req, chat, content)
@@ -217,7 +235,9 @@ async def _typed_when(req: Req, draft: Draft, text: str) -> None:
     except DateProblem as problem:
         if problem.key != "dates.ambiguous":
             raise
-        choices = views.when_view(req.lang, draft.data[NONCE], list(problem.params.get("options", [])), req.config)
+        choices = views.when_view(
+            req.lang, draft.data[NONCE], list(problem.params.get("options", [])), req.config, req.now
+        )
         req.reply(View(req.t("dates.ambiguous"), choices.buttons))
         return
     await _confirm_when(req, draft, parsed.start)

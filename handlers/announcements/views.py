@@ -16,11 +16,14 @@ from telegram.constants import ParseMode
 
 from bot.config import Config
 from bot.texts import format_when, t
+from handlers.announcements.header import header_html, with_header
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from models.announcements import core as domain
 from models.announcements.core import Audience, AudienceCount, Content
 from models.announcements.reports import Breakdown, Tally
+from models.announcements.sender import sender_of
+from models.dates import example_dates
 from models.people import OTHER_TOWN
 from models.tables import Announcement, Outbox, Person, Team
 from scheduler.dispatcher import Outgoing, Renderer
@@ -125,10 +128,10 @@ def review_view(lang: str, nonce: str, audience_line: str, n: AudienceCount) -> 
     )
 
 
-def when_view(lang: str, nonce: str, choices: list[datetime], config: Config) -> View:
+def when_view(lang: str, nonce: str, choices: list[datetime], config: Config, now: datetime) -> View:
     rows = [[_btn(format_when(at, lang, config.time_zone), nonce, "at", int(at.timestamp()))] for at in choices]
     rows.append([_btn(t(lang, "announce.back"), nonce, "back")])
-    return View(t(lang, "announce.ask_when"), rows)
+    return View(t(lang, "announce.ask_when", **example_dates(now, config.time_zone)), rows)
 
 
 def confirm_when_view(lang: str, nonce: str, at: datetime, config: Config, recipients: int) -> View:
@@ -213,6 +216,10 @@ def report_text(
     return "\n".join(lines)
 
 
+def _audience(ann: Announcement) -> Audience:
+    return Audience.from_json(ann.audience)
+
+
 def content_of(ann: Announcement) -> Content:
     return Content(ann.text_html, ann.media_kind, ann.media_file_id)
 
@@ -248,24 +255,29 @@ async def send_view(req: Req, chat_id: int, view: View) -> None:
 def renderers(config: Config) -> dict[str, Renderer]:
     """The outbox kind 'announcement': the stored content; None (skipped) if the person opted out or is gone.
 
-    Content never changes after sending starts, so it is read once per announcement, not once per row.
+    Content never changes after sending starts, so it is read once per announcement and language, not once
+    per row; the header above it names the sender in the recipient's language (header.py).
     """
-    contents: dict[int, Content] = {}
+    contents: dict[tuple[int, str], Content] = {}
 
     async def render(s: AsyncSession, row: Outbox) -> Outgoing | None:
         if row.announcement_id is None or row.person_id is None:
             return None
-        opted_out = await s.scalar(select(Person.announcements_opt_out).where(Person.id == row.person_id))
-        if opted_out is None or opted_out:
+        found = (
+            await s.execute(select(Person.announcements_opt_out, Person.language).where(Person.id == row.person_id))
+        ).first()
+        if found is None or found[0]:
             return None
-        content = contents.get(row.announcement_id)
+        key = (row.announcement_id, found[1])
+        content = contents.get(key)
         if content is None:
             ann = await s.get(Announcement, row.announcement_id)
             if ann is None:
                 return None
             if len(contents) > 100:
                 contents.clear()
-            content = contents[row.announcement_id] = content_of(ann)
+            sender = await sender_of(s, await s.get(Person, ann.sender_id) if ann.sender_id else None, _audience(ann))
+            content = contents[key] = with_header(content_of(ann), await header_html(s, sender, found[1]))
         media = (content.media_kind, content.media_file_id) if content.media_kind and content.media_file_id else None
         return Outgoing(content.text_html, media=media)
 

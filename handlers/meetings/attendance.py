@@ -12,6 +12,7 @@ from bot.texts import format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
 from handlers.meetings import attendance_ideas
+from handlers.meetings.attendance_result import result_view
 from handlers.names import person_name
 from models import drafts
 from models.errors import Refusal
@@ -121,12 +122,13 @@ async def on_attendance_button(req: Req) -> None:
         req.reply(text)
         return
     elif action == "done":
-        page = req.cb.int(2)
         _, first = await domain.finish(req.session, req.me, meeting_id, req.now)
         req.toast(req.t("attendance.saved" if first else "attendance.saved_again"))
         after = req.config.evaluation.survey_after
         if await surveys.plan_meeting(req.session, meeting, req.config.meetings, after, req.now):
             req.deliver_soon()  # the survey to those present (models/surveys/core.py)
+        req.show(await result_view(req, meeting))
+        return
     else:
         raise Refusal("errors.stale_button")
     req.show(await screen(req, meeting, page, idea_page))

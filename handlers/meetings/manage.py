@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
-from handlers.meetings import steps
+from handlers.meetings import overlap, rsvp_list, steps
 from handlers.meetings.views import describe_changes, invitation_view, meeting_text
 from models import drafts
 from models.errors import Refusal
@@ -39,6 +39,8 @@ def _card(req: Req, meeting: Meeting, rsvp: Rsvp | None, team: Team, organiser: 
             view.text += "\n\n" + req.t("meeting_flow.no_answer_yet")
     else:
         view = View(req.t("meeting_flow.card_intro") + "\n\n" + meeting_text(req.config, meeting, team, req.lang))
+    if rsvp_list.may_see(organiser, req):
+        view.buttons = [*view.buttons, [rsvp_list.list_button(req, meeting.id)]]
     if organiser:
         view.buttons = [*view.buttons, _manage_row(req, meeting.id)]
     return view
@@ -146,4 +148,9 @@ async def apply_edit(req: Req, data: dict[str, Any]) -> None:
         return
     req.deliver_soon()
     lines = describe_changes(req.config, diff, req.lang)
-    req.show(View(req.t("meeting_flow.changed", changes="\n".join(lines))))
+    text = req.t("meeting_flow.changed", changes="\n".join(lines))
+    if any(name in ("starts_at", "duration_min") for name, _, _ in diff):
+        meeting = await meetings_domain.get_meeting(req.session, int(data["meeting"]))
+        clash = await overlap.warning(req, meeting.team_id, meeting.starts_at, meeting.duration_min, meeting.id)
+        text += f"\n\n{clash}\n{req.t('overlap.change_again')}" if clash else ""
+    req.show(View(text))

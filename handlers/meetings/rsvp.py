@@ -10,6 +10,7 @@ from handlers.common import Req, View
 from handlers.meetings.views import ANSWER_ICONS, invitation_view, reason_buttons
 from models.errors import Refusal
 from models.meetings import core as meetings_domain
+from models.meetings import rsvps as rsvps_domain
 from models.tables import Team
 
 
@@ -54,12 +55,23 @@ async def on_reason(req: Req) -> None:
 
 
 async def on_nudge(req: Req) -> None:
-    """nudge:<meeting>: the lead reminds everyone who has not answered (once per meeting version)."""
+    """nudge:<meeting>: the lead reminds everyone who has not answered (at most once per meeting in 24 h)."""
     assert req.cb is not None
-    count = await meetings_domain.nudge_open(req.session, req.me, req.cb.int(0), req.now)
+    await nudge(req, req.cb.int(0))
+
+
+async def nudge(req: Req, meeting_id: int) -> None:
+    """Remind the open ones (models/meetings/rsvps.py), answered with a toast; from the headcount and the list."""
+    try:
+        count = await rsvps_domain.nudge_open(req.session, req.me, meeting_id, req.now)
+    except Refusal as refusal:
+        if refusal.key == "meetings.nudge_recent":
+            until = format_when(refusal.params["until"], req.lang, req.config.time_zone)
+            raise Refusal(refusal.key, until=until) from None
+        raise
     if count == 0:
         raise Refusal("meetings.nudge_none")
-    meeting = await meetings_domain.get_meeting(req.session, req.cb.int(0))
+    meeting = await meetings_domain.get_meeting(req.session, meeting_id)
     req.toast(
         req.t(
             "meetings.nudge_sent",

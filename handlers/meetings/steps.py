@@ -14,9 +14,10 @@ from babel.dates import format_date
 
 from handlers.codec import BadCallback, encode
 from handlers.common import Btn, Req, View, esc
+from handlers.meetings import overlap
 from handlers.meetings.views import meeting_text, town_label
 from models import drafts
-from models.dates import day_choices, time_choices
+from models.dates import day_choices, example_dates, time_choices
 from models.drafts import NONCE
 from models.meetings import core as meetings_domain
 from models.tables import Draft, Meeting, Team
@@ -142,7 +143,7 @@ async def step_view(req: Req, draft: Draft) -> View:
     if step == "when":
         today = req.now.astimezone(tz).date()
         days = [btn(_day_label(req, d, today), draft, "day", f"{d:%Y%m%d}") for d in day_choices(req.now, tz)]
-        return View(head + req.t("meeting_flow.ask_when"), _rows(days, 3))
+        return View(head + req.t("meeting_flow.ask_when", **example_dates(req.now, tz)), _rows(days, 3))
     if step == "time":
         day = date.fromisoformat(data["day"])
         times = [btn(f"{t:%H:%M}", draft, "time", f"{t:%H%M}") for t in time_choices()]
@@ -192,8 +193,11 @@ async def confirm_view(req: Req, draft: Draft) -> View:
     data = draft.data
     text = meeting_text(req.config, preview(data), await _team(req, data), req.lang)
     reminders = offsets_label(req, data.get("reminders", list(req.config.meetings.reminder_offsets)))
+    meeting = preview(data)
+    clash = await overlap.warning(req, int(data["team"]), meeting.starts_at, meeting.duration_min)
+    warn = f"\n\n{clash}\n{req.t('overlap.go_on')}" if clash else ""
     return View(
-        req.t("meeting_flow.confirm", meeting=text, reminders=reminders),
+        req.t("meeting_flow.confirm", meeting=text, reminders=reminders) + warn,
         [
             [btn(req.t("meeting_flow.invite"), draft, "ok")],
             [btn(req.t("meeting_flow.restart"), draft, "again"), btn(req.t("meeting_flow.cancel"), draft, "cancel")],

@@ -91,6 +91,8 @@ def invitation_view(
         text += "\n\n" + t(
             lang, "meetings.your_answer", answer=f"{ANSWER_ICONS[answer]} {t(lang, 'meetings.answer_' + answer)}"
         )
+        if answer == "no" and rsvp is not None and rsvp.reason:
+            text += "\n" + t(lang, "meetings.your_reason", reason=t(lang, f"meetings.reason_{rsvp.reason}"))
     return View(text, rsvp_buttons(meeting.id, lang, answer))
 
 

@@ -28,7 +28,15 @@ from handlers.polls.views import (
 )
 from models import drafts
 from models import polls as polls_domain
-from models.dates import DateProblem, ParsedWhen, combine_local, day_choices, parse_when, time_choices
+from models.dates import (
+    DateProblem,
+    ParsedWhen,
+    combine_local,
+    day_choices,
+    example_dates,
+    parse_when,
+    time_choices,
+)
 from models.drafts import NONCE
 from models.errors import Refusal
 from models.meetings import core as meetings_domain
@@ -79,7 +87,11 @@ async def step_view(req: Req, draft: Draft) -> View:
     if step == "slot":
         days = [_btn(short_day(d, req.lang), draft, "day", d.strftime("%Y%m%d")) for d in day_choices(req.now, tz)]
         rows = [days[i : i + 4] for i in range(0, len(days), 4)]
-        text = _head(req, draft) + "\n\n" + req.t("polls.ask_slot", number=len(_slots(draft)) + 1)
+        text = (
+            _head(req, draft)
+            + "\n\n"
+            + req.t("polls.ask_slot", number=len(_slots(draft)) + 1, **example_dates(req.now, tz))
+        )
         return View(text, [*rows, cancel])
     if step == "slot_time":
         day = date.fromisoformat(data["day"])

@@ -121,14 +121,15 @@ def visible_length(text_html: str) -> int:
     return len(plain_text(text_html).encode("utf-16-le")) // 2
 
 
-def check_content(content: Content) -> None:
+def check_content(content: Content, reserve: int = 0) -> None:
+    """Refuse what Telegram would refuse or what shows nothing; `reserve` characters are kept for the header."""
     if content.media_kind not in (None, PHOTO, DOCUMENT):
         raise Refusal("announce.unsupported")
     if content.media_kind and not content.media_file_id:
         raise Refusal("announce.unsupported")
     if content.media_file_id and len(content.media_file_id) > 256:
         raise Refusal("announce.unsupported")
-    limit = CAPTION_LIMIT if content.media_kind else TEXT_LIMIT
+    limit = (CAPTION_LIMIT if content.media_kind else TEXT_LIMIT) - reserve
     length = visible_length(content.text_html)
     if length > limit:
         raise Refusal("announce.too_long", limit=limit, length=length)

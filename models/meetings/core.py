@@ -51,6 +51,7 @@ class MeetingPolicy:
     grace: timedelta = timedelta(minutes=30)
     headcount_before: timedelta = timedelta(hours=24)
     attendance_nudge_after: timedelta = timedelta(hours=2)
+    show_rsvps_to_members: bool = False  # may invited members see who else answered what (models/meetings/rsvps.py)
 
 
 @dataclass
@@ -603,29 +604,3 @@ async def headcount(s: AsyncSession, meeting_id: int) -> Headcount:
             hc.open += 1
             hc.open_people.append(person.id)
     return hc
-
-
-async def nudge_open(s: AsyncSession, actor: Person, meeting_id: int, now: datetime) -> int:
-    """The lead asks everyone who has not answered yet (once per meeting version)."""
-    meeting = await organised_meeting(s, actor, meeting_id)
-    if meeting.starts_at <= now:
-        raise Refusal("meetings.already_started")
-    rows = await s.execute(
-        select(Person)
-        .join(Rsvp, Rsvp.person_id == Person.id)
-        .where(Rsvp.meeting_id == meeting_id, Rsvp.answer.is_(None), Person.id != actor.id)
-    )
-    new = [
-        NewMessage(
-            RSVP_NUDGE,
-            p.telegram_id,
-            now,
-            person_id=p.id,
-            meeting_id=meeting_id,
-            dedupe_key=f"nudge:{meeting_id}:{p.id}:{meeting.sequence}",
-            expires_at=meeting.starts_at,
-            priority=3,
-        )
-        for p in rows.scalars()
-    ]
-    return await outbox.enqueue(s, new, now)

@@ -224,7 +224,7 @@ def html_report(overview: Overview, chart_list: Sequence[Chart], names: Names, s
     parts.append(_cross(o.members.by_town_group, "town", "group", names, say("html_total")))
     parts.append(f"<h2>{e(say('html_teams'))}</h2>")
     team_rows = [
-        [t.slug, shown(t.members, str(t.members)), shown(t.leads, str(t.leads)), _mix(t.by_town, names)]
+        [names("team", t.slug), shown(t.members, str(t.members)), shown(t.leads, str(t.leads)), _mix(t.by_town, names)]
         for t in o.members.teams
     ]
     parts.append(_table([say("html_team"), say("html_members_n"), say("html_leads"), say("html_town_mix")], team_rows))
