@@ -35,6 +35,7 @@ from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Service
 from handlers.ideas import answers as idea_answers
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import path as idea_path
+from handlers.ideas import route_reply
 from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
@@ -138,6 +139,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "fol": (idea_answers.on_follow, MEMBER),
     "ic": (idea_codes.on_button, MEMBER),  # success factors and obstacles on an idea (checked in the domain)
     "rt": (idea_routing.on_button, MEMBER),  # a town's administration answers a forwarded idea
+    "rr": (route_reply.on_button, MEMBER),  # the project answers a town's question (checked in the domain)
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
     "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
@@ -156,6 +158,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "survey": survey_answer.on_input,  # the optional sentence of the survey
     "workshop": workshops.on_input,
     "route": idea_routing.on_input,
+    "route_reply": route_reply.on_input,
 }
 
 

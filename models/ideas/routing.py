@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
@@ -24,14 +25,17 @@ from models.dates import shift_out_of_quiet
 from models.errors import Refusal
 from models.ideas import events
 from models.outbox import NewMessage
-from models.tables import Idea, IdeaAnswer, IdeaFollower, IdeaRoute, IdeaTown, Outbox, Person
+from models.tables import Idea, IdeaAnswer, IdeaFollower, IdeaRoute, IdeaTown, Membership, Outbox, Person, RouteNote
+from models.teams import LEAD
 from models.text import require_visible
 
 FORWARDED = "forwarded"  # the idea status that routes an idea
 OPEN, TAKEN, QUESTION, DECLINED = "open", "taken", "question", "declined"
+REPLIED = "replied"  # the project answered the town's question: the town decides next (models/ideas/route_replies.py)
 ANSWERS = (TAKEN, QUESTION, DECLINED)
+UNDECIDED = (OPEN, QUESTION, REPLIED)
 # which route status each answer may follow: a question only comes first, a decision may follow a question
-AFTER: dict[str, tuple[str, ...]] = {QUESTION: (OPEN,), TAKEN: (OPEN, QUESTION), DECLINED: (OPEN, QUESTION)}
+AFTER: dict[str, tuple[str, ...]] = {QUESTION: (OPEN,), TAKEN: UNDECIDED, DECLINED: UNDECIDED}
 TEXT_MAX = 1000
 # outbox kinds
 REQUEST = "route_request"  # the idea to a contact, with the answer buttons
@@ -39,7 +43,9 @@ REMINDER = "route_reminder"  # to a contact, once, before the deadline
 OVERDUE = "route_overdue"  # to the project managers, once, when the deadline passed without an answer
 UNREACHED = "route_unreached"  # to the project managers: a town's contacts are not registered (or none configured)
 ANSWER = "route_answer"  # a town's answer, to the author, the followers and whoever forwarded the idea
-KINDS = (REQUEST, REMINDER, OVERDUE, UNREACHED, ANSWER)
+REPLY = "route_reply"  # the project's answer to a town's question, to each contact of that town
+REDRAW = "route_redraw"  # a contact's earlier copy of a request, redrawn once a colleague answered
+KINDS = (REQUEST, REMINDER, OVERDUE, UNREACHED, ANSWER, REPLY, REDRAW)
 
 
 @dataclass(frozen=True)
@@ -145,18 +151,18 @@ async def idea_towns(s: AsyncSession, idea_id: int) -> list[str]:
     return list((await s.execute(q)).scalars())
 
 
-async def _people(s: AsyncSession, telegram_ids: Iterable[int]) -> list[Person]:
+async def find_people(s: AsyncSession, telegram_ids: Iterable[int]) -> list[Person]:
     ids = list(telegram_ids)
     if not ids:
         return []
     return list((await s.execute(select(Person).where(Person.telegram_id.in_(ids)).order_by(Person.id))).scalars())
 
 
-async def _managers(s: AsyncSession) -> list[Person]:
+async def project_managers(s: AsyncSession) -> list[Person]:
     return list((await s.execute(select(Person).where(Person.is_manager.is_(True)).order_by(Person.id))).scalars())
 
 
-def _message(kind: str, person: Person, route: IdeaRoute, due: datetime, **kw: object) -> NewMessage:
+def route_message(kind: str, person: Person, route: IdeaRoute, due: datetime, **kw: object) -> NewMessage:
     return NewMessage(
         kind,
         person.telegram_id,
@@ -182,14 +188,14 @@ def _answer_message(person: Person, route: IdeaRoute, kind: str, now: datetime) 
     )
 
 
-def _contact_messages(
+def contact_messages(
     policy: RoutingPolicy, route: IdeaRoute, contacts: Sequence[Person], now: datetime
 ) -> list[NewMessage]:
     """The request to each contact now, and their one reminder before the deadline (unless that has passed)."""
     remind_at = policy.out_of_quiet(route.deadline_at - policy.remind_before)
-    messages = [_message(REQUEST, p, route, now) for p in contacts]
+    messages = [route_message(REQUEST, p, route, now) for p in contacts]
     if policy.remind_days_before and now < remind_at < route.deadline_at:
-        messages += [_message(REMINDER, p, route, remind_at, expires_at=route.deadline_at) for p in contacts]
+        messages += [route_message(REMINDER, p, route, remind_at, expires_at=route.deadline_at) for p in contacts]
     return messages
 
 
@@ -208,7 +214,7 @@ async def forward(
     """
     done = Forwarded()
     existing = set((await s.execute(select(IdeaRoute.town).where(IdeaRoute.idea_id == idea.id))).scalars())
-    managers = await _managers(s)
+    managers = await project_managers(s)
     deadline = now + policy.answer_time
     for town in towns:
         if town in existing:
@@ -229,13 +235,13 @@ async def forward(
             deadline=deadline.isoformat(),
         )
         ids = policy.contacts_of(town)
-        contacts = await _people(s, ids)
-        messages = _contact_messages(policy, route, contacts, now)
-        messages += [_message(OVERDUE, m, route, policy.out_of_quiet(deadline)) for m in managers]
+        contacts = await find_people(s, ids)
+        messages = contact_messages(policy, route, contacts, now)
+        messages += [route_message(OVERDUE, m, route, policy.out_of_quiet(deadline)) for m in managers]
         missing = sorted(set(ids) - {p.telegram_id for p in contacts})
         if missing or not ids:
             done.missing[town] = missing
-            messages += [_message(UNREACHED, m, route, now) for m in managers if m.id != actor.id]
+            messages += [route_message(UNREACHED, m, route, now) for m in managers if m.id != actor.id]
         await outbox.enqueue(s, messages, now)
         done.routes.append(route)
         done.told += len(contacts)
@@ -263,20 +269,35 @@ async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: dateti
     still_forwarded = select(Idea.id).where(Idea.status == FORWARDED)
     q = (
         select(IdeaRoute)
-        .where(IdeaRoute.status == OPEN, IdeaRoute.deadline_at > now, IdeaRoute.idea_id.in_(still_forwarded))
+        .where(
+            IdeaRoute.status.in_((OPEN, REPLIED)), IdeaRoute.deadline_at > now, IdeaRoute.idea_id.in_(still_forwarded)
+        )
         .order_by(IdeaRoute.id)
     )
-    managers = await _managers(s)
+    managers = await project_managers(s)
     messages: list[NewMessage] = []
     for route in (await s.execute(q)).scalars():
-        contacts = [p for p in await _people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
-        messages += _contact_messages(policy, route, contacts, now)
+        contacts = [p for p in await find_people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
+        messages += contact_messages(policy, route, contacts, now)
         overdue_at = policy.out_of_quiet(route.deadline_at)
-        messages += [_message(OVERDUE, m, route, overdue_at) for m in managers]  # a manager named later
+        messages += [route_message(OVERDUE, m, route, overdue_at) for m in managers]  # a manager named later
     return await outbox.enqueue(s, messages, now) if messages else 0
 
 
 # --- answering -------------------------------------------------------------------------------------------
+
+
+async def team_leads(s: AsyncSession, idea: Idea) -> list[Person]:
+    """The leads of the idea's team (none without a team)."""
+    if idea.team_id is None:
+        return []
+    q = (
+        select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.team_id == idea.team_id, Membership.role == LEAD)
+        .order_by(Person.id)
+    )
+    return list((await s.execute(q)).scalars())
 
 
 async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Person) -> list[Person]:
@@ -305,6 +326,7 @@ async def answer(
     text: str | None = None,
     obstacles: Iterable[str] = (),
     allowed_obstacles: Iterable[str] = (),
+    via: str = "telegram",
 ) -> tuple[IdeaRoute, int]:
     """A contact answers a route: take it on, ask back (a question) or decline (obstacle codes, a sentence).
 
@@ -329,6 +351,12 @@ async def answer(
     await s.refresh(route)
     idea = await s.get(Idea, route.idea_id)
     assert idea is not None  # answerable_route checked it
+    note: dict[str, Any] = {}
+    if kind == QUESTION:  # the question is its writer's (in /mydata) and stays on the idea's path
+        asked = RouteNote(route_id=route.id, person_id=person.id, kind=QUESTION, text=clean or "", at=now)
+        s.add(asked)
+        await s.flush()
+        note = {"note": asked.id}
     events.record(
         s,
         idea.id,
@@ -339,10 +367,15 @@ async def answer(
         route=route.id,
         answer=kind,
         obstacles=codes,
+        **note,
     )
     await cancel_planned(s, route.id, keep_overdue=kind == QUESTION)  # a question is no decision: the deadline holds
     people = await _recipients(s, idea, route, person)
+    if kind == QUESTION:  # the team's leads can answer the question too
+        known = {p.id for p in people}
+        people += [p for p in await team_leads(s, idea) if p.id not in known and p.id != person.id]
     await outbox.enqueue(s, [_answer_message(p, route, kind, now) for p in people], now)
+    await audit.record(s, person, audit.ROUTE_ANSWER, now, idea=idea.id, town=route.town, answer=kind, via=via)
     await s.flush()
     return route, len(people)
 
@@ -358,8 +391,8 @@ async def cancel_planned(s: AsyncSession, route_id: int, keep_overdue: bool = Fa
 async def close_open(s: AsyncSession, idea_id: int) -> int:
     """The idea left 'forwarded' (implemented, rejected): what its unanswered towns still had coming is dropped,
     requests not yet sent included; their buttons then answer that the idea waits no longer."""
-    unanswered = IdeaRoute.idea_id == idea_id, IdeaRoute.status.in_((OPEN, QUESTION))
-    planned = (REQUEST, REMINDER, OVERDUE)
+    unanswered = IdeaRoute.idea_id == idea_id, IdeaRoute.status.in_(UNDECIDED)
+    planned = (REQUEST, REMINDER, OVERDUE, REPLY)
     dropped = 0
     for route_id in (await s.execute(select(IdeaRoute.id).where(*unanswered))).scalars():
         keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route_id}:%") for kind in planned))
