@@ -35,7 +35,7 @@ from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Service
 from handlers.ideas import answers as idea_answers
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import path as idea_path
-from handlers.ideas import route_reply
+from handlers.ideas import route_reply, route_requests
 from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
@@ -88,6 +88,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "feedback": (survey_results.show_feedback, MEMBER),  # leads (their teams) and managers: checked in the domain
     "workshop": (workshops.start_workshop, MEMBER),  # project manager: checked in the domain
     "similar": (ideas_similar.show_similar, MEMBER),  # project manager: checked in the domain
+    "anfragen": (route_requests.show_requests, MEMBER),  # a town's contacts: checked in the domain
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)

@@ -52,6 +52,8 @@ class Outgoing:
     document: tuple[bytes, str] | None = None
     media: tuple[str, str] | None = None  # ("photo" | "document", Telegram file_id), `text` is the caption
     photo: tuple[bytes, str] | None = None  # an image made at send time (a chart), `text` is the caption
+    keep_id: bool = False  # store the sent message's id on the row (`Outbox.message_id`): it is redrawn later
+    edit_message_id: int | None = None  # redraw this earlier message of the chat instead of sending a new one
 
 
 Renderer = Callable[[AsyncSession, Outbox], Awaitable[Outgoing | None]]
@@ -77,6 +79,7 @@ class _Outcome:
     wait: float = 0.0
     count: bool = True
     new_chat_id: int | None = None
+    message_id: int | None = None  # the sent message, kept for a later redraw (`Outgoing.keep_id`)
 
 
 class Dispatcher:
@@ -135,9 +138,7 @@ class Dispatcher:
         """Recover rows of a crashed run, then loop in the background, woken by the JobQueue."""
         self._job_queue = job_queue
         async with self._transaction() as s:
-            claimed, unknown = await outbox.recover(
-                s, self.clock.now(), self.lease, everything=self.sole_worker
-            )
+            claimed, unknown = await outbox.recover(s, self.clock.now(), self.lease, everything=self.sole_worker)
         if claimed or unknown:
             log.info("outbox recovered claimed=%s unknown_outcome=%s", claimed, unknown)
         if job_queue is not None:
@@ -303,7 +304,7 @@ class Dispatcher:
         """One API call through the limiter; the outcome is recorded later, with the rest of the group's."""
         try:
             async with self.limiter.slot(row.chat_id):
-                await self._api_send(row.chat_id, out)
+                sent_id = await self._api_send(row.chat_id, out)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             self.limiter.pause(wait)
@@ -323,7 +324,7 @@ class Dispatcher:
         except Exception:
             log.exception("sending row=%s failed unexpectedly", row.id)
             return _Outcome(outbox.FAILED, "internal error")
-        return _Outcome(outbox.SENT)
+        return _Outcome(outbox.SENT, message_id=sent_id if out.keep_id else None)
 
     async def _record(self, results: list[tuple[Outbox, _Outcome]]) -> None:
         """Every outcome of a group in one transaction: one UPDATE per (outcome, error); retries, 403s and
@@ -341,6 +342,9 @@ class Dispatcher:
         async with self._transaction() as s:
             for (status, error), ids in finished.items():
                 await outbox.finish_many(s, ids, status, now, error)
+            kept = [(row.id, o.message_id) for row, o in results if o.status == outbox.SENT and o.message_id]
+            for row_id, message_id in kept:  # only the few kinds redrawn later: one UPDATE each
+                await s.execute(update(Outbox).where(Outbox.id == row_id).values(message_id=message_id))
             for row, o in retries:
                 due = await outbox.retry_later(
                     s, row.id, now, timedelta(seconds=o.wait), o.error or "", o.count, self.expiry
@@ -385,7 +389,18 @@ class Dispatcher:
         if self.on_outcome is not None:
             self.on_outcome(kind, outcome, lag)
 
-    async def _api_send(self, chat_id: int, out: Outgoing) -> None:
+    async def _api_send(self, chat_id: int, out: Outgoing) -> int | None:
+        """Send (or redraw) one message; returns the id of a message sent as text, when there is one."""
+        if out.edit_message_id is not None:
+            await self.bot.edit_message_text(
+                out.text,
+                chat_id=chat_id,
+                message_id=out.edit_message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=out.reply_markup,
+                disable_web_page_preview=True,
+            )
+            return out.edit_message_id
         if out.media is not None:
             kind, file_id = out.media
             send = self.bot.send_photo if kind == "photo" else self.bot.send_document
@@ -411,13 +426,15 @@ class Dispatcher:
                 reply_markup=out.reply_markup,
             )
         else:
-            await self.bot.send_message(
+            message = await self.bot.send_message(
                 chat_id,
                 out.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=out.reply_markup,
                 disable_web_page_preview=True,
             )
+            return message.message_id
+        return None
 
     async def _migrate(self, s: AsyncSession, row: Outbox, new_chat_id: int) -> None:
         """A group became a supergroup: follow it, then send this row again to the new id."""
@@ -431,4 +448,3 @@ class Dispatcher:
             s, row.id, self.clock.now(), timedelta(0), "group migrated", count_attempt=False, limit=self.expiry
         )
         log.info("group migrated old=%s new=%s", row.chat_id, new_chat_id)
-

@@ -84,9 +84,10 @@ async def test_the_forwarder_or_a_lead_answers_the_question_and_the_town_decides
         assert f"Eure Frage: {QUESTION}" in reply.text
         assert REPLY in reply.text and "Bitte entscheidet bis Sa., 26. Dez. 2026" in reply.text
         assert reply.button_texts() == ["✅ Übernehmen", "✋ Ablehnen"]
-    assert "💬 Rückfrage beantwortet; Entscheidung erbeten bis Sa., 26. Dez. 2026" in (
-        await author.send("/myideas")
-    )[-1].text
+    assert (
+        "💬 Rückfrage beantwortet; Entscheidung erbeten bis Sa., 26. Dez. 2026"
+        in (await author.send("/myideas"))[-1].text
+    )
 
     # the reminder and the overdue notice moved with the deadline; the old ones are cancelled
     saalfeld_rows = [r for r in await rows(bot, "route_reminder") if r.payload["route"] == saalfeld.id]
@@ -115,9 +116,7 @@ async def test_the_forwarder_or_a_lead_answers_the_question_and_the_town_decides
     for step in steps:
         assert step in path, path
     assert [path.index(step) for step in steps] == sorted(path.index(step) for step in steps)
-    assert [e.details["deadline"] for e in await events(bot, "question_answered")] == [
-        saalfeld.deadline_at.isoformat()
-    ]
+    assert [e.details["deadline"] for e in await events(bot, "question_answered")] == [saalfeld.deadline_at.isoformat()]
 
     # each note is its writer's: Lea's /mydata holds her answer, Sabine's her question
     lea_p, sabine_p = await person_of(bot, lea), await person_of(bot, sabine)

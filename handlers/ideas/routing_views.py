@@ -130,8 +130,11 @@ def answer_buttons(lang: str, route: IdeaRoute) -> list[list[Btn]]:
     ]
 
 
-def request_text(config: Config, route: IdeaRoute, idea: Idea, note: str | None, lang: str, reminder: bool) -> str:
-    """The idea as its town's administration sees it, with the project's note and the deadline."""
+def request_text(
+    config: Config, route: IdeaRoute, idea: Idea, note: str | None, lang: str, reminder: bool, ask: bool = True
+) -> str:
+    """The idea as its town's administration sees it, with the project's note and the deadline (and, while it
+    waits, how to answer)."""
     field = config.field_of_action(idea.field)
     group = config.group(idea.author_group or "")
     key = "routing.reminder" if reminder else "routing.request"
@@ -150,7 +153,8 @@ def request_text(config: Config, route: IdeaRoute, idea: Idea, note: str | None,
         parts.append(t(lang, "routing.from_group", group=esc(group.name(lang))))
     if note:
         parts.append(t(lang, "routing.note", text=esc(short(note, 1000))))
-    parts.append(t(lang, "routing.how_to_answer"))
+    if ask:
+        parts.append(t(lang, "routing.how_to_answer") + "\n" + t(lang, "route_copies.list_hint"))
     return "\n\n".join(parts)
 
 
@@ -208,7 +212,18 @@ async def _route(s: AsyncSession, row: Outbox) -> tuple[Person, IdeaRoute, Idea]
     return None if idea is None else (person, route, idea)
 
 
-async def _note(s: AsyncSession, route: IdeaRoute) -> str | None:
+async def copy_text(s: AsyncSession, config: Config, route: IdeaRoute, idea: Idea, lang: str) -> str:
+    """A request as the town's contacts see it once one of them answered: the idea, who answered and how."""
+    text = request_text(config, route, idea, await forward_note(s, route), lang, reminder=False, ask=False)
+    who = await s.get(Person, route.answered_by) if route.answered_by is not None else None
+    name = esc(short(who.display_name, 60)) if who is not None else t(lang, "route_copies.colleague")
+    line = t(lang, "route_copies.answered_by", name=name, answer=answer_line(config, route, lang))
+    if route.status == domain.REPLIED:
+        line += "\n" + t(lang, "route_reply.reply", text=esc(short(route.reply or "", 1000)))
+    return f"{text}\n\n{line}"
+
+
+async def forward_note(s: AsyncSession, route: IdeaRoute) -> str | None:
     answer = await s.get(IdeaAnswer, route.answer_id) if route.answer_id is not None else None
     return answer.text if answer is not None else None
 
@@ -224,8 +239,10 @@ def renderers(config: Config) -> dict[str, Renderer]:
         person, route, idea = found
         if not domain.is_contact(config.routing, person, route.town):  # no longer a contact of the town
             return None
-        text = request_text(config, route, idea, await _note(s, route), person.language, row.kind == domain.REMINDER)
-        return Outgoing(text, View("", answer_buttons(person.language, route)).markup())
+        text = request_text(
+            config, route, idea, await forward_note(s, route), person.language, row.kind == domain.REMINDER
+        )
+        return Outgoing(text, View("", answer_buttons(person.language, route)).markup(), keep_id=True)
 
     async def overdue(s: AsyncSession, row: Outbox) -> Outgoing | None:
         found = await _route(s, row)
@@ -282,9 +299,18 @@ def renderers(config: Config) -> dict[str, Renderer]:
         person, route, idea = found
         if not domain.is_contact(config.routing, person, route.town):
             return None
-        return Outgoing(
-            reply_text(config, route, idea, person.language), View("", answer_buttons(person.language, route)).markup()
-        )
+        markup = View("", answer_buttons(person.language, route)).markup()
+        return Outgoing(reply_text(config, route, idea, person.language), markup, keep_id=True)
+
+    async def redraw(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        found = await _route(s, row)
+        if found is None or found[1].status != row.payload.get("status"):
+            return None  # a newer redraw of the same copy follows
+        person, route, idea = found
+        text = await copy_text(s, config, route, idea, person.language)
+        waits = route.status in domain.UNDECIDED and idea.status == domain.FORWARDED
+        markup = View("", answer_buttons(person.language, route)).markup() if waits else None
+        return Outgoing(text, markup, edit_message_id=int(row.payload.get("message", 0)))
 
     return {
         domain.REQUEST: request,
@@ -293,4 +319,5 @@ def renderers(config: Config) -> dict[str, Renderer]:
         domain.UNREACHED: unreached,
         domain.ANSWER: answered,
         domain.REPLY: replied,
+        domain.REDRAW: redraw,
     }

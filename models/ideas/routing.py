@@ -375,9 +375,41 @@ async def answer(
         known = {p.id for p in people}
         people += [p for p in await team_leads(s, idea) if p.id not in known and p.id != person.id]
     await outbox.enqueue(s, [_answer_message(p, route, kind, now) for p in people], now)
+    await plan_redraws(s, route, person, now)  # the colleagues' copies show who answered, and how
     await audit.record(s, person, audit.ROUTE_ANSWER, now, idea=idea.id, town=route.town, answer=kind, via=via)
     await s.flush()
     return route, len(people)
+
+
+COPIES = (REQUEST, REMINDER, REPLY)  # the kinds whose sent messages carry a route's buttons
+
+
+async def plan_redraws(s: AsyncSession, route: IdeaRoute, actor: Person, now: datetime) -> int:
+    """Redraw every sent copy of the route that other people hold; one row per message and route status.
+
+    Requests, reminders and replies keep their sent message's id (`Outbox.message_id`); the `route_redraw` row,
+    rendered at send time, shows who answered and how, with buttons only while a decision is still open."""
+    keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route.id}:%") for kind in COPIES))
+    q = select(Outbox).where(
+        Outbox.kind.in_(COPIES),
+        keys,
+        Outbox.message_id.is_not(None),
+        Outbox.status == outbox.SENT,
+        or_(Outbox.person_id.is_(None), Outbox.person_id != actor.id),
+    )
+    messages = [
+        NewMessage(
+            REDRAW,
+            row.chat_id,
+            now,
+            person_id=row.person_id,
+            payload={"route": route.id, "message": row.message_id, "status": route.status},
+            dedupe_key=f"{REDRAW}:{route.id}:{row.message_id}:{route.status}",
+            priority=4,
+        )
+        for row in (await s.execute(q.order_by(Outbox.id))).scalars()
+    ]
+    return await outbox.enqueue(s, messages, now) if messages else 0
 
 
 async def cancel_planned(s: AsyncSession, route_id: int, keep_overdue: bool = False) -> int:
