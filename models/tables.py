@@ -472,6 +472,7 @@ class IdeaRoute(Base):
     obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)
     reply: Mapped[str | None] = mapped_column(Text)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_contact: Mapped[str | None] = mapped_column(String(254))  # the e-mail contact who answered
 
 
 class RouteNote(Base):
@@ -486,5 +487,6 @@ class RouteNote(Base):
     route_id: Mapped[int] = mapped_column(ForeignKey("idea_routes.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # 'question' | 'reply'
+    contact: Mapped[str | None] = mapped_column(String(254))  # an e-mail contact's question (no person row)
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

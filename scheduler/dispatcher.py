@@ -31,12 +31,14 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from models import mail as mail_channel
 from models import outbox
 from models.clock import Clock
 from models.db import Database
 from models.people import mark_unreachable
 from models.tables import Outbox, TeamGroup
 from scheduler.limiter import RateLimiter
+from scheduler.mail import Mail, Mailer, MailError
 from scheduler.replies import retry_seconds
 from scheduler.retry import Backoff, surely_not_sent
 
@@ -54,6 +56,7 @@ class Outgoing:
     photo: tuple[bytes, str] | None = None  # an image made at send time (a chart), `text` is the caption
     keep_id: bool = False  # store the sent message's id on the row (`Outbox.message_id`): it is redrawn later
     edit_message_id: int | None = None  # redraw this earlier message of the chat instead of sending a new one
+    mail: Mail | None = None  # a row of the mail channel (models/mail.py): sent by e-mail, not Telegram
 
 
 Renderer = Callable[[AsyncSession, Outbox], Awaitable[Outgoing | None]]
@@ -96,10 +99,12 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=2),
         safety_interval: float = 30.0,
         expiry: timedelta = outbox.DEFAULT_LIMIT,
+        mailer: Mailer | None = None,
     ) -> None:
         self.db, self.bot, self.clock, self.renderers = db, bot, clock, renderers
         self.limiter = limiter or RateLimiter()
         self.expiry = expiry  # a row without its own expiry is given up this long after it was due
+        self.mailer = mailer  # the mail channel ([mail]); None: mail rows fail, and the managers hear of it
         self.backoff = Backoff()
         self.worker = f"w-{uuid.uuid4().hex[:12]}"
         self.batch, self.lease, self.safety_interval = batch, lease, safety_interval
@@ -188,6 +193,7 @@ class Dispatcher:
             handled = 0
             async with self._transaction() as s:
                 expired = await outbox.skip_expired(s, self.clock.now(), self.expiry)
+            await self._tell_mail_failures([row.id for row in expired if row.status == outbox.FAILED])
             for row in expired:
                 self.backoff.forget(row.id)
                 self._observe(row.kind, row.status)
@@ -302,6 +308,8 @@ class Dispatcher:
 
     async def _deliver(self, row: Outbox, out: Outgoing) -> _Outcome:
         """One API call through the limiter; the outcome is recorded later, with the rest of the group's."""
+        if out.mail is not None:
+            return await self._deliver_mail(row, out.mail)
         try:
             async with self.limiter.slot(row.chat_id):
                 sent_id = await self._api_send(row.chat_id, out)
@@ -325,6 +333,32 @@ class Dispatcher:
             log.exception("sending row=%s failed unexpectedly", row.id)
             return _Outcome(outbox.FAILED, "internal error")
         return _Outcome(outbox.SENT, message_id=sent_id if out.keep_id else None)
+
+    async def _deliver_mail(self, row: Outbox, mail: Mail) -> _Outcome:
+        """One e-mail through the SMTP server (not Telegram's limiter): 4xx or no connection waits and tries again
+        (until the row's expiry), 5xx fails at once; a broken connection after sending counts as an attempt."""
+        if self.mailer is None:
+            return _Outcome(outbox.FAILED, "mail not configured ([mail])")
+        try:
+            await self.mailer.send(mail, f"{row.id}")
+        except MailError as exc:
+            if exc.permanent:
+                return _Outcome(outbox.FAILED, str(exc))
+            return _Outcome(outbox.PENDING, str(exc), self.backoff.next(row.id), count=exc.unknown)
+        except Exception:
+            log.exception("mailing row=%s failed unexpectedly", row.id)
+            return _Outcome(outbox.FAILED, "internal error")
+        return _Outcome(outbox.SENT)
+
+    async def _tell_mail_failures(self, row_ids: list[int]) -> None:
+        """Failed rows of the mail channel tell the project managers (models/mail.py)."""
+        if not row_ids:
+            return
+        async with self._transaction() as s:
+            told = await mail_channel.notify_failures(s, row_ids, self.clock.now())
+        if told:
+            log.warning("e-mail not delivered rows=%s; managers told", row_ids)
+            self.wake()
 
     async def _record(self, results: list[tuple[Outbox, _Outcome]]) -> None:
         """Every outcome of a group in one transaction: one UPDATE per (outcome, error); retries, 403s and
@@ -361,6 +395,8 @@ class Dispatcher:
                 assert o.new_chat_id is not None
                 await self._migrate(s, row, o.new_chat_id)
         gone = {row.id for row, _ in given_up}
+        failed = [row.id for row, o in results if row.id in gone or o.status == outbox.FAILED]
+        await self._tell_mail_failures([i for i in failed if any(r.id == i and r.chat_id == 0 for r, _ in results)])
         for row, o in results:
             outcome = outbox.FAILED if row.id in gone else "retry" if o.status == outbox.PENDING else o.status
             self._observe(row.kind, outcome, (now - row.due_at).total_seconds() if o.status == outbox.SENT else None)

@@ -67,11 +67,12 @@ def _reply_message(person: Person, route: IdeaRoute, now: datetime) -> NewMessag
 
 async def replan(s: AsyncSession, policy: r.RoutingPolicy, route: IdeaRoute, now: datetime) -> int:
     """After the deadline moved: the open reminders and overdue notices go, and are planned for the new one."""
-    kinds = (r.REMINDER, r.OVERDUE)
+    kinds = (r.REMINDER, r.MAIL_REMINDER, r.OVERDUE)
     keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route.id}:%") for kind in kinds))
     await outbox.cancel_open(s, Outbox.kind.in_(kinds), keys, reason="deadline moved")
     contacts = [p for p in await r.find_people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
     messages = [m for m in r.contact_messages(policy, route, contacts, now) if m.kind == r.REMINDER]
+    messages += r.mail_contact_messages(policy, route, now, request=False)
     overdue_at = policy.out_of_quiet(route.deadline_at)
     messages += [r.route_message(r.OVERDUE, m, route, overdue_at) for m in await r.project_managers(s)]
     return await outbox.enqueue(s, messages, now)
@@ -108,7 +109,8 @@ async def reply(
         deadline=route.deadline_at.isoformat(),
     )
     contacts = [p for p in await r.find_people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
-    await outbox.enqueue(s, [_reply_message(p, route, now) for p in contacts], now)
+    mails = [r.mail_message(r.MAIL_REPLY, a, route, now) for a in policy.mail_contacts_of(route.town)]
+    await outbox.enqueue(s, [_reply_message(p, route, now) for p in contacts] + mails, now)
     await replan(s, policy, route, now)
     await audit.record(
         s,
@@ -117,10 +119,10 @@ async def reply(
         now,
         idea=route.idea_id,
         town=route.town,
-        told=len(contacts),
+        told=len(contacts) + len(mails),
         waited_hours=round(waited.total_seconds() / 3600, 1),
     )
-    return route, len(contacts)
+    return route, len(contacts) + len(mails)
 
 
 async def notes_of(s: AsyncSession, route_ids: list[int]) -> dict[int, list[RouteNote]]:

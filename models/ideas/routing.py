@@ -11,6 +11,7 @@ Only a configured contact of the route's town answers it, while the idea is stil
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -24,6 +25,7 @@ from models import audit, outbox
 from models.dates import shift_out_of_quiet
 from models.errors import Refusal
 from models.ideas import events
+from models.mail import MAIL_CHAT
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaAnswer, IdeaFollower, IdeaRoute, IdeaTown, Membership, Outbox, Person, RouteNote
 from models.teams import LEAD
@@ -45,7 +47,9 @@ UNREACHED = "route_unreached"  # to the project managers: a town's contacts are 
 ANSWER = "route_answer"  # a town's answer, to the author, the followers and whoever forwarded the idea
 REPLY = "route_reply"  # the project's answer to a town's question, to each contact of that town
 REDRAW = "route_redraw"  # a contact's earlier copy of a request, redrawn once a colleague answered
-KINDS = (REQUEST, REMINDER, OVERDUE, UNREACHED, ANSWER, REPLY, REDRAW)
+# the same to a contact by e-mail (`[routing.contacts]` addresses): rows of the mail channel (models/mail.py)
+MAIL_REQUEST, MAIL_REMINDER, MAIL_REPLY = "route_mail_request", "route_mail_reminder", "route_mail_reply"
+KINDS = (REQUEST, REMINDER, OVERDUE, UNREACHED, ANSWER, REPLY, REDRAW, MAIL_REQUEST, MAIL_REMINDER, MAIL_REPLY)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class RoutingPolicy:
     remind_days_before: int = 7  # 0: no reminder
     contacts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # town key -> Telegram user ids
     quiet: tuple[ZoneInfo, time, time] | None = None  # [meetings] quiet_hours: no reminder at night
+    mail_contacts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # town key -> e-mail addresses
 
     def out_of_quiet(self, due: datetime) -> datetime:
         """When a message due at `due` may go: the end of the quiet hours if it falls into them."""
@@ -71,6 +76,9 @@ class RoutingPolicy:
 
     def contacts_of(self, town: str) -> tuple[int, ...]:
         return self.contacts.get(town, ())
+
+    def mail_contacts_of(self, town: str) -> tuple[str, ...]:
+        return self.mail_contacts.get(town, ())
 
 
 @dataclass
@@ -129,11 +137,16 @@ def contact_towns(policy: RoutingPolicy, person: Person) -> list[str]:
 
 
 async def answerable_route(
-    s: AsyncSession, person: Person, route_id: int, policy: RoutingPolicy, kind: str = DECLINED
+    s: AsyncSession, person: Person | str, route_id: int, policy: RoutingPolicy, kind: str = DECLINED
 ) -> IdeaRoute:
-    """The route, if the person is a contact of its town and it still takes an answer of `kind`; else a refusal."""
+    """The route, if the person (or e-mail contact) is a contact of its town and it still takes an answer of
+    `kind`; else a refusal."""
     route = await s.get(IdeaRoute, route_id)
-    if route is None or not is_contact(policy, person, route.town):
+    if isinstance(person, str):
+        allowed = route is not None and person in policy.mail_contacts_of(route.town)
+    else:
+        allowed = route is not None and is_contact(policy, person, route.town)
+    if route is None or not allowed:
         raise Refusal("routing.not_contact")
     if route.status not in AFTER.get(kind, ()):
         raise Refusal("routing.already_asked" if route.status == QUESTION else "routing.already_answered")
@@ -199,6 +212,25 @@ def contact_messages(
     return messages
 
 
+def mail_message(kind: str, address: str, route: IdeaRoute, due: datetime, **kw: Any) -> NewMessage:
+    """One e-mail to a contact by e-mail; the dedupe key names the address by a short hash (keys are short)."""
+    digest = hashlib.sha256(address.encode()).hexdigest()[:16]
+    payload = {"route": route.id, "to": address}
+    return NewMessage(kind, MAIL_CHAT, due, payload=payload, dedupe_key=f"{kind}:{route.id}:{digest}", priority=4, **kw)
+
+
+def mail_contact_messages(
+    policy: RoutingPolicy, route: IdeaRoute, now: datetime, request: bool = True
+) -> list[NewMessage]:
+    """The request by e-mail to each of the town's e-mail contacts now, and their reminder before the deadline."""
+    addresses = policy.mail_contacts_of(route.town)
+    remind_at = policy.out_of_quiet(route.deadline_at - policy.remind_before)
+    messages = [mail_message(MAIL_REQUEST, a, route, now) for a in addresses] if request else []
+    if policy.remind_days_before and now < remind_at < route.deadline_at:
+        messages += [mail_message(MAIL_REMINDER, a, route, remind_at, expires_at=route.deadline_at) for a in addresses]
+    return messages
+
+
 async def forward(
     s: AsyncSession,
     actor: Person,
@@ -236,15 +268,15 @@ async def forward(
         )
         ids = policy.contacts_of(town)
         contacts = await find_people(s, ids)
-        messages = contact_messages(policy, route, contacts, now)
+        messages = contact_messages(policy, route, contacts, now) + mail_contact_messages(policy, route, now)
         messages += [route_message(OVERDUE, m, route, policy.out_of_quiet(deadline)) for m in managers]
         missing = sorted(set(ids) - {p.telegram_id for p in contacts})
-        if missing or not ids:
+        if missing or not (ids or policy.mail_contacts_of(town)):
             done.missing[town] = missing
             messages += [route_message(UNREACHED, m, route, now) for m in managers if m.id != actor.id]
         await outbox.enqueue(s, messages, now)
         done.routes.append(route)
-        done.told += len(contacts)
+        done.told += len(contacts) + len(policy.mail_contacts_of(town))
     await audit.record(
         s,
         actor,
@@ -278,7 +310,7 @@ async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: dateti
     messages: list[NewMessage] = []
     for route in (await s.execute(q)).scalars():
         contacts = [p for p in await find_people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
-        messages += contact_messages(policy, route, contacts, now)
+        messages += contact_messages(policy, route, contacts, now) + mail_contact_messages(policy, route, now)
         overdue_at = policy.out_of_quiet(route.deadline_at)
         messages += [route_message(OVERDUE, m, route, overdue_at) for m in managers]  # a manager named later
     return await outbox.enqueue(s, messages, now) if messages else 0
@@ -300,7 +332,7 @@ async def team_leads(s: AsyncSession, idea: Idea) -> list[Person]:
     return list((await s.execute(q)).scalars())
 
 
-async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Person) -> list[Person]:
+async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Person | None) -> list[Person]:
     """The author (unless erased), the followers and whoever forwarded the idea; not the one who answered."""
     ids = set((await s.execute(select(IdeaFollower.person_id).where(IdeaFollower.idea_id == idea.id))).scalars())
     if idea.author_id is not None:
@@ -309,7 +341,8 @@ async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Pers
         forwarder = await s.get(IdeaAnswer, route.answer_id)
         if forwarder is not None and forwarder.actor_id is not None:
             ids.add(forwarder.actor_id)
-    ids.discard(actor.id)
+    if actor is not None:
+        ids.discard(actor.id)
     if not ids:
         return []
     return list((await s.execute(select(Person).where(Person.id.in_(ids)).order_by(Person.id))).scalars())
@@ -317,7 +350,7 @@ async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Pers
 
 async def answer(
     s: AsyncSession,
-    person: Person,
+    person: Person | str,
     route_id: int,
     kind: str,
     policy: RoutingPolicy,
@@ -331,7 +364,9 @@ async def answer(
     """A contact answers a route: take it on, ask back (a question) or decline (obstacle codes, a sentence).
 
     Returns the route and how many people are told. A second answer (a double tap, a colleague) is refused.
+    `person` is an e-mail address for a contact by e-mail (the answer page): the same rules, no person row.
     """
+    actor, contact = (None, person) if isinstance(person, str) else (person, None)
     if kind not in ANSWERS:
         raise Refusal("errors.stale_button")
     route = await answerable_route(s, person, route_id, policy, kind)
@@ -344,7 +379,7 @@ async def answer(
     claimed = await s.execute(
         update(IdeaRoute)
         .where(IdeaRoute.id == route.id, IdeaRoute.status.in_(AFTER[kind]))
-        .values(status=kind, answered_by=person.id, **values)
+        .values(status=kind, answered_by=actor.id if actor else None, answered_contact=contact, **values)
     )
     if not getattr(claimed, "rowcount", 0):  # a colleague or a second tap got there first
         raise Refusal("routing.already_answered")
@@ -353,7 +388,14 @@ async def answer(
     assert idea is not None  # answerable_route checked it
     note: dict[str, Any] = {}
     if kind == QUESTION:  # the question is its writer's (in /mydata) and stays on the idea's path
-        asked = RouteNote(route_id=route.id, person_id=person.id, kind=QUESTION, text=clean or "", at=now)
+        asked = RouteNote(
+            route_id=route.id,
+            person_id=actor.id if actor else None,
+            contact=contact,
+            kind=QUESTION,
+            text=clean or "",
+            at=now,
+        )
         s.add(asked)
         await s.flush()
         note = {"note": asked.id}
@@ -362,7 +404,7 @@ async def answer(
         idea.id,
         events.TOWN_ANSWER,
         now,
-        actor_id=person.id,
+        actor_id=actor.id if actor else None,
         town=route.town,
         route=route.id,
         answer=kind,
@@ -370,13 +412,14 @@ async def answer(
         **note,
     )
     await cancel_planned(s, route.id, keep_overdue=kind == QUESTION)  # a question is no decision: the deadline holds
-    people = await _recipients(s, idea, route, person)
+    people = await _recipients(s, idea, route, actor)
     if kind == QUESTION:  # the team's leads can answer the question too
-        known = {p.id for p in people}
-        people += [p for p in await team_leads(s, idea) if p.id not in known and p.id != person.id]
+        known = {p.id for p in people} | ({actor.id} if actor else set())
+        people += [p for p in await team_leads(s, idea) if p.id not in known]
     await outbox.enqueue(s, [_answer_message(p, route, kind, now) for p in people], now)
-    await plan_redraws(s, route, person, now)  # the colleagues' copies show who answered, and how
-    await audit.record(s, person, audit.ROUTE_ANSWER, now, idea=idea.id, town=route.town, answer=kind, via=via)
+    await plan_redraws(s, route, actor, now)  # the colleagues' copies show who answered, and how
+    who = {"via": "mail", "contact": contact} if contact else {"via": via}
+    await audit.record(s, actor, audit.ROUTE_ANSWER, now, idea=idea.id, town=route.town, answer=kind, **who)
     await s.flush()
     return route, len(people)
 
@@ -384,7 +427,7 @@ async def answer(
 COPIES = (REQUEST, REMINDER, REPLY)  # the kinds whose sent messages carry a route's buttons
 
 
-async def plan_redraws(s: AsyncSession, route: IdeaRoute, actor: Person, now: datetime) -> int:
+async def plan_redraws(s: AsyncSession, route: IdeaRoute, actor: Person | None, now: datetime) -> int:
     """Redraw every sent copy of the route that other people hold; one row per message and route status.
 
     Requests, reminders and replies keep their sent message's id (`Outbox.message_id`); the `route_redraw` row,
@@ -395,7 +438,7 @@ async def plan_redraws(s: AsyncSession, route: IdeaRoute, actor: Person, now: da
         keys,
         Outbox.message_id.is_not(None),
         Outbox.status == outbox.SENT,
-        or_(Outbox.person_id.is_(None), Outbox.person_id != actor.id),
+        or_(Outbox.person_id.is_(None), Outbox.person_id != (actor.id if actor else -1)),
     )
     messages = [
         NewMessage(
@@ -415,7 +458,7 @@ async def plan_redraws(s: AsyncSession, route: IdeaRoute, actor: Person, now: da
 async def cancel_planned(s: AsyncSession, route_id: int, keep_overdue: bool = False) -> int:
     """Drop the route's reminders and overdue notices that have not gone out (it was answered); after a question
     the overdue notice stays, so the managers still hear when no decision came by the deadline."""
-    kinds = (REMINDER,) if keep_overdue else (REMINDER, OVERDUE)
+    kinds = (REMINDER, MAIL_REMINDER) if keep_overdue else (REMINDER, MAIL_REMINDER, OVERDUE)
     keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route_id}:%") for kind in kinds))
     return await outbox.cancel_open(s, Outbox.kind.in_(kinds), keys, reason="route answered")
 
@@ -424,7 +467,7 @@ async def close_open(s: AsyncSession, idea_id: int) -> int:
     """The idea left 'forwarded' (implemented, rejected): what its unanswered towns still had coming is dropped,
     requests not yet sent included; their buttons then answer that the idea waits no longer."""
     unanswered = IdeaRoute.idea_id == idea_id, IdeaRoute.status.in_(UNDECIDED)
-    planned = (REQUEST, REMINDER, OVERDUE, REPLY)
+    planned = (REQUEST, REMINDER, OVERDUE, REPLY, MAIL_REQUEST, MAIL_REMINDER, MAIL_REPLY)
     dropped = 0
     for route_id in (await s.execute(select(IdeaRoute.id).where(*unanswered))).scalars():
         keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route_id}:%") for kind in planned))

@@ -21,6 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("idea_routes", sa.Column("reply", sa.Text(), nullable=True))
     op.add_column("idea_routes", sa.Column("replied_at", models.db.UTCDateTime(timezone=True), nullable=True))
+    op.add_column("idea_routes", sa.Column("answered_contact", sa.String(length=254), nullable=True))
     op.add_column("outbox", sa.Column("message_id", sa.BigInteger(), nullable=True))
     op.create_table(
         "route_notes",
@@ -28,6 +29,7 @@ def upgrade() -> None:
         sa.Column("route_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("contact", sa.String(length=254), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("at", models.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["people.id"], ondelete="SET NULL"),
@@ -45,5 +47,6 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("message_id")
     with op.batch_alter_table("idea_routes") as batch:
+        batch.drop_column("answered_contact")
         batch.drop_column("replied_at")
         batch.drop_column("reply")
