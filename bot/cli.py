@@ -34,6 +34,7 @@ from models.migrate import upgrade
 from scheduler import digest as digest_job
 from scheduler import routing as routing_jobs
 from scheduler import stalled_ideas, surveys
+from web.answer_page import start_answer_page
 
 log = logging.getLogger("actionbot")
 
@@ -51,6 +52,7 @@ async def run_bot(config_path: str) -> None:
     db = Database(config.database_url, **database_options(config.database_url))
     app = build_application(config, db)
     health = None
+    page = None
     leader = None
     try:
         health = await start_health(app, config.health) if config.health.port else None  # before: a busy port stops
@@ -62,12 +64,16 @@ async def run_bot(config_path: str) -> None:
             leader = await standby.become_active(config.database_url)  # PostgreSQL: wait while another is active
             metrics.became_active()
             await prepare(config, db)  # migrations: run once, by the active process
+        if config.web.enabled:  # the answer page for contacts by e-mail ([web]), by the active process
+            page = await start_answer_page(app.bot_data["services"])
         await serve(app, config, leader)
     finally:
         await app.shutdown()
         await app.bot.shutdown()  # closes the HTTP sessions also when getMe failed (then the app never was up)
         if health is not None:
             await health.cleanup()
+        if page is not None:
+            await page.cleanup()
         await db.dispose()
         if leader is not None:
             await leader.release()
