@@ -11,7 +11,7 @@ from handlers.common import Req, View, esc, short
 from handlers.ideas import routing_views as views
 from models.ideas import route_copies, route_replies
 from models.ideas import routing as domain
-from models.tables import Idea, IdeaRoute, Person
+from models.tables import Idea, IdeaRoute
 
 OPEN_SHOWN = 20  # messages at most; more are counted
 
@@ -47,8 +47,7 @@ async def _open_text(req: Req, route: IdeaRoute, idea: Idea, all_routes: list[Id
 
 
 async def _answered_line(req: Req, route: IdeaRoute, idea: Idea) -> str:
-    who = await req.session.get(Person, route.answered_by) if route.answered_by is not None else None
-    name = esc(short(who.display_name, 60)) if who is not None else req.t("route_copies.colleague")
+    name = await views.answerer_name(req.session, route, req.lang)
     day = format_day(route.answered_at or route.forwarded_at, req.lang, req.config.time_zone)
     return req.t(
         "route_copies.answered_line",

@@ -212,11 +212,18 @@ async def _route(s: AsyncSession, row: Outbox) -> tuple[Person, IdeaRoute, Idea]
     return None if idea is None else (person, route, idea)
 
 
+async def answerer_name(s: AsyncSession, route: IdeaRoute, lang: str) -> str:
+    """Who answered for the town (escaped): a contact's name, an e-mail contact's address, or 'a colleague'."""
+    if route.answered_contact:
+        return esc(route.answered_contact)
+    who = await s.get(Person, route.answered_by) if route.answered_by is not None else None
+    return esc(short(who.display_name, 60)) if who is not None else t(lang, "route_copies.colleague")
+
+
 async def copy_text(s: AsyncSession, config: Config, route: IdeaRoute, idea: Idea, lang: str) -> str:
     """A request as the town's contacts see it once one of them answered: the idea, who answered and how."""
     text = request_text(config, route, idea, await forward_note(s, route), lang, reminder=False, ask=False)
-    who = await s.get(Person, route.answered_by) if route.answered_by is not None else None
-    name = esc(short(who.display_name, 60)) if who is not None else t(lang, "route_copies.colleague")
+    name = await answerer_name(s, route, lang)
     line = t(lang, "route_copies.answered_by", name=name, answer=answer_line(config, route, lang))
     if route.status == domain.REPLIED:
         line += "\n" + t(lang, "route_reply.reply", text=esc(short(route.reply or "", 1000)))
@@ -251,7 +258,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
             return None  # decided, or the idea moved on
         person, route, idea = found
         town = esc(town_name(config, route.town, person.language))
-        count = len(config.routing.contacts_of(route.town))
+        count = len(config.routing.contacts_of(route.town)) + len(config.routing.mail_contacts_of(route.town))
         text = t(
             person.language, "routing.overdue", id=idea.id, town=town, day=deadline_day(config, route, person.language)
         )
