@@ -52,6 +52,10 @@ async def test_anfragen_lists_open_requests_deadline_first_then_answered_ones(rb
     assert (await rolf.send("/anfragen"))[0].text.startswith("📥 Anfragen an die Verwaltung Rudolstadt: 1 offen")
     [not_contact] = await author.send("/anfragen")
     assert not_contact.text.startswith("/anfragen ist für die Ansprechpersonen der Stadtverwaltungen.")
+    assert (
+        "/anfragen – Offene und beantwortete Anfragen an deine Stadtverwaltung" in (await rolf.send("/help"))[-1].text
+    )
+    assert "/anfragen" not in (await author.send("/help"))[-1].text
 
 
 async def test_a_colleagues_copy_is_redrawn_after_a_question_and_again_after_the_decision(rbot):
