@@ -238,3 +238,20 @@ async def test_forged_expired_and_foreign_requests_change_nothing(mbot, smtp, pa
         stored = await s.get(IdeaRoute, route.id)
         answers = (await s.execute(select(AuditEntry).where(AuditEntry.action == "route_answer"))).all()
     assert stored is not None and stored.status == "open" and answers == []
+
+
+async def test_the_bot_serves_the_page_on_the_configured_address(mbot):
+    from web.answer_page import start_answer_page
+
+    svc = mbot.app.bot_data["services"]
+    runner = await start_answer_page(svc)
+    try:
+        web_config = mbot.config.web
+        assert web_config.host == "127.0.0.1"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{web_config.port}/a/forged") as r:
+                assert r.status == 403 and "Dieser Link ist ungültig" in await r.text()
+            async with http.get(f"http://127.0.0.1:{web_config.port}/static/page.css") as r:
+                assert r.status == 200 and r.content_type == "text/css"
+    finally:
+        await runner.cleanup()
