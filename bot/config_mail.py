@@ -28,6 +28,7 @@ class MailConfig:
     password: str = ""
     from_address: str = ""
     timeout_seconds: float = 30.0
+    ca_file: str = ""  # a CA bundle for the server's certificate (an internal CA); empty: the system's
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,9 @@ def parse_mail(r: _Reader, env: dict[str, str], error: type[Exception]) -> MailC
     if user and not password:
         raise error(f"mail.user is set, but the password is missing: export {password_env}=...")
     timeout = r.get("timeout_seconds", (int, float), 30)  # type: ignore[arg-type]
+    ca_file = r.get("ca_file", str, "")
     r.done()
-    return MailConfig(host, port, security, user, password, sender, float(timeout))
+    return MailConfig(host, port, security, user, password, sender, float(timeout), ca_file)
 
 
 def parse_web(r: _Reader, env: dict[str, str], error: type[Exception]) -> WebConfig:

@@ -83,6 +83,7 @@ class Mailer:
                 use_tls=c.security == "tls",
                 start_tls=True if c.security == "starttls" else False,
                 timeout=c.timeout_seconds,
+                cert_bundle=c.ca_file or None,
             )
         except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused) as exc:
             raise MailError(f"recipient refused: {exc}", permanent=not _temporary(exc)) from exc

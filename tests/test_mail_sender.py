@@ -58,3 +58,45 @@ async def test_no_server_is_a_temporary_error_before_anything_was_sent():
         await mailer(1).send(Mail("anna@example.org", "Hallo", "Text"), "1")
     assert (caught.value.permanent, caught.value.unknown) == (False, False)
     assert str(caught.value).startswith("no connection")
+
+
+@pytest.fixture
+def tls_smtp(tmp_path):
+    """aiosmtpd that requires STARTTLS, with a certificate of its own (given to the client as its CA)."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+
+    from tests.mail_helpers import Mailbox, free_port
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+    controller.start()
+    try:
+        yield box, port, str(cert)
+    finally:
+        controller.stop()
+
+
+async def test_starttls_with_the_servers_own_certificate(tls_smtp):
+    box, port, cert = tls_smtp
+    secure = MailConfig(
+        "127.0.0.1", port, "starttls", from_address="bot@saalebogen.de", timeout_seconds=5, ca_file=cert
+    )
+    await Mailer(secure).send(Mail("anna@example.org", "Über TLS", "Hallo"), "7")
+    [got] = box.to("anna@example.org")
+    assert got["Subject"] == "Über TLS"
+    plain = MailConfig("127.0.0.1", port, "none", from_address="bot@saalebogen.de", timeout_seconds=5)
+    with pytest.raises(MailError) as caught:  # the server refuses mail without STARTTLS
+        await Mailer(plain).send(Mail("anna@example.org", "Ohne TLS", "Hallo"), "8")
+    assert str(caught.value).startswith("smtp 530") and caught.value.permanent  # a setup error: the managers hear
+    assert len(box.messages) == 1
