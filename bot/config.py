@@ -428,7 +428,7 @@ def _routing(r: _Reader, towns: tuple[Named, ...], meetings: MeetingPolicy) -> R
         addresses = [a.strip().lower() for a in items if isinstance(a, str) and is_address(a.strip())]
         if len(ids) + len(addresses) != len(items):
             raise ConfigError(
-                f"routing.contacts.{key}: expected Telegram user ids (numbers) or e-mail addresses (\"a@b.de\")"
+                f'routing.contacts.{key}: expected Telegram user ids (numbers) or e-mail addresses ("a@b.de")'
             )
         contacts[key] = tuple(dict.fromkeys(ids))
         if addresses:
