@@ -48,6 +48,7 @@ from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Service
 from handlers.ideas import answers as idea_answers
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import path as idea_path
+from handlers.ideas import route_reply, route_requests
 from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
@@ -101,6 +102,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "feedback": (survey_results.show_feedback, MEMBER),  # leads (their teams) and managers: checked in the domain
     "workshop": (workshops.start_workshop, MEMBER),  # project manager: checked in the domain
     "similar": (ideas_similar.show_similar, MEMBER),  # project manager: checked in the domain
+    "anfragen": (route_requests.show_requests, MEMBER),  # a town's contacts: checked in the domain
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -153,6 +155,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "fol": (idea_answers.on_follow, MEMBER),
     "ic": (idea_codes.on_button, MEMBER),  # success factors and obstacles on an idea (checked in the domain)
     "rt": (idea_routing.on_button, MEMBER),  # a town's administration answers a forwarded idea
+    "rr": (route_reply.on_button, MEMBER),  # the project answers a town's question (checked in the domain)
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
     "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
@@ -173,6 +176,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "survey": survey_answer.on_input,  # the optional sentence of the survey
     "workshop": workshops.on_input,
     "route": idea_routing.on_input,
+    "route_reply": route_reply.on_input,
 }
 
 

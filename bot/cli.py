@@ -35,6 +35,7 @@ from models.migrate import upgrade
 from scheduler import digest as digest_job
 from scheduler import routing as routing_jobs
 from scheduler import stalled_ideas, surveys
+from web.answer_page import start_answer_page
 
 log = logging.getLogger("actionbot")
 
@@ -56,6 +57,7 @@ async def run_bot(config_path: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     health = None
+    page = None
     leader = None
     try:
         health = await start_health(app, config.health) if config.health.port else None  # before: a busy port stops
@@ -68,6 +70,8 @@ async def run_bot(config_path: str) -> None:
             if not active:
                 break
             metrics.became_active()
+            if page is None and config.web.enabled:  # the answer page for contacts by e-mail ([web]), once active
+                page = await start_answer_page(app.bot_data["services"])
             await serve(app, config, leader, stop)
             if leader is None or leader.lost is None:
                 break  # SIGINT/SIGTERM
@@ -82,6 +86,8 @@ async def run_bot(config_path: str) -> None:
         await app.bot.shutdown()  # closes the HTTP sessions also when getMe failed (then the app never was up)
         if health is not None:
             await health.cleanup()
+        if page is not None:
+            await page.cleanup()
         await db.dispose()
         if leader is not None:
             await leader.release()

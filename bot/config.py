@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.config_mail import MailConfig, WebConfig, is_address, parse_mail, parse_web
 from models.errors import Refusal
 from models.ideas import likeness
 from models.ideas.routing import RoutingPolicy
@@ -171,6 +172,8 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     routing: RoutingPolicy = field(default_factory=RoutingPolicy)
+    mail: MailConfig | None = None  # [mail]: without it nothing goes out by e-mail
+    web: WebConfig = field(default_factory=WebConfig)  # [web]: the answer page the e-mails link to
 
     def town(self, key: str) -> Named | None:
         return next((t for t in self.towns if t.key == key), None)
@@ -437,18 +440,27 @@ def _routing(r: _Reader, towns: tuple[Named, ...], meetings: MeetingPolicy) -> R
     c = r.table("contacts", required=False)
     known = {t.key for t in towns}
     contacts: dict[str, tuple[int, ...]] = {}
+    mail_contacts: dict[str, tuple[str, ...]] = {}
     for key in c.data:
         if key not in known:
             raise ConfigError(f"routing.contacts.{key}: unknown town (use a key of [[towns]])")
-        ids = c.get(key, list)
-        if not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids):
-            raise ConfigError(f"routing.contacts.{key}: expected a list of Telegram user ids (numbers)")
+        items = c.get(key, list)
+        ids = [i for i in items if isinstance(i, int) and not isinstance(i, bool) and i > 0]
+        addresses = [a.strip().lower() for a in items if isinstance(a, str) and is_address(a.strip())]
+        if len(ids) + len(addresses) != len(items):
+            raise ConfigError(
+                f'routing.contacts.{key}: expected Telegram user ids (numbers) or e-mail addresses ("a@b.de")'
+            )
         contacts[key] = tuple(dict.fromkeys(ids))
+        if addresses:
+            mail_contacts[key] = tuple(dict.fromkeys(addresses))
     c.done()
     r.done()
     start, end = meetings.quiet_start, meetings.quiet_end  # [meetings] quiet_hours hold routing reminders too
     quiet = (meetings.tz, start, end) if start is not None and end is not None else None
-    return RoutingPolicy(answer_weeks=weeks, remind_days_before=days, contacts=contacts, quiet=quiet)
+    return RoutingPolicy(
+        answer_weeks=weeks, remind_days_before=days, contacts=contacts, quiet=quiet, mail_contacts=mail_contacts
+    )
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -557,6 +569,14 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     success_factors = _codes(root, "success_factors", DEFAULT_FACTORS)
     obstacles = _codes(root, "obstacles", DEFAULT_OBSTACLES)
     routing = _routing(root.table("routing", required=False), towns, meetings)
+    mail = parse_mail(root.table("mail", required=False), env, ConfigError)
+    web = parse_web(root.table("web", required=False), env, ConfigError)
+    if routing.mail_contacts and (mail is None or not web.enabled):
+        town = next(iter(routing.mail_contacts))
+        raise ConfigError(
+            f"routing.contacts.{town}: e-mail contacts need [mail] (the SMTP server) and [web] public_url with "
+            "ACTIONBOT_WEB_SECRET (the answer page their e-mails link to)"
+        )
     field_keys = {f.key for f in fields}
     teams: list[TeamSeed] = []
     for r in root.tables("teams"):
@@ -595,6 +615,8 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         logging=log_config,
         evaluation=evaluation,
         routing=routing,
+        mail=mail,
+        web=web,
         **project,
     )
 

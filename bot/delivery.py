@@ -13,6 +13,7 @@ from handlers.announcements import views as announce_views
 from handlers.common import Services
 from handlers.ideas import answer_views as idea_answer_views
 from handlers.ideas import codes as idea_codes
+from handlers.ideas import route_mail_views
 from handlers.ideas import routing_views as idea_routing_views
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import teamless as ideas_teamless
@@ -24,6 +25,7 @@ from models.privacy.consents import must_agree_among
 from models.tables import Outbox
 from scheduler.dispatcher import Dispatcher, Outgoing, Renderer, with_batch
 from scheduler.limiter import Limits, RateLimiter
+from scheduler.mail import Mailer
 
 log = logging.getLogger("actionbot.delivery")
 
@@ -65,6 +67,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
         **ideas_teamless.renderers(svc.config),
         **ideas_similar.renderers(svc.config),
         **idea_routing_views.renderers(svc.config),
+        **route_mail_views.renderers(svc.config, svc.clock),
         **announce_views.renderers(svc.config),
         **digest_views.renderers(svc.config),
         **survey_views.renderers(svc.config),
@@ -74,8 +77,15 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
 
 def make_dispatcher(app: Application[Any, Any, Any, Any, Any, Any], limits: Limits | None = None) -> Dispatcher:
     svc: Services = app.bot_data["services"]
+    mailer = Mailer(svc.config.mail) if svc.config.mail is not None else None
     dispatcher = Dispatcher(
-        svc.db, app.bot, svc.clock, all_renderers(svc), RateLimiter(limits), expiry=svc.config.delivery_expiry
+        svc.db,
+        app.bot,
+        svc.clock,
+        all_renderers(svc),
+        RateLimiter(limits),
+        expiry=svc.config.delivery_expiry,
+        mailer=mailer,
     )
     dispatcher.on_outcome = svc.metrics.delivered
     dispatcher.limiter.on_pause = svc.metrics.retry_after

@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 
 from bot.texts import LANGUAGES, t
 from handlers.common import Req
+from models.ideas.routing import contact_towns
 from models.tables import Person
 from models.teams import led_team_ids
 
@@ -40,6 +41,7 @@ MEMBER_COMMANDS = (
 )
 LEAD_COMMANDS = ("members", "meeting", "poll", "attendance", "feedback", "answer", "announce", "announcements")
 MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit", "workshop", "similar")
+CONTACT_COMMANDS = ("anfragen",)  # a town's administration contacts ([routing.contacts])
 
 
 def commands_for(person: Person | None, is_lead: bool) -> tuple[str, ...]:
@@ -52,9 +54,16 @@ def commands_for(person: Person | None, is_lead: bool) -> tuple[str, ...]:
     return names
 
 
+def _with_contact(req: Req, person: Person | None, names: tuple[str, ...]) -> tuple[str, ...]:
+    """A town's contact also gets /anfragen (the contacts are named in the config, not stored as a role)."""
+    if person is not None and contact_towns(req.config.routing, person):
+        return names + CONTACT_COMMANDS
+    return names
+
+
 async def role_commands(req: Req) -> tuple[str, ...]:
     is_lead = req.person is not None and bool(await led_team_ids(req.session, req.person))
-    return commands_for(req.person, is_lead)
+    return _with_contact(req, req.person, commands_for(req.person, is_lead))
 
 
 def _bot_commands(names: tuple[str, ...], lang: str) -> list[BotCommand]:
@@ -86,5 +95,5 @@ async def refresh_later(req: Req, person: Person | None, telegram_id: int | None
     names = None
     lang = person.language if person else req.lang
     if person is not None:
-        names = commands_for(person, bool(await led_team_ids(req.session, person)))
+        names = _with_contact(req, person, commands_for(person, bool(await led_team_ids(req.session, person))))
     req.after(lambda: publish_person_commands(req.context.bot, chat, names, lang))

@@ -31,6 +31,8 @@ POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
 RETENTION = "retention"  # the daily retention run: counts only (models/privacy/retention.py)
 IMPORT_IDEAS = "import_ideas"  # a workshop's results imported (models/ideas/imports.py): key, counts, idea ids
 MERGE_IDEAS = "merge_ideas"  # an idea merged into a similar one (models/ideas/merge.py)
+ROUTE_REPLY = "route_reply"  # a town's question answered (models/ideas/route_replies.py)
+ROUTE_ANSWER = "route_answer"  # a town's contact answered a forwarded idea (models/ideas/routing.py)
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,
@@ -49,6 +51,8 @@ ACTIONS = (
     RETENTION,
     IMPORT_IDEAS,
     MERGE_IDEAS,
+    ROUTE_REPLY,
+    ROUTE_ANSWER,
 )
 
 

@@ -263,9 +263,7 @@ class Outbox(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
-    announcement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
-    )
+    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(128))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -277,6 +275,7 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the sent message, for kinds redrawn later
 
 
 class Announcement(Base):
@@ -451,7 +450,8 @@ class IdeaRoute(Base):
     """An idea forwarded to one town's administration, and that administration's answer.
 
     status: 'open' until a contact of the town answers: 'question' (asks back: `question`, `asked_at`), then or
-    instead 'taken' (takes it on) or 'declined' (`obstacles`: code keys, `text`: an optional sentence).
+    instead 'taken' (takes it on) or 'declined' (`obstacles`: code keys, `text`: an optional sentence). A question
+    answered by the project (`reply`, `replied_at`) leaves the route 'replied': the town decides next.
     """
 
     __tablename__ = "idea_routes"
@@ -470,3 +470,23 @@ class IdeaRoute(Base):
     asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     text: Mapped[str | None] = mapped_column(Text)
     obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_contact: Mapped[str | None] = mapped_column(String(254))  # the e-mail contact who answered
+
+
+class RouteNote(Base):
+    """One message of the conversation on a route: a town's question or the project's reply to it.
+
+    Kept apart from `idea_routes` so each note is its writer's (in /mydata) and stays on the idea without them.
+    """
+
+    __tablename__ = "route_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("idea_routes.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # 'question' | 'reply'
+    contact: Mapped[str | None] = mapped_column(String(254))  # an e-mail contact's question (no person row)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -31,6 +31,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from models import mail as mail_channel
 from models import outbox
 from models.clock import Clock
 from models.db import Database
@@ -38,6 +39,7 @@ from models.outage import is_database_outage
 from models.people import mark_unreachable
 from models.tables import Outbox, TeamGroup
 from scheduler.limiter import RateLimiter
+from scheduler.mail import Mail, Mailer, MailError
 from scheduler.replies import retry_seconds
 from scheduler.retry import Backoff, surely_not_sent
 
@@ -53,6 +55,9 @@ class Outgoing:
     document: tuple[bytes, str] | None = None
     media: tuple[str, str] | None = None  # ("photo" | "document", Telegram file_id), `text` is the caption
     photo: tuple[bytes, str] | None = None  # an image made at send time (a chart), `text` is the caption
+    keep_id: bool = False  # store the sent message's id on the row (`Outbox.message_id`): it is redrawn later
+    edit_message_id: int | None = None  # redraw this earlier message of the chat instead of sending a new one
+    mail: Mail | None = None  # a row of the mail channel (models/mail.py): sent by e-mail, not Telegram
 
 
 Renderer = Callable[[AsyncSession, Outbox], Awaitable[Outgoing | None]]
@@ -78,6 +83,7 @@ class _Outcome:
     wait: float = 0.0
     count: bool = True
     new_chat_id: int | None = None
+    message_id: int | None = None  # the sent message, kept for a later redraw (`Outgoing.keep_id`)
 
 
 class Dispatcher:
@@ -94,10 +100,12 @@ class Dispatcher:
         lease: timedelta = timedelta(minutes=2),
         safety_interval: float = 30.0,
         expiry: timedelta = outbox.DEFAULT_LIMIT,
+        mailer: Mailer | None = None,
     ) -> None:
         self.db, self.bot, self.clock, self.renderers = db, bot, clock, renderers
         self.limiter = limiter or RateLimiter()
         self.expiry = expiry  # a row without its own expiry is given up this long after it was due
+        self.mailer = mailer  # the mail channel ([mail]); None: mail rows fail, and the managers hear of it
         self.backoff = Backoff()
         self.worker = f"w-{uuid.uuid4().hex[:12]}"
         self.batch, self.lease, self.safety_interval = batch, lease, safety_interval
@@ -136,9 +144,7 @@ class Dispatcher:
         """Recover rows of a crashed run, then loop in the background, woken by the JobQueue."""
         self._job_queue = job_queue
         async with self._transaction() as s:
-            claimed, unknown = await outbox.recover(
-                s, self.clock.now(), self.lease, everything=self.sole_worker
-            )
+            claimed, unknown = await outbox.recover(s, self.clock.now(), self.lease, everything=self.sole_worker)
         if claimed or unknown:
             log.info("outbox recovered claimed=%s unknown_outcome=%s", claimed, unknown)
         if job_queue is not None:
@@ -189,6 +195,7 @@ class Dispatcher:
             handled = 0
             async with self._transaction() as s:
                 expired = await outbox.skip_expired(s, self.clock.now(), self.expiry)
+            await self._tell_mail_failures([row.id for row in expired if row.status == outbox.FAILED])
             for row in expired:
                 self.backoff.forget(row.id)
                 self._observe(row.kind, row.status)
@@ -303,9 +310,11 @@ class Dispatcher:
 
     async def _deliver(self, row: Outbox, out: Outgoing) -> _Outcome:
         """One API call through the limiter; the outcome is recorded later, with the rest of the group's."""
+        if out.mail is not None:
+            return await self._deliver_mail(row, out.mail)
         try:
             async with self.limiter.slot(row.chat_id):
-                await self._api_send(row.chat_id, out)
+                sent_id = await self._api_send(row.chat_id, out)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             self.limiter.pause(wait)
@@ -325,7 +334,33 @@ class Dispatcher:
         except Exception:
             log.exception("sending row=%s failed unexpectedly", row.id)
             return _Outcome(outbox.FAILED, "internal error")
+        return _Outcome(outbox.SENT, message_id=sent_id if out.keep_id else None)
+
+    async def _deliver_mail(self, row: Outbox, mail: Mail) -> _Outcome:
+        """One e-mail through the SMTP server (not Telegram's limiter): 4xx or no connection waits and tries again
+        (until the row's expiry), 5xx fails at once; a broken connection after sending counts as an attempt."""
+        if self.mailer is None:
+            return _Outcome(outbox.FAILED, "mail not configured ([mail])")
+        try:
+            await self.mailer.send(mail, f"{row.id}")
+        except MailError as exc:
+            if exc.permanent:
+                return _Outcome(outbox.FAILED, str(exc))
+            return _Outcome(outbox.PENDING, str(exc), self.backoff.next(row.id), count=exc.unknown)
+        except Exception:
+            log.exception("mailing row=%s failed unexpectedly", row.id)
+            return _Outcome(outbox.FAILED, "internal error")
         return _Outcome(outbox.SENT)
+
+    async def _tell_mail_failures(self, row_ids: list[int]) -> None:
+        """Failed rows of the mail channel tell the project managers (models/mail.py)."""
+        if not row_ids:
+            return
+        async with self._transaction() as s:
+            told = await mail_channel.notify_failures(s, row_ids, self.clock.now())
+        if told:
+            log.warning("e-mail not delivered rows=%s; managers told", row_ids)
+            self.wake()
 
     async def _record(self, results: list[tuple[Outbox, _Outcome]]) -> None:
         """Every outcome of a group in one transaction: one UPDATE per (outcome, error); retries, 403s and
@@ -343,6 +378,9 @@ class Dispatcher:
         async with self._transaction() as s:
             for (status, error), ids in finished.items():
                 await outbox.finish_many(s, ids, status, now, error)
+            kept = [(row.id, o.message_id) for row, o in results if o.status == outbox.SENT and o.message_id]
+            for row_id, message_id in kept:  # only the few kinds redrawn later: one UPDATE each
+                await s.execute(update(Outbox).where(Outbox.id == row_id).values(message_id=message_id))
             for row, o in retries:
                 due = await outbox.retry_later(
                     s, row.id, now, timedelta(seconds=o.wait), o.error or "", o.count, self.expiry
@@ -359,6 +397,8 @@ class Dispatcher:
                 assert o.new_chat_id is not None
                 await self._migrate(s, row, o.new_chat_id)
         gone = {row.id for row, _ in given_up}
+        failed = [row.id for row, o in results if row.id in gone or o.status == outbox.FAILED]
+        await self._tell_mail_failures([i for i in failed if any(r.id == i and r.chat_id == 0 for r, _ in results)])
         for row, o in results:
             outcome = outbox.FAILED if row.id in gone else "retry" if o.status == outbox.PENDING else o.status
             self._observe(row.kind, outcome, (now - row.due_at).total_seconds() if o.status == outbox.SENT else None)
@@ -387,7 +427,18 @@ class Dispatcher:
         if self.on_outcome is not None:
             self.on_outcome(kind, outcome, lag)
 
-    async def _api_send(self, chat_id: int, out: Outgoing) -> None:
+    async def _api_send(self, chat_id: int, out: Outgoing) -> int | None:
+        """Send (or redraw) one message; returns the id of a message sent as text, when there is one."""
+        if out.edit_message_id is not None:
+            await self.bot.edit_message_text(
+                out.text,
+                chat_id=chat_id,
+                message_id=out.edit_message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=out.reply_markup,
+                disable_web_page_preview=True,
+            )
+            return out.edit_message_id
         if out.media is not None:
             kind, file_id = out.media
             send = self.bot.send_photo if kind == "photo" else self.bot.send_document
@@ -413,13 +464,15 @@ class Dispatcher:
                 reply_markup=out.reply_markup,
             )
         else:
-            await self.bot.send_message(
+            message = await self.bot.send_message(
                 chat_id,
                 out.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=out.reply_markup,
                 disable_web_page_preview=True,
             )
+            return message.message_id
+        return None
 
     async def _migrate(self, s: AsyncSession, row: Outbox, new_chat_id: int) -> None:
         """A group became a supergroup: follow it, then send this row again to the new id."""
@@ -433,4 +486,3 @@ class Dispatcher:
             s, row.id, self.clock.now(), timedelta(0), "group migrated", count_attempt=False, limit=self.expiry
         )
         log.info("group migrated old=%s new=%s", row.chat_id, new_chat_id)
-

@@ -86,6 +86,8 @@ async def seeded(db):
         forwarded = {"towns": ["saalfeld", "rudolstadt"], "told": 1, "unreached": ["rudolstadt"]}
         await audit.record(s, manager, audit.FORWARD_IDEA, T0, idea=out.idea["buses"], **forwarded)
         await audit.record(s, manager, audit.POLL_CREATE, T0, poll=1, team_id=fk, invited=4)
+        await audit.record(s, manager, audit.ROUTE_ANSWER, T0, idea=out.idea["buses"], town="saalfeld", answer="taken")
+        await audit.record(s, manager, audit.ROUTE_REPLY, T0, idea=out.idea["buses"], town="saalfeld", told=2)
         await audit.record(s, manager, audit.POLL_PICK, T0, poll=1, slot=2, told=1)
         await audit.record(s, manager, audit.POLL_CANCEL, T0, poll=2, told=3)
         merge = {"idea": out.idea["card"], "into": out.idea["buses"], "supports": 2, "followers": 1, "told": 2}

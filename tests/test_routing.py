@@ -206,6 +206,8 @@ async def test_an_export_holds_the_routes_and_the_pseudonymised_one_drops_the_fr
         "answered_at",
         "obstacles",
         "text",
+        "replied_at",
+        "reply",
     ]
     assert [(r[0], r[1], r[4], r[8], r[9]) for r in got] == [
         (1, "rudolstadt", "declined", "travel_time", None),

@@ -52,7 +52,7 @@ async def test_an_answer_stops_the_reminders_and_the_overdue_notice_of_its_town_
     await forward(lea)
     await bot.deliver()
     await sabine.press("Übernehmen", message=requests(sabine)[0])
-    assert await bot.deliver() == 3  # the answer to the author, the follower and Lea
+    assert await bot.deliver() == 4  # the answer to the author, the follower and Lea; Sven's copy redrawn
     deadline = (await routes(bot))[0].deadline_at
     bot.clock.set(deadline - timedelta(days=6))
     await bot.deliver()
@@ -63,8 +63,11 @@ async def test_an_answer_stops_the_reminders_and_the_overdue_notice_of_its_town_
     manager = bot.fake.users[MANAGER_ID]
     assert [t.split(" hat ")[0] for t in overdue(manager)] == ["⌛ Die Verwaltung Rudolstadt"]
     assert {r.status for r in await rows(bot, "route_reminder") if r.chat_id != rolf.user_id} == {"cancelled"}
-    # Sven's request, still unanswered on his phone, is refused too: his town answered
-    await sven.press("Ablehnen", message=requests(sven)[0])
+    # Sven's request was redrawn without buttons; a tap that raced the redraw is refused: his town answered
+    [to_sven] = requests(sven)
+    assert to_sven.button_texts() == [] and "🏛 Sabine hat geantwortet: ✅ übernimmt die Idee." in to_sven.text
+    saalfeld = next(r for r in await routes(bot) if r.town == "saalfeld")
+    await sven.press_data(f"rt:1:d:{saalfeld.id}", message=to_sven)
     assert sven.callback_answers[-1][0].startswith("Diese Idee hat schon eine Antwort eurer Verwaltung.")
 
 

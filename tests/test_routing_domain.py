@@ -230,7 +230,8 @@ def test_contacts_are_read_by_town():
     ("routing_table", "key"),
     [
         ({"contacts": {"erfurt": [1]}}, "routing.contacts.erfurt: unknown town"),
-        ({"contacts": {"saalfeld": ["@sabine"]}}, "routing.contacts.saalfeld: expected a list of Telegram"),
+        ({"contacts": {"saalfeld": ["@sabine"]}}, "routing.contacts.saalfeld: expected Telegram user ids"),
+        ({"contacts": {"saalfeld": ["sabine@saalfeld.de"]}}, "routing.contacts.saalfeld: e-mail contacts need [mail]"),
         ({"contacts": {"saalfeld": 5}}, "routing.contacts.saalfeld: expected list"),
         ({"answer_weeks": 0}, "routing.answer_weeks"),
         ({"answer_weeks": True}, "routing.answer_weeks"),

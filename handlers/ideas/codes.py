@@ -89,8 +89,14 @@ async def on_button(req: Req) -> None:
         if want is None:
             raise Refusal("errors.stale_button")
         changed = await domain.set_code(req.session, req.me, idea.id, kind, req.cb.arg(3), allowed, want, req.now)
-        log.info("idea code %s idea=%s actor=%s kind=%s changed=%s", "ticked" if want else "unticked", idea.id,
-                 req.me.id, kind, changed)
+        log.info(
+            "idea code %s idea=%s actor=%s kind=%s changed=%s",
+            "ticked" if want else "unticked",
+            idea.id,
+            req.me.id,
+            kind,
+            changed,
+        )
     elif action == "d":
         req.show(await summary_view(req, idea))
         return

@@ -74,7 +74,7 @@ def _headline(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any]) -> str:
         team = path.teams.get(slug)
         name = team.name(req.lang) if team else slug
         return req.t("idea_events.team", team=esc(name or "–"))
-    if kind in (events.FORWARDED, events.TOWN_ANSWER):
+    if kind in (events.FORWARDED, events.TOWN_ANSWER, events.QUESTION_ANSWERED):
         return req.t(f"idea_events.{kind}", town=_town(req, e.town))
     if kind == events.STATUS:
         return req.t("idea_events.status", status=_status(req, e.status))
@@ -126,11 +126,14 @@ def _notes(req: Req, path: Path, e: IdeaEvent, d: dict[str, Any], first: bool) -
         if isinstance(answer_kind, str) and answer_kind:
             key = f"idea_path.town_answer_{answer_kind}"
             notes.append(req.t(key) if _known(req, key) else esc(short(answer_kind, 40)))
+    note = path.notes.get(as_id(d.get("note")) or 0)
+    if note is not None and kind in (events.TOWN_ANSWER, events.QUESTION_ANSWERED):  # the question, the reply
+        notes.append(req.t("idea_path.quoted", text=esc(short(note.text, ANSWER_MAX))))
     if kind in (events.CODED, events.TOWN_ANSWER):
         notes += _codes(req, d)
     if e.status and kind not in events.SETS_STATUS:
         notes.append(req.t("idea_path.status_now", status=_status(req, e.status)))
-    if e.town and kind not in (events.FORWARDED, events.TOWN_ANSWER):
+    if e.town and kind not in (events.FORWARDED, events.TOWN_ANSWER, events.QUESTION_ANSWERED):
         notes.append(req.t("idea_path.town", town=_town(req, e.town)))
     return notes
 

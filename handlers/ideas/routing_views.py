@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.texts import format_day, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
+from models.ideas import route_replies as replies
 from models.ideas import routing as domain
 from models.tables import Idea, IdeaAnswer, IdeaRoute, Outbox, Person
 from scheduler.dispatcher import Outgoing, Renderer
@@ -28,7 +29,7 @@ def data(*args: object) -> str:
     return encode(PREFIX, *args)
 
 
-def _town(config: Config, key: str, lang: str) -> str:
+def town_name(config: Config, key: str, lang: str) -> str:
     town = config.town(key)
     return town.name(lang) if town else key
 
@@ -44,7 +45,7 @@ def _ordered(config: Config, routes: Sequence[IdeaRoute]) -> list[IdeaRoute]:
     return sorted(routes, key=lambda r: (order.get(r.town, len(order)), r.town))
 
 
-def _day(config: Config, route: IdeaRoute, lang: str) -> str:
+def deadline_day(config: Config, route: IdeaRoute, lang: str) -> str:
     return format_day(route.deadline_at, lang, config.time_zone)
 
 
@@ -67,11 +68,11 @@ def forwarded_summary(req: Req, done: domain.Forwarded) -> str:
     """For whoever published: where the idea went, and whose contacts could not be written to."""
     if not done.routes:
         return req.t("routing.nothing_new")
-    towns = ", ".join(_town(req.config, r.town, req.lang) for r in _ordered(req.config, done.routes))
-    day = _day(req.config, done.routes[0], req.lang)
+    towns = ", ".join(town_name(req.config, r.town, req.lang) for r in _ordered(req.config, done.routes))
+    day = deadline_day(req.config, done.routes[0], req.lang)
     lines = [req.t("routing.forwarded", towns=esc(towns), told=done.told, day=day)]
     for town, missing in done.missing.items():
-        name = esc(_town(req.config, town, req.lang))
+        name = esc(town_name(req.config, town, req.lang))
         if missing:
             ids = ", ".join(str(i) for i in missing)
             lines.append(req.t("routing.unregistered", town=name, count=len(missing), ids=ids))
@@ -86,11 +87,13 @@ def forwarded_summary(req: Req, done: domain.Forwarded) -> str:
 def answer_line(config: Config, route: IdeaRoute, lang: str) -> str:
     """What a town answered (or that it has not yet), in one line without the town."""
     if route.status == domain.OPEN:
-        return t(lang, "routing.state_open", day=_day(config, route, lang))
+        return t(lang, "routing.state_open", day=deadline_day(config, route, lang))
     if route.status == domain.TAKEN:
         return t(lang, "routing.state_taken")
     if route.status == domain.QUESTION:
         return t(lang, "routing.state_question", text=esc(short(route.question or "", 300)))
+    if route.status == domain.REPLIED:
+        return t(lang, "routing.state_replied", day=deadline_day(config, route, lang))
     reasons = ", ".join(_obstacle(config, c, lang) for c in route.obstacles or [])
     line = t(lang, "routing.state_declined", reasons=esc(reasons))
     if route.text:
@@ -101,15 +104,15 @@ def answer_line(config: Config, route: IdeaRoute, lang: str) -> str:
 def route_lines(config: Config, routes: Sequence[IdeaRoute], lang: str) -> list[str]:
     """One line per town an idea was forwarded to: '🏛 Saalfeld: übernimmt die Idee.'"""
     return [
-        t(lang, "routing.route_line", town=esc(_town(config, r.town, lang)), answer=answer_line(config, r, lang))
+        t(lang, "routing.route_line", town=esc(town_name(config, r.town, lang)), answer=answer_line(config, r, lang))
         for r in _ordered(config, routes)
     ]
 
 
 def forwarded_note(config: Config, routes: Sequence[IdeaRoute], lang: str) -> str:
     """For the 'forwarded' answer message to author and followers: to which towns, answer expected by when."""
-    towns = ", ".join(_town(config, r.town, lang) for r in _ordered(config, routes))
-    return t(lang, "routing.notify_forwarded", towns=esc(towns), day=_day(config, routes[0], lang))
+    towns = ", ".join(town_name(config, r.town, lang) for r in _ordered(config, routes))
+    return t(lang, "routing.notify_forwarded", towns=esc(towns), day=deadline_day(config, routes[0], lang))
 
 
 # --- a contact's screens -------------------------------------------------------------------------------------
@@ -117,7 +120,7 @@ def forwarded_note(config: Config, routes: Sequence[IdeaRoute], lang: str) -> st
 
 def answer_buttons(lang: str, route: IdeaRoute) -> list[list[Btn]]:
     """Take on / ask back / decline; after a question only the decision is left."""
-    if route.status == domain.QUESTION:
+    if route.status in (domain.QUESTION, domain.REPLIED):
         return [
             [Btn(t(lang, "routing.take"), data("t", route.id)), Btn(t(lang, "routing.decline"), data("d", route.id))]
         ]
@@ -127,8 +130,11 @@ def answer_buttons(lang: str, route: IdeaRoute) -> list[list[Btn]]:
     ]
 
 
-def request_text(config: Config, route: IdeaRoute, idea: Idea, note: str | None, lang: str, reminder: bool) -> str:
-    """The idea as its town's administration sees it, with the project's note and the deadline."""
+def request_text(
+    config: Config, route: IdeaRoute, idea: Idea, note: str | None, lang: str, reminder: bool, ask: bool = True
+) -> str:
+    """The idea as its town's administration sees it, with the project's note and the deadline (and, while it
+    waits, how to answer)."""
     field = config.field_of_action(idea.field)
     group = config.group(idea.author_group or "")
     key = "routing.reminder" if reminder else "routing.request"
@@ -137,9 +143,9 @@ def request_text(config: Config, route: IdeaRoute, idea: Idea, note: str | None,
             lang,
             key,
             id=idea.id,
-            town=esc(_town(config, route.town, lang)),
+            town=esc(town_name(config, route.town, lang)),
             field=esc(field.name(lang) if field else "–"),
-            day=_day(config, route, lang),
+            day=deadline_day(config, route, lang),
         ),
         esc(short(idea.text, 2000)),
     ]
@@ -147,8 +153,23 @@ def request_text(config: Config, route: IdeaRoute, idea: Idea, note: str | None,
         parts.append(t(lang, "routing.from_group", group=esc(group.name(lang))))
     if note:
         parts.append(t(lang, "routing.note", text=esc(short(note, 1000))))
-    parts.append(t(lang, "routing.how_to_answer"))
+    if ask:
+        parts.append(t(lang, "routing.how_to_answer") + "\n" + t(lang, "route_copies.list_hint"))
     return "\n\n".join(parts)
+
+
+def reply_text(config: Config, route: IdeaRoute, idea: Idea, lang: str) -> str:
+    """For a town's contacts: the project's answer to their question, the new deadline, and what comes next."""
+    town = esc(town_name(config, route.town, lang))
+    return "\n\n".join(
+        [
+            t(lang, "route_reply.to_contact", id=idea.id, town=town, day=deadline_day(config, route, lang)),
+            t(lang, "route_reply.question", text=esc(short(route.question or "", 1000))),
+            t(lang, "route_reply.reply", text=esc(short(route.reply or "", 1000))),
+            t(lang, "routing.notify_idea", text=esc(short(idea.text, 1000))),
+            t(lang, "routing.decide_later"),
+        ]
+    )
 
 
 def decline_view(req: Req, route: IdeaRoute, chosen: Sequence[str]) -> View:
@@ -159,7 +180,7 @@ def decline_view(req: Req, route: IdeaRoute, chosen: Sequence[str]) -> View:
         for on in [o.key in chosen]
     ]
     rows.append([Btn(req.t("routing.decline_next"), data("n", route.id))])
-    town = esc(_town(req.config, route.town, req.lang))
+    town = esc(town_name(req.config, route.town, req.lang))
     return View(req.t("routing.ask_obstacles", id=route.idea_id, town=town), rows)
 
 
@@ -171,7 +192,7 @@ def reason_view(req: Req, route: IdeaRoute) -> View:
 
 def answered_view(req: Req, route: IdeaRoute, told: int) -> View:
     """What replaces the request once the contact answered."""
-    town = esc(_town(req.config, route.town, req.lang))
+    town = esc(town_name(req.config, route.town, req.lang))
     head = req.t("routing.answered", id=route.idea_id, town=town, told=told)
     text = f"{head}\n{answer_line(req.config, route, req.lang)}"
     if route.status == domain.QUESTION:  # the decision can follow once the question is answered
@@ -191,7 +212,25 @@ async def _route(s: AsyncSession, row: Outbox) -> tuple[Person, IdeaRoute, Idea]
     return None if idea is None else (person, route, idea)
 
 
-async def _note(s: AsyncSession, route: IdeaRoute) -> str | None:
+async def answerer_name(s: AsyncSession, route: IdeaRoute, lang: str) -> str:
+    """Who answered for the town (escaped): a contact's name, an e-mail contact's address, or 'a colleague'."""
+    if route.answered_contact:
+        return esc(route.answered_contact)
+    who = await s.get(Person, route.answered_by) if route.answered_by is not None else None
+    return esc(short(who.display_name, 60)) if who is not None else t(lang, "route_copies.colleague")
+
+
+async def copy_text(s: AsyncSession, config: Config, route: IdeaRoute, idea: Idea, lang: str) -> str:
+    """A request as the town's contacts see it once one of them answered: the idea, who answered and how."""
+    text = request_text(config, route, idea, await forward_note(s, route), lang, reminder=False, ask=False)
+    name = await answerer_name(s, route, lang)
+    line = t(lang, "route_copies.answered_by", name=name, answer=answer_line(config, route, lang))
+    if route.status == domain.REPLIED:
+        line += "\n" + t(lang, "route_reply.reply", text=esc(short(route.reply or "", 1000)))
+    return f"{text}\n\n{line}"
+
+
+async def forward_note(s: AsyncSession, route: IdeaRoute) -> str | None:
     answer = await s.get(IdeaAnswer, route.answer_id) if route.answer_id is not None else None
     return answer.text if answer is not None else None
 
@@ -201,23 +240,28 @@ def renderers(config: Config) -> dict[str, Renderer]:
 
     async def request(s: AsyncSession, row: Outbox) -> Outgoing | None:
         found = await _route(s, row)
-        if found is None or found[1].status != domain.OPEN:
+        waits = (domain.OPEN,) if row.kind == domain.REQUEST else (domain.OPEN, domain.REPLIED)
+        if found is None or found[1].status not in waits:
             return None
         person, route, idea = found
         if not domain.is_contact(config.routing, person, route.town):  # no longer a contact of the town
             return None
-        text = request_text(config, route, idea, await _note(s, route), person.language, row.kind == domain.REMINDER)
-        return Outgoing(text, View("", answer_buttons(person.language, route)).markup())
+        text = request_text(
+            config, route, idea, await forward_note(s, route), person.language, row.kind == domain.REMINDER
+        )
+        return Outgoing(text, View("", answer_buttons(person.language, route)).markup(), keep_id=True)
 
     async def overdue(s: AsyncSession, row: Outbox) -> Outgoing | None:
         found = await _route(s, row)
-        undecided = (domain.OPEN, domain.QUESTION)  # a question alone is no decision
-        if found is None or found[1].status not in undecided or found[2].status != domain.FORWARDED:
+        # a question alone is no decision; nor is the project's reply to it
+        if found is None or found[1].status not in domain.UNDECIDED or found[2].status != domain.FORWARDED:
             return None  # decided, or the idea moved on
         person, route, idea = found
-        town = esc(_town(config, route.town, person.language))
-        count = len(config.routing.contacts_of(route.town))
-        text = t(person.language, "routing.overdue", id=idea.id, town=town, day=_day(config, route, person.language))
+        town = esc(town_name(config, route.town, person.language))
+        count = len(config.routing.contacts_of(route.town)) + len(config.routing.mail_contacts_of(route.town))
+        text = t(
+            person.language, "routing.overdue", id=idea.id, town=town, day=deadline_day(config, route, person.language)
+        )
         return Outgoing(f"{text}\n{t(person.language, 'routing.overdue_contacts', count=count)}")
 
     async def unreached(s: AsyncSession, row: Outbox) -> Outgoing | None:
@@ -226,7 +270,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
             return None
         person, route, idea = found
         lang, ids = person.language, config.routing.contacts_of(route.town)
-        town = esc(_town(config, route.town, lang))
+        town = esc(town_name(config, route.town, lang))
         if not ids:
             return Outgoing(t(lang, "routing.manager_no_contacts", id=idea.id, town=town))
         known = set((await s.execute(select(Person.telegram_id).where(Person.telegram_id.in_(ids)))).scalars())
@@ -243,12 +287,37 @@ def renderers(config: Config) -> dict[str, Renderer]:
         person, route, idea = found
         lang = person.language
         key = "routing.notify_author" if idea.author_id == person.id else "routing.notify_other"
-        head = t(lang, key, id=idea.id, town=esc(_town(config, route.town, lang)))
+        head = t(lang, key, id=idea.id, town=esc(town_name(config, route.town, lang)))
+        markup = None
         if row.payload.get("answer") == domain.QUESTION:  # the question, even if the decision came meanwhile
             body = t(lang, "routing.state_question", text=esc(short(route.question or "", 1000)))
+            if route.status == domain.QUESTION and await replies.may_reply(s, person, idea, route):
+                body += "\n\n" + t(lang, "route_reply.you_may_reply")
+                markup = View("", [[Btn(t(lang, "route_reply.button"), encode("rr", route.id))]]).markup()
         else:
             body = answer_line(config, route, lang)
-        return Outgoing(f"{head}\n{body}\n\n{t(lang, 'routing.notify_idea', text=esc(short(idea.text)))}")
+        text = f"{head}\n{body}\n\n{t(lang, 'routing.notify_idea', text=esc(short(idea.text)))}"
+        return Outgoing(text, markup)
+
+    async def replied(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        found = await _route(s, row)
+        if found is None or found[1].status != domain.REPLIED or found[2].status != domain.FORWARDED:
+            return None  # decided meanwhile, or the idea moved on
+        person, route, idea = found
+        if not domain.is_contact(config.routing, person, route.town):
+            return None
+        markup = View("", answer_buttons(person.language, route)).markup()
+        return Outgoing(reply_text(config, route, idea, person.language), markup, keep_id=True)
+
+    async def redraw(s: AsyncSession, row: Outbox) -> Outgoing | None:
+        found = await _route(s, row)
+        if found is None or found[1].status != row.payload.get("status"):
+            return None  # a newer redraw of the same copy follows
+        person, route, idea = found
+        text = await copy_text(s, config, route, idea, person.language)
+        waits = route.status in domain.UNDECIDED and idea.status == domain.FORWARDED
+        markup = View("", answer_buttons(person.language, route)).markup() if waits else None
+        return Outgoing(text, markup, edit_message_id=int(row.payload.get("message", 0)))
 
     return {
         domain.REQUEST: request,
@@ -256,4 +325,6 @@ def renderers(config: Config) -> dict[str, Renderer]:
         domain.OVERDUE: overdue,
         domain.UNREACHED: unreached,
         domain.ANSWER: answered,
+        domain.REPLY: replied,
+        domain.REDRAW: redraw,
     }

@@ -285,6 +285,8 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
         )
     if e.action == audit.FORWARD_IDEA:
         return _audit_forward(d, names, config, lang)
+    if e.action in (audit.ROUTE_ANSWER, audit.ROUTE_REPLY):
+        return _audit_route(e.action, d, names, config, lang)
     if e.action == audit.POLL_CREATE:
         team = names.team_ids.get(d.get("team_id", -1))
         name = team.name(lang) if team else "–"
@@ -332,6 +334,24 @@ def _audit_forward(d: dict[str, Any], names: Names, config: Config, lang: str) -
         told=d.get("told", 0),
         unreached=t(lang, "routing.audit_unreached", towns=towns(unreached)) if unreached else "",
     )
+
+
+def _audit_route(action: str, d: dict[str, Any], names: Names, config: Config, lang: str) -> str:
+    """'Idee #3 „…“, Verwaltung Saalfeld: Wird übernommen' or '…: Rückfrage beantwortet, 2 benachrichtigt'."""
+    idea = names.ideas.get(d.get("idea", -1))
+    text = idea.text if idea else ""
+    town = config.town(str(d.get("town")))
+    common = {
+        "idea": d.get("idea", "?"),
+        "text": text if len(text) <= 40 else text[:39] + "…",
+        "town": town.name(lang) if town else str(d.get("town", "–")),
+    }
+    if action == audit.ROUTE_REPLY:
+        return t(lang, "routing.audit_reply", told=d.get("told", 0), **common)
+    key = f"idea_path.town_answer_{d.get('answer')}"
+    answer = t(lang, key) if key in catalogue("de") else str(d.get("answer", "–"))
+    via = t(lang, "routing.audit_via_mail", contact=str(d.get("contact", ""))) if d.get("via") == "mail" else ""
+    return t(lang, "routing.audit_answer", answer=answer, via=via, **common)
 
 
 def _day(iso: str, lang: str) -> str:

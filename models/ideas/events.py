@@ -27,7 +27,8 @@ FORWARDED = "forwarded"  # sent to a town's administration (town)
 TOWN_ANSWER = "town_answer"  # a town's administration answered (town; details: answer kind, codes)
 MERGED = "merged"  # merged into another idea (details: into = idea id) or another idea merged into it (from)
 CODED = "coded"  # factors or obstacles were ticked (details: kind, codes)
-KINDS = (SUBMITTED, IMPORTED, TEAM, STATUS, DISCUSSED, FORWARDED, TOWN_ANSWER, MERGED, CODED)
+QUESTION_ANSWERED = "question_answered"  # the project answered a town's question (town; details: note, deadline)
+KINDS = (SUBMITTED, IMPORTED, TEAM, STATUS, DISCUSSED, FORWARDED, TOWN_ANSWER, MERGED, CODED, QUESTION_ANSWERED)
 SETS_STATUS = (SUBMITTED, IMPORTED, STATUS, MERGED)  # MERGED: only the merged idea's step has a status
 
 

@@ -15,7 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Refusal
 from models.ideas import events
-from models.tables import Idea, IdeaAnswer, IdeaEvent, IdeaTown, Meeting, Membership, Person, Team, Workshop
+from models.tables import (
+    Idea,
+    IdeaAnswer,
+    IdeaEvent,
+    IdeaRoute,
+    IdeaTown,
+    Meeting,
+    Membership,
+    Person,
+    RouteNote,
+    Team,
+    Workshop,
+)
 
 
 async def may_see(s: AsyncSession, viewer: Person, idea: Idea) -> bool:
@@ -44,6 +56,7 @@ class Path:
     meetings: dict[int, Meeting] = field(default_factory=dict)  # for 'discussed' steps
     answers: dict[int, IdeaAnswer] = field(default_factory=dict)  # published answers of 'status' steps
     workshop: Workshop | None = None  # the workshop an imported idea came from
+    notes: dict[int, RouteNote] = field(default_factory=dict)  # a town's question, the project's reply
 
 
 def as_id(value: object) -> int | None:
@@ -87,4 +100,16 @@ async def idea_path(s: AsyncSession, viewer: Person, idea_id: int) -> Path:
         answers = {a.id: a for a in (await s.execute(published)).scalars()}
     team = await s.get(Team, idea.team_id) if idea.team_id is not None else None
     workshop = await s.get(Workshop, idea.workshop_id) if idea.workshop_id is not None else None
-    return Path(idea, towns, steps, team, teams, meetings, answers, workshop)
+    note_ids = {
+        n
+        for e in steps
+        if e.kind in (events.TOWN_ANSWER, events.QUESTION_ANSWERED) and isinstance(e.details, dict)
+        for n in [as_id(e.details.get("note"))]
+        if n is not None
+    }
+    notes: dict[int, RouteNote] = {}
+    if note_ids:
+        found = select(RouteNote).join(IdeaRoute, IdeaRoute.id == RouteNote.route_id)
+        found = found.where(RouteNote.id.in_(note_ids), IdeaRoute.idea_id == idea.id)
+        notes = {n.id: n for n in (await s.execute(found)).scalars()}
+    return Path(idea, towns, steps, team, teams, meetings, answers, workshop, notes)

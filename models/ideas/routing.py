@@ -7,64 +7,54 @@ deadline and one notice to the project managers at the deadline. A restart there
 answer cancels what is still planned (the renderers check the route again at send time as well).
 Only a configured contact of the route's town answers it, while the idea is still 'forwarded': a question
 (Rückfrage) once, then or instead one decision (take it on, decline). Any answer stops the reminders.
+The message kinds, the policy and the rows themselves are in models/ideas/route_messages.py (re-exported here);
+a contact by e-mail answers through the same `answer` (the answer page passes her address instead of a person).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit, outbox
-from models.dates import shift_out_of_quiet
 from models.errors import Refusal
 from models.ideas import events
+from models.ideas.route_messages import ANSWER as ANSWER
+from models.ideas.route_messages import KINDS as KINDS
+from models.ideas.route_messages import MAIL_REMINDER as MAIL_REMINDER
+from models.ideas.route_messages import MAIL_REPLY as MAIL_REPLY
+from models.ideas.route_messages import MAIL_REQUEST as MAIL_REQUEST
+from models.ideas.route_messages import OVERDUE as OVERDUE
+from models.ideas.route_messages import REDRAW as REDRAW
+from models.ideas.route_messages import REMINDER as REMINDER
+from models.ideas.route_messages import REPLY as REPLY
+from models.ideas.route_messages import REQUEST as REQUEST
+from models.ideas.route_messages import UNREACHED as UNREACHED
+from models.ideas.route_messages import RoutingPolicy as RoutingPolicy
+from models.ideas.route_messages import cancel_planned as cancel_planned
+from models.ideas.route_messages import contact_messages as contact_messages
+from models.ideas.route_messages import mail_contact_messages as mail_contact_messages
+from models.ideas.route_messages import mail_message as mail_message
+from models.ideas.route_messages import plan_redraws as plan_redraws
+from models.ideas.route_messages import route_message as route_message
 from models.outbox import NewMessage
-from models.tables import Idea, IdeaAnswer, IdeaFollower, IdeaRoute, IdeaTown, Outbox, Person
+from models.tables import Idea, IdeaAnswer, IdeaFollower, IdeaRoute, IdeaTown, Membership, Outbox, Person, RouteNote
+from models.teams import LEAD
 from models.text import require_visible
 
 FORWARDED = "forwarded"  # the idea status that routes an idea
 OPEN, TAKEN, QUESTION, DECLINED = "open", "taken", "question", "declined"
+REPLIED = "replied"  # the project answered the town's question: the town decides next (models/ideas/route_replies.py)
 ANSWERS = (TAKEN, QUESTION, DECLINED)
+UNDECIDED = (OPEN, QUESTION, REPLIED)
 # which route status each answer may follow: a question only comes first, a decision may follow a question
-AFTER: dict[str, tuple[str, ...]] = {QUESTION: (OPEN,), TAKEN: (OPEN, QUESTION), DECLINED: (OPEN, QUESTION)}
+AFTER: dict[str, tuple[str, ...]] = {QUESTION: (OPEN,), TAKEN: UNDECIDED, DECLINED: UNDECIDED}
 TEXT_MAX = 1000
-# outbox kinds
-REQUEST = "route_request"  # the idea to a contact, with the answer buttons
-REMINDER = "route_reminder"  # to a contact, once, before the deadline
-OVERDUE = "route_overdue"  # to the project managers, once, when the deadline passed without an answer
-UNREACHED = "route_unreached"  # to the project managers: a town's contacts are not registered (or none configured)
-ANSWER = "route_answer"  # a town's answer, to the author, the followers and whoever forwarded the idea
-KINDS = (REQUEST, REMINDER, OVERDUE, UNREACHED, ANSWER)
-
-
-@dataclass(frozen=True)
-class RoutingPolicy:
-    """`[routing]`: each town's administration contacts (Telegram ids) and how long they have to answer."""
-
-    answer_weeks: int = 4
-    remind_days_before: int = 7  # 0: no reminder
-    contacts: dict[str, tuple[int, ...]] = field(default_factory=dict)  # town key -> Telegram user ids
-    quiet: tuple[ZoneInfo, time, time] | None = None  # [meetings] quiet_hours: no reminder at night
-
-    def out_of_quiet(self, due: datetime) -> datetime:
-        """When a message due at `due` may go: the end of the quiet hours if it falls into them."""
-        return due if self.quiet is None else shift_out_of_quiet(due, *self.quiet)
-
-    @property
-    def answer_time(self) -> timedelta:
-        return timedelta(weeks=self.answer_weeks)
-
-    @property
-    def remind_before(self) -> timedelta:
-        return timedelta(days=self.remind_days_before)
-
-    def contacts_of(self, town: str) -> tuple[int, ...]:
-        return self.contacts.get(town, ())
 
 
 @dataclass
@@ -123,11 +113,16 @@ def contact_towns(policy: RoutingPolicy, person: Person) -> list[str]:
 
 
 async def answerable_route(
-    s: AsyncSession, person: Person, route_id: int, policy: RoutingPolicy, kind: str = DECLINED
+    s: AsyncSession, person: Person | str, route_id: int, policy: RoutingPolicy, kind: str = DECLINED
 ) -> IdeaRoute:
-    """The route, if the person is a contact of its town and it still takes an answer of `kind`; else a refusal."""
+    """The route, if the person (or e-mail contact) is a contact of its town and it still takes an answer of
+    `kind`; else a refusal."""
     route = await s.get(IdeaRoute, route_id)
-    if route is None or not is_contact(policy, person, route.town):
+    if isinstance(person, str):
+        allowed = route is not None and person in policy.mail_contacts_of(route.town)
+    else:
+        allowed = route is not None and is_contact(policy, person, route.town)
+    if route is None or not allowed:
         raise Refusal("routing.not_contact")
     if route.status not in AFTER.get(kind, ()):
         raise Refusal("routing.already_asked" if route.status == QUESTION else "routing.already_answered")
@@ -145,28 +140,15 @@ async def idea_towns(s: AsyncSession, idea_id: int) -> list[str]:
     return list((await s.execute(q)).scalars())
 
 
-async def _people(s: AsyncSession, telegram_ids: Iterable[int]) -> list[Person]:
+async def find_people(s: AsyncSession, telegram_ids: Iterable[int]) -> list[Person]:
     ids = list(telegram_ids)
     if not ids:
         return []
     return list((await s.execute(select(Person).where(Person.telegram_id.in_(ids)).order_by(Person.id))).scalars())
 
 
-async def _managers(s: AsyncSession) -> list[Person]:
+async def project_managers(s: AsyncSession) -> list[Person]:
     return list((await s.execute(select(Person).where(Person.is_manager.is_(True)).order_by(Person.id))).scalars())
-
-
-def _message(kind: str, person: Person, route: IdeaRoute, due: datetime, **kw: object) -> NewMessage:
-    return NewMessage(
-        kind,
-        person.telegram_id,
-        due,
-        person_id=person.id,
-        payload={"route": route.id},
-        dedupe_key=f"{kind}:{route.id}:{person.id}",
-        priority=4,
-        **kw,  # type: ignore[arg-type]
-    )
 
 
 def _answer_message(person: Person, route: IdeaRoute, kind: str, now: datetime) -> NewMessage:
@@ -180,17 +162,6 @@ def _answer_message(person: Person, route: IdeaRoute, kind: str, now: datetime) 
         dedupe_key=f"{ANSWER}:{route.id}:{kind}:{person.id}",
         priority=4,
     )
-
-
-def _contact_messages(
-    policy: RoutingPolicy, route: IdeaRoute, contacts: Sequence[Person], now: datetime
-) -> list[NewMessage]:
-    """The request to each contact now, and their one reminder before the deadline (unless that has passed)."""
-    remind_at = policy.out_of_quiet(route.deadline_at - policy.remind_before)
-    messages = [_message(REQUEST, p, route, now) for p in contacts]
-    if policy.remind_days_before and now < remind_at < route.deadline_at:
-        messages += [_message(REMINDER, p, route, remind_at, expires_at=route.deadline_at) for p in contacts]
-    return messages
 
 
 async def forward(
@@ -208,7 +179,7 @@ async def forward(
     """
     done = Forwarded()
     existing = set((await s.execute(select(IdeaRoute.town).where(IdeaRoute.idea_id == idea.id))).scalars())
-    managers = await _managers(s)
+    managers = await project_managers(s)
     deadline = now + policy.answer_time
     for town in towns:
         if town in existing:
@@ -229,16 +200,16 @@ async def forward(
             deadline=deadline.isoformat(),
         )
         ids = policy.contacts_of(town)
-        contacts = await _people(s, ids)
-        messages = _contact_messages(policy, route, contacts, now)
-        messages += [_message(OVERDUE, m, route, policy.out_of_quiet(deadline)) for m in managers]
+        contacts = await find_people(s, ids)
+        messages = contact_messages(policy, route, contacts, now) + mail_contact_messages(policy, route, now)
+        messages += [route_message(OVERDUE, m, route, policy.out_of_quiet(deadline)) for m in managers]
         missing = sorted(set(ids) - {p.telegram_id for p in contacts})
-        if missing or not ids:
+        if missing or not (ids or policy.mail_contacts_of(town)):
             done.missing[town] = missing
-            messages += [_message(UNREACHED, m, route, now) for m in managers if m.id != actor.id]
+            messages += [route_message(UNREACHED, m, route, now) for m in managers if m.id != actor.id]
         await outbox.enqueue(s, messages, now)
         done.routes.append(route)
-        done.told += len(contacts)
+        done.told += len(contacts) + len(policy.mail_contacts_of(town))
     await audit.record(
         s,
         actor,
@@ -263,23 +234,38 @@ async def plan_late_contacts(s: AsyncSession, policy: RoutingPolicy, now: dateti
     still_forwarded = select(Idea.id).where(Idea.status == FORWARDED)
     q = (
         select(IdeaRoute)
-        .where(IdeaRoute.status == OPEN, IdeaRoute.deadline_at > now, IdeaRoute.idea_id.in_(still_forwarded))
+        .where(
+            IdeaRoute.status.in_((OPEN, REPLIED)), IdeaRoute.deadline_at > now, IdeaRoute.idea_id.in_(still_forwarded)
+        )
         .order_by(IdeaRoute.id)
     )
-    managers = await _managers(s)
+    managers = await project_managers(s)
     messages: list[NewMessage] = []
     for route in (await s.execute(q)).scalars():
-        contacts = [p for p in await _people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
-        messages += _contact_messages(policy, route, contacts, now)
+        contacts = [p for p in await find_people(s, policy.contacts_of(route.town)) if p.unreachable_at is None]
+        messages += contact_messages(policy, route, contacts, now) + mail_contact_messages(policy, route, now)
         overdue_at = policy.out_of_quiet(route.deadline_at)
-        messages += [_message(OVERDUE, m, route, overdue_at) for m in managers]  # a manager named later
+        messages += [route_message(OVERDUE, m, route, overdue_at) for m in managers]  # a manager named later
     return await outbox.enqueue(s, messages, now) if messages else 0
 
 
 # --- answering -------------------------------------------------------------------------------------------
 
 
-async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Person) -> list[Person]:
+async def team_leads(s: AsyncSession, idea: Idea) -> list[Person]:
+    """The leads of the idea's team (none without a team)."""
+    if idea.team_id is None:
+        return []
+    q = (
+        select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.team_id == idea.team_id, Membership.role == LEAD)
+        .order_by(Person.id)
+    )
+    return list((await s.execute(q)).scalars())
+
+
+async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Person | None) -> list[Person]:
     """The author (unless erased), the followers and whoever forwarded the idea; not the one who answered."""
     ids = set((await s.execute(select(IdeaFollower.person_id).where(IdeaFollower.idea_id == idea.id))).scalars())
     if idea.author_id is not None:
@@ -288,7 +274,8 @@ async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Pers
         forwarder = await s.get(IdeaAnswer, route.answer_id)
         if forwarder is not None and forwarder.actor_id is not None:
             ids.add(forwarder.actor_id)
-    ids.discard(actor.id)
+    if actor is not None:
+        ids.discard(actor.id)
     if not ids:
         return []
     return list((await s.execute(select(Person).where(Person.id.in_(ids)).order_by(Person.id))).scalars())
@@ -296,7 +283,7 @@ async def _recipients(s: AsyncSession, idea: Idea, route: IdeaRoute, actor: Pers
 
 async def answer(
     s: AsyncSession,
-    person: Person,
+    person: Person | str,
     route_id: int,
     kind: str,
     policy: RoutingPolicy,
@@ -305,11 +292,14 @@ async def answer(
     text: str | None = None,
     obstacles: Iterable[str] = (),
     allowed_obstacles: Iterable[str] = (),
+    via: str = "telegram",
 ) -> tuple[IdeaRoute, int]:
     """A contact answers a route: take it on, ask back (a question) or decline (obstacle codes, a sentence).
 
     Returns the route and how many people are told. A second answer (a double tap, a colleague) is refused.
+    `person` is an e-mail address for a contact by e-mail (the answer page): the same rules, no person row.
     """
+    actor, contact = (None, person) if isinstance(person, str) else (person, None)
     if kind not in ANSWERS:
         raise Refusal("errors.stale_button")
     route = await answerable_route(s, person, route_id, policy, kind)
@@ -322,44 +312,56 @@ async def answer(
     claimed = await s.execute(
         update(IdeaRoute)
         .where(IdeaRoute.id == route.id, IdeaRoute.status.in_(AFTER[kind]))
-        .values(status=kind, answered_by=person.id, **values)
+        .values(status=kind, answered_by=actor.id if actor else None, answered_contact=contact, **values)
     )
     if not getattr(claimed, "rowcount", 0):  # a colleague or a second tap got there first
         raise Refusal("routing.already_answered")
     await s.refresh(route)
     idea = await s.get(Idea, route.idea_id)
     assert idea is not None  # answerable_route checked it
+    note: dict[str, Any] = {}
+    if kind == QUESTION:  # the question is its writer's (in /mydata) and stays on the idea's path
+        asked = RouteNote(
+            route_id=route.id,
+            person_id=actor.id if actor else None,
+            contact=contact,
+            kind=QUESTION,
+            text=clean or "",
+            at=now,
+        )
+        s.add(asked)
+        await s.flush()
+        note = {"note": asked.id}
     events.record(
         s,
         idea.id,
         events.TOWN_ANSWER,
         now,
-        actor_id=person.id,
+        actor_id=actor.id if actor else None,
         town=route.town,
         route=route.id,
         answer=kind,
         obstacles=codes,
+        **note,
     )
     await cancel_planned(s, route.id, keep_overdue=kind == QUESTION)  # a question is no decision: the deadline holds
-    people = await _recipients(s, idea, route, person)
+    people = await _recipients(s, idea, route, actor)
+    if kind == QUESTION:  # the team's leads can answer the question too
+        known = {p.id for p in people} | ({actor.id} if actor else set())
+        people += [p for p in await team_leads(s, idea) if p.id not in known]
     await outbox.enqueue(s, [_answer_message(p, route, kind, now) for p in people], now)
+    await plan_redraws(s, route, actor, now)  # the colleagues' copies show who answered, and how
+    who = {"via": "mail", "contact": contact} if contact else {"via": via}
+    await audit.record(s, actor, audit.ROUTE_ANSWER, now, idea=idea.id, town=route.town, answer=kind, **who)
     await s.flush()
     return route, len(people)
-
-
-async def cancel_planned(s: AsyncSession, route_id: int, keep_overdue: bool = False) -> int:
-    """Drop the route's reminders and overdue notices that have not gone out (it was answered); after a question
-    the overdue notice stays, so the managers still hear when no decision came by the deadline."""
-    kinds = (REMINDER,) if keep_overdue else (REMINDER, OVERDUE)
-    keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route_id}:%") for kind in kinds))
-    return await outbox.cancel_open(s, Outbox.kind.in_(kinds), keys, reason="route answered")
 
 
 async def close_open(s: AsyncSession, idea_id: int) -> int:
     """The idea left 'forwarded' (implemented, rejected): what its unanswered towns still had coming is dropped,
     requests not yet sent included; their buttons then answer that the idea waits no longer."""
-    unanswered = IdeaRoute.idea_id == idea_id, IdeaRoute.status.in_((OPEN, QUESTION))
-    planned = (REQUEST, REMINDER, OVERDUE)
+    unanswered = IdeaRoute.idea_id == idea_id, IdeaRoute.status.in_(UNDECIDED)
+    planned = (REQUEST, REMINDER, OVERDUE, REPLY, MAIL_REQUEST, MAIL_REMINDER, MAIL_REPLY)
     dropped = 0
     for route_id in (await s.execute(select(IdeaRoute.id).where(*unanswered))).scalars():
         keys = or_(*(Outbox.dedupe_key.like(f"{kind}:{route_id}:%") for kind in planned))

@@ -39,6 +39,7 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "idea_codes": ("actor_id", ANONYMISE),
     "survey_answers": ("person_id", ANONYMISE),  # the figures stay; the free-text comment goes (ALSO_CLEARED)
     "idea_routes": ("answered_by", ANONYMISE),  # a town's answer stays on the idea, without who gave it
+    "route_notes": ("person_id", ANONYMISE),  # a town's question, the project's reply: they stay on the route
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link

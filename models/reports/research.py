@@ -128,7 +128,7 @@ IDEA_EVENTS = [
     C("actor", "Person code of who took the step (pseudonymised: empty unless that person agreed); empty = import."),
     C("actor_name", "Name of who took the step.", pseudonymised=False),
     C("status", "The idea's status after the step (submitted, imported and status steps).", "idea_status"),
-    C("town", "Town of a routing step (forwarded, town_answer).", "town"),
+    C("town", "Town of a routing step (forwarded, town_answer, question_answered).", "town"),
     C("meeting_id", "Meeting of a discussed step (meetings table)."),
     C("details", "JSON with ids and keys only (team, answer id, workshop, merged idea ids, codes); no free text."),
 ]

@@ -21,12 +21,18 @@ ROUTES = [
     C("town", "Town whose administration the idea was forwarded to.", "town"),
     C("forwarded_at", "Forwarded (local time)."),
     C("deadline_at", "Answer requested by (local time)."),
-    C("status", "open (no answer yet), question (asked back, no decision yet), taken (takes the idea on), declined."),
+    C(
+        "status",
+        "open (no answer yet), question (asked back), replied (the question was answered, no decision yet), "
+        "taken (takes the idea on), declined.",
+    ),
     C("asked_at", "When the administration asked back; empty = no question."),
     C("question", "The administration's question (free text).", pseudonymised=False),
     C("answered_at", "When the administration decided (took it on or declined); empty = not yet."),
     C("obstacles", "Reasons of a refusal: obstacle keys of the config's [[obstacles]], ';'-separated."),
     C("text", "The sentence with a refusal (free text).", pseudonymised=False),
+    C("replied_at", "When the project answered the administration's question; empty = no answer (yet)."),
+    C("reply", "The project's answer to the question (free text).", pseudonymised=False),
 ]
 
 
@@ -43,6 +49,8 @@ def routes(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
             IdeaRoute.answered_at,
             IdeaRoute.obstacles,
             IdeaRoute.text,
+            IdeaRoute.replied_at,
+            IdeaRoute.reply,
         )
         .select_from(IdeaRoute)
         .join(Idea, Idea.id == IdeaRoute.idea_id)
