@@ -4,11 +4,11 @@ Guarantees, phase by phase:
 - *enqueue*: a row with a `dedupe_key` is created at most once, so re-planning reminders cannot double them.
 - *claim*: one atomic UPDATE moves due rows to `claimed` for one worker (FOR UPDATE SKIP LOCKED on
   PostgreSQL; SQLite has one writer at a time), so two dispatchers never get the same row.
-- *sending*: the rows about to go out (a small group, at most the dispatcher's `concurrency` rows in flight)
-  are marked `sending` in one statement and committed just before their API calls begin, so a crash leaves
-  at most the rows then in flight with an unknown outcome; recovery retries such a row once.
-- *record*: the outcome per row (sent, failed, unreachable, skipped, or back to pending after a 429),
-  written for a group of rows at once: one UPDATE per outcome (`finish_many`), in one transaction.
+- *sending*: a row is marked `sending` (`mark_sending`, committed) just before its API call, once its rate
+  limiter slot has come; the dispatcher has one such row at a time (`in_flight`), so a crash leaves at most
+  one row with an unknown outcome; recovery retries such a row once (at most one duplicate per crash).
+- *record*: the row's outcome (sent, failed, unreachable, or back to pending after a 429 or a 5xx) is
+  committed as soon as Telegram answers, before the next row is marked `sending`.
 - *retry*: a row Telegram did not take stays pending (`retry_later`) until it is sent or its expiry has
   come; only then is it failed (`skip_expired`). Every row has an expiry: its own `expires_at` (when it loses
   its point: a reminder's grace period, a meeting's start …) or, without one, `limit` after it was first due
@@ -165,6 +165,26 @@ async def start_sending(s: AsyncSession, row_id: int, worker: str, now: datetime
     options = {"synchronize_session": False, "populate_existing": True}
     row: Outbox | None = (await s.scalars(marked, execution_options=options)).one_or_none()
     return row
+
+
+async def claimed_rows(s: AsyncSession, row_ids: Sequence[int], worker: str) -> list[Outbox]:
+    """The rows of `row_ids` still claimed by `worker`, in the order of `row_ids` (to render them)."""
+    if not row_ids:
+        return []
+    query = select(Outbox).where(Outbox.id.in_(list(row_ids)), Outbox.status == CLAIMED, Outbox.claimed_by == worker)
+    rows = {row.id: row for row in (await s.scalars(query)).all()}
+    return [rows[i] for i in row_ids if i in rows]
+
+
+async def mark_sending(s: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
+    """Move one claimed row to `sending` (counting the attempt) right before its API call; False if it is no
+    longer ours (cancelled, or taken back after the lease). Commit before the call."""
+    result = await s.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id, Outbox.status == CLAIMED, Outbox.claimed_by == worker)
+        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def start_sending_many(s: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime) -> list[Outbox]:

@@ -4,9 +4,11 @@ APScheduler (PTB's JobQueue) only wakes it: at the next due time and on a short 
 database holds the truth, so a restart resumes where the last process stopped, and two processes on
 PostgreSQL never send the same row (see models/outbox.py for the per-phase guarantees).
 
-Work per message is kept small: rows are claimed in batches, marked `sending` and rendered a group at a time
-(one UPDATE; a kind may render its rows set-based, see `with_batch`), sent concurrently through the rate
-limiter, and their outcomes recorded in one transaction per group (one UPDATE per outcome). 403 → the chat is
+Rows are claimed in batches and rendered a group at a time (a kind may render its rows set-based, see
+`with_batch`); each row then waits for its rate limiter slot, is marked `sending` (a commit), sent, and its
+outcome committed as soon as Telegram answers, one row at a time between the two commits: a kill -9 leaves at
+most one row whose answer was lost, the only one that can arrive twice (Telegram's ~30 messages/s leave room
+for two commits per message; bench/announce.py measures it against the floor). 403 → the chat is
 unreachable and its open rows are cancelled; 429 → everyone waits as asked and the row goes back to pending
 without counting an attempt; a 5xx or no connection → the row waits with a growing backoff (scheduler/retry.py)
 while other rows keep flowing, until it is sent or its expiry comes (then failed, with a WARNING); a timeout
@@ -20,7 +22,7 @@ import logging
 import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -90,6 +92,7 @@ class Dispatcher:
         *,
         batch: int = 60,
         concurrency: int = 16,
+        in_flight: int = 1,
         lease: timedelta = timedelta(minutes=2),
         safety_interval: float = 30.0,
         expiry: timedelta = outbox.DEFAULT_LIMIT,
@@ -102,6 +105,8 @@ class Dispatcher:
         self.batch, self.lease, self.safety_interval = batch, lease, safety_interval
         self._group_size = max(1, concurrency // 2)  # two groups in flight: at most `concurrency` rows sending
         self._groups = asyncio.Semaphore(2 if concurrency > 1 else 1)
+        # rows between their `sending` mark and their recorded outcome: what a crash can repeat (see `_send_row`)
+        self._calls = asyncio.Semaphore(max(1, in_flight))
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -177,11 +182,11 @@ class Dispatcher:
         """Send everything due now; returns how many rows were handled. One drain at a time.
 
         Claimed rows go out in groups of at most `concurrency // 2` rows, two groups at a time, so at most
-        `concurrency` rows are `sending` at once. Per group: one transaction marks the rows `sending` (one
-        statement) and renders them, then their sends run concurrently through the rate limiter, then one
-        transaction records the outcomes (one UPDATE per outcome). The next batch is claimed while the current
-        one is still going out (when half of it is done), so the rate limiter always has rows ready and no
-        send slot is lost between batches.
+        `concurrency` rows wait for their rate limiter slots at once. Per group: one transaction renders the
+        rows, then each row, once its slot has come, is marked `sending`, sent and its outcome recorded, a
+        commit on either side of the API call, with at most `in_flight` rows (one) between the two. The next
+        batch is claimed while the current one is still going out (when half of it is done), so the rate
+        limiter always has rows ready and no send slot is lost between batches.
         """
         async with self._lock:
             handled = 0
@@ -245,21 +250,41 @@ class Dispatcher:
             async with self._transaction() as s:
                 await outbox.finish(s, row_ids[0], outbox.FAILED, self.clock.now(), "internal error")
             return
-        if not prepared:
-            return
-        outcomes = await asyncio.gather(*(self._deliver(row, out) for row, out in prepared))
-        try:
-            await self._record([(row, outcome) for (row, _), outcome in zip(prepared, outcomes, strict=True)])
-        except Exception:  # the rows stay `sending`: recovery retries each once after the lease
-            log.exception("recording the outcome of rows=%s failed", [row.id for row, _ in prepared])
+        results = await asyncio.gather(*(self._send_row(row, out) for row, out in prepared), return_exceptions=True)
+        for result in results:  # the database failed under a row (it stays claimed): the round fails, calmly
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _send_row(self, row: Outbox, out: Outgoing) -> None:
+        """One row, committed on both sides of its API call: marked `sending` just before it (once its rate
+        limiter slot has come) and its outcome recorded as soon as Telegram answers. At most `in_flight` rows
+        are between the two commits at any moment, so a crash leaves at most that many rows whose outcome is
+        unknown (one by default): the at-most-one-duplicate-per-crash contract."""
+        async with AsyncExitStack() as held:
+
+            async def begin() -> bool:
+                await held.enter_async_context(self._calls)  # held until the outcome is committed
+                async with self._transaction() as s:
+                    marked = await outbox.mark_sending(s, row.id, self.worker, self.clock.now())
+                if marked:
+                    row.attempts += 1
+                return marked
+
+            outcome = await self._deliver(row, out, begin)
+            if outcome is None:  # no longer ours (cancelled or taken back while it waited for its slot)
+                return
+            try:
+                await self._record([(row, outcome)])
+            except Exception:  # the row stays `sending`: recovery retries it once after the lease
+                log.exception("recording the outcome of row=%s failed", row.id)
 
     async def _prepare(self, row_ids: list[int]) -> list[tuple[Outbox, Outgoing]]:
-        """Mark the group `sending` (one statement) and render it, in one transaction; rows that render to
-        nothing are skipped in it too. Returns the rows to send with their messages."""
+        """Render the group's claimed rows in one transaction (they stay `claimed` until each one's send
+        begins); rows that render to nothing are skipped in it too. Returns the rows to send with their messages."""
         skipped: list[Outbox] = []
         ready: list[tuple[Outbox, Outgoing]] = []
         async with self._transaction() as s:
-            rows = await outbox.start_sending_many(s, row_ids, self.worker, self.clock.now())
+            rows = await outbox.claimed_rows(s, row_ids, self.worker)
             if not rows:
                 return []
             outs = await self._render(s, rows)
@@ -299,11 +324,18 @@ class Dispatcher:
                     outs[row.id] = await renderer(s, row)
         return [outs[row.id] for row in rows]
 
-    async def _deliver(self, row: Outbox, out: Outgoing) -> _Outcome:
-        """One API call through the limiter; the outcome is recorded later, with the rest of the group's."""
+    async def _deliver(self, row: Outbox, out: Outgoing, begin: Callable[[], Awaitable[bool]]) -> _Outcome | None:
+        """Wait for the row's rate limiter slot, `begin` (mark it `sending`; False: not ours any more, None is
+        returned), then make the API call; Telegram's answer becomes the row's outcome."""
+        async with self.limiter.slot(row.chat_id):
+            if not await begin():
+                return None
+            return await self._call(row, out)
+
+    async def _call(self, row: Outbox, out: Outgoing) -> _Outcome:
+        """The API call of one row, its answer (or failure) turned into the row's outcome."""
         try:
-            async with self.limiter.slot(row.chat_id):
-                await self._api_send(row.chat_id, out)
+            await self._api_send(row.chat_id, out)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             self.limiter.pause(wait)
