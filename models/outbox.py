@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.tables import Outbox
 
@@ -176,7 +176,7 @@ async def claimed_rows(s: AsyncSession, row_ids: Sequence[int], worker: str) -> 
     return [rows[i] for i in row_ids if i in rows]
 
 
-async def mark_sending(s: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
+async def mark_sending(s: AsyncSession | AsyncConnection, row_id: int, worker: str, now: datetime) -> bool:
     """Move one claimed row to `sending` (counting the attempt) right before its API call; False if it is no
     longer ours (cancelled, or taken back after the lease). Commit before the call."""
     result = await s.execute(
@@ -203,7 +203,9 @@ async def start_sending_many(s: AsyncSession, row_ids: Sequence[int], worker: st
     return [rows[i] for i in row_ids if i in rows]
 
 
-async def finish(s: AsyncSession, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
+async def finish(
+    s: AsyncSession | AsyncConnection, row_id: int, status: str, now: datetime, error: str | None = None
+) -> None:
     values: dict[str, Any] = {"status": status, "last_error": (error or None) and error[:200]}
     if status == SENT:
         values["sent_at"] = now
