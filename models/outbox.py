@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.tables import Outbox
@@ -185,6 +185,29 @@ async def mark_sending(s: AsyncSession | AsyncConnection, row_id: int, worker: s
         .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def sent_and_next(
+    s: AsyncSession | AsyncConnection, row_id: int, following: int | None, worker: str, now: datetime
+) -> bool:
+    """Record `row_id` as sent and mark `following` (claimed by `worker`) `sending`, in one statement: the
+    dispatcher's one write per message. Returns whether `following` was marked (False: no longer ours)."""
+    if following is None:
+        await finish(s, row_id, SENT, now)
+        return False
+    done = Outbox.id == row_id
+    result = await s.execute(
+        update(Outbox)
+        .where(or_(done, and_(Outbox.id == following, Outbox.status == CLAIMED, Outbox.claimed_by == worker)))
+        .values(
+            status=case((done, SENT), else_=SENDING),
+            sent_at=case((done, literal(now, Outbox.sent_at.type)), else_=Outbox.sent_at),
+            last_error=case((done, None), else_=Outbox.last_error),
+            attempts=case((done, Outbox.attempts), else_=Outbox.attempts + 1),
+            claimed_at=case((done, Outbox.claimed_at), else_=literal(now, Outbox.claimed_at.type)),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0) > 1
 
 
 async def start_sending_many(s: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime) -> list[Outbox]:

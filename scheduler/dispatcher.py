@@ -336,11 +336,10 @@ class Dispatcher:
                 pass
             elif outcome.status == outbox.SENT:
                 now = self.clock.now()
+                nxt = None if following is None else following[0].id
                 async with self._statement() as conn:
-                    await outbox.finish(conn, row.id, outbox.SENT, now)
-                    if following is not None:
-                        marked = await outbox.mark_sending(conn, following[0].id, self.worker, now)
-                        handover = _MARKED if marked else _NOT_OURS
+                    marked = await outbox.sent_and_next(conn, row.id, nxt, self.worker, now)
+                handover = _MARKED if marked else _NOT_OURS
                 self._sent(row, now)
             else:
                 await self._record([(row, outcome)])
