@@ -274,6 +274,24 @@ async def retry_later(
     return due
 
 
+NETWORK_WAITS = ("not sent:", "outcome unknown:")  # how the dispatcher begins `last_error` of such a wait
+
+
+async def wake_waiting(s: AsyncSession, now: datetime) -> int:
+    """Make every pending row that waits out a network failure (5xx, no connection, timeout) due now: Telegram
+    is back. Rows waiting for a 429's `retry_after` keep their time."""
+    result = await s.execute(
+        update(Outbox)
+        .where(
+            Outbox.status == PENDING,
+            Outbox.due_at > now,
+            or_(*(Outbox.last_error.startswith(prefix, autoescape=True) for prefix in NETWORK_WAITS)),
+        )
+        .values(due_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def release_claims(s: AsyncSession, worker: str, ids: Sequence[int]) -> None:
     """Give claimed-but-untouched rows back (e.g. on shutdown)."""
     if ids:

@@ -39,6 +39,7 @@ from models.clock import Clock
 from models.db import Database
 from models.people import mark_unreachable
 from models.tables import Outbox, TeamGroup
+from scheduler.comeback import Comeback
 from scheduler.limiter import RateLimiter
 from scheduler.replies import retry_seconds
 from scheduler.retry import Backoff, surely_not_sent
@@ -102,6 +103,7 @@ class Dispatcher:
         self.limiter = limiter or RateLimiter()
         self.expiry = expiry  # a row without its own expiry is given up this long after it was due
         self.backoff = Backoff()
+        self.comeback = Comeback(bot, self._network_back)  # Telegram back after an outage: waiting rows go at once
         self.worker = f"w-{uuid.uuid4().hex[:12]}"
         self.batch, self.lease, self.safety_interval = batch, lease, safety_interval
         self._group_size = max(1, concurrency // 2)  # two groups in flight: at most `concurrency` rows sending
@@ -145,13 +147,16 @@ class Dispatcher:
             claimed, unknown = await outbox.recover(
                 s, self.clock.now(), self.lease, everything=self.sole_worker
             )
+            await outbox.wake_waiting(s, self.clock.now())  # rows waiting out an outage: try them at start
         if claimed or unknown:
             log.info("outbox recovered claimed=%s unknown_outcome=%s", claimed, unknown)
         if job_queue is not None:
             job_queue.run_repeating(self._wake_job, interval=self.safety_interval, name="dispatcher-safety")
+        self.comeback.start()
         self._task = asyncio.create_task(self._loop(), name="dispatcher")
 
     async def stop(self) -> None:
+        await self.comeback.stop()
         if self._task is not None:
             self._task.cancel()
             try:
@@ -419,6 +424,7 @@ class Dispatcher:
         except BadRequest as exc:  # before NetworkError, its base class in PTB
             return _Outcome(outbox.FAILED, f"400 {exc.message}")
         except NetworkError as exc:  # 5xx, no connection, timeouts: wait and try again, until the row's expiry
+            self.comeback.failed()
             if surely_not_sent(exc):
                 return _Outcome(outbox.PENDING, f"not sent: {exc.message}", self.backoff.next(row.id), count=False)
             return _Outcome(outbox.PENDING, f"outcome unknown: {exc.message}", self.backoff.next(row.id))
@@ -427,7 +433,16 @@ class Dispatcher:
         except Exception:
             log.exception("sending row=%s failed unexpectedly", row.id)
             return _Outcome(outbox.FAILED, "internal error")
+        if self.comeback.down_since is not None:
+            await self.comeback.answered()
         return _Outcome(outbox.SENT)
+
+    async def _network_back(self, down_for: float) -> None:
+        """Telegram answers again: every row waiting for the network is due now, whatever its backoff."""
+        async with self._transaction() as s:
+            woken = await outbox.wake_waiting(s, self.clock.now())
+        log.info("Telegram answers again after %.0f s; %s waiting messages go out now", down_for, woken)
+        self.wake()
 
     async def _record(self, results: list[tuple[Outbox, _Outcome]]) -> None:
         """Every outcome of a group in one transaction: one UPDATE per (outcome, error); retries, 403s and
