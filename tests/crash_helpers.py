@@ -144,7 +144,10 @@ async def kill_rounds(
         for i, r in enumerate(plan):
             expected = members * (1 if r.kind == "broadcast" else 2)  # a burst: invitation and reminder
             r.killed_after = rng.randint(1, expected - 2)
-            await fake.wait_for(lambda r=r: copies.per_marker[r.marker] >= r.killed_after, timeout=120)
+            def reached(r: Round = r) -> bool:
+                return copies.per_marker[r.marker] >= r.killed_after
+
+            await fake.wait_for(reached, timeout=120)
             active.kill()
             await active.wait()
             if i + 1 < len(plan):

@@ -19,8 +19,8 @@ postgres_only = pytest.mark.skipif(not PG_URL, reason="two processes on one data
 
 @postgres_only
 async def test_kill_9_at_random_moments_repeats_at_most_one_message_per_kill_and_misses_nobody(fake, db, tmp_path):
-    rounds = await kill_rounds(fake, db, tmp_path, rounds=4, seed=19)
-    assert [r.kind for r in rounds] == ["broadcast", "reminders", "broadcast", "reminders"]
+    rounds = await kill_rounds(fake, db, tmp_path, rounds=2, seed=19)
+    assert [r.kind for r in rounds] == ["broadcast", "reminders"]
     for r in rounds:
         assert r.killed_after > 0
         assert r.missed == 0, r
