@@ -4,7 +4,9 @@ While sends fail with a 5xx or no connection, the rows wait with a growing backo
 5 minutes), which spares requests in a long outage but would leave a short one's messages waiting long after
 Telegram is back. So once a send fails that way, a probe asks Telegram `getMe` every `interval` seconds (one
 tiny request, no message); the first successful Bot API call – the probe's or a send's – ends the outage and
-`on_back` makes every row waiting for the network due at once.
+`on_back` makes every row waiting for the network due at once. A failure followed by an answer within one probe
+interval is no outage (one row's 5xx while the rest go out): that row keeps its backoff, so a row Telegram keeps
+refusing is not retried at the pace of the others.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Comeback:
         probe, self._probe = self._probe, None
         if probe is not None and probe is not asyncio.current_task():
             probe.cancel()
+        if down_for < self.interval:  # a failure among answers, no outage: that row keeps its backoff
+            return
         await self.on_back(down_for)
 
     async def _run(self) -> None:
