@@ -47,11 +47,20 @@ def retry_seconds(exc: RetryAfter) -> float:
 class Replies:
     """The direct sends of one update: paced per chat, 429s waited out, all within `patience` seconds."""
 
-    def __init__(self, limiter: RateLimiter, patience: float | None = None, *, label: object = None) -> None:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        patience: float | None = None,
+        *,
+        label: object = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limiter = limiter
+        self._sleep = sleep  # between tries after a 5xx (tests pass the limiter's virtual clock's)
         self.patience = PATIENCE if patience is None else patience
         self.label = label  # shown in the log line of a given-up message (the update id)
         self._deadline: float | None = None
+        self._handed_over = False  # a message of this update went to the outbox: the rest follow it there
 
     def left(self) -> float:
         if self._deadline is None:
@@ -69,6 +78,9 @@ class Replies:
         pause applies). Returns its result, or None when the message was given up or handed to the outbox
         (`later`, see the module docstring). Other errors propagate."""
         retry = FIRST_RETRY
+        if self._handed_over and later is not None:  # behind the one waiting in the outbox, in order
+            await self._hand_over(later, what, chat_id, "an earlier message of the update waits there")
+            return None
         while True:
             left = self.left()
             wait = self.limiter.delay(chat_id)
@@ -84,7 +96,7 @@ class Replies:
                 if surely_not_sent(exc) and retry < left:
                     log.info("reply retried update_id=%s what=%s chat=%s in=%.0fs reason=%s",
                              self.label, what, chat_id, retry, exc.message)  # fmt: skip
-                    await asyncio.sleep(retry)
+                    await self._sleep(retry)
                     retry *= 2
                     continue
                 if later is None and chat_id is not None:
@@ -92,9 +104,7 @@ class Replies:
                 if later is None:
                     self._give_up(what, chat_id, f"reason={exc.message}")
                     return None
-                await later()
-                log.info("reply handed to the outbox update_id=%s what=%s chat=%s reason=%s",
-                         self.label, what, chat_id, exc.message)  # fmt: skip
+                await self._hand_over(later, what, chat_id, exc.message)
                 return None
             except RetryAfter as exc:
                 seconds = retry_seconds(exc)
@@ -111,6 +121,11 @@ class Replies:
                 self._give_up(what, chat_id, "paused beyond the patience left")
                 return None
             return cast(T, sent)
+
+    async def _hand_over(self, later: Callable[[], Awaitable[None]], what: str, chat_id: int | None, why: str) -> None:
+        await later()
+        self._handed_over = True
+        log.info("reply handed to the outbox update_id=%s what=%s chat=%s reason=%s", self.label, what, chat_id, why)
 
     def _give_up(self, what: str, chat_id: int | None, why: str) -> None:
         log.warning("reply given up update_id=%s what=%s chat=%s %s", self.label, what, chat_id, why)
