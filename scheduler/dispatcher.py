@@ -8,7 +8,7 @@ Rows are claimed in batches and rendered a group at a time (a kind may render it
 `with_batch`); each row then waits for its rate limiter slot, is marked `sending` (a commit), sent, and its
 outcome committed as soon as Telegram answers, one row at a time between the two commits: a kill -9 leaves at
 most one row whose answer was lost, the only one that can arrive twice (Telegram's ~30 messages/s leave room
-for two commits per message; bench/announce.py measures it against the floor). 403 → the chat is
+for one commit per message; bench/announce.py measures it against the floor). 403 → the chat is
 unreachable and its open rows are cancelled; 429 → everyone waits as asked and the row goes back to pending
 without counting an attempt; a 5xx or no connection → the row waits with a growing backoff (scheduler/retry.py)
 while other rows keep flowing, until it is sent or its expiry comes (then failed, with a WARNING); a timeout
@@ -239,8 +239,8 @@ class Dispatcher:
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction on a bare connection, for the two commits around every API call: a third of the CPU of
-        an ORM session's, and those two commits are the only work that is not spread over many rows."""
+        """A transaction on a bare connection (lighter than an ORM session) for the commits around the API calls:
+        the one step per message that cannot be spread over a group of rows."""
         if self._db_lock is None:
             async with self.db.engine.begin() as conn:
                 yield conn
@@ -288,6 +288,11 @@ class Dispatcher:
                 self._pass_turn()
                 raise
         await self._end_turn(row, outcome)
+        if outcome is not None and outcome.status == outbox.SENT and self.comeback.down_since is not None:
+            try:
+                await self.comeback.answered()  # the first send after an outage: wake every waiting row
+            except Exception:
+                log.exception("waking the rows after Telegram's return failed; they go out at their backoff")
 
     async def _take_turn(self, row: Outbox) -> bool:
         """Wait for this row's turn; True when it is marked `sending` (by the previous row's closing commit, or
@@ -433,8 +438,6 @@ class Dispatcher:
         except Exception:
             log.exception("sending row=%s failed unexpectedly", row.id)
             return _Outcome(outbox.FAILED, "internal error")
-        if self.comeback.down_since is not None:
-            await self.comeback.answered()
         return _Outcome(outbox.SENT)
 
     async def _network_back(self, down_for: float) -> None:
