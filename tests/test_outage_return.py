@@ -115,3 +115,17 @@ async def test_a_reply_still_undelivered_at_its_expiry_is_dropped_not_sent_late(
     assert row.status == "failed"
     await anna.send("/help")  # a new question gets its answer at once
     assert len(anna.messages) == 1
+
+
+def test_the_reply_expiry_is_read_defaults_to_five_minutes_and_a_bad_value_is_refused_by_name():
+    from bot.config import ConfigError, parse_config
+    from bench.run import make_config_data
+
+    data = make_config_data("123456:TEST", "http://127.0.0.1:1", "sqlite+aiosqlite:///x.db")
+    assert parse_config(data, env={}).reply_expiry == timedelta(minutes=5)
+    data["delivery"]["reply_expiry_minutes"] = 2
+    assert parse_config(data, env={}).reply_expiry == timedelta(minutes=2)
+    for bad in (0, 61, "5", True):
+        data["delivery"]["reply_expiry_minutes"] = bad
+        with pytest.raises(ConfigError, match="delivery.reply_expiry_minutes"):
+            parse_config(data, env={})
