@@ -6,16 +6,19 @@ could only go out through the wake-up, never because its backoff ended.
 """
 
 import logging
+import tomllib
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.config import ConfigError, parse_config
 from handlers.announcements import progress as announcements_progress
 from models.tables import Outbox
 from scheduler import replies
 from tests.announce_helpers import compose, copies, rows
 from tests.meeting_helpers import team_with_members
+from tests.standby_helpers import CONFIG_EXAMPLE
 
 DASEIN = "Aktions-Team Daseinsvorsorge"
 
@@ -118,10 +121,8 @@ async def test_a_reply_still_undelivered_at_its_expiry_is_dropped_not_sent_late(
 
 
 def test_the_reply_expiry_is_read_defaults_to_five_minutes_and_a_bad_value_is_refused_by_name():
-    from bot.config import ConfigError, parse_config
-    from bench.run import make_config_data
-
-    data = make_config_data("123456:TEST", "http://127.0.0.1:1", "sqlite+aiosqlite:///x.db")
+    data = tomllib.loads(CONFIG_EXAMPLE.read_text(encoding="utf-8"))
+    data["telegram"]["token"] = "123456:TEST"
     assert parse_config(data, env={}).reply_expiry == timedelta(minutes=5)
     data["delivery"]["reply_expiry_minutes"] = 2
     assert parse_config(data, env={}).reply_expiry == timedelta(minutes=2)
