@@ -71,6 +71,7 @@ def with_batch(renderer: Renderer, render_batch: BatchRenderer) -> Renderer:
 
 _MIGRATED = "migrated"
 _MARKED, _NOT_OURS, _MARK_YOURSELF = "marked", "not ours", "mark yourself"  # what a row's turn starts with
+_LONG_WAIT = 0.1  # seconds: a row whose slot is further away than this waits outside the turns
 
 
 @dataclass(frozen=True)
@@ -274,19 +275,24 @@ class Dispatcher:
                 raise result
 
     async def _send_row(self, row: Outbox, out: Outgoing) -> None:
-        """One row, committed on both sides of its API call: marked `sending` just before it (once its rate
-        limiter slot has come) and its outcome committed as soon as Telegram answers. Rows take turns for this
-        (`_take_turn`): one row at a time is between the two commits, so a crash leaves at most one row whose
-        outcome is unknown. A sent row's closing commit also marks the next waiting row `sending`: one commit
-        per message, so the turns keep pace with Telegram's 30 messages/s."""
+        """One row, committed on both sides of its API call: marked `sending` just before it and its outcome
+        committed as soon as Telegram answers. Rows take turns for this (`_take_turn`): one row at a time is
+        between the two commits, so a crash leaves at most one row whose outcome is unknown. A sent row's
+        closing commit also marks the next waiting row `sending`: one commit per message, so the turns keep
+        pace with Telegram's 30 messages/s. The rate limiter slot is taken within the turn (the limiter then
+        sees each request's true start, and the slots' even spacing paces the turns); a row whose chat must
+        wait longer (its per-chat pace, a 429's pause) waits for that before it queues for a turn."""
+        while (early := self.limiter.delay(row.chat_id)) > _LONG_WAIT:  # noqa: ASYNC110 - the limiter has no event
+            await asyncio.sleep(early)
         outcome: _Outcome | None = None
-        async with self.limiter.slot(row.chat_id):
-            mine = await self._take_turn(row)
-            try:
-                outcome = await self._call(row, out) if mine else None
-            except BaseException:
-                self._pass_turn()
-                raise
+        mine = await self._take_turn(row)
+        try:
+            if mine:
+                async with self.limiter.slot(row.chat_id):  # in the turn: the slot's start is the call's start
+                    outcome = await self._call(row, out)
+        except BaseException:
+            self._pass_turn()
+            raise
         await self._end_turn(row, outcome)
         if outcome is not None and outcome.status == outbox.SENT and self.comeback.down_since is not None:
             try:
