@@ -111,6 +111,7 @@ class Dispatcher:
         self._groups = asyncio.Semaphore(2 if concurrency > 1 else 1)
         # the one row between its `sending` mark and its recorded outcome, and the rows waiting (see `_send_row`)
         self._turn_busy = False
+        self._turn_conn: AsyncConnection | None = None  # PostgreSQL: the drain's connection for those rows' writes
         self._waiting: deque[tuple[Outbox, asyncio.Future[str]]] = deque()
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -226,6 +227,8 @@ class Dispatcher:
                 for task in running:  # claimed rows not yet sent go back after the lease (or at start-up)
                     task.cancel()
                 raise
+            finally:
+                await asyncio.shield(self._release_turn_connection())
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -240,14 +243,29 @@ class Dispatcher:
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction on a bare connection (lighter than an ORM session) for the commits around the API calls:
-        the one step per message that cannot be spread over a group of rows."""
-        if self._db_lock is None:
-            async with self.db.engine.begin() as conn:
+        """Where the one write per message runs (the step between two API calls that cannot be spread over a
+        group of rows), as cheaply as it can: one statement, committed by itself. PostgreSQL: on a connection
+        kept for the drain in autocommit mode (one round trip: no pool check-out with its ping, no BEGIN and
+        COMMIT); SQLite: a transaction of its own on a bare connection (its one pooled connection is shared)."""
+        if self._db_lock is not None:
+            async with self._db_lock, self.db.engine.begin() as conn:
                 yield conn
             return
-        async with self._db_lock, self.db.engine.begin() as conn:
-            yield conn
+        if self._turn_conn is None:
+            conn = await self.db.engine.connect()
+            self._turn_conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield self._turn_conn
+        except BaseException:  # the connection may be broken or mid-statement: the pool makes a new one
+            broken, self._turn_conn = self._turn_conn, None
+            if broken is not None:
+                await asyncio.shield(broken.invalidate())
+            raise
+
+    async def _release_turn_connection(self) -> None:
+        conn, self._turn_conn = self._turn_conn, None
+        if conn is not None:
+            await conn.close()
 
     async def _send_group_guarded(self, row_ids: list[int]) -> None:
         async with self._groups:
