@@ -153,20 +153,6 @@ async def claim_due(s: AsyncSession, worker: str, now: datetime, limit: int) -> 
     return ids
 
 
-async def start_sending(s: AsyncSession, row_id: int, worker: str, now: datetime) -> Outbox | None:
-    """Move one claimed row to `sending` (counting the attempt); None if it is no longer ours."""
-    marked = (
-        update(Outbox)
-        .where(Outbox.id == row_id, Outbox.status == CLAIMED, Outbox.claimed_by == worker)
-        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
-        .returning(Outbox)
-    )
-    # one statement per row (UPDATE … RETURNING): this runs for every message the bot sends
-    options = {"synchronize_session": False, "populate_existing": True}
-    row: Outbox | None = (await s.scalars(marked, execution_options=options)).one_or_none()
-    return row
-
-
 async def claimed_rows(s: AsyncSession, row_ids: Sequence[int], worker: str) -> list[Outbox]:
     """The rows of `row_ids` still claimed by `worker`, in the order of `row_ids` (to render them)."""
     if not row_ids:
@@ -208,22 +194,6 @@ async def sent_and_next(
         )
     )
     return int(getattr(result, "rowcount", 0) or 0) > 1
-
-
-async def start_sending_many(s: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime) -> list[Outbox]:
-    """Move claimed rows to `sending` in one statement (counting the attempt); returns those still ours, in the
-    order of `row_ids`. Call it right before their sends begin: each of them now has an API call under way."""
-    if not row_ids:
-        return []
-    marked = (
-        update(Outbox)
-        .where(Outbox.id.in_(list(row_ids)), Outbox.status == CLAIMED, Outbox.claimed_by == worker)
-        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
-        .returning(Outbox)
-    )
-    options = {"synchronize_session": False, "populate_existing": True}
-    rows = {row.id: row for row in (await s.scalars(marked, execution_options=options)).all()}
-    return [rows[i] for i in row_ids if i in rows]
 
 
 async def finish(
