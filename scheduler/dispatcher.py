@@ -166,6 +166,7 @@ class Dispatcher:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        await self._release_turn_connection()
 
     async def _loop(self) -> None:
         ticks = 0
@@ -272,8 +273,11 @@ class Dispatcher:
             await self._send_group(row_ids)
 
     async def _send_one(self, row_id: int) -> None:
-        """Send one claimed row (a group of one)."""
-        await self._send_group([row_id])
+        """Send one claimed row (a group of one), outside a drain."""
+        try:
+            await self._send_group([row_id])
+        finally:
+            await self._release_turn_connection()
 
     async def _send_group(self, row_ids: list[int]) -> None:
         try:
