@@ -2,6 +2,7 @@
 
     python -m bench.announce                     # 10,000 members, SQLite and PostgreSQL, both phases
     python -m bench.announce --count 3000 --db sqlite --phases unlimited
+    python -m bench.announce --count 1500 --phases limited --commits row,group   # per-row commits vs before
 
 Two phases per database:
 - *limited*: the fake server enforces Telegram's flood limits (30/s overall, 1/s per chat, 20/min per group)
@@ -9,6 +10,10 @@ Two phases per database:
   (count / 30 s; 10,000 members ≈ 333 s, so use --count for a quick run) and the 429 answers (must be 0).
 - *unlimited*: limits off on both sides (limiter raised to 100,000/s, no per-chat interval): how many
   messages per second the bot itself can push.
+
+Each phase runs with the dispatcher as it is (`--commits row`: every row's outcome committed as soon as Telegram
+answers, one row at a time between its two commits) and, with `--commits row,group`, with the baseline in the
+same run (`group`: outcomes committed per group of up to 8 rows, bench/group_commit.py).
 
 The fake server runs in a child process of its own (`python -m bench.announce serve ...`), so its request
 handling does not share the bot's event loop or CPU. Members are seeded straight into the database. The
@@ -35,6 +40,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from telegram import Bot
 
+from bench.group_commit import GroupCommitDispatcher
 from bench.run import DEFAULT_PG, database, make_config
 from bot.application import prepare
 from bot.config import Config
@@ -134,6 +140,7 @@ class Result:
     report: str
     cpu_s: float = 0.0  # the bot process's CPU seconds (all threads) in the send phase
     load: str = ""
+    commits: str = "row"
 
     @property
     def rate(self) -> float:
@@ -174,17 +181,21 @@ async def open_rows(db: Database) -> int:
     return int(n or 0)
 
 
-async def run_phase(kind: str, phase: str, args: argparse.Namespace) -> Result:
+async def run_phase(kind: str, phase: str, args: argparse.Namespace, commits: str = "row") -> Result:
     limits = f"{args.overall},1,20" if phase == "limited" else "off"
     fake = await FakeProcess.start(args.count, limits)
     try:
         async with database(kind, args.pg) as url:
-            return await _measure(kind, phase, url, fake, args)
+            result = await _measure(kind, phase, url, fake, args, commits)
+            result.commits = commits
+            return result
     finally:
         await fake.stop()
 
 
-async def _measure(kind: str, phase: str, url: str, fake: FakeProcess, args: argparse.Namespace) -> Result:
+async def _measure(
+    kind: str, phase: str, url: str, fake: FakeProcess, args: argparse.Namespace, commits: str = "row"
+) -> Result:
     config: Config = make_config(_Url(fake.url, TOKEN), url)  # type: ignore[arg-type]
     db = Database(url, **({"pool_size": 1, "max_overflow": 0, "pool_timeout": 60} if kind == "sqlite" else {}))
     bot = Bot(TOKEN, base_url=f"{fake.url}/bot", request=AiohttpRequest(connection_pool_size=64))
@@ -194,7 +205,8 @@ async def _measure(kind: str, phase: str, url: str, fake: FakeProcess, args: arg
         await seed(db, args.count)
         clock = Clock()
         limiter = RateLimiter(Limits() if phase == "limited" else UNLIMITED)
-        dispatcher = Dispatcher(db, bot, clock, announce_views.renderers(config), limiter)
+        engine = GroupCommitDispatcher if commits == "group" else Dispatcher
+        dispatcher = engine(db, bot, clock, announce_views.renderers(config), limiter)
         svc = Services(config=config, db=db, clock=clock, dispatcher=dispatcher)
         progress = await bot.send_message(SENDER_ID, "…")
         start = time.perf_counter()
@@ -256,7 +268,7 @@ class _Url:
 
 def describe(r: Result) -> str:
     line = (
-        f"{r.db:<10} {r.phase:<9} members={r.count:>6}  create rows {r.create_s:6.2f} s  "
+        f"{r.db:<10} {r.phase:<9} {r.commits + ' commits':<13} members={r.count:>6}  create rows {r.create_s:6.2f} s  "
         f"send {r.send_s:8.2f} s  = {r.rate:8.1f} msg/s  delivered={r.sent}  429s={r.answers_429}  "
         f"other errors={r.other_errors}"
     )
@@ -278,12 +290,13 @@ async def run(args: argparse.Namespace) -> int:
     status = 0
     for kind in args.db:
         for phase in args.phases:
-            result = await run_phase(kind, phase, args)
-            print(describe(result), flush=True)
-            if args.report:
-                print(result.report)
-            if result.sent != args.count or (phase == "limited" and result.answers_429):
-                status = 1
+            for commits in args.commits:
+                result = await run_phase(kind, phase, args, commits)
+                print(describe(result), flush=True)
+                if args.report:
+                    print(result.report)
+                if result.sent != args.count or (phase == "limited" and result.answers_429):
+                    status = 1
     return status
 
 
@@ -298,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phases", type=lambda v: v.split(","), default=["limited", "unlimited"])
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL admin DSN; a throwaway database is made in it")
     parser.add_argument("--overall", type=int, default=30, help="the fake server's overall limit per second")
+    parser.add_argument("--commits", type=lambda v: v.split(","), default=["row"],
+                        help="row (as the bot runs), group (the baseline before per-row commits), or row,group")
     parser.add_argument("--report", action="store_true", help="print the final report of each run")
     parser.add_argument("--profile", nargs="?", const="tottime", default=None, help="cProfile the send phase")
     parser.add_argument("--profile-lines", type=int, default=25)

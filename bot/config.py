@@ -165,6 +165,7 @@ class Config:
     meetings: MeetingPolicy = field(default_factory=lambda: MeetingPolicy(ZoneInfo("Europe/Berlin")))
     delivery_expiry: timedelta = timedelta(hours=24)  # [delivery] expiry_hours
     database_wait: timedelta | None = None  # [database] wait_minutes: give up on an unreachable database (None: never)
+    reply_expiry: timedelta = timedelta(minutes=5)  # [delivery] reply_expiry_minutes
     backup: BackupConfig = field(default_factory=BackupConfig)
     retention: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(ZoneInfo("Europe/Berlin")))
     health: HealthConfig = field(default_factory=HealthConfig)
@@ -360,14 +361,17 @@ def _meeting_policy(r: _Reader, tz: ZoneInfo) -> MeetingPolicy:
     )
 
 
-def _delivery_expiry(r: _Reader) -> timedelta:
+def _delivery_expiry(r: _Reader) -> tuple[timedelta, timedelta]:
     """How long a message without an expiry of its own (announcements, idea answers, a poll's result) is
-    retried while Telegram does not take it."""
+    retried while Telegram does not take it; and a direct reply handed to the outbox in an outage."""
     hours = r.get("expiry_hours", (int, float), 24)  # type: ignore[arg-type]
     if isinstance(hours, bool) or not 0 < hours <= 720:
         raise ConfigError("delivery.expiry_hours: expected a number of hours above 0 and at most 720")
+    minutes = r.get("reply_expiry_minutes", (int, float), 5)  # type: ignore[arg-type]
+    if isinstance(minutes, bool) or not 0 < minutes <= 60:
+        raise ConfigError("delivery.reply_expiry_minutes: expected a number of minutes above 0 and at most 60")
     r.done()
-    return timedelta(hours=hours)
+    return timedelta(hours=hours), timedelta(minutes=minutes)
 
 
 def _backup(r: _Reader) -> BackupConfig:
@@ -556,7 +560,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
     pr.done()
 
     meetings = _meeting_policy(root.table("meetings", required=False), tz)
-    delivery_expiry = _delivery_expiry(root.table("delivery", required=False))
+    delivery_expiry, reply_expiry = _delivery_expiry(root.table("delivery", required=False))
     backup = _backup(root.table("backup", required=False))
     retention = _retention(root.table("privacy", required=False), end_date, tz)
     health = _health(root.table("health", required=False))
@@ -608,6 +612,7 @@ def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, requir
         obstacles=obstacles,
         meetings=meetings,
         delivery_expiry=delivery_expiry,
+        reply_expiry=reply_expiry,
         backup=backup,
         retention=retention,
         health=health,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
 
+from handlers import later as replies_later
 from handlers.announcements import views as announce_views
 from handlers.common import Services
 from handlers.ideas import answer_views as idea_answer_views
@@ -71,6 +72,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
         **announce_views.renderers(svc.config),
         **digest_views.renderers(svc.config),
         **survey_views.renderers(svc.config),
+        **replies_later.renderers(svc.config),
     }
     return {kind: consent_gate(renderer, svc.config.privacy_version) for kind, renderer in kinds.items()}
 

@@ -236,13 +236,21 @@ class Req:
         self._edit = None
         self._toast = None
 
-    async def paced(self, chat_id: int | None, call: Callable[[], Awaitable[T]], what: str) -> T | None:
+    async def paced(
+        self, chat_id: int | None, call: Callable[[], Awaitable[T]], what: str, later: View | None = None
+    ) -> T | None:
         """Run one API call that sends to `chat_id` now (None: it sends no message, like answering a button), paced
         with everything else going there and waiting out a 429 within this update's patience (see
-        scheduler/replies.py). None when Telegram asked for a longer wait and the message was given up."""
+        scheduler/replies.py). None when Telegram asked for a longer wait and the message was given up, or when
+        Telegram was unreachable and `later` (the message as a view) went to the outbox instead."""
         if self._replies is None:
             self._replies = Replies(self.svc.limiter(), label=self.update.update_id)
-        return await self._replies.send(chat_id, call, what)
+        hand_over = None
+        if later is not None and chat_id is not None:
+            from handlers.later import hand_over as to_outbox  # it builds on this module
+
+            hand_over = partial(to_outbox, self.svc, chat_id, later.text, later.markup())
+        return await self._replies.send(chat_id, call, what, hand_over)
 
     async def flush(self) -> None:
         """Send what the handler queued: the callback answer first, then the edit, then new messages."""
@@ -267,6 +275,7 @@ class Req:
                         edit.text, parse_mode=ParseMode.HTML, reply_markup=edit.markup(), disable_web_page_preview=True
                     ),
                     "edit",
+                    later=edit,
                 )
             except Forbidden:
                 await self._unreachable(own_chat)
@@ -298,7 +307,7 @@ class Req:
                 reply_markup=markup,
                 disable_web_page_preview=True,
             )
-            await self.paced(target, send, "message")
+            await self.paced(target, send, "message", later=View(chunk, item.buttons if markup else []))
 
     async def _unreachable(self, chat_id: int) -> None:
         log.info("chat unreachable update_id=%s", self.update.update_id)

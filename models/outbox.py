@@ -4,11 +4,11 @@ Guarantees, phase by phase:
 - *enqueue*: a row with a `dedupe_key` is created at most once, so re-planning reminders cannot double them.
 - *claim*: one atomic UPDATE moves due rows to `claimed` for one worker (FOR UPDATE SKIP LOCKED on
   PostgreSQL; SQLite has one writer at a time), so two dispatchers never get the same row.
-- *sending*: the rows about to go out (a small group, at most the dispatcher's `concurrency` rows in flight)
-  are marked `sending` in one statement and committed just before their API calls begin, so a crash leaves
-  at most the rows then in flight with an unknown outcome; recovery retries such a row once.
-- *record*: the outcome per row (sent, failed, unreachable, skipped, or back to pending after a 429),
-  written for a group of rows at once: one UPDATE per outcome (`finish_many`), in one transaction.
+- *sending*: a row is marked `sending` (`mark_sending`, committed) just before its API call, once its rate
+  limiter slot has come; the dispatcher has one such row at a time (`in_flight`), so a crash leaves at most
+  one row with an unknown outcome; recovery retries such a row once (at most one duplicate per crash).
+- *record*: the row's outcome (sent, failed, unreachable, or back to pending after a 429 or a 5xx) is
+  committed as soon as Telegram answers, before the next row is marked `sending`.
 - *retry*: a row Telegram did not take stays pending (`retry_later`) until it is sent or its expiry has
   come; only then is it failed (`skip_expired`). Every row has an expiry: its own `expires_at` (when it loses
   its point: a reminder's grace period, a meeting's start …) or, without one, `limit` after it was first due
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models.tables import Outbox
 
@@ -153,37 +153,52 @@ async def claim_due(s: AsyncSession, worker: str, now: datetime, limit: int) -> 
     return ids
 
 
-async def start_sending(s: AsyncSession, row_id: int, worker: str, now: datetime) -> Outbox | None:
-    """Move one claimed row to `sending` (counting the attempt); None if it is no longer ours."""
-    marked = (
-        update(Outbox)
-        .where(Outbox.id == row_id, Outbox.status == CLAIMED, Outbox.claimed_by == worker)
-        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
-        .returning(Outbox)
-    )
-    # one statement per row (UPDATE … RETURNING): this runs for every message the bot sends
-    options = {"synchronize_session": False, "populate_existing": True}
-    row: Outbox | None = (await s.scalars(marked, execution_options=options)).one_or_none()
-    return row
-
-
-async def start_sending_many(s: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime) -> list[Outbox]:
-    """Move claimed rows to `sending` in one statement (counting the attempt); returns those still ours, in the
-    order of `row_ids`. Call it right before their sends begin: each of them now has an API call under way."""
+async def claimed_rows(s: AsyncSession, row_ids: Sequence[int], worker: str) -> list[Outbox]:
+    """The rows of `row_ids` still claimed by `worker`, in the order of `row_ids` (to render them)."""
     if not row_ids:
         return []
-    marked = (
-        update(Outbox)
-        .where(Outbox.id.in_(list(row_ids)), Outbox.status == CLAIMED, Outbox.claimed_by == worker)
-        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
-        .returning(Outbox)
-    )
-    options = {"synchronize_session": False, "populate_existing": True}
-    rows = {row.id: row for row in (await s.scalars(marked, execution_options=options)).all()}
+    query = select(Outbox).where(Outbox.id.in_(list(row_ids)), Outbox.status == CLAIMED, Outbox.claimed_by == worker)
+    rows = {row.id: row for row in (await s.scalars(query)).all()}
     return [rows[i] for i in row_ids if i in rows]
 
 
-async def finish(s: AsyncSession, row_id: int, status: str, now: datetime, error: str | None = None) -> None:
+async def mark_sending(s: AsyncSession | AsyncConnection, row_id: int, worker: str, now: datetime) -> bool:
+    """Move one claimed row to `sending` (counting the attempt) right before its API call; False if it is no
+    longer ours (cancelled, or taken back after the lease). Commit before the call."""
+    result = await s.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id, Outbox.status == CLAIMED, Outbox.claimed_by == worker)
+        .values(status=SENDING, attempts=Outbox.attempts + 1, claimed_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def sent_and_next(
+    s: AsyncSession | AsyncConnection, row_id: int, following: int | None, worker: str, now: datetime
+) -> bool:
+    """Record `row_id` as sent and mark `following` (claimed by `worker`) `sending`, in one statement: the
+    dispatcher's one write per message. Returns whether `following` was marked (False: no longer ours)."""
+    if following is None:
+        await finish(s, row_id, SENT, now)
+        return False
+    done = Outbox.id == row_id
+    result = await s.execute(
+        update(Outbox)
+        .where(or_(done, and_(Outbox.id == following, Outbox.status == CLAIMED, Outbox.claimed_by == worker)))
+        .values(
+            status=case((done, SENT), else_=SENDING),
+            sent_at=case((done, literal(now, Outbox.sent_at.type)), else_=Outbox.sent_at),
+            last_error=case((done, None), else_=Outbox.last_error),
+            attempts=case((done, Outbox.attempts), else_=Outbox.attempts + 1),
+            claimed_at=case((done, Outbox.claimed_at), else_=literal(now, Outbox.claimed_at.type)),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0) > 1
+
+
+async def finish(
+    s: AsyncSession | AsyncConnection, row_id: int, status: str, now: datetime, error: str | None = None
+) -> None:
     values: dict[str, Any] = {"status": status, "last_error": (error or None) and error[:200]}
     if status == SENT:
         values["sent_at"] = now
@@ -227,6 +242,24 @@ async def retry_later(
     due = min(now + wait, row.expires_at)
     row.status, row.due_at, row.last_error, row.claimed_by = PENDING, due, error[:200], None
     return due
+
+
+NETWORK_WAITS = ("not sent:", "outcome unknown:")  # how the dispatcher begins `last_error` of such a wait
+
+
+async def wake_waiting(s: AsyncSession, now: datetime) -> int:
+    """Make every pending row that waits out a network failure (5xx, no connection, timeout) due now: Telegram
+    is back. Rows waiting for a 429's `retry_after` keep their time."""
+    result = await s.execute(
+        update(Outbox)
+        .where(
+            Outbox.status == PENDING,
+            Outbox.due_at > now,
+            or_(*(Outbox.last_error.startswith(prefix, autoescape=True) for prefix in NETWORK_WAITS)),
+        )
+        .values(due_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def release_claims(s: AsyncSession, worker: str, ids: Sequence[int]) -> None:

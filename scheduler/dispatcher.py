@@ -4,9 +4,11 @@ APScheduler (PTB's JobQueue) only wakes it: at the next due time and on a short 
 database holds the truth, so a restart resumes where the last process stopped, and two processes on
 PostgreSQL never send the same row (see models/outbox.py for the per-phase guarantees).
 
-Work per message is kept small: rows are claimed in batches, marked `sending` and rendered a group at a time
-(one UPDATE; a kind may render its rows set-based, see `with_batch`), sent concurrently through the rate
-limiter, and their outcomes recorded in one transaction per group (one UPDATE per outcome). 403 → the chat is
+Rows are claimed in batches and rendered a group at a time (a kind may render its rows set-based, see
+`with_batch`); each row then waits for its rate limiter slot, is marked `sending` (a commit), sent, and its
+outcome committed as soon as Telegram answers, one row at a time between the two commits: a kill -9 leaves at
+most one row whose answer was lost, the only one that can arrive twice (Telegram's ~30 messages/s leave room
+for one commit per message; bench/announce.py measures it against the floor). 403 → the chat is
 unreachable and its open rows are cancelled; 429 → everyone waits as asked and the row goes back to pending
 without counting an attempt; a 5xx or no connection → the row waits with a growing backoff (scheduler/retry.py)
 while other rows keep flowing, until it is sent or its expiry comes (then failed, with a WARNING); a timeout
@@ -19,6 +21,7 @@ import asyncio
 import logging
 import math
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -38,6 +41,7 @@ from models.db import Database
 from models.outage import is_database_outage
 from models.people import mark_unreachable
 from models.tables import Outbox, TeamGroup
+from scheduler.comeback import Comeback
 from scheduler.limiter import RateLimiter
 from scheduler.mail import Mail, Mailer, MailError
 from scheduler.replies import retry_seconds
@@ -72,6 +76,8 @@ def with_batch(renderer: Renderer, render_batch: BatchRenderer) -> Renderer:
 
 
 _MIGRATED = "migrated"
+_MARKED, _NOT_OURS, _MARK_YOURSELF = "marked", "not ours", "mark yourself"  # what a row's turn starts with
+_LONG_WAIT = 0.1  # seconds: a row whose slot is further away than this waits outside the turns
 
 
 @dataclass(frozen=True)
@@ -107,10 +113,15 @@ class Dispatcher:
         self.expiry = expiry  # a row without its own expiry is given up this long after it was due
         self.mailer = mailer  # the mail channel ([mail]); None: mail rows fail, and the managers hear of it
         self.backoff = Backoff()
+        self.comeback = Comeback(bot, self._network_back)  # Telegram back after an outage: waiting rows go at once
         self.worker = f"w-{uuid.uuid4().hex[:12]}"
         self.batch, self.lease, self.safety_interval = batch, lease, safety_interval
         self._group_size = max(1, concurrency // 2)  # two groups in flight: at most `concurrency` rows sending
         self._groups = asyncio.Semaphore(2 if concurrency > 1 else 1)
+        # the one row between its `sending` mark and its recorded outcome, and the rows waiting (see `_send_row`)
+        self._turn_busy = False
+        self._turn_conn: AsyncConnection | None = None  # PostgreSQL: the drain's connection for those rows' writes
+        self._waiting: deque[tuple[Outbox, asyncio.Future[str]]] = deque()
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -144,14 +155,19 @@ class Dispatcher:
         """Recover rows of a crashed run, then loop in the background, woken by the JobQueue."""
         self._job_queue = job_queue
         async with self._transaction() as s:
-            claimed, unknown = await outbox.recover(s, self.clock.now(), self.lease, everything=self.sole_worker)
+            claimed, unknown = await outbox.recover(
+                s, self.clock.now(), self.lease, everything=self.sole_worker
+            )
+            await outbox.wake_waiting(s, self.clock.now())  # rows waiting out an outage: try them at start
         if claimed or unknown:
             log.info("outbox recovered claimed=%s unknown_outcome=%s", claimed, unknown)
         if job_queue is not None:
             job_queue.run_repeating(self._wake_job, interval=self.safety_interval, name="dispatcher-safety")
+        self.comeback.start()
         self._task = asyncio.create_task(self._loop(), name="dispatcher")
 
     async def stop(self) -> None:
+        await self.comeback.stop()
         if self._task is not None:
             self._task.cancel()
             try:
@@ -159,6 +175,7 @@ class Dispatcher:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        await self._release_turn_connection()
 
     async def _loop(self) -> None:
         ticks = 0
@@ -185,11 +202,11 @@ class Dispatcher:
         """Send everything due now; returns how many rows were handled. One drain at a time.
 
         Claimed rows go out in groups of at most `concurrency // 2` rows, two groups at a time, so at most
-        `concurrency` rows are `sending` at once. Per group: one transaction marks the rows `sending` (one
-        statement) and renders them, then their sends run concurrently through the rate limiter, then one
-        transaction records the outcomes (one UPDATE per outcome). The next batch is claimed while the current
-        one is still going out (when half of it is done), so the rate limiter always has rows ready and no
-        send slot is lost between batches.
+        `concurrency` rows wait for their rate limiter slots at once. Per group: one transaction renders the
+        rows, then each row, once its slot has come, is marked `sending`, sent and its outcome recorded, a
+        commit on either side of the API call, with one row at a time between the two. The next
+        batch is claimed while the current one is still going out (when half of it is done), so the rate
+        limiter always has rows ready and no send slot is lost between batches.
         """
         async with self._lock:
             handled = 0
@@ -222,6 +239,8 @@ class Dispatcher:
                 for task in running:  # claimed rows not yet sent go back after the lease (or at start-up)
                     task.cancel()
                 raise
+            finally:
+                await asyncio.shield(self._release_turn_connection())
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -234,13 +253,42 @@ class Dispatcher:
         async with self._db_lock, self.db.transaction() as s:
             yield s
 
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[AsyncConnection]:
+        """Where the one write per message runs (the step between two API calls that cannot be spread over a
+        group of rows), as cheaply as it can: one statement, committed by itself. PostgreSQL: on a connection
+        kept for the drain in autocommit mode (one round trip: no pool check-out with its ping, no BEGIN and
+        COMMIT); SQLite: a transaction of its own on a bare connection (its one pooled connection is shared)."""
+        if self._db_lock is not None:
+            async with self._db_lock, self.db.engine.begin() as conn:
+                yield conn
+            return
+        if self._turn_conn is None:
+            conn = await self.db.engine.connect()
+            self._turn_conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield self._turn_conn
+        except BaseException:  # the connection may be broken or mid-statement: the pool makes a new one
+            broken, self._turn_conn = self._turn_conn, None
+            if broken is not None:
+                await asyncio.shield(broken.invalidate())
+            raise
+
+    async def _release_turn_connection(self) -> None:
+        conn, self._turn_conn = self._turn_conn, None
+        if conn is not None:
+            await conn.close()
+
     async def _send_group_guarded(self, row_ids: list[int]) -> None:
         async with self._groups:
             await self._send_group(row_ids)
 
     async def _send_one(self, row_id: int) -> None:
-        """Send one claimed row (a group of one)."""
-        await self._send_group([row_id])
+        """Send one claimed row (a group of one), outside a drain."""
+        try:
+            await self._send_group([row_id])
+        finally:
+            await self._release_turn_connection()
 
     async def _send_group(self, row_ids: list[int]) -> None:
         try:
@@ -254,21 +302,125 @@ class Dispatcher:
             async with self._transaction() as s:
                 await outbox.finish(s, row_ids[0], outbox.FAILED, self.clock.now(), "internal error")
             return
-        if not prepared:
-            return
-        outcomes = await asyncio.gather(*(self._deliver(row, out) for row, out in prepared))
+        results = await asyncio.gather(*(self._send_row(row, out) for row, out in prepared), return_exceptions=True)
+        for result in results:  # the database failed under a row (it stays claimed): the round fails, calmly
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _send_row(self, row: Outbox, out: Outgoing) -> None:
+        """One row, committed on both sides of its API call: marked `sending` just before it and its outcome
+        committed as soon as Telegram answers. Rows take turns for this (`_take_turn`): one row at a time is
+        between the two commits, so a crash leaves at most one row whose outcome is unknown. A sent row's
+        closing commit also marks the next waiting row `sending`: one commit per message, so the turns keep
+        pace with Telegram's 30 messages/s. The rate limiter slot is taken within the turn (the limiter then
+        sees each request's true start, and the slots' even spacing paces the turns); a row whose chat must
+        wait longer (its per-chat pace, a 429's pause) waits for that before it queues for a turn."""
+        while out.mail is None and (early := self.limiter.delay(row.chat_id)) > _LONG_WAIT:  # noqa: ASYNC110
+            await asyncio.sleep(early)  # the limiter has no event to wait for
+        outcome: _Outcome | None = None
+        mine = await self._take_turn(row)
         try:
-            await self._record([(row, outcome) for (row, _), outcome in zip(prepared, outcomes, strict=True)])
-        except Exception:  # the rows stay `sending`: recovery retries each once after the lease
-            log.exception("recording the outcome of rows=%s failed", [row.id for row, _ in prepared])
+            if mine and out.mail is not None:  # an e-mail: the SMTP server's pace, not Telegram's limiter
+                outcome = await self._deliver_mail(row, out.mail)
+            elif mine:
+                async with self.limiter.slot(row.chat_id):  # in the turn: the slot's start is the call's start
+                    outcome = await self._call(row, out)
+        except BaseException:
+            self._pass_turn()
+            raise
+        await self._end_turn(row, outcome)
+        telegram_sent = outcome is not None and outcome.status == outbox.SENT and out.mail is None
+        if telegram_sent and self.comeback.down_since is not None:
+            try:
+                await self.comeback.answered()  # the first send after an outage: wake every waiting row
+            except Exception:
+                log.exception("waking the rows after Telegram's return failed; they go out at their backoff")
+
+    async def _take_turn(self, row: Outbox) -> bool:
+        """Wait for this row's turn; True when it is marked `sending` (by the previous row's closing commit, or
+        here), False when it is not ours any more (cancelled, taken back). Either way the turn is ours until
+        `_end_turn`; an exception here has passed it on."""
+        if self._turn_busy:
+            turn: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+            self._waiting.append((row, turn))
+            try:
+                got = await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():  # handed to us just as we were cancelled
+                    self._pass_turn()
+                raise
+            if got != _MARK_YOURSELF:
+                if got == _MARKED:
+                    row.attempts += 1
+                return got == _MARKED
+        self._turn_busy = True
+        try:
+            async with self._statement() as conn:
+                marked = await outbox.mark_sending(conn, row.id, self.worker, self.clock.now())
+        except BaseException:
+            self._pass_turn()
+            raise
+        if marked:
+            row.attempts += 1
+        return marked
+
+    def _pass_turn(self) -> None:
+        """Give the turn to the next waiting row (it marks itself), or free it."""
+        while self._waiting:
+            _, turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(_MARK_YOURSELF)
+                return
+        self._turn_busy = False
+
+    async def _end_turn(self, row: Outbox, outcome: _Outcome | None) -> None:
+        """Commit the row's outcome (None: it was not sent), then hand the turn on; after a sent row, in the same
+        commit as marking the next waiting row `sending`."""
+        following: tuple[Outbox, asyncio.Future[str]] | None = None
+        if outcome is not None and outcome.status == outbox.SENT:
+            while self._waiting and following is None:
+                following = self._waiting.popleft()
+                if following[1].done():
+                    following = None
+        handover = _MARK_YOURSELF
+        try:
+            if outcome is None:
+                pass
+            elif outcome.status == outbox.SENT:
+                now = self.clock.now()
+                nxt = None if following is None else following[0].id
+                async with self._statement() as conn:
+                    marked = await outbox.sent_and_next(conn, row.id, nxt, self.worker, now)
+                    if outcome.message_id is not None:  # only the few kinds redrawn later
+                        await conn.execute(
+                            update(Outbox).where(Outbox.id == row.id).values(message_id=outcome.message_id)
+                        )
+                handover = _MARKED if marked else _NOT_OURS
+                self._sent(row, now)
+            else:
+                await self._record([(row, outcome)])
+        except Exception:  # the row stays `sending`: recovery retries it once after the lease
+            handover = _MARK_YOURSELF
+            log.exception("recording the outcome of row=%s failed", row.id)
+        finally:
+            if following is not None and not following[1].done():
+                following[1].set_result(handover)
+            else:  # nobody was waiting, or the one chosen was cancelled meanwhile (its mark: recovery's)
+                self._pass_turn()
+
+    def _sent(self, row: Outbox, now: datetime) -> None:
+        self.backoff.forget(row.id)
+        self._observe(row.kind, outbox.SENT, (now - row.due_at).total_seconds())
+        if self.on_sent is not None:
+            self.on_sent(row)
 
     async def _prepare(self, row_ids: list[int]) -> list[tuple[Outbox, Outgoing]]:
-        """Mark the group `sending` (one statement) and render it, in one transaction; rows that render to
-        nothing are skipped in it too. Returns the rows to send with their messages."""
+        """Render the group's claimed rows in one transaction (they stay `claimed` until each one's send
+        begins); rows that render to nothing are skipped in it too. Returns the rows to send with their messages."""
         skipped: list[Outbox] = []
         ready: list[tuple[Outbox, Outgoing]] = []
         async with self._transaction() as s:
-            rows = await outbox.start_sending_many(s, row_ids, self.worker, self.clock.now())
+            rows = await outbox.claimed_rows(s, row_ids, self.worker)
             if not rows:
                 return []
             outs = await self._render(s, rows)
@@ -308,13 +460,10 @@ class Dispatcher:
                     outs[row.id] = await renderer(s, row)
         return [outs[row.id] for row in rows]
 
-    async def _deliver(self, row: Outbox, out: Outgoing) -> _Outcome:
-        """One API call through the limiter; the outcome is recorded later, with the rest of the group's."""
-        if out.mail is not None:
-            return await self._deliver_mail(row, out.mail)
+    async def _call(self, row: Outbox, out: Outgoing) -> _Outcome:
+        """The API call of one row, its answer (or failure) turned into the row's outcome."""
         try:
-            async with self.limiter.slot(row.chat_id):
-                sent_id = await self._api_send(row.chat_id, out)
+            sent_id = await self._api_send(row.chat_id, out)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             self.limiter.pause(wait)
@@ -326,6 +475,7 @@ class Dispatcher:
         except BadRequest as exc:  # before NetworkError, its base class in PTB
             return _Outcome(outbox.FAILED, f"400 {exc.message}")
         except NetworkError as exc:  # 5xx, no connection, timeouts: wait and try again, until the row's expiry
+            self.comeback.failed()
             if surely_not_sent(exc):
                 return _Outcome(outbox.PENDING, f"not sent: {exc.message}", self.backoff.next(row.id), count=False)
             return _Outcome(outbox.PENDING, f"outcome unknown: {exc.message}", self.backoff.next(row.id))
@@ -362,6 +512,13 @@ class Dispatcher:
             log.warning("e-mail not delivered rows=%s; managers told", row_ids)
             self.wake()
 
+    async def _network_back(self, down_for: float) -> None:
+        """Telegram answers again: every row waiting for the network is due now, whatever its backoff."""
+        async with self._transaction() as s:
+            woken = await outbox.wake_waiting(s, self.clock.now())
+        log.info("Telegram answers again after %.0f s; %s waiting messages go out now", down_for, woken)
+        self.wake()
+
     async def _record(self, results: list[tuple[Outbox, _Outcome]]) -> None:
         """Every outcome of a group in one transaction: one UPDATE per (outcome, error); retries, 403s and
         migrations (rare) row by row."""
@@ -378,9 +535,6 @@ class Dispatcher:
         async with self._transaction() as s:
             for (status, error), ids in finished.items():
                 await outbox.finish_many(s, ids, status, now, error)
-            kept = [(row.id, o.message_id) for row, o in results if o.status == outbox.SENT and o.message_id]
-            for row_id, message_id in kept:  # only the few kinds redrawn later: one UPDATE each
-                await s.execute(update(Outbox).where(Outbox.id == row_id).values(message_id=message_id))
             for row, o in retries:
                 due = await outbox.retry_later(
                     s, row.id, now, timedelta(seconds=o.wait), o.error or "", o.count, self.expiry
@@ -397,8 +551,8 @@ class Dispatcher:
                 assert o.new_chat_id is not None
                 await self._migrate(s, row, o.new_chat_id)
         gone = {row.id for row, _ in given_up}
-        failed = [row.id for row, o in results if row.id in gone or o.status == outbox.FAILED]
-        await self._tell_mail_failures([i for i in failed if any(r.id == i and r.chat_id == 0 for r, _ in results)])
+        failed = [row.id for row, o in results if row.chat_id == 0 and (row.id in gone or o.status == outbox.FAILED)]
+        await self._tell_mail_failures(failed)  # mail rows (chat 0) that failed tell the managers
         for row, o in results:
             outcome = outbox.FAILED if row.id in gone else "retry" if o.status == outbox.PENDING else o.status
             self._observe(row.kind, outcome, (now - row.due_at).total_seconds() if o.status == outbox.SENT else None)
@@ -486,3 +640,4 @@ class Dispatcher:
             s, row.id, self.clock.now(), timedelta(0), "group migrated", count_attempt=False, limit=self.expiry
         )
         log.info("group migrated old=%s new=%s", row.chat_id, new_chat_id)
+

@@ -8,6 +8,12 @@ The waiting is bounded: all waits of one update (pace and 429s together) stay wi
 from its first send. A wait that would end later gives that message up with one log line instead of holding the
 person's queue (their next updates wait behind this one) for minutes; Telegram asks for such long waits only
 when the bot is flooded, and then a dropped answer is the lesser harm.
+
+A 5xx or a connection that could not be made (Telegram did not take the message) is tried again within the
+same patience, after 1 s, 2 s, 4 s …; if Telegram is still away when the patience is used up – or the failure
+was a timeout, after which the message may have arrived – a message with a `later` hands itself to the outbox
+(handlers/later.py: due now, expiring after `[delivery] reply_expiry_minutes`), so the person gets one answer
+once Telegram is back instead of none. A call without `later` (answering a button) is given up with one line.
 """
 
 from __future__ import annotations
@@ -19,14 +25,16 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar, cast
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from scheduler.limiter import RateLimiter
+from scheduler.retry import surely_not_sent
 
 log = logging.getLogger("actionbot.replies")
 T = TypeVar("T")
 PATIENCE = 30.0  # seconds one update's replies may wait in all
 _TOO_LATE = object()
+FIRST_RETRY = 1.0  # seconds before a reply refused with a 5xx is tried again; doubled each time
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -39,20 +47,40 @@ def retry_seconds(exc: RetryAfter) -> float:
 class Replies:
     """The direct sends of one update: paced per chat, 429s waited out, all within `patience` seconds."""
 
-    def __init__(self, limiter: RateLimiter, patience: float = PATIENCE, *, label: object = None) -> None:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        patience: float | None = None,
+        *,
+        label: object = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limiter = limiter
-        self.patience = patience
+        self._sleep = sleep  # between tries after a 5xx (tests pass the limiter's virtual clock's)
+        self.patience = PATIENCE if patience is None else patience
         self.label = label  # shown in the log line of a given-up message (the update id)
         self._deadline: float | None = None
+        self._handed_over = False  # a message of this update went to the outbox: the rest follow it there
 
     def left(self) -> float:
         if self._deadline is None:
             self._deadline = self.limiter.now() + self.patience
         return self._deadline - self.limiter.now()
 
-    async def send(self, chat_id: int | None, call: Callable[[], Awaitable[T]], what: str) -> T | None:
+    async def send(
+        self,
+        chat_id: int | None,
+        call: Callable[[], Awaitable[T]],
+        what: str,
+        later: Callable[[], Awaitable[None]] | None = None,
+    ) -> T | None:
         """Run the API `call` that sends to `chat_id` (None: no message, e.g. answering a button: only a 429's
-        pause applies). Returns its result, or None when the message was given up. Other errors propagate."""
+        pause applies). Returns its result, or None when the message was given up or handed to the outbox
+        (`later`, see the module docstring). Other errors propagate."""
+        retry = FIRST_RETRY
+        if self._handed_over and later is not None:  # behind the one waiting in the outbox, in order
+            await self._hand_over(later, what, chat_id, "an earlier message of the update waits there")
+            return None
         while True:
             left = self.left()
             wait = self.limiter.delay(chat_id)
@@ -61,6 +89,23 @@ class Replies:
                 return None
             try:
                 sent = await self._once(chat_id, call, left)
+            except BadRequest:
+                raise
+            except NetworkError as exc:  # a 5xx, no connection, a timeout
+                left = self.left()
+                if surely_not_sent(exc) and retry < left:
+                    log.info("reply retried update_id=%s what=%s chat=%s in=%.0fs reason=%s",
+                             self.label, what, chat_id, retry, exc.message)  # fmt: skip
+                    await self._sleep(retry)
+                    retry *= 2
+                    continue
+                if later is None and chat_id is not None:
+                    raise
+                if later is None:
+                    self._give_up(what, chat_id, f"reason={exc.message}")
+                    return None
+                await self._hand_over(later, what, chat_id, exc.message)
+                return None
             except RetryAfter as exc:
                 seconds = retry_seconds(exc)
                 self.limiter.pause(seconds)
@@ -76,6 +121,11 @@ class Replies:
                 self._give_up(what, chat_id, "paused beyond the patience left")
                 return None
             return cast(T, sent)
+
+    async def _hand_over(self, later: Callable[[], Awaitable[None]], what: str, chat_id: int | None, why: str) -> None:
+        await later()
+        self._handed_over = True
+        log.info("reply handed to the outbox update_id=%s what=%s chat=%s reason=%s", self.label, what, chat_id, why)
 
     def _give_up(self, what: str, chat_id: int | None, why: str) -> None:
         log.warning("reply given up update_id=%s what=%s chat=%s %s", self.label, what, chat_id, why)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 import pytest
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from scheduler.limiter import Limits, RateLimiter
 from scheduler.replies import Replies
@@ -97,3 +97,72 @@ async def test_the_api_call_itself_is_never_cut_off():
         return "angekommen"
 
     assert await replies.send(None, slow, "answer") == "angekommen"
+
+
+class Outbox:
+    """Stands in for handlers/later.py: records what was handed over."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+    def later(self, text: str):
+        async def hand_over() -> None:
+            self.rows.append(text)
+
+        return hand_over
+
+
+def refusing(times: int, error: Exception):
+    """An API call that fails `times` times with `error`, then succeeds; counts its calls."""
+    calls: list[int] = []
+
+    async def call() -> str:
+        calls.append(1)
+        if len(calls) <= times:
+            raise error
+        return "gesendet"
+
+    return call, calls
+
+
+async def test_a_5xx_is_tried_again_after_1_and_2_seconds_and_the_message_arrives_once():
+    limiter, time = virtual()
+    outbox = Outbox()
+    call, calls = refusing(2, NetworkError("Bad Gateway"))
+    replies = Replies(limiter, label=7, sleep=time.sleep)
+    assert await replies.send(42, call, "message", outbox.later("hilfe")) == "gesendet"
+    assert time.slept == [1.0, 2.0] and len(calls) == 3 and outbox.rows == []
+
+
+async def test_an_outage_longer_than_the_patience_hands_the_reply_and_the_rest_of_the_update_to_the_outbox(caplog):
+    caplog.set_level(logging.INFO, "actionbot.replies")
+    limiter, time = virtual()
+    outbox = Outbox()
+    call, calls = refusing(1000, NetworkError("Bad Gateway"))
+    replies = Replies(limiter, patience=30, label=7, sleep=time.sleep)
+    assert await replies.send(42, call, "message", outbox.later("erste")) is None
+    assert time.slept == [1.0, 2.0, 4.0, 8.0] and len(calls) == 5  # the next wait (16 s) would pass 30 s
+    assert await replies.send(42, call, "message", outbox.later("zweite")) is None  # follows the first, in order
+    assert outbox.rows == ["erste", "zweite"] and len(calls) == 5
+    handed = [r.getMessage() for r in caplog.records if "handed to the outbox" in r.getMessage()]
+    assert handed[0] == "reply handed to the outbox update_id=7 what=message chat=42 reason=Bad Gateway"
+    assert len(handed) == 2 and all(r.levelno == logging.INFO for r in caplog.records)
+
+
+async def test_a_timeout_may_have_delivered_so_the_reply_goes_to_the_outbox_without_a_second_call():
+    limiter, time = virtual()
+    outbox = Outbox()
+    call, calls = refusing(1, TimedOut())
+    assert await Replies(limiter, sleep=time.sleep).send(42, call, "message", outbox.later("x")) is None
+    assert len(calls) == 1 and time.slept == [] and outbox.rows == ["x"]
+
+
+async def test_a_button_answer_in_an_outage_is_given_up_and_a_message_without_a_fallback_raises(caplog):
+    caplog.set_level(logging.INFO, "actionbot.replies")
+    limiter, time = virtual()
+    call, _ = refusing(1000, NetworkError("Bad Gateway"))
+    replies = Replies(limiter, patience=5, sleep=time.sleep)
+    assert await replies.send(None, call, "answer") is None
+    assert any("reply given up" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    with pytest.raises(NetworkError):
+        await Replies(limiter, patience=5, sleep=time.sleep).send(42, call, "document")
