@@ -31,6 +31,7 @@ POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
 RETENTION = "retention"  # the daily retention run: counts only (models/privacy/retention.py)
 IMPORT_IDEAS = "import_ideas"  # a workshop's results imported (models/ideas/imports.py): key, counts, idea ids
 MERGE_IDEAS = "merge_ideas"  # an idea merged into a similar one (models/ideas/merge.py)
+VOICE_SUMMARY = "voice_summary"  # a lead typed the summary of a voice idea (models/voice.py)
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,
@@ -49,6 +50,7 @@ ACTIONS = (
     RETENTION,
     IMPORT_IDEAS,
     MERGE_IDEAS,
+    VOICE_SUMMARY,
 )
 
 
