@@ -11,9 +11,9 @@ answer; a voice whose dialogue was never finished goes `voice_days` after it arr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,7 +59,9 @@ def check_limits(seconds: int, size: int | None) -> None:
         raise Refusal("voice.too_short")
 
 
-async def store(s: AsyncSession, person: Person, data: bytes, seconds: int, mime: str | None, now: datetime) -> IdeaVoice:
+async def store(
+    s: AsyncSession, person: Person, data: bytes, seconds: int, mime: str | None, now: datetime
+) -> IdeaVoice:
     """Keep the audio of an open idea dialogue; a voice sent earlier in the same dialogue is replaced."""
     check_limits(seconds, len(data))
     await s.execute(delete(IdeaVoice).where(IdeaVoice.person_id == person.id, IdeaVoice.idea_id.is_(None)))

@@ -8,19 +8,19 @@ from bot.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path, routing_views
-from handlers.ideas import voice as voice_views
 from handlers.ideas import similar as similar_views
+from handlers.ideas import voice as voice_views
 from handlers.ideas.origin import origin
 from handlers.names import field_name, status_name, town_name
 from models import drafts
 from models import teams as teams_domain
+from models import voice as voice_domain
 from models.drafts import NONCE
 from models.errors import Refusal
 from models.ideas import answers as answers_domain
 from models.ideas import core as ideas_domain
 from models.ideas import routing as routing_domain
 from models.ideas import similar as similar_domain
-from models import voice as voice_domain
 from models.tables import Draft, Idea, IdeaRoute
 
 FLOW = "idea"
@@ -87,8 +87,12 @@ async def step_view(req: Req, draft: Draft) -> View:
         towns=esc(", ".join(town_name(req, t) for t in data.get("towns", []))),
         team=esc(team_name),
     )
-    alike, instead = ("", []) if data.get("voice") else await similar_views.hint(  # a voice has no words yet
-        req, data.get("text", ""), lambda i: encode("ids", data[NONCE], i)
+    alike, instead = (
+        ("", [])
+        if data.get("voice")
+        else await similar_views.hint(  # a voice has no words yet
+            req, data.get("text", ""), lambda i: encode("ids", data[NONCE], i)
+        )
     )
     return View(
         f"{text}\n\n{alike}" if alike else text,
