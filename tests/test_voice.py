@@ -89,6 +89,11 @@ async def test_only_the_lead_or_the_manager_may_listen_a_forged_button_is_refuse
     assert "nur das Projektmanagement und die Teamleitung" in (other.callback_answers[-1][0] or "")
     await other.press_data("vo:1:s:1")
     assert await draft_of(bot, other) is None
+    await lead.send("/ideas")
+    await lead.press("✍️ #1 Zusammenfassung eintragen")
+    await lead.send("/cancel")  # stops the summary: the idea keeps its text
+    await lead.send("Ein Rufbus am Wochenende für Ältere.")
+    assert [i.text for i in await ideas(bot)] == ["🎤 Sprachnachricht (0:42)"]
     maria = await manager(bot)
     await maria.send("/answer")
     screen = await maria.press("#1 ·")
@@ -149,6 +154,9 @@ async def test_a_sticker_or_video_instead_of_the_idea_gets_the_text_or_voice_ans
     _, author, _ = await team_with_members(bot)
     await author.send("/idea")
     await author.send_sticker()
+    assert author.last_message().text == "Bitte schick mir deine Idee als Text oder als Sprachnachricht."
+    note = {"file_id": "vn-1", "file_unique_id": "vn1", "length": 240, "duration": 9}
+    await author._post(None, {"video_note": note})  # a round video: not a voice message
     assert author.last_message().text == "Bitte schick mir deine Idee als Text oder als Sprachnachricht."
     draft = await draft_of(bot, author)
     assert draft is not None and draft.step == "text"
