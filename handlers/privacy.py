@@ -43,6 +43,7 @@ def retention_lines(req: Req) -> list[str]:
     else:
         lines.append(req.t("privacy.retention_end_open", days=r.after_end_days))
     lines.append(req.t("privacy.retention_audit", days=r.audit_days))
+    lines.append(req.t("voice.retention", days=r.voice_days))  # an idea given by voice (models/voice.py)
     return lines
 
 

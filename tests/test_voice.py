@@ -128,6 +128,7 @@ async def test_mydata_holds_the_audio_and_deleteme_erases_it(bot):
     sent = await author.send("/mydata")
     docs = {m.document[0]: m.document[1] for m in sent if m.kind == "document"}
     data = json.loads(docs["meine-daten.json"])
+    assert "sie wird 30 Tage nach der ersten Antwort auf die Idee gelöscht" in data["retention"]
     [listed] = data["idea_voices"]
     assert (listed["idea_id"], listed["duration"], listed["transcript"]) == (1, 42, None)
     assert listed["data"] == f"{len(AUDIO)} bytes, sent as the file sprachnachricht-{listed['id']}.ogg"
