@@ -178,3 +178,13 @@ async def test_a_second_voice_replaces_the_first_and_cancelled_dialogues_lose_th
     bot.clock.advance(timedelta(days=31))
     assert (await retention_job.run_daily(svc)).voices_deleted == 1
     assert await voices(bot) == []
+
+
+async def test_an_english_member_is_answered_in_english(bot):
+    john = await bot.register(bot.user("John", "en"), evaluation="Yes", group="Citizen")
+    await john.send("/idea")
+    assert "You may also send your idea as a voice message (at most 5 minutes)." in john.last_message().text
+    replies = await john.send_voice(AUDIO, 65)
+    assert any("Your voice message (1:05) has arrived." in r.text for r in replies)
+    await john.send_voice(AUDIO, 301)  # the field step now waits for a button: a voice there changes nothing
+    assert [v.duration for v in await voices(bot)] == [65]
