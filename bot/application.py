@@ -53,6 +53,7 @@ from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
+from handlers.ideas import voice as ideas_voice
 from handlers.meetings import attendance, calendar, rsvp, rsvp_list
 from handlers.meetings import flow as meeting_flow
 from handlers.polls import flow as polls
@@ -163,6 +164,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "wi": (workshop_import.on_button, MEMBER),  # a workshop's results sent in the chat (project manager)
     "wh": (workshop_handout.on_button, MEMBER),  # a workshop's handout as a PDF (project manager)
     "er": (evaluation_report.on_button, MEMBER),  # project manager: checked in the domain
+    "vo": (ideas_voice.on_button, MEMBER),  # an idea given by voice: ▶️ and its summary (lead or manager)
 }
 
 # draft flow -> what typed input means while that flow is open
@@ -177,6 +179,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "workshop": workshops.on_input,
     "route": idea_routing.on_input,
     "route_reply": route_reply.on_input,
+    "voicesum": ideas_voice.on_input,  # the summary of an idea given by voice
 }
 
 

@@ -402,7 +402,7 @@ def _digest(r: _Reader) -> DigestConfig:
 def _retention(r: _Reader, end_date: str, tz: ZoneInfo) -> RetentionPolicy:
     """[privacy]: the retention limits in days and the text telling people what changed in the notice."""
     days = {}
-    for key, default in (("inactive_days", 365), ("after_end_days", 90), ("audit_days", 730)):
+    for key, default in (("inactive_days", 365), ("after_end_days", 90), ("audit_days", 730), ("voice_days", 30)):
         value = r.get(key, int, default)
         if not 1 <= value <= 3650:
             raise ConfigError(f"privacy.{key}: expected a number of days from 1 to 3650")

@@ -36,11 +36,12 @@ async def run_daily(svc: Services) -> retention.Outcome | None:
             return None
     outcome = await retention.enforce(svc.db, policy, now)
     log.info(
-        "retention done day=%s project_ended=%s people_erased=%s audit_deleted=%s",
+        "retention done day=%s project_ended=%s people_erased=%s audit_deleted=%s voices_deleted=%s",
         outcome.day,
         outcome.project_ended,
         outcome.people_erased,
         outcome.audit_deleted,
+        outcome.voices_deleted,
     )
     return outcome
 
@@ -91,7 +92,9 @@ async def _enforce(config: Config, dry_run: bool, clock: Clock) -> str:
     )
     return (
         f"{verb} {o.people_erased} people ({rule}) and {'would delete' if dry_run else 'deleted'} "
-        f"{o.audit_deleted} audit entries older than {policy.audit_days} days"
+        f"{o.audit_deleted} audit entries older than {policy.audit_days} days, "
+        f"{'would delete' if dry_run else 'deleted'} {o.voices_deleted} voice messages "
+        f"({policy.voice_days} days after their idea's answer)"
     )
 
 

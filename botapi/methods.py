@@ -50,6 +50,7 @@ class BotApi:
             "deleteWebhook": q.delete_webhook, "getWebhookInfo": lambda p: q.webhook_info(),
             "sendMessage": self.send_message, "sendDocument": self.send_document,
             "sendPhoto": self.send_photo, "sendMediaGroup": self.send_media_group,
+            "sendVoice": self.send_voice,
             "editMessageText": self.edit_message_text,
             "editMessageCaption": self.edit_message_caption,
             "editMessageReplyMarkup": self.edit_message_reply_markup,
@@ -219,6 +220,11 @@ class BotApi:
             msg.media = {"document": {"file_id": file_id, "file_unique_id": unique,
                                       "file_name": f.file_name, "mime_type": f.mime_type,
                                       "file_size": len(f.data)}}
+        elif field == "voice":
+            msg.voice = f.data
+            msg.media = {"voice": {"file_id": file_id, "file_unique_id": unique,
+                                   "duration": int(p.get("duration") or 0),
+                                   "mime_type": f.mime_type, "file_size": len(f.data)}}
         else:
             msg.photo = f.data
             msg.media = {"photo": [
@@ -231,6 +237,9 @@ class BotApi:
 
     def send_photo(self, p: dict[str, Any]) -> dict[str, Any]:
         return self._send_media(p, "photo", "sendPhoto")
+
+    def send_voice(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._send_media(p, "voice", "sendVoice")
 
     def edit_message_text(self, p: dict[str, Any]) -> Any:
         chat, msg = self._edit_target(p)

@@ -74,6 +74,7 @@ class BotMessage:
     reply_keyboard: list[list[str]] | None = None
     document: tuple[str, bytes, str] | None = None
     photo: bytes | None = None
+    voice: bytes | None = None  # sendVoice: the audio
     caption: str | None = None
     media: dict[str, Any] | None = None  # API JSON of document / photo sizes
     file_name: str | None = None  # the uploaded file's name (real Telegram keeps it for documents only)
@@ -90,6 +91,8 @@ class BotMessage:
             return "document"
         if self.photo is not None:
             return "photo"
+        if self.voice is not None:
+            return "voice"
         return "text"
 
     def flat_buttons(self) -> list[Button]:

@@ -212,6 +212,14 @@ class SimUser(SimChat):
             content["caption"] = caption
         return await self._post(chat, content, timeout=timeout)
 
+    async def send_voice(self, data: bytes = b"OggS fake opus", duration: int = 42, *,
+                         file_size: int | None = None, timeout: float = 10) -> list[BotMessage]:
+        """A voice message in the private chat (``file_size`` overrides what Telegram reports)."""
+        file_id, unique = self.fake.register_file(UploadedFile("voice.ogg", data, "audio/ogg"), "voice")
+        voice = {"file_id": file_id, "file_unique_id": unique, "duration": duration,
+                 "mime_type": "audio/ogg", "file_size": len(data) if file_size is None else file_size}
+        return await self._post(None, {"voice": voice}, timeout=timeout)
+
     async def send_contact(self, phone_number: str = "+4915112345678",
                            first_name: str | None = None, *, chat: SimGroup | None = None,
                            timeout: float = 10) -> list[BotMessage]:

@@ -11,6 +11,7 @@ from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from models import people as people_domain
+from models import voice as voice_domain
 from models.errors import Refusal
 from models.privacy import core as privacy_domain
 
@@ -42,6 +43,7 @@ def retention_lines(req: Req) -> list[str]:
     else:
         lines.append(req.t("privacy.retention_end_open", days=r.after_end_days))
     lines.append(req.t("privacy.retention_audit", days=r.audit_days))
+    lines.append(req.t("voice.retention", days=r.voice_days))  # an idea given by voice (models/voice.py)
     return lines
 
 
@@ -123,6 +125,8 @@ async def send_my_data(req: Req) -> None:
     data["retention"] = " ".join(retention_lines(req))  # the rule in words, next to people.last_seen_at
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
     req.document(body, "meine-daten.json" if req.lang == "de" else "my-data.json", req.t("privacy.mydata_caption"))
+    for voice in await voice_domain.of_person(req.session, req.me.id):  # the audio itself, listed in the JSON
+        req.document(bytes(voice.data), voice_domain.file_name(voice), req.t("voice.mydata_caption", id=voice.id))
 
 
 async def ask_delete(req: Req) -> None:

@@ -9,7 +9,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import false as sql_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -490,3 +502,24 @@ class RouteNote(Base):
     contact: Mapped[str | None] = mapped_column(String(254))  # an e-mail contact's question (no person row)
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdeaVoice(Base):
+    """A voice message given instead of a typed idea text; the audio bytes live in this row (backups and PostgreSQL
+    see them like every other row, and nothing on disk can outlive it).
+
+    `idea_id` is empty while the idea dialogue is still open. `transcript` stays empty until an offline transcriber
+    fills it (docs/voice.md). The row is deleted `[privacy] voice_days` after the idea's first answer.
+    """
+
+    __tablename__ = "idea_voices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    duration: Mapped[int] = mapped_column(Integer)  # seconds, as Telegram reports it
+    mime_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    transcript: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -99,14 +99,14 @@ async def test_html_in_idea_is_stored_verbatim_and_shown_escaped(bot):
 async def test_sticker_instead_of_idea_text_asks_for_text(bot):
     anna = await at_text_step(bot)
     replies = await anna.send_sticker()
-    assert replies[-1].text == "Bitte schick mir deine Idee als Text."
+    assert replies[-1].text == "Bitte schick mir deine Idee als Text oder als Sprachnachricht."
     await assert_still_at_text_step(bot, anna)
 
 
 async def test_photo_instead_of_idea_text_asks_for_text(bot):
     anna = await at_text_step(bot)
     replies = await anna.send_photo(caption="Ein Foto von der Bushaltestelle am Markt")
-    assert replies[-1].text == "Bitte schick mir deine Idee als Text."
+    assert replies[-1].text == "Bitte schick mir deine Idee als Text oder als Sprachnachricht."
     await assert_still_at_text_step(bot, anna)
 
 

@@ -51,7 +51,13 @@ async def test_an_inactive_person_is_erased_by_the_daily_job_as_deleteme_would_a
     assert authors == [None, await person_id(bot, ben)]
     [entry] = await retention_entries(bot)
     assert entry.actor_id is None
-    assert entry.details == {"day": "2027-11-26", "project_ended": False, "people_erased": 1, "audit_deleted": 0}
+    assert entry.details == {
+        "day": "2027-11-26",
+        "project_ended": False,
+        "people_erased": 1,
+        "audit_deleted": 0,
+        "voices_deleted": 0,
+    }
     [screen] = await ben.send("/teams")  # Ben goes on as before
     assert "Aktions-Team" in screen.text
 

@@ -17,6 +17,7 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import routing_views
+from handlers.ideas import voice as voice_views
 from handlers.ideas.origin import origin
 from handlers.names import field_name, status_name
 from models.ideas import answers as domain
@@ -84,6 +85,7 @@ async def idea_view(req: Req, idea: Idea, which: str, page: int) -> View:
         text += "\n\n" + req.t("idea_answers.no_next_status")
     rows = [[Btn(req.t("idea_answers.to_status", status=status_name(req, s)), data("s", idea.id, s))] for s in statuses]
     rows.append([idea_codes.open_button(req.lang, idea)])
+    rows += await voice_views.rows_for(req, [idea.id])  # 🎤 an idea given by voice: listen, type its summary
     rows.append([Btn(req.t("idea_answers.back"), data("l", which, page))])
     return View(text, rows)
 

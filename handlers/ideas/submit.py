@@ -9,10 +9,12 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path, routing_views
 from handlers.ideas import similar as similar_views
+from handlers.ideas import voice as voice_views
 from handlers.ideas.origin import origin
 from handlers.names import field_name, status_name, town_name
 from models import drafts
 from models import teams as teams_domain
+from models import voice as voice_domain
 from models.drafts import NONCE
 from models.errors import Refusal
 from models.ideas import answers as answers_domain
@@ -55,7 +57,8 @@ async def step_view(req: Req, draft: Draft) -> View:
     """The question for the draft's current step (used to start, resume and re-ask)."""
     data = draft.data
     if draft.step == "text":
-        return View(req.t("ideas.ask_text", min=ideas_domain.MIN_LEN, max=ideas_domain.MAX_LEN))
+        ask = req.t("ideas.ask_text", min=ideas_domain.MIN_LEN, max=ideas_domain.MAX_LEN)
+        return View(f"{ask}\n{req.t('voice.ask_hint', minutes=voice_domain.MAX_SECONDS // 60)}")
     if draft.step == "field":
         return View(
             req.t("ideas.ask_field"), [[_btn(f.name(req.lang), "idf", draft, f.key)] for f in req.config.fields]
@@ -84,7 +87,13 @@ async def step_view(req: Req, draft: Draft) -> View:
         towns=esc(", ".join(town_name(req, t) for t in data.get("towns", []))),
         team=esc(team_name),
     )
-    alike, instead = await similar_views.hint(req, data.get("text", ""), lambda i: encode("ids", data[NONCE], i))
+    alike, instead = (
+        ("", [])
+        if data.get("voice")
+        else await similar_views.hint(  # a voice has no words yet
+            req, data.get("text", ""), lambda i: encode("ids", data[NONCE], i)
+        )
+    )
     return View(
         f"{text}\n\n{alike}" if alike else text,
         [
@@ -112,10 +121,17 @@ async def on_input(req: Req, draft: Draft) -> None:
         req.reply(req.t("ideas.use_buttons"))
         req.reply(await step_view(req, await _save(req, draft.step, draft.data)))
         return
+    voice = voice_views.voice_of(req)
+    if voice is not None:  # spoken instead of typed: the audio is kept, the text is a placeholder until summarised
+        stored = await voice_views.receive(req, voice)
+        data = {**draft.data, "text": voice_domain.placeholder(stored.duration), "voice": stored.id}
+        req.reply(await step_view(req, await _save(req, "field", data)))
+        return
     if req.text is None:
-        raise Refusal("ideas.text_only")
+        raise Refusal("ideas.text_only")  # a sticker, photo, video note: text or voice please
     text = ideas_domain.clean_text(req.text)
-    req.reply(await step_view(req, await _save(req, "field", {**draft.data, "text": text})))
+    data = {k: v for k, v in draft.data.items() if k != "voice"}
+    req.reply(await step_view(req, await _save(req, "field", {**data, "text": text})))
 
 
 async def on_field(req: Req) -> None:
@@ -178,6 +194,9 @@ async def on_confirm(req: Req) -> None:
     if action != "ok" or draft.step != "confirm":
         raise Refusal("errors.stale_button")
     data = dict(draft.data)
+    voice = await voice_domain.pending(req.session, req.me, int(data["voice"])) if data.get("voice") else None
+    if data.get("voice") and voice is None:  # deleted meanwhile (a newer voice, or retention): ask again
+        raise Refusal("voice.lost")
     if not await drafts.clear_draft(req.session, req.me.id):  # a parallel press took it first
         raise Refusal("ideas.no_draft")
     idea = await ideas_domain.submit(
@@ -191,7 +210,10 @@ async def on_confirm(req: Req) -> None:
         fields=[f.key for f in req.config.fields],
         allowed_towns=_towns(req),
     )
-    await similar_domain.flag_new(req.session, [idea.id], req.now)  # for the project manager's /similar
+    if voice is not None:
+        await voice_domain.attach(req.session, voice, idea)  # compared with others once a lead summarised it
+    else:
+        await similar_domain.flag_new(req.session, [idea.id], req.now)  # for the project manager's /similar
     req.show(View(req.t("ideas.submitted", id=idea.id, status=status_name(req, idea.status))))
 
 
@@ -301,6 +323,7 @@ async def ideas_page_view(req: Req, page: int) -> View:
         blocks.append(idea_block(req, v, notes))
         timeline = path.button(req, v.idea.id, "t", page)
         rows.append([timeline] if v.own else [support_button(v, page), timeline])
+    rows += await voice_views.rows_for(req, [v.idea.id for v in views])  # ▶️ / ✍️ for the lead and the manager
     rows += pager(page, pages, lambda p: encode("idp", p))
     rows += teamless
     rows += await similar_views.ideas_row(req)

@@ -287,6 +287,12 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
         return _audit_forward(d, names, config, lang)
     if e.action in (audit.ROUTE_ANSWER, audit.ROUTE_REPLY):
         return _audit_route(e.action, d, names, config, lang)
+    if e.action == audit.VOICE_SUMMARY:
+        idea = names.ideas.get(d.get("idea", -1))
+        text = idea.text if idea else ""
+        return t(
+            lang, "voice.audit_summary", idea=d.get("idea", "?"), text=text if len(text) <= 40 else text[:39] + "…"
+        )
     if e.action == audit.POLL_CREATE:
         team = names.team_ids.get(d.get("team_id", -1))
         name = team.name(lang) if team else "–"

@@ -40,6 +40,7 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "survey_answers": ("person_id", ANONYMISE),  # the figures stay; the free-text comment goes (ALSO_CLEARED)
     "idea_routes": ("answered_by", ANONYMISE),  # a town's answer stays on the idea, without who gave it
     "route_notes": ("person_id", ANONYMISE),  # a town's question, the project's reply: they stay on the route
+    "idea_voices": ("person_id", DELETE),  # the audio is the person's voice: it goes (the idea's text stays)
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link
@@ -50,7 +51,15 @@ ALSO_CLEARED: dict[str, tuple[str, ...]] = {
 
 
 def _plain(row: dict[str, Any], skip: str = "") -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items() if k != skip}
+    return {k: _value(v) for k, v in row.items() if k != skip}
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, (bytes, memoryview)):  # audio: sent as a file of its own next to the JSON (see `voice`)
+        return f"{len(v)} bytes"
+    return v
 
 
 async def _rows(s: AsyncSession, table: Table, column: str, person_id: int) -> list[dict[str, Any]]:
@@ -64,6 +73,9 @@ async def _explain(s: AsyncSession, table_name: str, rows: list[dict[str, Any]])
         slugs = dict((await s.execute(select(Team.id, Team.slug))).all())
         for r in rows:
             r["team"] = slugs.get(r["team_id"])
+    if table_name == "idea_voices":
+        for r in rows:
+            r["data"] = f"{r['size']} bytes, sent as the file sprachnachricht-{r['id']}.ogg"
     if table_name == "ideas":
         for r in rows:
             r["towns"] = list(

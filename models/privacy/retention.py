@@ -4,7 +4,8 @@ Nothing here touches Telegram. Three rules ([privacy] in the config):
 * a person who has sent the bot nothing (no command, button or message) for `inactive_days` is erased;
   `people.last_seen_at` is the last such day (written at most once a day, see `people.note_activity`);
 * `after_end_days` after the project's last day (`project.end_date`) everyone is erased;
-* audit log entries older than `audit_days` are deleted.
+* audit log entries older than `audit_days` are deleted;
+* a voice message given for an idea is deleted `voice_days` after the idea's first answer (models/voice.py).
 `enforce` applies them (in small transactions, so the bot keeps answering meanwhile) and records the counts
 in the audit log, never who was erased. Running it again the same day finds nothing more to do.
 """
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import audit
+from models import audit, voice
 from models.db import Database
 from models.privacy.core import erase_person
 from models.tables import AuditEntry, Person
@@ -34,6 +35,7 @@ class RetentionPolicy:
     inactive_days: int = 365
     after_end_days: int = 90
     audit_days: int = 730
+    voice_days: int = 30
     end_date: date | None = None
     changes: dict[str, str] = field(default_factory=dict)  # what changed in the current privacy_version
 
@@ -59,7 +61,8 @@ class Outcome:
     project_ended: bool
     people_erased: int
     audit_deleted: int
-    erased_chats: tuple[int, ...] = ()  # their Telegram ids, to clear their command menus (never recorded)
+    erased_chats: tuple[int, ...] = ()
+    voices_deleted: int = 0  # their Telegram ids, to clear their command menus (never recorded)
 
 
 def _last_active() -> ColumnElement[datetime]:
@@ -91,7 +94,8 @@ async def preview(s: AsyncSession, policy: RetentionPolicy, now: datetime) -> Ou
     entries = await s.scalar(
         select(func.count()).select_from(AuditEntry).where(AuditEntry.created_at < policy.audit_before(now))
     )
-    return Outcome(local_day(policy, now), ended, people or 0, entries or 0)
+    voices = await voice.count_due(s, policy.voice_days, now)
+    return Outcome(local_day(policy, now), ended, people or 0, entries or 0, voices_deleted=voices)
 
 
 async def enforce(db: Database, policy: RetentionPolicy, now: datetime) -> Outcome:
@@ -109,8 +113,9 @@ async def enforce(db: Database, policy: RetentionPolicy, now: datetime) -> Outco
     async with db.transaction() as s:
         result = await s.execute(delete(AuditEntry).where(AuditEntry.created_at < policy.audit_before(now)))
         removed = int(getattr(result, "rowcount", 0) or 0)
+        voices = await voice.purge(s, policy.voice_days, now)
         erased = len(chats)
-        outcome = Outcome(local_day(policy, now), ended, erased, removed, tuple(chats))
+        outcome = Outcome(local_day(policy, now), ended, erased, removed, tuple(chats), voices)
         await audit.record(
             s,
             None,
@@ -120,5 +125,6 @@ async def enforce(db: Database, policy: RetentionPolicy, now: datetime) -> Outco
             project_ended=ended,
             people_erased=erased,
             audit_deleted=removed,
+            voices_deleted=voices,
         )
     return outcome
