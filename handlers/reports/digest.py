@@ -19,6 +19,7 @@ from handlers.common import esc
 from handlers.team_mix import gap_lines
 from models.evaluation import digest
 from models.reports.charts import bars
+from models.reports.suppression import min_people, threshold
 from models.tables import Outbox, Person, Team
 from models.teams import team_gaps
 from scheduler.dispatcher import Outgoing, Renderer
@@ -58,6 +59,11 @@ def _caption(head: list[str], gaps: list[str], lang: str) -> str:
 
 async def render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoing | None:
     """The digest for one recipient, or nothing when they are no longer a manager or lead (or switched it off)."""
+    with threshold(config.evaluation.min_people):  # a released figure: the configured rule
+        return await _render_digest(s, row, config)
+
+
+async def _render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoing | None:
     person = await s.get(Person, row.person_id) if row.person_id is not None else None
     month = digest.month_by_key(str(row.payload.get("month", "")), config.time_zone)
     if person is None or month is None or person.digest_opt_out:
@@ -83,7 +89,7 @@ async def render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoin
         t(lang, "digest.ideas", new=figures.new_ideas, done=figures.implemented),
     ]
     if figures.top_factor is None and figures.top_obstacle is None:
-        head.append(t(lang, "digest.too_few_codes"))
+        head.append(t(lang, "digest.too_few_codes", min=min_people()))
     for kind, top in (("factor", figures.top_factor), ("obstacle", figures.top_obstacle)):
         if top is not None:
             code = config.code(kind, top[0])

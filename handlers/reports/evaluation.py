@@ -25,7 +25,9 @@ from models import audit
 from models.errors import Refusal
 from models.evaluation import figures
 from models.reports import stats
+from models.reports.codebook import Vocabulary
 from models.reports.evaluation import content, html, pdf, sources
+from models.reports.suppression import threshold
 from models.tables import Person
 
 PREFIX = "er"  # er:1:make
@@ -77,6 +79,23 @@ async def produce(
     today = now.astimezone(tz).date()
     start, end = _bounds(since, until or today, tz)
     vocab = vocabulary(config, lang)
+    with threshold(config.evaluation.min_people):  # released figures: the configured rule, in the thread too
+        return await _produce(s, me, config, lang, (since, until, start, end), now, vocab, via)
+
+
+async def _produce(
+    s: AsyncSession,
+    me: Person | None,
+    config: Config,
+    lang: str,
+    period: tuple[date | None, date | None, datetime | None, datetime | None],
+    now: datetime,
+    vocab: Vocabulary,
+    via: str,
+) -> Made:
+    since, until, start, end = period
+    tz = config.time_zone
+    today = now.astimezone(tz).date()
     found = await figures.all_figures(s, start, end, vocab)
     src = await sources.read(s, start, end)
     first = since or (src.first_day.astimezone(tz).date() if src.first_day else today)

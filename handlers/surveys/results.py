@@ -1,5 +1,5 @@
 """/feedback: what the surveys after meetings say, per team and per recent meeting (leads: their teams;
-the project manager: all). Figures only from MIN_ANSWERS answers on (models/surveys/results.py)."""
+the project manager: all). Figures only from min_people answers on (models/surveys/results.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from babel.numbers import format_decimal
 
 from bot.texts import format_day
 from handlers.common import Req, View, esc, short
+from models.reports.suppression import MARKER, min_people, threshold
 from models.surveys import results as results_domain
-from models.surveys.results import MIN_ANSWERS, Figures
+from models.surveys.results import Figures
 
 
 def _mean(req: Req, figures: Figures) -> str:
@@ -21,7 +22,7 @@ def _codes(req: Req, figures: Figures, kind: str) -> str:
         req.t(
             "survey.results_code",
             name=esc(c.name(req.lang) if (c := req.config.code(kind, key)) else key),
-            n=n if n >= MIN_ANSWERS else esc("< 5"),  # named by fewer: how many stays hidden
+            n=n if n >= min_people() else MARKER,  # named by fewer: how many stays hidden
         )
         for key, n in figures.top(kind)
     ]
@@ -32,7 +33,7 @@ def _overall(req: Req, figures: Figures) -> list[str]:
     if not figures.answers:
         return [req.t("survey.results_none")]
     if not figures.shown:
-        return [req.t("survey.results_too_few")]
+        return [req.t("survey.results_too_few", min=min_people())]
     if figures.rated:
         head = req.t("survey.results_overall", mean=_mean(req, figures), n=figures.rated, answers=figures.answers)
     else:
@@ -53,8 +54,13 @@ def _meeting_figures(req: Req, shown: bool, figures: Figures) -> str:
 
 
 async def show_feedback(req: Req) -> None:
+    with threshold(req.config.evaluation.min_people):  # a released figure: the configured rule
+        await _show_feedback(req)
+
+
+async def _show_feedback(req: Req) -> None:
     teams = await results_domain.team_figures(req.session, req.me)
-    lines = [req.t("survey.results_title"), req.t("survey.results_rule")]
+    lines = [req.t("survey.results_title"), req.t("survey.results_rule", min=min_people())]
     for tf in teams:
         lines += ["", req.t("survey.results_team", team=esc(tf.team.name(req.lang))), *_overall(req, tf.overall)]
         if tf.overall.shown and tf.meetings:

@@ -49,7 +49,7 @@ from models.evaluation.shapes import (
 )
 from models.evaluation.summary import Summary, Top
 from models.reports.codebook import Vocabulary
-from models.reports.suppression import MIN_PEOPLE, SUPPRESSED
+from models.reports.suppression import MIN_PEOPLE, SUPPRESSED, min_people
 
 __all__ = [
     "ALL",
@@ -151,4 +151,5 @@ async def all_figures(
         staying=await participation.staying_power(s, since, until, vocab, suppress, attendance),
         funnel=await funnel(s, since, until, vocab, suppress=suppress),
         survey=await survey(s, since, until, vocab, suppress=suppress),
+        min_people=min_people(),
     )

@@ -1,5 +1,8 @@
 """Charts (PNG) and the one-file HTML report, drawn from `models.reports.stats.Overview`.
 
+Operational figures for the project manager: exact counts, small groups included (docs/evaluation.md, "Who sees
+what"). `bars` also draws the monthly digest's chart, whose numbers come already released.
+
 Nothing here touches Telegram or the database. Matplotlib runs headless through its object API (a `Figure`
 with the Agg canvas, no pyplot state), so charts can be drawn in a worker thread while the bot keeps
 answering. Labels come from the caller: `names` turns codes into words, `say` gives the report's texts in
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.reports.stats import Overview
-from models.reports.suppression import SUPPRESSED, shown, too_few
 
 Say = Callable[..., str]  # say("chart_members") -> "Mitglieder nach Ort und Gruppe"
 Names = Callable[[str, str], str]  # names("town", "saalfeld") -> "Saalfeld"
@@ -60,7 +62,6 @@ def stacked_bars(
     """Bars per first key (e.g. town), stacked by the second (e.g. group)."""
     fig = _figure()
     ax = fig.add_subplot()
-    counts = visible(counts)
     xs, stacks = _order(counts, 0), _order(counts, 1)
     bottoms = [0] * len(xs)
     for i, stack in enumerate(stacks):
@@ -122,7 +123,6 @@ def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
     for m in months:
         for town, n in m.attended_by_town.items():
             counts[(m.month, town)] += n
-    counts = visible(counts)
     fig = _figure()
     ax = fig.add_subplot()
     labels = [m.month for m in months]
@@ -139,7 +139,7 @@ def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
 
 
 def absence_chart(overview: Overview, names: Names, say: Say) -> bytes:
-    reasons = [(r, n) for r, n in overview.absences.reasons.most_common() if not too_few(n)]
+    reasons = overview.absences.reasons.most_common()
     fig = _figure(8, 3.5)
     ax = fig.add_subplot()
     ax.barh([names("reason", r) for r, _ in reversed(reasons)], [n for _, n in reversed(reasons)], color=COLOURS[3])
@@ -160,18 +160,8 @@ def charts(overview: Overview, names: Names, say: Say) -> list[Chart]:
     ]
 
 
-def visible(counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
-    """What a chart may draw: a bar segment under 5 people would show a small group, so it is left out
-    (the tables below the charts show "< 5" for it)."""
-    return Counter({k: n for k, n in counts.items() if not too_few(n)})
-
-
 def _mix(by_town: Counter[str], names: Names) -> str:
-    big = [(k, n) for k, n in by_town.most_common() if not too_few(n)]
-    small = sorted(k for k, n in by_town.items() if too_few(n))
-    return ", ".join(
-        [*(f"{names('town', k)} {n}" for k, n in big), *(f"{names('town', k)} {SUPPRESSED}" for k in small)]
-    )
+    return ", ".join(f"{names('town', k)} {n}" for k, n in by_town.most_common())
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -183,13 +173,11 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _cross(counts: Counter[tuple[str, str]], row_kind: str, col_kind: str, names: Names, total: str) -> str:
-    """Rows × columns with row totals; a cell (or total) under 5 shows "< 5"."""
-    rows, cols = _order(visible(counts), 0), _order(visible(counts), 1)
-    rows += sorted({r for r, _ in counts} - set(rows))
-    cols += sorted({c for _, c in counts} - set(cols))
+    """Rows × columns with row totals, exact (operational: for the project manager)."""
+    rows, cols = _order(counts, 0), _order(counts, 1)
 
     def cell(n: int) -> str:
-        return shown(n, str(n))
+        return str(n)
 
     body = [
         [
@@ -224,14 +212,14 @@ def html_report(overview: Overview, chart_list: Sequence[Chart], names: Names, s
     parts.append(_cross(o.members.by_town_group, "town", "group", names, say("html_total")))
     parts.append(f"<h2>{e(say('html_teams'))}</h2>")
     team_rows = [
-        [t.slug, shown(t.members, str(t.members)), shown(t.leads, str(t.leads)), _mix(t.by_town, names)]
+        [t.slug, t.members, t.leads, _mix(t.by_town, names)]
         for t in o.members.teams
     ]
     parts.append(_table([say("html_team"), say("html_members_n"), say("html_leads"), say("html_town_mix")], team_rows))
     parts.append(f"<h2>{e(say('html_ideas'))}</h2>")
     parts.append(_cross(o.ideas.by_field_status, "field", "idea_status", names, say("html_total")))
     parts.append(f"<h2>{e(say('html_absences'))}</h2>")
-    reasons = [[names("reason", r), shown(n, str(n))] for r, n in o.absences.reasons.most_common()]
+    reasons = [[names("reason", r), n] for r, n in o.absences.reasons.most_common()]
     parts.append(_table(["", say("html_count")], reasons))
     parts.append(f"<h2>{e(say('html_reach'))}</h2>")
     reach_rows = [

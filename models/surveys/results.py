@@ -1,7 +1,7 @@
 """What the surveys say, for the team's lead and the project manager (/feedback).
 
 Nothing here touches Telegram. The rule protecting the people who answered lives here once: figures of a team or a
-meeting are shown only from MIN_ANSWERS answers by as many people on (fewer: "too few answers"), for leads and the
+meeting are shown only from min_people answers by as many people on (fewer: "too few answers"), for leads and the
 manager alike; a lead sees the teams she leads, the manager every team.
 """
 
@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Refusal
 from models.meetings.core import schedulable_teams
+from models.reports.suppression import min_people
 from models.tables import Meeting, Person, SurveyAnswer, Team
 
-MIN_ANSWERS = 5
 TOP = 3  # most named factors and obstacles shown
 MEETINGS_SHOWN = 5  # newest meetings with answers, per team
 
@@ -47,9 +47,9 @@ class Figures:
 
     @property
     def shown(self) -> bool:
-        """Whether the figures may be shown: at least MIN_ANSWERS answers from as many people (two people answering
+        """Whether the figures may be shown: at least min_people answers from as many people (two people answering
         three meetings each are still two people)."""
-        return self.answers >= MIN_ANSWERS and len(self.people) >= MIN_ANSWERS
+        return self.answers >= min_people() and len(self.people) >= min_people()
 
     @property
     def mean(self) -> float | None:
@@ -75,12 +75,12 @@ class TeamFigures:
 
 
 def hold_back(overall: Figures, meetings: list[MeetingFigures]) -> None:
-    """Mark which meetings' figures may be shown: MIN_ANSWERS answers each, and the rest of the team's answers
-    (its total minus the meetings shown) either none or again at least MIN_ANSWERS; otherwise the smallest
+    """Mark which meetings' figures may be shown: min_people answers each, and the rest of the team's answers
+    (its total minus the meetings shown) either none or again at least min_people; otherwise the smallest
     meetings shown are held back too, until subtracting reveals no small group."""
     shown = sorted((m for m in meetings if m.figures.shown), key=lambda m: m.figures.answers)
     rest = overall.answers - sum(m.figures.answers for m in shown)
-    while shown and 0 < rest < MIN_ANSWERS:
+    while shown and 0 < rest < min_people():
         rest += shown.pop(0).figures.answers
     for m in meetings:
         m.shown = overall.shown and any(m is x for x in shown)
