@@ -26,6 +26,7 @@ from models.evaluation import attendance as attendance_data
 from models.evaluation import ideas, participation
 from models.evaluation import summary as headline
 from models.evaluation import survey as survey_figures
+from models.evaluation.protect import secure
 from models.evaluation.shapes import (
     ALL,
     GUESTS,
@@ -142,7 +143,7 @@ async def all_figures(
     if (since is not None and since.tzinfo is None) or (until is not None and until.tzinfo is None):
         raise ValueError("since and until must be aware datetimes")
     attendance = await attendance_data.load(s)  # read once for the three sections built on it
-    return Figures(
+    fig = Figures(
         since=since,
         until=until,
         summary=await headline.summary(s, since, until, vocab, suppress=suppress, loaded=attendance),
@@ -153,3 +154,6 @@ async def all_figures(
         survey=await survey(s, since, until, vocab, suppress=suppress),
         min_people=min_people(),
     )
+    if suppress:
+        fig.hidden_more = secure(fig)  # no hidden cell may be worked out from the shown ones (protect.py)
+    return fig
