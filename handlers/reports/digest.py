@@ -18,6 +18,7 @@ from bot.texts import LANGUAGES, t
 from handlers.common import esc
 from handlers.team_mix import gap_lines
 from models.evaluation import digest
+from models.evaluation.common import half_up
 from models.reports.charts import bars
 from models.reports.suppression import min_people, threshold
 from models.tables import Outbox, Person, Team
@@ -29,7 +30,8 @@ GAP_LINES = 6
 
 
 def _number(value: float, lang: str) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    """One decimal, rounded half up like every released number (docs/evaluation.md, "Rounding"): 18.45 -> 18,5."""
+    text = f"{half_up(value, 1):.1f}".rstrip("0").rstrip(".")
     return text.replace(".", ",") if lang == "de" else text
 
 

@@ -23,6 +23,7 @@ from handlers.names import shown_name
 from models import audit
 from models.announcements.core import Audience
 from models.audit import Names
+from models.evaluation.common import half_up
 from models.ideas import codes as idea_codes
 from models.ideas import core as ideas
 from models.ideas import events as idea_events
@@ -86,7 +87,8 @@ def _items(counts: Counter[str], category: str, vocab: Vocabulary, none: str) ->
 def _rate(value: float | None, lang: str) -> str:
     if value is None:
         return "–"
-    return f"{round(value * 100)} %" if lang == "de" else f"{round(value * 100)}%"
+    percent = int(half_up(value * 100, 0))  # half up, as every figure (docs/evaluation.md, "Rounding")
+    return f"{percent} %" if lang == "de" else f"{percent}%"
 
 
 def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:

@@ -7,6 +7,7 @@ from babel.numbers import format_decimal
 
 from bot.texts import format_day
 from handlers.common import Req, View, esc, short
+from models.evaluation.common import half_up
 from models.reports.suppression import MARKER, min_people, threshold
 from models.surveys import results as results_domain
 from models.surveys.results import Figures
@@ -14,7 +15,7 @@ from models.surveys.results import Figures
 
 def _mean(req: Req, figures: Figures) -> str:
     mean = figures.mean
-    return format_decimal(mean if mean is not None else 0, "0.0", locale=req.lang)
+    return format_decimal(half_up(mean or 0, 1), "0.0", locale=req.lang)  # half up, as every released mean
 
 
 def _codes(req: Req, figures: Figures, kind: str) -> str:
