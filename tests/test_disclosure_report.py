@@ -190,3 +190,40 @@ async def test_the_threshold_comes_from_the_config(db):
     assert not share.suppressed and share.value == 60.0  # 3 authors: shown when 3 suffice
     assert key_figures(doc)["Ideen für mehrere Orte"] == "60 %"
     assert fig.min_people == 3
+
+
+async def test_headline_hours_are_rounded_half_up_like_their_documented_query(db):
+    """Five present for 3 h 42 min: 18.5 hours. The query says 18.5; the report said "18" (no decimals, and
+    Python's half to even). Every released output rounds half up, in decimal."""
+    from sqlalchemy import text
+
+    from handlers.reports.digest import _number
+    from tests.test_evaluation_queries import QUERIES
+
+    cfg = config(db.url)
+    towns = [x.key for x in cfg.towns]
+    async with db.transaction() as s:
+        await teams.seed_teams(s, cfg.teams, NOV - timedelta(days=60))
+        team = (await s.execute(select(Team).where(Team.slug == "daseinsvorsorge"))).scalar_one()
+        who = []
+        for i in range(5):
+            p, _ = await people.register(s, telegram_id=9500000001 + i, display_name=f"P{i}", language="de",
+                                         privacy_version="1", now=NOV - timedelta(days=30))
+            people.set_town(p, towns[i % 3], towns)
+            who.append(p)
+        m = Meeting(team_id=team.id, title="Werkstatt", starts_at=NOV, duration_min=222, town="saalfeld",
+                    address="Markt 1", status="scheduled", sequence=0, reminder_offsets=[], created_by=who[0].id,
+                    created_at=NOV, updated_at=NOV, guests=0, attendance_recorded_at=NOV + timedelta(hours=4))
+        s.add(m)
+        await s.flush()
+        for p in who:
+            s.add(Rsvp(meeting_id=m.id, person_id=p.id, answer="yes", invited_at=NOV, attended=True))
+    async with db.transaction() as s:
+        row = (await s.execute(text(QUERIES["summary"]))).mappings().one()
+    assert float(row["hours"]) == 18.5
+    fig, doc = await report(db, cfg)
+    assert fig.summary.hours.value == 18.5
+    assert key_figures(doc)["Stunden Engagement"] == "18,5"
+    said = " ".join(b.text for b in section(doc, "summary").blocks if isinstance(b, Paragraph))
+    assert "(Gäste eingerechnet): 18,5." in said
+    assert (_number(18.5, "de"), _number(18.25, "de"), _number(0.45, "en")) == ("18,5", "18,3", "0.5")
