@@ -470,3 +470,16 @@ class IdeaRoute(Base):
     asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     text: Mapped[str | None] = mapped_column(Text)
     obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class FeedbackRelease(Base):
+    """What /feedback last showed of a team's or a meeting's survey answers (`scope`: "team:<id>" or
+    "meeting:<id>"), kept so that a figure changes only when at least min_people new answers stand behind the
+    change: differencing two releases never isolates fewer (models/surveys/releases.py)."""
+
+    __tablename__ = "feedback_releases"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -30,7 +30,9 @@ def _codes(req: Req, figures: Figures, kind: str) -> str:
     return " · ".join(named) or req.t("survey.results_nothing_named")
 
 
-def _overall(req: Req, figures: Figures) -> list[str]:
+def _overall(req: Req, figures: Figures, held: bool) -> list[str]:
+    if held:
+        return [req.t("survey.results_held", min=min_people())]
     if not figures.answers:
         return [req.t("survey.results_none")]
     if not figures.shown:
@@ -46,7 +48,9 @@ def _overall(req: Req, figures: Figures) -> list[str]:
     ]
 
 
-def _meeting_figures(req: Req, shown: bool, figures: Figures) -> str:
+def _meeting_figures(req: Req, shown: bool, figures: Figures, held: bool) -> str:
+    if held:
+        return req.t("survey.results_meeting_held")
     if not shown:
         return req.t("survey.results_meeting_too_few")
     if not figures.rated:
@@ -60,11 +64,12 @@ async def show_feedback(req: Req) -> None:
 
 
 async def _show_feedback(req: Req) -> None:
-    teams = await results_domain.team_figures(req.session, req.me)
+    teams = await results_domain.team_figures(req.session, req.me, req.now)
     lines = [req.t("survey.results_title"), req.t("survey.results_rule", min=min_people())]
     for tf in teams:
-        lines += ["", req.t("survey.results_team", team=esc(tf.team.name(req.lang))), *_overall(req, tf.overall)]
-        if tf.overall.shown and tf.meetings:
+        lines += ["", req.t("survey.results_team", team=esc(tf.team.name(req.lang)))]
+        lines += _overall(req, tf.overall, tf.held)
+        if tf.overall.shown and tf.meetings and not tf.held:
             lines.append(req.t("survey.results_meetings"))
             for mf in tf.meetings:
                 meeting = mf.meeting
@@ -74,7 +79,7 @@ async def _show_feedback(req: Req) -> None:
                         "survey.results_meeting",
                         title=esc(short(meeting.title, 60)),
                         day=day,
-                        figures=_meeting_figures(req, mf.shown, mf.figures),
+                        figures=_meeting_figures(req, mf.shown, mf.figures, mf.held),
                     )
                 )
     req.show(View("\n".join(lines)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +66,7 @@ class MeetingFigures:
     meeting: Meeting
     figures: Figures
     shown: bool = False
+    held: bool = False  # answers withdrawn since the last release: held back (models/surveys/releases.py)
 
 
 @dataclass
@@ -72,6 +74,7 @@ class TeamFigures:
     team: Team
     overall: Figures
     meetings: list[MeetingFigures]  # newest first, at most MEETINGS_SHOWN
+    held: bool = False  # answers withdrawn since the last release: held back (models/surveys/releases.py)
 
 
 def hold_back(overall: Figures, meetings: list[MeetingFigures]) -> None:
@@ -94,8 +97,10 @@ async def visible_teams(s: AsyncSession, person: Person) -> list[Team]:
     return teams
 
 
-async def team_figures(s: AsyncSession, person: Person) -> list[TeamFigures]:
-    """Per visible team: all its answers together and its newest meetings with answers."""
+async def team_figures(s: AsyncSession, person: Person, now: datetime) -> list[TeamFigures]:
+    """Per visible team: all its answers together and its newest meetings with answers, as last released
+    (models/surveys/releases.py): a figure changes only when min_people new answers stand behind the change."""
+    from models.surveys.releases import HELD, settle
     teams = await visible_teams(s, person)
     rows = await s.execute(
         select(
@@ -123,5 +128,13 @@ async def team_figures(s: AsyncSession, person: Person) -> list[TeamFigures]:
     for t in teams:
         meetings = per_meeting[t.id]
         hold_back(overall[t.id], meetings)  # over every meeting: the unlisted older ones are part of the rest
-        out.append(TeamFigures(t, overall[t.id], meetings[:MEETINGS_SHOWN]))
+        listed = meetings[:MEETINGS_SHOWN]
+        for mf in listed:
+            if mf.shown:
+                settled = await settle(s, f"meeting:{mf.meeting.id}", mf.figures, now)
+                mf.held = settled == HELD
+                mf.figures = settled if isinstance(settled, Figures) else mf.figures
+        team = await settle(s, f"team:{t.id}", overall[t.id], now)
+        shown = team if isinstance(team, Figures) else overall[t.id]
+        out.append(TeamFigures(t, shown, listed, held=team == HELD))
     return out
