@@ -70,30 +70,27 @@ def count_document(doc: Any) -> dict[str, tuple[int, int]]:
                 values = [v for row in b.rows for v in row[b.keys:]]
             elif isinstance(b, KeyFigures):
                 values = [v for _, v in b.items]
+            values = [v for v in values if v != ""]  # folded into the total beside it: no cell of its own
             cells += len(values)
             hidden += sum(v.strip() in HIDDEN or v.startswith("≥") for v in values)
         out[section.key] = (cells, hidden)
     return out
 
 
-def count(raw: figures.Figures, shown: figures.Figures) -> dict[str, Count]:
-    """Per table (and "summary"): cells, hidden by the primary rule, hidden on top of it."""
+def count(shown: figures.Figures) -> dict[str, Count]:
+    """Per released table (and "summary"): cells, hidden by the primary rule, hidden on top of it (secondary
+    suppression, derived values); the cells folded into coarser groups are no longer there to count."""
     out: dict[str, Count] = {}
-    pairs = [(t.key, t, u) for t, u in zip(raw.tables(), shown.tables(), strict=True)]
-    for key, t, u in pairs:
-        c = out.setdefault(key, Count())
-        for r, q in zip(t.rows, u.rows, strict=True):
-            for a, b in zip(r.cells, q.cells, strict=True):
+    for t in shown.tables():
+        c = out.setdefault(t.key, Count())
+        for r in t.rows:
+            for cell in r.cells:
                 c.cells += 1
-                first = figures.Cell.of(a.value, a.n or 0).suppressed if a.n is not None else False
-                c.primary += first
-                c.secondary += b.suppressed and not first
+                c.primary += cell.suppressed
     c = out.setdefault("summary", Count())
-    for a, b in zip(_summary_cells(raw.summary), _summary_cells(shown.summary), strict=True):
+    for cell in _summary_cells(shown.summary):
         c.cells += 1
-        first = figures.Cell.of(a.value, a.n or 0).suppressed if a.n is not None else False
-        c.primary += first
-        c.secondary += b.suppressed and not first
+        c.primary += cell.suppressed
     return out
 
 
@@ -104,7 +101,6 @@ async def measure(url: str, pages: bool) -> tuple[dict[str, int], dict[str, Coun
     try:
         vocab = vocabulary(cfg, "de")
         async with db.transaction() as s:
-            raw = await figures.all_figures(s, None, None, vocab, suppress=False)
             shown = await figures.all_figures(s, None, None, vocab)
         from bot.texts import t
         from models.reports.evaluation import content, sources
@@ -120,7 +116,7 @@ async def measure(url: str, pages: bool) -> tuple[dict[str, int], dict[str, Coun
 
             async with db.transaction() as s:
                 made = await produce(s, None, cfg, "de", None, None, NOW, via="cli")
-        return rows, count(raw, shown), printed, made
+        return rows, count(shown), printed, made
     finally:
         await db.dispose()
 
@@ -156,13 +152,11 @@ def main() -> int:
             total = Count(sum(c.cells for c in counted.values()), sum(c.primary for c in counted.values()),
                           sum(c.secondary for c in counted.values()))
             print(f"\nteams of {name} members: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
-            print(f"{'figure':<22} {'cells':>6} {'primary':>8} {'more':>6} {'shown':>6}")
+            print(f"{'figure':<22} {'cells':>6} {'hidden':>7} {'shown':>6}")
             for key, c in counted.items():
-                print(f"{key:<22} {c.cells:>6} {c.primary:>8} {c.secondary:>6} {c.shown:>6}")
+                print(f"{key:<22} {c.cells:>6} {c.primary:>7} {c.shown:>6}")
             share = 100 * total.shown / total.cells if total.cells else 100.0
-            before = 100 * (total.cells - total.primary) / total.cells if total.cells else 100.0
-            print(f"{'all':<22} {total.cells:>6} {total.primary:>8} {total.secondary:>6} {total.shown:>6}"
-                  f"  shown {share:.1f} % (primary rule alone: {before:.1f} %)")
+            print(f"{'all figures':<22} {total.cells:>6} {total.primary:>7} {total.shown:>6}  shown {share:.1f} %")
             cells, hidden = sum(c for c, _ in printed.values()), sum(h for _, h in printed.values())
             print("the report as printed: " + ", ".join(f"{k} {h}/{c}" for k, (c, h) in printed.items())
                   + f"; {hidden} of {cells} hidden, {100 * (cells - hidden) / max(cells, 1):.1f} % shown")

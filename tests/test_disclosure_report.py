@@ -149,9 +149,9 @@ async def test_the_obstacles_section_shows_the_code_the_summary_names(db):
     obstacles = section(doc, "obstacles").blocks
     assert not any(isinstance(b, Paragraph) and b.text == "Noch keine Daten in diesem Zeitraum." for b in obstacles)
     table = next(b for b in obstacles if isinstance(b, Table) and b.title == "Nennungen je Code")
-    # survey 4 (4 people) and ideas 3 (3 authors) are hidden; their sum is the summary's cell
-    assert ["Lange Fahrzeit", "•", "•", "7"] in table.rows
-    assert "weniger als 5 Personen" in table.caption
+    # survey 4 (4 people) and ideas 3 (3 authors) are folded into their sum, the summary's cell
+    assert ["Lange Fahrzeit", "", "", "7"] in table.rows
+    assert "steht nur die Summe beider Quellen" in table.caption
 
 
 async def test_hidden_counts_are_never_printed_as_zero_in_the_code_tables(db):

@@ -12,6 +12,7 @@ from models.evaluation.shapes import ALL, GUESTS, IDEA, NO_REASON, NO_SHOW, ONLI
 from models.reports.codebook import Vocabulary
 
 ROW_CODES = (ALL, ONLINE, GUESTS, UNKNOWN, NO_REASON, NO_SHOW, SURVEY, IDEA, "factor", "obstacle", "multi_town")
+ROW_CODES += ("other",)  # drop-off reasons folded together (models/evaluation/collapse.py)
 
 
 def vocabulary(config: Config, lang: str) -> Vocabulary:

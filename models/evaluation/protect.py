@@ -16,6 +16,8 @@ from the stays or answers it is the median of, the people column of `travel` fro
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -156,6 +158,26 @@ def _derived(t: Table) -> None:
                 continue
             if any(c in t.columns and r.cells[t.columns.index(c)].suppressed for c in sources):
                 _hide(t, i, t.columns.index(derived))
+
+
+def _hide_small(c: Cell) -> Cell:
+    return Cell.of(c.value, c.n) if c.n is not None and not c.suppressed else c
+
+
+def primary(raw: Figures) -> Figures:
+    """A copy of unsuppressed figures with every cell behind too few people hidden (the primary rule)."""
+    fig = copy.deepcopy(raw)
+    for t in fig.tables():
+        t.rows = [Row(r.keys, r.labels, tuple(_hide_small(c) for c in r.cells)) for r in t.rows]
+        t.people = _hide_small(t.people)
+    head = fig.summary
+    for f in dataclasses.fields(head):
+        value = getattr(head, f.name)
+        if isinstance(value, Cell):
+            setattr(head, f.name, _hide_small(value))
+        elif isinstance(value, Top):
+            setattr(head, f.name, Top(value.kind, value.code, value.label, _hide_small(value.mentions)))
+    return fig
 
 
 def secure(fig: Figures) -> int:

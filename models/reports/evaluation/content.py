@@ -169,7 +169,7 @@ def _participation(fig: Figures, f: Frame) -> list[Block]:
     axes_active = (say("axis_month"), say("axis_people"))
     blocks.append(_picture(say("chart_active"), every, f, lambda note: charts.monthly_bars(
         s_months, series, say("chart_active"), say("chart_empty"), axes_active, note)))
-    blocks += [_titled(by_month, f), _titled(staying, f)]
+    blocks += [_by_month(fig, f), _titled(staying, f)]
     for figure in (fig.engagement.by_group, fig.engagement.by_town):
         if figure.rows:
             title = f"{figure.title} ({f.say('in_period')})"
@@ -178,6 +178,22 @@ def _participation(fig: Figures, f: Frame) -> list[Block]:
     if fig.staying.dropoff.rows:
         blocks.append(_titled(fig.staying.dropoff, f))
     return blocks
+
+
+def _by_month(fig: Figures, f: Frame) -> Table:
+    """Hours per month; guests without Telegram per month only where no month is small, else their period total
+    in the caption (folded into the coarser group: the whole period)."""
+    figure = fig.engagement.by_month
+    table = tb.as_table(figure, f.lang)
+    guests = len(figure.key_columns) + figure.columns.index("guests")
+    if not any(r.cells[figure.columns.index("guests")].suppressed for r in figure.rows):
+        return _noted(table, tb.has_hidden(figure), f)
+    rows = [[v for i, v in enumerate(row) if i != guests] for row in table.rows]
+    head = [v for i, v in enumerate(table.head) if i != guests]
+    total = _words(fig.summary.guests, f)
+    caption = " ".join(x for x in (table.caption, f.say("guests_folded", guests=total)) if x)
+    folded = Table(head, rows, caption, table.title, table.strong, table.keys)
+    return _noted(folded, any(MARKER in row for row in rows), f)
 
 
 def _noted(table: Table, hidden: bool, f: Frame) -> Table:
@@ -298,15 +314,20 @@ def _codes(fig: Figures, kind: str, f: Frame) -> list[Block]:
     ]
     title = say(f"chart_{kind}s")
     every = [v for _, values in series for v in values]
-    rows = [[label, *(tb.cell_text(get(src, c), lang) for src in (SURVEY, IDEA, ALL))]
+    def folded(code: str) -> bool:  # only both sources together (models/evaluation/collapse.py)
+        return (ALL, code) in found and (SURVEY, code) not in found and (IDEA, code) not in found
+
+    rows = [[label, *("" if folded(c) and src != ALL else tb.cell_text(get(src, c), lang)
+                      for src in (SURVEY, IDEA, ALL))]
             for c, label in zip(ordered, labels, strict=True)]
     head = [say("column_code"), say("column_survey"), say("column_idea"), say("column_total")]
     hidden = any(MARKER in row for row in rows)
+    caption = figure.note if any(folded(c) for c in ordered) else ""
     blocks: list[Block] = [
         Paragraph(say(f"{kind}s_intro")),
         _picture(title, every, f, lambda note: charts.code_bars(labels, series, title, say("chart_empty"),
                                                                 say("axis_mentions"), note)),
-        _noted(Table(head, rows, "", say("codes_table")), hidden, f),
+        _noted(Table(head, rows, caption, say("codes_table")), hidden, f),
     ]
     by_team = fig.survey.codes_by_team
     chosen = [r for r in by_team.rows if r.keys[1] == kind and r.keys[0] == SURVEY and r.keys[3] != ALL]
