@@ -57,7 +57,13 @@ def _order(counts: Counter[tuple[str, str]], position: int) -> list[str]:
 
 
 def stacked_bars(
-    counts: Counter[tuple[str, str]], x_kind: str, stack_kind: str, title: str, names: Names, empty: str
+    counts: Counter[tuple[str, str]],
+    x_kind: str,
+    stack_kind: str,
+    title: str,
+    names: Names,
+    empty: str,
+    axes: tuple[str, str] = ("", ""),
 ) -> bytes:
     """Bars per first key (e.g. town), stacked by the second (e.g. group)."""
     fig = _figure()
@@ -74,16 +80,31 @@ def stacked_bars(
             color=COLOURS[i % len(COLOURS)],
         )
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-    _finish(ax, title, empty if not xs else None, legend=bool(stacks))
+    _finish(ax, title, empty if not xs else None, legend=bool(stacks), axes=axes)
     return _png(fig)
 
 
-def _finish(ax: Any, title: str, empty: str | None, legend: bool = True, horizontal: bool = False) -> None:
+def _finish(
+    ax: Any,
+    title: str,
+    empty: str | None,
+    legend: bool = True,
+    horizontal: bool = False,
+    axes: tuple[str, str] = ("", ""),
+) -> None:
+    """Title, whole-number count axis starting at zero, axis labels (x, y) with their units, legend beside."""
     from matplotlib.ticker import MaxNLocator
 
     ax.set_title(title)
+    ax.set_xlabel(axes[0])
+    ax.set_ylabel(axes[1])
     (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     ax.margins(**({"x": 0.1} if horizontal else {"y": 0.1}))  # room for the labels on top of the bars
+    if not empty:  # counts: never below zero
+        if horizontal:
+            ax.set_xlim(0, max(ax.dataLim.x1 * 1.12, 1))
+        else:
+            ax.set_ylim(0, max(ax.dataLim.y1 * 1.12, 1))
     if empty:
         ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes, color="#777")
         ax.set_xticks([])
@@ -132,9 +153,13 @@ def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
         heights = [counts.get((m.month, town), 0) for m in months]
         ax.bar(labels, heights, bottom=bottoms, label=names("town", town), color=COLOURS[i % len(COLOURS)])
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-    for x, (top, m) in enumerate(zip(bottoms, months, strict=True)):
-        ax.annotate(say("chart_meetings_held", count=m.meetings), (x, top), ha="center", va="bottom", fontsize=8)
-    _finish(ax, say("chart_attendance"), say("chart_empty") if not months else None, legend=bool(towns))
+    if len(months) <= 12:  # more would overlap: the table below has them
+        for x, (top, m) in enumerate(zip(bottoms, months, strict=True)):
+            ax.annotate(say("chart_meetings_held", count=m.meetings), (x, top), ha="center", va="bottom", fontsize=8)
+    if len(months) > 6:
+        ax.tick_params(axis="x", labelrotation=45)
+    _finish(ax, say("chart_attendance"), say("chart_empty") if not months else None, legend=bool(towns),
+            axes=(say("axis_month"), say("axis_present")))
     return _png(fig)
 
 
@@ -143,7 +168,8 @@ def absence_chart(overview: Overview, names: Names, say: Say) -> bytes:
     fig = _figure(8, 3.5)
     ax = fig.add_subplot()
     ax.barh([names("reason", r) for r, _ in reversed(reasons)], [n for _, n in reversed(reasons)], color=COLOURS[3])
-    _finish(ax, say("chart_absences"), say("chart_empty") if not reasons else None, legend=False, horizontal=True)
+    _finish(ax, say("chart_absences"), say("chart_empty") if not reasons else None, legend=False, horizontal=True,
+            axes=(say("axis_declines"), ""))
     return _png(fig)
 
 
@@ -153,8 +179,10 @@ def charts(overview: Overview, names: Names, say: Say) -> list[Chart]:
     members, ideas = overview.members.by_town_group, overview.ideas.by_field_status
     members_title, ideas_title = say("chart_members"), say("chart_ideas")
     return [
-        Chart("members", members_title, stacked_bars(members, "town", "group", members_title, names, empty)),
-        Chart("ideas", ideas_title, stacked_bars(ideas, "field", "idea_status", ideas_title, names, empty)),
+        Chart("members", members_title, stacked_bars(members, "town", "group", members_title, names, empty,
+                                                     (say("axis_town"), say("axis_members")))),
+        Chart("ideas", ideas_title, stacked_bars(ideas, "field", "idea_status", ideas_title, names, empty,
+                                                 (say("axis_field"), say("axis_ideas")))),
         Chart("attendance", say("chart_attendance"), attendance_chart(overview, names, say)),
         Chart("absences", say("chart_absences"), absence_chart(overview, names, say)),
     ]

@@ -308,9 +308,8 @@ def _codes(fig: Figures, kind: str, f: Frame) -> list[Block]:
     shown = sorted((c for c in codes if not get(ALL, c).suppressed), key=lambda c: (-(get(ALL, c).value or 0), c))
     ordered = [*shown, *sorted(c for c in codes if get(ALL, c).suppressed)]  # hidden ones by code: order tells nothing
     labels = [f.vocab.label(kind, c) for c in ordered]
-    series: list[tuple[str, list[float | None]]] = [
-        (say("column_survey"), [tb.value(get(SURVEY, c)) for c in ordered]),
-        (say("column_idea"), [tb.value(get(IDEA, c)) for c in ordered]),
+    series: list[tuple[str, list[float | None]]] = [  # both sources: always the coarsest, most often shown
+        (f"{say('column_survey')} + {say('column_idea')}", [tb.value(get(ALL, c)) for c in ordered]),
     ]
     title = say(f"chart_{kind}s")
     every = [v for _, values in series for v in values]
