@@ -192,3 +192,21 @@ async def test_a_double_press_makes_one_report(bot):
     bot.clock.advance(timedelta(minutes=2))
     later = await manager.press(BUTTON, message=replies[-1], timeout=90)
     assert [m.kind for m in later] == ["text", "document", "document"]
+
+
+def test_the_evaluators_notes_become_their_own_section(project):
+    notes = project.parent / "einschaetzung.md"
+    notes.write_text("# Zwischenfazit\n\nDie Teams arbeiten **über Ortsgrenzen** zusammen.\n\n- Fahrzeit bleibt "
+                     "das größte Hemmnis.\n", encoding="utf-8")
+    done = actionbot(project, "report", "--evaluation", "--out", "mit-notizen.pdf", "--notes", str(notes))
+    assert done.returncode == 0, done.stderr
+    words = " ".join(pdf_text((project.parent / "mit-notizen.pdf").read_bytes()).split())
+    assert "Einschätzung der Begleitforschung Zwischenfazit Die Teams arbeiten über Ortsgrenzen zusammen." in words
+    assert "• Fahrzeit bleibt das größte Hemmnis." in words
+    assert words.index("Einschätzung der Begleitforschung") < words.index("Methode")
+
+
+def test_unreadable_notes_give_one_clear_line(project):
+    done = actionbot(project, "report", "--evaluation", "--notes", str(project.parent / "fehlt.md"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().startswith("actionbot: --notes ") and "cannot read it" in done.stderr

@@ -71,8 +71,10 @@ async def produce(
     now: datetime,
     *,
     via: str,
+    notes: str | None = None,
 ) -> Made:
-    """The report for [since, until] (local days; open ends: the first registration, today) as PDF + HTML."""
+    """The report for [since, until] (local days; open ends: the first registration, today) as PDF + HTML;
+    `notes`: the evaluators' own assessment (Markdown), as a section of its own."""
     reader = stats.OPERATOR if me is None else me
     stats.require_reader(reader)
     tz = config.time_zone
@@ -80,7 +82,7 @@ async def produce(
     start, end = _bounds(since, until or today, tz)
     vocab = vocabulary(config, lang)
     with threshold(config.evaluation.min_people):  # released figures: the configured rule, in the thread too
-        return await _produce(s, me, config, lang, (since, until, start, end), now, vocab, via)
+        return await _produce(s, me, config, lang, (since, until, start, end), now, vocab, via, notes)
 
 
 async def _produce(
@@ -92,6 +94,7 @@ async def _produce(
     now: datetime,
     vocab: Vocabulary,
     via: str,
+    notes: str | None,
 ) -> Made:
     since, until, start, end = period
     tz = config.time_zone
@@ -109,6 +112,7 @@ async def _produce(
         say=lambda key, **params: unescape(t(lang, f"evaluation_report.{key}", **params)),  # plain text: escaped later
         vocab=vocab,
         min_people=found.min_people,
+        notes=notes or "",
     )
     data, page, pages = await asyncio.to_thread(_render, found, src, frame)
     details = {"what": "evaluation", "format": "pdf+html", "pseudonymised": True, "since": first.isoformat(),

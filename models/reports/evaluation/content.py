@@ -38,6 +38,7 @@ class Frame:
     say: Say
     vocab: Vocabulary
     min_people: int = 5
+    notes: str = ""  # the evaluators' own assessment (Markdown), `actionbot report --evaluation --notes FILE`
 
 
 def build(fig: Figures, src: Sources, f: Frame) -> Document:
@@ -49,6 +50,7 @@ def build(fig: Figures, src: Sources, f: Frame) -> Document:
         Section("factors", f.say("section_factors"), _codes(fig, "factor", f)),
         Section("obstacles", f.say("section_obstacles"), _codes(fig, "obstacle", f)),
         Section("limits", f.say("section_limits"), _limits(src.sentences, f)),
+        *([Section("assessment", f.say("section_assessment"), notes_blocks(f.notes))] if f.notes.strip() else []),
         Section("method", f.say("section_method"), _method(fig, src, f)),
     ]
     return Document(
@@ -360,6 +362,37 @@ def _limits(sentences: list[Sentence], f: Frame) -> list[Block]:
         blocks.append(Quotes(heading, [(x.pseudonym, x.text) for x in newest]))
         if len(found) > QUOTES_PER_CODE:
             blocks.append(Paragraph(say("limits_more", count=len(found) - QUOTES_PER_CODE), note=True))
+    return blocks
+
+
+# --- the evaluators' assessment ----------------------------------------------------------------------------------
+
+
+def notes_blocks(markdown: str) -> list[Block]:
+    """Plain Markdown as the report's paragraphs: a blank line ends a paragraph, "#" lines become bold lead
+    lines, "-"/"*" items their own paragraphs with a bullet; emphasis marks are dropped (no markup gets through:
+    the renderers escape the text)."""
+    blocks: list[Block] = []
+    lines: list[str] = []
+
+    def close() -> None:
+        if lines:
+            blocks.append(Paragraph(" ".join(lines)))
+            lines.clear()
+
+    for raw in markdown.splitlines():
+        line = raw.strip().replace("**", "").replace("__", "")
+        if not line:
+            close()
+        elif line.startswith("#"):
+            close()
+            blocks.append(Paragraph(line.lstrip("#").strip()))
+        elif line[:2] in ("- ", "* "):
+            close()
+            blocks.append(Paragraph("• " + line[2:].strip()))
+        else:
+            lines.append(line)
+    close()
     return blocks
 
 
