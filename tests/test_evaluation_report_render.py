@@ -76,7 +76,8 @@ def test_the_summary_tells_the_headline_numbers_and_hides_a_top_code_behind_few_
         "1.500", "44.640,5", "3,6"
     )
     said = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
-    assert "Am häufigsten genanntes Hemmnis: „Lange Fahrzeit“, Nennungen: nicht gezeigt (weniger als 5 Personen)." in said
+    hidden = "nicht gezeigt (weniger als 5 Personen)"
+    assert f"Am häufigsten genanntes Hemmnis: „Lange Fahrzeit“, Nennungen: {hidden}." in said
 
 
 def test_a_meeting_count_hidden_behind_few_people_is_not_told_as_zero():
