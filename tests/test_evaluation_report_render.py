@@ -94,3 +94,27 @@ def test_a_meeting_count_hidden_behind_few_people_is_not_told_as_zero():
     assert dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)["Treffen mit Anwesenden"] == "•"
     said = " ".join(b.text for b in summary.blocks if isinstance(b, Paragraph))
     assert "Im Zeitraum fanden" not in said and "0 Treffen" not in said
+
+
+def test_key_figures_compare_with_the_period_before_where_both_are_shown():
+    import dataclasses
+
+    from models.evaluation.shapes import Cell
+    from models.reports.evaluation.document import KeyFigures, Paragraph
+
+    cfg = config()
+    vocab = vocabulary(cfg, "de")
+    figures = sample_figures(vocab)
+    before = dataclasses.replace(figures.summary, meetings=Cell.of(1200, 400), hours=Cell.of(44640.5, 1000),
+                                 ideas_new=Cell.of(3, 3), answers=Cell.of(20500, 400))
+    frame = content.Frame("de", cfg.project_name, "1. Januar 2025", "31. Dezember 2026", "heute",
+                          lambda key, **p: t("de", f"evaluation_report.{key}", **p), vocab,
+                          previous=before, previous_period="1. Januar 2023 – 31. Dezember 2024")  # fmt: skip
+    summary = content.build(figures, Sources(500, 400, None, []), frame).sections[0]
+    shown = dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)
+    assert shown["Treffen mit Anwesenden"] == "1.500 (↑ 1.200)"
+    assert shown["Antworten der Kurzumfrage"] == "19.992 (↓ 20.500)"
+    assert shown["Stunden Engagement"] == "44.640,5"  # unchanged: no arrow
+    assert shown["neue Ideen"] == "2.703"  # the period before is hidden (3 people): nothing to compare
+    notes = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
+    assert "↑/↓ mit Wert: im Vergleich zum gleich langen Zeitraum davor (1. Januar 2023 – 31. Dezember 2024)." in notes

@@ -103,6 +103,11 @@ async def _produce(
     src = await sources.read(s, start, end)
     first = since or (src.first_day.astimezone(tz).date() if src.first_day else today)
     last = until or today
+    days = (last - first).days + 1  # the period of the same length just before, for the key figures' ↑/↓
+    before_start, before_end = _bounds(first - timedelta(days=days), first - timedelta(days=1), tz)
+    previous = await figures.summary(s, before_start, before_end, vocab)
+    had = any(tb_value is not None and tb_value > 0 for tb_value in (previous.meetings.value, previous.answers.value,
+                                                                      previous.ideas_new.value))
     frame = content.Frame(
         lang=lang,
         project=config.project_name,
@@ -113,6 +118,8 @@ async def _produce(
         vocab=vocab,
         min_people=found.min_people,
         notes=notes or "",
+        previous=previous if had else None,
+        previous_period=f"{_day(first - timedelta(days=days), lang)} – {_day(first - timedelta(days=1), lang)}",
     )
     data, page, pages = await asyncio.to_thread(_render, found, src, frame)
     details = {"what": "evaluation", "format": "pdf+html", "pseudonymised": True, "since": first.isoformat(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from models.evaluation.figures import ALL, IDEA, STAGES, SURVEY, Cell, Figures, Row
+from models.evaluation.figures import ALL, IDEA, STAGES, SURVEY, Cell, Figures, Row, Summary
 from models.evaluation.figures import Table as Figure
 from models.reports.codebook import Vocabulary
 from models.reports.evaluation import charts
@@ -39,6 +39,8 @@ class Frame:
     vocab: Vocabulary
     min_people: int = 5
     notes: str = ""  # the evaluators' own assessment (Markdown), `actionbot report --evaluation --notes FILE`
+    previous: Summary | None = None  # the headline numbers of the period of the same length just before
+    previous_period: str = ""  # that period in words
 
 
 def build(fig: Figures, src: Sources, f: Frame) -> Document:
@@ -78,19 +80,33 @@ def _summary(fig: Figures, src: Sources, f: Frame) -> list[Block]:
     lang, say, head = f.lang, f.say, fig.summary
     idea_share = _share(fig.cross_town.ideas, lang)
     usefulness = tb.cell_text(head.usefulness, lang, "mean")
+    before = f.previous
+
+    def key(name: str, column: str = "") -> str:
+        """The period's value, and where both are shown the change from the period before (↑ 12 → 19)."""
+        now, text = getattr(head, name), tb.cell_text(getattr(head, name), lang, column)
+        then = getattr(before, name) if before is not None else None
+        if then is None or tb.value(now) is None or tb.value(then) is None:
+            return text
+        was = tb.number(tb.value(then) or 0, lang, tb.DIGITS.get(column, 0))
+        arrow = "↑" if tb.rounded(tb.value(now) or 0, 2) > tb.rounded(tb.value(then) or 0, 2) else "↓"
+        return text if was == text else f"{text} ({arrow} {was})"
+
     items = [
         (say("key_members"), tb.number(src.members, lang)),
         (say("key_consenting"), tb.number(src.consenting, lang)),
-        (say("key_meetings"), tb.cell_text(head.meetings, lang)),
-        (say("key_active"), tb.cell_text(head.active, lang)),
-        (say("key_hours"), tb.cell_text(head.hours, lang, "hours")),
-        (say("key_ideas"), tb.cell_text(head.ideas_new, lang)),
-        (say("key_implemented"), tb.cell_text(head.ideas_implemented, lang)),
+        (say("key_meetings"), key("meetings")),
+        (say("key_active"), key("active")),
+        (say("key_hours"), key("hours", "hours")),
+        (say("key_ideas"), key("ideas_new")),
+        (say("key_implemented"), key("ideas_implemented")),
         (say("key_multi_town"), idea_share),
-        (say("key_usefulness"), usefulness),
-        (say("key_answers"), tb.cell_text(head.answers, lang)),
+        (say("key_usefulness"), key("usefulness", "mean")),
+        (say("key_answers"), key("answers")),
     ]
     blocks: list[Block] = [KeyFigures(items)]
+    if before is not None and any("(" in value for _, value in items):
+        blocks.append(Paragraph(say("previous_note", period=f.previous_period), note=True))
     if any(value == MARKER for _, value in items):
         blocks.append(Paragraph(say("marker_note", min=f.min_people), note=True))
     if not has_data(fig):
