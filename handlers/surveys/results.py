@@ -41,8 +41,13 @@ def _overall(req: Req, figures: Figures, held: bool) -> list[str]:
         head = req.t("survey.results_overall", mean=_mean(req, figures), n=figures.rated, answers=figures.answers)
     else:
         head = req.t("survey.results_unrated", answers=figures.answers)
+    response = []
+    if figures.surveyed >= figures.answers > 0:  # answers of people asked: judge the result by who answered
+        rate = format_decimal(half_up(100 * figures.answers / figures.surveyed, 0), "0", locale=req.lang)
+        response = [req.t("survey.results_response", answers=figures.answers, surveyed=figures.surveyed, rate=rate)]
     return [
         head,
+        *response,
         req.t("survey.results_factors", codes=_codes(req, figures, "factor")),
         req.t("survey.results_obstacles", codes=_codes(req, figures, "obstacle")),
     ]

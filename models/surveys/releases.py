@@ -31,6 +31,7 @@ def _snapshot(f: Figures) -> dict[str, Any]:
         "usefulness_sum": f.usefulness_sum,
         "factors": dict(f.factors),
         "obstacles": dict(f.obstacles),
+        "surveyed": f.surveyed,
     }
 
 
@@ -42,6 +43,7 @@ def _restore(data: dict[str, Any]) -> Figures:
         usefulness_sum=int(data["usefulness_sum"]),
         factors=Counter({str(k): int(v) for k, v in data["factors"].items()}),
         obstacles=Counter({str(k): int(v) for k, v in data["obstacles"].items()}),
+        surveyed=int(data.get("surveyed", 0)),
     )
 
 

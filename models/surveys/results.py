@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import Refusal
 from models.meetings.core import schedulable_teams
 from models.reports.suppression import min_people
-from models.tables import Meeting, Person, SurveyAnswer, Team
+from models.surveys.core import SURVEY
+from models.tables import Meeting, Outbox, Person, SurveyAnswer, Team
 
 TOP = 3  # most named factors and obstacles shown
 MEETINGS_SHOWN = 5  # newest meetings with answers, per team
@@ -34,6 +35,7 @@ class Figures:
     usefulness_sum: int = 0
     factors: Counter[str] = field(default_factory=Counter)
     obstacles: Counter[str] = field(default_factory=Counter)
+    surveyed: int = 0  # people the survey went to (per meeting, added up): "6 von 11 Befragten"
 
     def add(
         self, who: tuple[str, int], usefulness: int | None, factors: Iterable[str], obstacles: Iterable[str]
@@ -115,14 +117,26 @@ async def team_figures(s: AsyncSession, person: Person, now: datetime) -> list[T
         .where(Meeting.team_id.in_([t.id for t in teams]))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
-    overall: dict[int, Figures] = {t.id: Figures() for t in teams}
+    sent = await s.execute(
+        select(Meeting.team_id, Outbox.meeting_id, func.count(func.distinct(Outbox.person_id)))
+        .join(Meeting, Meeting.id == Outbox.meeting_id)
+        .where(Outbox.kind == SURVEY, Meeting.team_id.in_([t.id for t in teams]))
+        .group_by(Meeting.team_id, Outbox.meeting_id)
+    )
+    surveyed: dict[int, int] = {}
+    for team_id, meeting_id, people in sent:
+        if meeting_id is None:
+            continue  # cannot happen (joined on the meeting); keeps the types honest
+        surveyed[meeting_id] = int(people)
+        surveyed[-team_id] = surveyed.get(-team_id, 0) + int(people)  # the team's total, keyed apart
+    overall: dict[int, Figures] = {t.id: Figures(surveyed=surveyed.get(-t.id, 0)) for t in teams}
     per_meeting: dict[int, list[MeetingFigures]] = {t.id: [] for t in teams}
     for meeting, answer_id, person_id, usefulness, factors, obstacles in rows.all():
         who = ("person", person_id) if person_id is not None else ("answer", answer_id)
         overall[meeting.team_id].add(who, usefulness, factors or [], obstacles or [])
         listed = per_meeting[meeting.team_id]
         if not listed or listed[-1].meeting.id != meeting.id:
-            listed.append(MeetingFigures(meeting, Figures()))
+            listed.append(MeetingFigures(meeting, Figures(surveyed=surveyed.get(meeting.id, 0))))
         listed[-1].figures.add(who, usefulness, factors or [], obstacles or [])
     out = []
     for t in teams:
