@@ -119,6 +119,10 @@ def _summary(fig: Figures, src: Sources, f: Frame) -> list[Block]:
     if tb.value(head.usefulness) is not None:
         answers = int(tb.value(head.answers) or 0)
         blocks.append(Paragraph(say("summary_usefulness", mean=usefulness, answers=answers)))
+    said = tb.value(head.answers)
+    if said and src.surveyed >= said:  # so the results can be judged for bias: who answered of those asked
+        rate = tb.number(100 * said / src.surveyed, lang)
+        blocks.append(Paragraph(say("summary_response", answers=int(said), surveyed=src.surveyed, rate=rate)))
     tops = [(kind, top) for kind, top in (("factor", head.top_factor), ("obstacle", head.top_obstacle)) if top]
     for kind, top in tops:
         blocks.append(Paragraph(say(f"summary_top_{kind}", code=top.label, mentions=_words(top.mentions, f))))
