@@ -1,4 +1,5 @@
-"""`actionbot report --evaluation [--since DAY] [--until DAY] [--out FILE]`: the evaluation report as PDF + HTML.
+"""`actionbot report --evaluation [--since DAY] [--until DAY] [--out FILE] [--notes FILE]`: the evaluation report as
+PDF + HTML. `--notes` places the evaluators' own text (Markdown) in a section "Einschätzung der Begleitforschung".
 
 Both files are written side by side from one name: `--out bericht.pdf` (or `bericht.html`, or `bericht`) gives
 bericht.pdf and bericht.html. Each is written to `<name>.part` first and renamed when complete. A bad day or
@@ -39,16 +40,30 @@ def paths(out: str | None) -> tuple[Path, Path]:
     return base.with_name(base.name + ".pdf"), base.with_name(base.name + ".html")
 
 
-async def _make(config: Config, lang: str, since: date | None, until: date | None) -> tuple[bytes, str, int]:
+async def _make(
+    config: Config, lang: str, since: date | None, until: date | None, notes: str | None = None
+) -> tuple[bytes, str, int]:
     from handlers.reports import evaluation
 
     db = Database(config.database_url)
     try:
         async with db.transaction() as s:
-            made = await evaluation.produce(s, None, config, lang, since, until, datetime.now(UTC), via="cli")
+            made = await evaluation.produce(s, None, config, lang, since, until, datetime.now(UTC), via="cli",
+                                            notes=notes)
     finally:
         await db.dispose()
     return made.pdf, made.html, made.pages
+
+
+def read_notes(path: str | None) -> str | None:
+    """The evaluators' Markdown, or one clear line when it cannot be read."""
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise ValueError(f"--notes {path}: cannot read it ({reason})") from None
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -70,9 +85,10 @@ def run(config: Config, args: argparse.Namespace) -> int:
         raise ValueError("--team does not go with --evaluation: the evaluation report covers every team")
     if since and until and until < since:
         raise ValueError(f"--until {until} is before --since {since}")
+    notes = read_notes(getattr(args, "notes", None))
     pdf_path, html_path = paths(args.out)
     try:
-        pdf, page, pages = asyncio.run(_make(config, args.lang, since, until))
+        pdf, page, pages = asyncio.run(_make(config, args.lang, since, until, notes))
     except ValueError as exc:  # a bug, not a bad request: keep the traceback instead of one line
         raise RuntimeError("the evaluation report failed") from exc
     _write(pdf_path, pdf)

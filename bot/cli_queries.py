@@ -43,6 +43,7 @@ def add_parsers(sub: Any) -> None:
     rep = sub.add_parser("report", help="write the one-file HTML report with charts, or the evaluation report")
     rep.add_argument("--out", help="output file (default report.html; with --evaluation evaluationsbericht.pdf)")
     rep.add_argument("--evaluation", action="store_true", help="the evaluation report: a PDF and the same as HTML")
+    rep.add_argument("--notes", help="with --evaluation: a Markdown file with the evaluators' own assessment")
     rep.add_argument("--since", help="from this day on (YYYY-MM-DD, local; default: the project's first day)")
     rep.add_argument("--until", help="up to and including this day (YYYY-MM-DD, local; default today; --evaluation)")
     rep.add_argument("--team", help="only this team (its slug; not with --evaluation)")

@@ -141,6 +141,7 @@ class EvaluationConfig:
 
     stalled_weeks: int = 8  # no step on the idea's path for this long: ask for the obstacles
     survey_after: timedelta = timedelta(hours=24)  # survey_after_hours
+    min_people: int = 5  # released figures hide a cell behind fewer people (models/reports/suppression.py)
 
 
 @dataclass(frozen=True)
@@ -490,8 +491,11 @@ def _evaluation(r: _Reader) -> EvaluationConfig:
     hours = r.get("survey_after_hours", (int, float), 24)  # type: ignore[arg-type]
     if isinstance(hours, bool) or not 0 <= hours <= 144:
         raise ConfigError("evaluation.survey_after_hours: expected a number of hours from 0 to 144")
+    min_people = r.get("min_people", int, 5)
+    if isinstance(min_people, bool) or not 3 <= min_people <= 100:
+        raise ConfigError("evaluation.min_people: expected a number of people from 3 to 100")
     r.done()
-    return EvaluationConfig(stalled_weeks=weeks, survey_after=timedelta(hours=hours))
+    return EvaluationConfig(stalled_weeks=weeks, survey_after=timedelta(hours=hours), min_people=min_people)
 
 
 def parse_config(data: dict[str, Any], env: dict[str, str] | None = None, require_token: bool = True) -> Config:

@@ -523,3 +523,16 @@ class IdeaVoice(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     transcript: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FeedbackRelease(Base):
+    """What /feedback last showed of a team's or a meeting's survey answers (`scope`: "team:<id>" or
+    "meeting:<id>"), kept so that a figure changes only when at least min_people new answers stand behind the
+    change: differencing two releases never isolates fewer (models/surveys/releases.py)."""
+
+    __tablename__ = "feedback_releases"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime)

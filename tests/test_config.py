@@ -71,6 +71,15 @@ def test_environment_overrides_token_and_database():
     assert (config.token, config.database_url) == ("999:zz", "postgresql+asyncpg://x@h/db")
 
 
+def test_the_threshold_of_released_figures_is_read_and_defaults_to_five():
+    data = example()
+    assert parse_config(data, env={}).evaluation.min_people == 5
+    data["evaluation"]["min_people"] = 3
+    assert parse_config(data, env={}).evaluation.min_people == 3
+    del data["evaluation"]["min_people"]
+    assert parse_config(data, env={}).evaluation.min_people == 5
+
+
 @pytest.mark.parametrize(
     ("change", "key"),
     [
@@ -111,6 +120,8 @@ def test_environment_overrides_token_and_database():
         (lambda d: d["privacy"].update(changes={"fr": "Nouveau"}), "privacy.changes.fr"),
         (lambda d: d["privacy"].update(changes={"en": "New"}), "privacy.changes.de"),
         (lambda d: d["project"].update(end_date="31.12.2028"), "project.end_date"),
+        (lambda d: d["evaluation"].update(min_people=2), "evaluation.min_people"),
+        (lambda d: d["evaluation"].update(min_people="5"), "evaluation.min_people"),
     ],
 )
 def test_bad_config_names_the_key(change, key):

@@ -146,7 +146,7 @@ async def test_team_mix_hints_name_missing_towns_and_groups_and_codes_need_five_
     (text,) = [m.text for m in digests(lead)]
     assert f"{team.name_de}: Aus Rudolstadt ist noch niemand dabei." in text
     assert f"{team.name_de}: Noch keine Unternehmer*innen dabei." in text
-    assert "noch zu wenige Angaben (unter 5)" in text and "Meistgenannt" not in text
+    assert "noch zu wenige Angaben (von weniger als 5 Personen)" in text and "Meistgenannt" not in text
 
 
 async def test_the_most_named_code_is_shown_only_with_five_people_behind_it(bot):

@@ -32,7 +32,7 @@ async def all_figures(db, since=None, until=None, suppress=True, vocab=DE) -> fi
 
 
 def values(t: figures.Table) -> dict[tuple[str, ...], tuple]:
-    """Each row's cells as shown: the number, or "< 5"."""
+    """Each row's cells as shown: the number, or the marker "•"."""
     return {r.keys: tuple(figures.SUPPRESSED if c.suppressed else c.value for c in r.cells) for r in t.rows}
 
 
@@ -53,9 +53,9 @@ async def test_small_cells_are_shown_as_less_than_five_and_large_ones_as_numbers
     shown = values(travel)
     assert shown[("saalfeld", "saalfeld")] == (9, 6)
     assert shown[("rudolstadt", "online")] == (6, 6)
-    assert shown[("bad_blankenburg", "saalfeld")] == ("< 5", "< 5")
+    assert shown[("bad_blankenburg", "saalfeld")] == ("•", "•")
     cell = travel.rows[0].cells[0]
-    assert cell.suppressed and (cell.value, cell.n) == (None, None) and cell.text() == "< 5"
+    assert cell.suppressed and (cell.value, cell.n) == (None, None) and cell.text() == "•"
     assert all(c.n is None or c.n >= 5 or c.n == 0 for r in travel.rows for c in r.cells)
 
 
@@ -182,7 +182,7 @@ async def test_an_empty_project_gives_empty_figures(db):
 
 def test_the_rule_hides_one_to_four_people_and_shows_none_and_five():
     assert [too_few(n) for n in (0, 1, 4, 5, 50)] == [False, True, True, False, False]
-    assert figures.Cell.of(3.5, 4).text() == "< 5"
+    assert figures.Cell.of(3.5, 4).text() == "•"  # a sign, not a number
     assert figures.Cell.of(3.456, 5).text(2) == "3,46"
     assert figures.Cell.of(3.456, 5).text(1, decimal=".") == "3.5"
     assert figures.Cell.of(None, 7).text() == "–"  # e.g. a median of nothing
@@ -194,7 +194,7 @@ async def test_the_summary_gives_the_headline_numbers_with_the_people_behind_the
         got = await figures.summary(s, None, None, DE)
     assert (got.meetings.value, got.attendances.value, got.active.value) == (5, 29, 14)
     assert (got.guests.value, got.hours.value) == (6, 56.0)
-    assert (got.ideas_new.value, got.ideas_implemented.text()) == (10, "< 5")  # I1, by one author
+    assert (got.ideas_new.value, got.ideas_implemented.text()) == (10, "•")  # I1, by one author
     assert (got.answers.value, got.answers.n) == (19, 12)  # R5 left out; X erased counts as one
     assert got.top_obstacle is not None and (got.top_obstacle.code, got.top_obstacle.label) == (
         "travel_time",
@@ -202,7 +202,7 @@ async def test_the_summary_gives_the_headline_numbers_with_the_people_behind_the
     )
     assert (got.top_obstacle.mentions.value, got.top_obstacle.mentions.n) == (6, 5)
     assert got.top_factor is not None and got.top_factor.code == "shared_goal"
-    assert got.top_factor.mentions.text() == "< 5"  # six mentions, but by four people
+    assert got.top_factor.mentions.text() == "•"  # six mentions, but by four people
 
 
 async def test_the_summary_of_one_team(db, seeded):
@@ -215,7 +215,7 @@ async def test_the_summary_of_one_team(db, seeded):
 
 
 def test_a_code_named_by_many_people_in_small_teams_keeps_its_total():
-    """Three people in each of four teams name short distances: every team cell hides (< 5), the total shows 12,
+    """Three people in each of four teams name short distances: every team cell hides (•), the total shows 12,
     counted from the mentions (adding up hidden cells would give 0)."""
     from models.evaluation import survey as survey_figures
 
@@ -226,5 +226,6 @@ def test_a_code_named_by_many_people_in_small_teams_keeps_its_total():
     by_team = survey_figures._codes(mentions, "team", DE, suppress=True)
     total = survey_figures._codes(mentions, None, DE, suppress=True)
     assert all(r.cells[0].suppressed for r in by_team.rows) and len(by_team.rows) == 4
-    [row] = total.rows
+    [row, both] = total.rows  # the survey's, and survey and ideas together
     assert (row.keys, row.cells[0].value, row.cells[0].n) == (("survey", "factor", "short_distances"), 12, 12)
+    assert (both.keys, both.cells[0].value, both.cells[0].n) == (("all", "factor", "short_distances"), 12, 12)

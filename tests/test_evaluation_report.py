@@ -52,13 +52,13 @@ async def test_the_manager_gets_the_evaluation_report_as_pdf_and_html_with_the_s
     assert "Demografiemanagement am Saalebogen" in text and "Seite 1 von" in text
     assert "7 Mitglieder" in words  # six citizens and the manager
     assert "1 Treffen mit Anwesenden" in words
-    assert "14 Stunden Engagement" in words  # (6 present + 1 guest) × 2 hours
+    assert "14,0 Stunden Engagement" in words  # (6 present + 1 guest) × 2 hours
     assert "4,0 Nutzen der Treffen (1–5)" in words  # (5+4+4+3+5+3) / 6
     assert "6 Antworten der Kurzumfrage" in words
     assert "Gemeinsames Ziel 6 0 6" in words  # named by six in the survey, ticked on no idea
     assert "Lange Fahrzeit 5 0 5" in words
-    # the free sentence, pseudonymised: the writer and the name inside it
-    said = SENTENCE.replace("Anneliese Quast", pseudonyms["Anneliese Quast"])
+    # the free sentence, pseudonymised: the writer by pseudonym, the name inside it by a neutral token
+    said = SENTENCE.replace("Anneliese Quast", "[Name]")
     assert said.split(",")[0] in words and pseudonyms["Bruno Brandt"] in words
     assert "Anneliese Quast" not in words and "Bruno Brandt" not in words
     html = page.decode("utf-8")
@@ -136,7 +136,7 @@ def test_the_command_line_writes_the_pdf_and_the_html_side_by_side(project):
     assert done.stdout.startswith(f"wrote {pdf.name} (") and done.stdout.strip().endswith(f"and {html.name}")
     words = " ".join(pdf_text(pdf.read_bytes()).split())
     assert "Zeitraum: 1. November 2026 – 30. November 2026" in words
-    assert "14 Stunden Engagement" in words and "6 Antworten der Kurzumfrage" in words
+    assert "14,0 Stunden Engagement" in words and "6 Antworten der Kurzumfrage" in words
     assert "Evaluationsbericht" in html.read_text(encoding="utf-8")
     assert not list(project.parent.glob("*.part"))
 
@@ -192,3 +192,21 @@ async def test_a_double_press_makes_one_report(bot):
     bot.clock.advance(timedelta(minutes=2))
     later = await manager.press(BUTTON, message=replies[-1], timeout=90)
     assert [m.kind for m in later] == ["text", "document", "document"]
+
+
+def test_the_evaluators_notes_become_their_own_section(project):
+    notes = project.parent / "einschaetzung.md"
+    notes.write_text("# Zwischenfazit\n\nDie Teams arbeiten **über Ortsgrenzen** zusammen.\n\n- Fahrzeit bleibt "
+                     "das größte Hemmnis.\n", encoding="utf-8")
+    done = actionbot(project, "report", "--evaluation", "--out", "mit-notizen.pdf", "--notes", str(notes))
+    assert done.returncode == 0, done.stderr
+    words = " ".join(pdf_text((project.parent / "mit-notizen.pdf").read_bytes()).split())
+    assert "Einschätzung der Begleitforschung Zwischenfazit Die Teams arbeiten über Ortsgrenzen zusammen." in words
+    assert "• Fahrzeit bleibt das größte Hemmnis." in words
+    assert words.index("Einschätzung der Begleitforschung") < words.index("Methode")
+
+
+def test_unreadable_notes_give_one_clear_line(project):
+    done = actionbot(project, "report", "--evaluation", "--notes", str(project.parent / "fehlt.md"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().startswith("actionbot: --notes ") and "cannot read it" in done.stderr

@@ -28,13 +28,13 @@ def test_every_section_of_an_interim_report_is_there_in_order():
     ]
 
 
-def test_a_suppressed_cell_is_shown_as_less_than_5_and_a_total_over_it_as_a_lower_bound():
+def test_a_hidden_cell_is_shown_as_the_marker_and_explained_under_its_table():
     doc = document()
     tables = {b.title: b for s in doc.sections for b in s.blocks if isinstance(b, Table)}
-    by_group = tables["Engagement-Stunden nach Gruppe (Summe im Zeitraum)"]
-    assert ["Bürger*in", "< 5"] in by_group.rows  # every month of this group was behind fewer than 5 people
     mix = tables["Zusammensetzung der Teams (Stand: letzter Monat mit Beitritten je Team)"]
-    assert any("< 5" in row for row in mix.rows)
+    assert any("•" in row for row in mix.rows)
+    assert "„•“: weniger als 5 Personen – nicht gezeigt" in mix.caption
+    assert not any("< 5" in cell for t in tables.values() for row in t.rows for cell in row)
     assert "3" not in [cell for row in mix.rows for cell in row[1:]]  # the hidden value itself appears nowhere
 
 
@@ -73,10 +73,11 @@ def test_the_summary_tells_the_headline_numbers_and_hides_a_top_code_behind_few_
     summary = document().sections[0]
     figures = dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)
     assert (figures["Treffen mit Anwesenden"], figures["Stunden Engagement"], figures["Nutzen der Treffen (1–5)"]) == (
-        "1.500", "44.640", "3,6"
+        "1.500", "44.640,5", "3,6"
     )
     said = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
-    assert "Am häufigsten genanntes Hemmnis: „Lange Fahrzeit“, Nennungen: < 5." in said
+    hidden = "nicht gezeigt (weniger als 5 Personen)"
+    assert f"Am häufigsten genanntes Hemmnis: „Lange Fahrzeit“, Nennungen: {hidden}." in said
 
 
 def test_a_meeting_count_hidden_behind_few_people_is_not_told_as_zero():
@@ -90,6 +91,30 @@ def test_a_meeting_count_hidden_behind_few_people_is_not_told_as_zero():
     frame = content.Frame("de", cfg.project_name, "1. Januar 2025", "31. Dezember 2026", "heute",
                           lambda key, **p: t("de", f"evaluation_report.{key}", **p), vocab)  # fmt: skip
     summary = content.build(figures, Sources(500, 400, None, []), frame).sections[0]
-    assert dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)["Treffen mit Anwesenden"] == "< 5"
+    assert dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)["Treffen mit Anwesenden"] == "•"
     said = " ".join(b.text for b in summary.blocks if isinstance(b, Paragraph))
     assert "Im Zeitraum fanden" not in said and "0 Treffen" not in said
+
+
+def test_key_figures_compare_with_the_period_before_where_both_are_shown():
+    import dataclasses
+
+    from models.evaluation.shapes import Cell
+    from models.reports.evaluation.document import KeyFigures, Paragraph
+
+    cfg = config()
+    vocab = vocabulary(cfg, "de")
+    figures = sample_figures(vocab)
+    before = dataclasses.replace(figures.summary, meetings=Cell.of(1200, 400), hours=Cell.of(44640.5, 1000),
+                                 ideas_new=Cell.of(3, 3), answers=Cell.of(20500, 400))
+    frame = content.Frame("de", cfg.project_name, "1. Januar 2025", "31. Dezember 2026", "heute",
+                          lambda key, **p: t("de", f"evaluation_report.{key}", **p), vocab,
+                          previous=before, previous_period="1. Januar 2023 – 31. Dezember 2024")  # fmt: skip
+    summary = content.build(figures, Sources(500, 400, None, []), frame).sections[0]
+    shown = dict(next(b for b in summary.blocks if isinstance(b, KeyFigures)).items)
+    assert shown["Treffen mit Anwesenden"] == "1.500 (↑ 1.200)"
+    assert shown["Antworten der Kurzumfrage"] == "19.992 (↓ 20.500)"
+    assert shown["Stunden Engagement"] == "44.640,5"  # unchanged: no arrow
+    assert shown["neue Ideen"] == "2.703"  # the period before is hidden (3 people): nothing to compare
+    notes = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
+    assert "↑/↓ mit Wert: im Vergleich zum gleich langen Zeitraum davor (1. Januar 2023 – 31. Dezember 2024)." in notes

@@ -41,7 +41,10 @@ async def test_surveys_answered_in_the_chat_come_out_in_the_managers_pdf(bot):
     (_, pdf, _) = replies[1].document
     words = " ".join(pdf_text(pdf).split())
     assert "5 Antworten der Kurzumfrage" in words
+    assert "Rücklauf der Kurzumfrage: 5 von 5 Befragten (100 %)." in words  # the surveys the outbox sent
     assert "4,2 Nutzen der Treffen (1–5)" in words  # (5 + 4 + 4 + 3 + 5) / 5
-    assert "10 Stunden Engagement" in words  # five present (Lea not ticked) × 2 hours
+    assert "10,0 Stunden Engagement" in words  # five present (Lea not ticked) × 2 hours
     # two people named short distances, one travel time: the codes are named, their counts hidden (< 5 people)
-    assert "„Kurze Wege“, Nennungen: < 5" in words and "„Lange Fahrzeit“, Nennungen: < 5" in words
+    hidden = "Nennungen: nicht gezeigt (weniger als 5 Personen)"
+    assert f"„Kurze Wege“, {hidden}" in words and f"„Lange Fahrzeit“, {hidden}" in words
+    assert "< 5" not in words

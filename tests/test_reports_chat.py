@@ -30,11 +30,11 @@ async def test_manager_gets_the_numbers_with_stats(bot):
     assert answer.text.startswith("📊 Auswertung")
     lines = answer.text.split("\n")
     assert lines[2:5] == [
-        "Mitglieder: 4",  # a total; every group below has fewer than 5 people (tests/test_stats_suppression.py)
-        "  nach Ort: Bad Blankenburg < 5, Rudolstadt < 5, Saalfeld < 5",
-        "  nach Gruppe: Bürger*in < 5",
+        "Mitglieder: 4",  # operational: exact counts for the manager (tests/test_stats_operational.py)
+        "  nach Ort: Saalfeld 2, Bad Blankenburg 1, Rudolstadt 1",
+        "  nach Gruppe: Bürger*in 4",
     ]
-    assert "  Aktions-Team Daseinsvorsorge: < 5 · < 5 · Bad Blankenburg < 5, Rudolstadt < 5, Saalfeld < 5" in lines
+    assert "  Aktions-Team Daseinsvorsorge: 3 · 1 · Bad Blankenburg 1, Rudolstadt 1, Saalfeld 1" in lines
 
 
 async def test_stats_does_not_count_a_called_off_announcement_as_sent(bot):

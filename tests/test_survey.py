@@ -246,7 +246,9 @@ async def test_a_sentence_is_cleaned_limited_and_stored(bot):
     survey = surveys_of(anna)[0]
     await anna.press("4", message=survey)
     await anna.press("💬 Einen Satz dazu", message=survey)
-    assert "Schreib einen Satz (höchstens 300 Zeichen" in anna.last_message().text
+    assert "Schreib einen Satz, bitte ohne andere Personen beim Namen zu nennen (höchstens 300 Zeichen" in (
+        anna.last_message().text
+    )
     replies = await anna.send("x" * 301)
     assert replies[-1].text == "Das ist zu lang: höchstens 300 Zeichen, bitte kürzer."
     replies = await anna.send("\u200b \u2800")

@@ -49,8 +49,9 @@ async def test_a_lead_sees_the_mean_with_n_and_the_most_named_codes_from_five_an
     [screen] = await lead.send("/feedback")
     assert "Insgesamt: Nützlichkeit 4,0 von 5 (n = 4) · 5 Antworten" in screen.text
     # each code named by fewer than 5 people: named, but how many stays hidden
-    assert "👍 Geholfen: Kurze Wege (< 5) · Gemeinsames Ziel (< 5)" in screen.text
-    assert "👎 Im Weg: Lange Fahrzeit (< 5)" in screen.text
+    assert "👍 Geholfen: Kurze Wege (•) · Gemeinsames Ziel (•)" in screen.text
+    assert "👎 Im Weg: Lange Fahrzeit (•)" in screen.text
+    assert "„•“: von weniger als 5 Personen genannt – Zahl nicht gezeigt" in screen.text
     assert "• „Werkstatt Mobilität“, Do., 26. Nov. 2026: 4,0 von 5 (n = 4)" in screen.text
 
 
@@ -103,3 +104,50 @@ async def test_feedback_is_in_the_leads_help_in_german_and_english(bot):
     assert "/feedback – Rückmeldungen zu Treffen: Nützlichkeit, was half, was bremste (Teamleitung)" in help_text.text
     [member_help] = await anna.send("/help")
     assert "/feedback" not in member_help.text
+
+
+async def test_one_more_answer_does_not_change_the_released_figure(bot):
+    """A lead saw "4,2 (n = 6)"; after a meeting only Anton answered, "3,9 (n = 7)" would give his rating away
+    (7 × 3,9 − 6 × 4,2). The figure stays until at least 5 new answers stand behind a change."""
+    team, lead, members, first = await team_meeting(bot)
+    _, _, _, second = await team_meeting(bot, "Zweites Treffen", days=2, setup=(team, lead, members))
+    await add_answers(bot, first.id, [5, 5, 4, 4, 4, 3])  # 25 / 6 = 4.17
+    [screen] = await lead.send("/feedback")
+    assert "Insgesamt: Nützlichkeit 4,2 von 5 (n = 6) · 6 Antworten" in screen.text
+    await add_answers(bot, second.id, [2])  # Anton alone
+    [screen] = await lead.send("/feedback")
+    assert "Insgesamt: Nützlichkeit 4,2 von 5 (n = 6) · 6 Antworten" in screen.text
+    assert "3,9" not in screen.text and "n = 7" not in screen.text
+    [screen] = await bot.manager().send("/feedback")  # the manager sees the same release
+    assert "Nützlichkeit 4,2 von 5 (n = 6)" in screen.text
+    await add_answers(bot, second.id, [4, 4, 4])  # 4 new answers since the release: still kept
+    [screen] = await lead.send("/feedback")
+    assert "(n = 6)" in screen.text
+    await add_answers(bot, second.id, [3])  # the fifth new answer: now the change stands on 5 answers
+    [screen] = await lead.send("/feedback")
+    assert "Insgesamt: Nützlichkeit 3,8 von 5 (n = 11) · 11 Antworten" in screen.text  # 42 / 11 = 3.82
+
+
+async def test_a_mean_is_rounded_half_up(bot):
+    team, lead, _, meeting = await team_meeting(bot)
+    await add_answers(bot, meeting.id, [5, 4, 4, 4, 5, 5, 4, 3])  # 34 / 8 = 4.25
+    [screen] = await lead.send("/feedback")
+    assert "Nützlichkeit 4,3 von 5 (n = 8)" in screen.text  # half to even would say 4,2
+
+
+async def test_the_result_says_how_many_of_the_people_asked_answered(bot):
+    """Results can be judged for bias only with the response: 6 of the 11 people the survey went to."""
+    from models import people
+    from models.tables import Outbox
+
+    team, lead, _, meeting = await team_meeting(bot)
+    async with bot.db.transaction() as s:
+        for i in range(11):
+            p, _ = await people.register(s, telegram_id=9600000001 + i, display_name=f"Befragte {i}", language="de",
+                                         privacy_version="1", now=bot.clock.now())
+            s.add(Outbox(kind="survey", chat_id=p.telegram_id, person_id=p.id, meeting_id=meeting.id,
+                         due_at=bot.clock.now(), dedupe_key=f"survey-test:{i}", payload={}, status="sent",
+                         sent_at=bot.clock.now(), created_at=bot.clock.now()))
+    await add_answers(bot, meeting.id, [5, 4, 4, 3, 5, 4])
+    [screen] = await lead.send("/feedback")
+    assert "Antworten von 6 der 11 Befragten (55 %)" in screen.text  # 54.5 rounds half up

@@ -18,7 +18,9 @@ from bot.texts import LANGUAGES, t
 from handlers.common import esc
 from handlers.team_mix import gap_lines
 from models.evaluation import digest
+from models.evaluation.common import half_up
 from models.reports.charts import bars
+from models.reports.suppression import min_people, threshold
 from models.tables import Outbox, Person, Team
 from models.teams import team_gaps
 from scheduler.dispatcher import Outgoing, Renderer
@@ -28,7 +30,8 @@ GAP_LINES = 6
 
 
 def _number(value: float, lang: str) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    """One decimal, rounded half up like every released number (docs/evaluation.md, "Rounding"): 18.45 -> 18,5."""
+    text = f"{half_up(value, 1):.1f}".rstrip("0").rstrip(".")
     return text.replace(".", ",") if lang == "de" else text
 
 
@@ -58,6 +61,11 @@ def _caption(head: list[str], gaps: list[str], lang: str) -> str:
 
 async def render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoing | None:
     """The digest for one recipient, or nothing when they are no longer a manager or lead (or switched it off)."""
+    with threshold(config.evaluation.min_people):  # a released figure: the configured rule
+        return await _render_digest(s, row, config)
+
+
+async def _render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoing | None:
     person = await s.get(Person, row.person_id) if row.person_id is not None else None
     month = digest.month_by_key(str(row.payload.get("month", "")), config.time_zone)
     if person is None or month is None or person.digest_opt_out:
@@ -83,7 +91,7 @@ async def render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoin
         t(lang, "digest.ideas", new=figures.new_ideas, done=figures.implemented),
     ]
     if figures.top_factor is None and figures.top_obstacle is None:
-        head.append(t(lang, "digest.too_few_codes"))
+        head.append(t(lang, "digest.too_few_codes", min=min_people()))
     for kind, top in (("factor", figures.top_factor), ("obstacle", figures.top_obstacle)):
         if top is not None:
             code = config.code(kind, top[0])

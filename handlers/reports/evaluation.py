@@ -25,7 +25,9 @@ from models import audit
 from models.errors import Refusal
 from models.evaluation import figures
 from models.reports import stats
+from models.reports.codebook import Vocabulary
 from models.reports.evaluation import content, html, pdf, sources
+from models.reports.suppression import threshold
 from models.tables import Person
 
 PREFIX = "er"  # er:1:make
@@ -69,18 +71,43 @@ async def produce(
     now: datetime,
     *,
     via: str,
+    notes: str | None = None,
 ) -> Made:
-    """The report for [since, until] (local days; open ends: the first registration, today) as PDF + HTML."""
+    """The report for [since, until] (local days; open ends: the first registration, today) as PDF + HTML;
+    `notes`: the evaluators' own assessment (Markdown), as a section of its own."""
     reader = stats.OPERATOR if me is None else me
     stats.require_reader(reader)
     tz = config.time_zone
     today = now.astimezone(tz).date()
     start, end = _bounds(since, until or today, tz)
     vocab = vocabulary(config, lang)
+    with threshold(config.evaluation.min_people):  # released figures: the configured rule, in the thread too
+        return await _produce(s, me, config, lang, (since, until, start, end), now, vocab, via, notes)
+
+
+async def _produce(
+    s: AsyncSession,
+    me: Person | None,
+    config: Config,
+    lang: str,
+    period: tuple[date | None, date | None, datetime | None, datetime | None],
+    now: datetime,
+    vocab: Vocabulary,
+    via: str,
+    notes: str | None,
+) -> Made:
+    since, until, start, end = period
+    tz = config.time_zone
+    today = now.astimezone(tz).date()
     found = await figures.all_figures(s, start, end, vocab)
     src = await sources.read(s, start, end)
     first = since or (src.first_day.astimezone(tz).date() if src.first_day else today)
     last = until or today
+    days = (last - first).days + 1  # the period of the same length just before, for the key figures' ↑/↓
+    before_start, before_end = _bounds(first - timedelta(days=days), first - timedelta(days=1), tz)
+    previous = await figures.summary(s, before_start, before_end, vocab)
+    had = any(tb_value is not None and tb_value > 0 for tb_value in (previous.meetings.value, previous.answers.value,
+                                                                      previous.ideas_new.value))
     frame = content.Frame(
         lang=lang,
         project=config.project_name,
@@ -90,6 +117,9 @@ async def produce(
         say=lambda key, **params: unescape(t(lang, f"evaluation_report.{key}", **params)),  # plain text: escaped later
         vocab=vocab,
         min_people=found.min_people,
+        notes=notes or "",
+        previous=previous if had else None,
+        previous_period=f"{_day(first - timedelta(days=days), lang)} – {_day(first - timedelta(days=1), lang)}",
     )
     data, page, pages = await asyncio.to_thread(_render, found, src, frame)
     details = {"what": "evaluation", "format": "pdf+html", "pseudonymised": True, "since": first.isoformat(),

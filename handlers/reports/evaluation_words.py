@@ -11,7 +11,8 @@ from handlers.reports.views import vocabulary as report_vocabulary
 from models.evaluation.shapes import ALL, GUESTS, IDEA, NO_REASON, NO_SHOW, ONLINE, SURVEY, UNKNOWN
 from models.reports.codebook import Vocabulary
 
-ROW_CODES = (ALL, ONLINE, GUESTS, UNKNOWN, NO_REASON, NO_SHOW, SURVEY, IDEA, "factor", "obstacle", "multi_town")
+ROW_CODES: tuple[str, ...] = (ALL, ONLINE, GUESTS, UNKNOWN, NO_REASON, NO_SHOW, SURVEY, IDEA, "factor", "obstacle")
+ROW_CODES += ("multi_town", "other")  # "other": drop-off reasons folded together (models/evaluation/collapse.py)
 
 
 def vocabulary(config: Config, lang: str) -> Vocabulary:

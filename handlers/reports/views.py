@@ -23,6 +23,7 @@ from handlers.names import shown_name
 from models import audit
 from models.announcements.core import Audience
 from models.audit import Names
+from models.evaluation.common import half_up
 from models.ideas import codes as idea_codes
 from models.ideas import core as ideas
 from models.ideas import events as idea_events
@@ -32,7 +33,6 @@ from models.reports.charts import Say
 from models.reports.codebook import Vocabulary
 from models.reports.exports import ALL, TABLES
 from models.reports.stats import NO_REASON, UNKNOWN, Overview
-from models.reports.suppression import SUPPRESSED, shown, too_few
 from models.tables import AuditEntry
 
 EXPORT_FORMATS = ("csv", "xlsx", "pz")  # pz: pseudonymised ZIP with codebook
@@ -77,30 +77,24 @@ def vocabulary(config: Config, lang: str) -> Vocabulary:
 
 
 def _items(counts: Counter[str], category: str, vocab: Vocabulary, none: str) -> str:
-    """ "Saalfeld 7, Rudolstadt < 5": counts under 5 are hidden, and listed after the others by name, so that
-    not even their order tells which small group is larger."""
+    """ "Saalfeld 7, Rudolstadt 1": exact counts, largest first (operational: the manager sees names anyway)."""
     if not counts:
         return none
-    shown_ = sorted(((k, n) for k, n in counts.items() if not too_few(n)), key=lambda kv: (-kv[1], kv[0]))
-    hidden = sorted(k for k, n in counts.items() if too_few(n))
-    return ", ".join(
-        [
-            *(f"{vocab.label(category, k)} {n}" for k, n in shown_),
-            *(f"{vocab.label(category, k)} {SUPPRESSED}" for k in hidden),
-        ]
-    )
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{vocab.label(category, k)} {n}" for k, n in ordered)
 
 
 def _rate(value: float | None, lang: str) -> str:
     if value is None:
         return "–"
-    return f"{round(value * 100)} %" if lang == "de" else f"{round(value * 100)}%"
+    percent = int(half_up(value * 100, 0))  # half up, as every figure (docs/evaluation.md, "Rounding")
+    return f"{percent} %" if lang == "de" else f"{percent}%"
 
 
 def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
-    """The numbers in a few plain-text lines (escape them for Telegram HTML). Totals are shown as they are; every
-    breakdown (by town, group, team, field, status, reason) shows "< 5" for a count under 5
-    (models/reports/suppression.py): the lines go into reports handed on to others."""
+    """The numbers in a few plain-text lines (escape them for Telegram HTML). Operational figures for the project
+    manager (and the operator's `actionbot stats`): exact counts, also of small groups (docs/evaluation.md,
+    "Who sees what"); released figures are the evaluation report's, the digest's and /feedback's."""
     say = say_for(lang)
     none = say("none")
     fields: Counter[str] = Counter()
@@ -117,8 +111,8 @@ def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
             + say(
                 "team_line",
                 team=vocab.label("team", x.slug),
-                members=shown(x.members, str(x.members)),
-                leads=shown(x.leads, str(x.leads)),
+                members=x.members,
+                leads=x.leads,
                 mix=_items(x.by_town, "town", vocab, none),
             )
             for x in o.members.teams
@@ -157,8 +151,6 @@ def summary_lines(o: Overview, vocab: Vocabulary, lang: str) -> list[str]:
             open=r.total("open"),
         )
     )
-    if any(SUPPRESSED in line for line in lines):
-        lines.append(html.unescape(t(lang, "evaluation.suppressed_note")))  # plain text, like every line
     return lines
 
 

@@ -22,12 +22,12 @@ from models import outbox
 from models.ideas.core import MERGED
 from models.meetings.core import CANCELLED
 from models.outbox import NewMessage
+from models.reports.suppression import min_people
 from models.tables import Idea, IdeaCode, IdeaEvent, Meeting, Membership, Person, Rsvp, SurveyAnswer
 from models.teams import LEAD
 
 DIGEST = "digest"  # the outbox kind
 LATE_DAYS = 3  # a digest not planned by the end of the month's third day is skipped
-MIN_SOURCES = 5  # the most named factor/obstacle is shown only with at least this many people behind it
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ async def _top_codes(
     s: AsyncSession, out: MonthFigures, month: Month, teams: Sequence[int] | None, meeting_ids: list[int]
 ) -> None:
     """The most named factor and obstacle from last month's survey answers and coded ideas, each shown only when
-    at least MIN_SOURCES people stand behind it (respondents; the authors of coded ideas, an unknown one per idea),
+    at least min_people people stand behind it (respondents; the authors of coded ideas, an unknown one per idea),
     as in the report: a code one person named is theirs alone."""
     named: dict[str, Counter[str]] = {"factor": Counter(), "obstacle": Counter()}
     people: dict[tuple[str, str], set[tuple[str, int]]] = {}
@@ -234,7 +234,7 @@ async def _top_codes(
             people.setdefault((kind, code), set()).add(who)
     out.coded_sources = len(set().union(*people.values())) if people else 0
     for kind, counter in named.items():
-        shown = [(code, n) for code, n in counter.items() if len(people.get((kind, code), ())) >= MIN_SOURCES]
+        shown = [(code, n) for code, n in counter.items() if len(people.get((kind, code), ())) >= min_people()]
         if shown:
             top = sorted(shown, key=lambda kv: (-kv[1], kv[0]))[0]
             if kind == "factor":

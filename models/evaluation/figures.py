@@ -26,6 +26,8 @@ from models.evaluation import attendance as attendance_data
 from models.evaluation import ideas, participation
 from models.evaluation import summary as headline
 from models.evaluation import survey as survey_figures
+from models.evaluation.collapse import fold
+from models.evaluation.protect import primary, secure
 from models.evaluation.shapes import (
     ALL,
     GUESTS,
@@ -49,7 +51,7 @@ from models.evaluation.shapes import (
 )
 from models.evaluation.summary import Summary, Top
 from models.reports.codebook import Vocabulary
-from models.reports.suppression import MIN_PEOPLE, SUPPRESSED
+from models.reports.suppression import MIN_PEOPLE, SUPPRESSED, min_people
 
 __all__ = [
     "ALL",
@@ -142,13 +144,22 @@ async def all_figures(
     if (since is not None and since.tzinfo is None) or (until is not None and until.tzinfo is None):
         raise ValueError("since and until must be aware datetimes")
     attendance = await attendance_data.load(s)  # read once for the three sections built on it
-    return Figures(
+    raw = Figures(
         since=since,
         until=until,
-        summary=await headline.summary(s, since, until, vocab, suppress=suppress, loaded=attendance),
-        cross_town=await participation.cross_town(s, since, until, vocab, suppress, attendance),
-        engagement=await participation.engagement(s, since, until, vocab, suppress, attendance),
-        staying=await participation.staying_power(s, since, until, vocab, suppress, attendance),
-        funnel=await funnel(s, since, until, vocab, suppress=suppress),
-        survey=await survey(s, since, until, vocab, suppress=suppress),
+        summary=await headline.summary(s, since, until, vocab, suppress=False, loaded=attendance),
+        cross_town=await participation.cross_town(s, since, until, vocab, False, attendance),
+        engagement=await participation.engagement(s, since, until, vocab, False, attendance),
+        staying=await participation.staying_power(s, since, until, vocab, False, attendance),
+        funnel=await funnel(s, since, until, vocab, suppress=False),
+        survey=await survey(s, since, until, vocab, suppress=False),
+        min_people=min_people(),
     )
+    if not suppress:
+        return raw
+    fig = primary(raw)  # hide what stands for too few people,
+    words = {k.removeprefix("note_"): v for k, v in vocab.titles.items() if k.startswith("note_fold")}
+    words.update(other=vocab.label("figure", "other"), all=vocab.label("figure", ALL))
+    fold(fig, raw, words)  # fold into coarser groups where that keeps the numbers,
+    fig.hidden_more = secure(fig)  # and hide what a total would give away (protect.py)
+    return fig

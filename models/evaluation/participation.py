@@ -152,7 +152,8 @@ async def engagement(
 
 
 def _hours_by(held: list[Held], present: list[Presence], what: str, vocab: Vocabulary, suppress: bool) -> Table:
-    """Hours per month × group (or home town); guests without Telegram are a group and a town of their own."""
+    """Hours per month × group (or home town), and per group over the whole period (month ALL); guests without
+    Telegram are a group and a town of their own."""
     t = table(f"hours_by_{what}", ("month", what), ("hours",), vocab)
     hours: dict[tuple[str, str], float] = defaultdict(float)
     people: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -165,7 +166,12 @@ def _hours_by(held: list[Held], present: list[Presence], what: str, vocab: Vocab
         if m.guests:
             hours[(m.month, GUESTS)] += m.guest_hours
             guests[(m.month, GUESTS)] += m.guests
-    for key in sorted(hours):
+    for key in list(hours):  # the period's total per group (or town): the report's sums, protected like a cell
+        total = (ALL, key[1])
+        hours[total] += hours[key]
+        people[total] |= people[key]
+        guests[total] += guests[key]
+    for key in sorted(hours, key=lambda k: (k[0] == ALL, k)):
         n = guests[key] if key[1] == GUESTS else len(people[key])
         add_row(t, key, [(half_up(hours[key], 2), n)], vocab, suppress)
     set_people(t, len({p.person for p in present}) + sum(m.guests for m in held), suppress)

@@ -128,6 +128,7 @@ class Figures:
     funnel: Funnel
     survey: SurveyFigures
     min_people: int = MIN_PEOPLE
+    hidden_more: int = 0  # cells hidden by secondary suppression (models/evaluation/protect.py)
 
     def tables(self) -> list[Table]:
         """Every figure, in the order of the report and of docs/evaluation.md."""

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.evaluation.common import add_row, half_up, idea_people, month, set_people, within
-from models.evaluation.shapes import IDEA, SURVEY, UNKNOWN, SurveyFigures, Table, table
+from models.evaluation.shapes import ALL, IDEA, SURVEY, UNKNOWN, SurveyFigures, Table, table
 from models.ideas.core import MERGED
 from models.reports.codebook import Vocabulary
 from models.tables import Idea, IdeaCode, Meeting, Person, SurveyAnswer, Team
@@ -117,7 +117,9 @@ def _codes(mentions: list[Mention], by: str | None, vocab: Vocabulary, suppress:
     cells: dict[tuple[str, ...], list[tuple[str, int]]] = defaultdict(list)
     for m in mentions:
         cells[(m.source, m.kind, m.code, *((getattr(m, by),) if by else ()))].append(m.who)
-    for key in sorted(cells):
+        if not by:  # survey and ideas together: the headline's most named code is this cell
+            cells[(ALL, m.kind, m.code)].append(m.who)
+    for key in sorted(cells, key=lambda k: (k[0] == ALL, k)):
         whos = cells[key]
         if key[0] == IDEA:
             n = idea_people((w[1], None) if w[0] == "idea" else (-1, w[1]) for w in whos)

@@ -1,5 +1,8 @@
 """Charts (PNG) and the one-file HTML report, drawn from `models.reports.stats.Overview`.
 
+Operational figures for the project manager: exact counts, small groups included (docs/evaluation.md, "Who sees
+what"). `bars` also draws the monthly digest's chart, whose numbers come already released.
+
 Nothing here touches Telegram or the database. Matplotlib runs headless through its object API (a `Figure`
 with the Agg canvas, no pyplot state), so charts can be drawn in a worker thread while the bot keeps
 answering. Labels come from the caller: `names` turns codes into words, `say` gives the report's texts in
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.reports.stats import Overview
-from models.reports.suppression import SUPPRESSED, shown, too_few
 
 Say = Callable[..., str]  # say("chart_members") -> "Mitglieder nach Ort und Gruppe"
 Names = Callable[[str, str], str]  # names("town", "saalfeld") -> "Saalfeld"
@@ -55,12 +57,17 @@ def _order(counts: Counter[tuple[str, str]], position: int) -> list[str]:
 
 
 def stacked_bars(
-    counts: Counter[tuple[str, str]], x_kind: str, stack_kind: str, title: str, names: Names, empty: str
+    counts: Counter[tuple[str, str]],
+    x_kind: str,
+    stack_kind: str,
+    title: str,
+    names: Names,
+    empty: str,
+    axes: tuple[str, str] = ("", ""),
 ) -> bytes:
     """Bars per first key (e.g. town), stacked by the second (e.g. group)."""
     fig = _figure()
     ax = fig.add_subplot()
-    counts = visible(counts)
     xs, stacks = _order(counts, 0), _order(counts, 1)
     bottoms = [0] * len(xs)
     for i, stack in enumerate(stacks):
@@ -73,16 +80,31 @@ def stacked_bars(
             color=COLOURS[i % len(COLOURS)],
         )
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-    _finish(ax, title, empty if not xs else None, legend=bool(stacks))
+    _finish(ax, title, empty if not xs else None, legend=bool(stacks), axes=axes)
     return _png(fig)
 
 
-def _finish(ax: Any, title: str, empty: str | None, legend: bool = True, horizontal: bool = False) -> None:
+def _finish(
+    ax: Any,
+    title: str,
+    empty: str | None,
+    legend: bool = True,
+    horizontal: bool = False,
+    axes: tuple[str, str] = ("", ""),
+) -> None:
+    """Title, whole-number count axis starting at zero, axis labels (x, y) with their units, legend beside."""
     from matplotlib.ticker import MaxNLocator
 
     ax.set_title(title)
+    ax.set_xlabel(axes[0])
+    ax.set_ylabel(axes[1])
     (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     ax.margins(**({"x": 0.1} if horizontal else {"y": 0.1}))  # room for the labels on top of the bars
+    if not empty:  # counts: never below zero
+        if horizontal:
+            ax.set_xlim(0, max(ax.dataLim.x1 * 1.12, 1))
+        else:
+            ax.set_ylim(0, max(ax.dataLim.y1 * 1.12, 1))
     if empty:
         ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes, color="#777")
         ax.set_xticks([])
@@ -122,7 +144,6 @@ def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
     for m in months:
         for town, n in m.attended_by_town.items():
             counts[(m.month, town)] += n
-    counts = visible(counts)
     fig = _figure()
     ax = fig.add_subplot()
     labels = [m.month for m in months]
@@ -132,18 +153,23 @@ def attendance_chart(overview: Overview, names: Names, say: Say) -> bytes:
         heights = [counts.get((m.month, town), 0) for m in months]
         ax.bar(labels, heights, bottom=bottoms, label=names("town", town), color=COLOURS[i % len(COLOURS)])
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-    for x, (top, m) in enumerate(zip(bottoms, months, strict=True)):
-        ax.annotate(say("chart_meetings_held", count=m.meetings), (x, top), ha="center", va="bottom", fontsize=8)
-    _finish(ax, say("chart_attendance"), say("chart_empty") if not months else None, legend=bool(towns))
+    if len(months) <= 12:  # more would overlap: the table below has them
+        for x, (top, m) in enumerate(zip(bottoms, months, strict=True)):
+            ax.annotate(say("chart_meetings_held", count=m.meetings), (x, top), ha="center", va="bottom", fontsize=8)
+    if len(months) > 6:
+        ax.tick_params(axis="x", labelrotation=45)
+    _finish(ax, say("chart_attendance"), say("chart_empty") if not months else None, legend=bool(towns),
+            axes=(say("axis_month"), say("axis_present")))
     return _png(fig)
 
 
 def absence_chart(overview: Overview, names: Names, say: Say) -> bytes:
-    reasons = [(r, n) for r, n in overview.absences.reasons.most_common() if not too_few(n)]
+    reasons = overview.absences.reasons.most_common()
     fig = _figure(8, 3.5)
     ax = fig.add_subplot()
     ax.barh([names("reason", r) for r, _ in reversed(reasons)], [n for _, n in reversed(reasons)], color=COLOURS[3])
-    _finish(ax, say("chart_absences"), say("chart_empty") if not reasons else None, legend=False, horizontal=True)
+    _finish(ax, say("chart_absences"), say("chart_empty") if not reasons else None, legend=False, horizontal=True,
+            axes=(say("axis_declines"), ""))
     return _png(fig)
 
 
@@ -153,25 +179,17 @@ def charts(overview: Overview, names: Names, say: Say) -> list[Chart]:
     members, ideas = overview.members.by_town_group, overview.ideas.by_field_status
     members_title, ideas_title = say("chart_members"), say("chart_ideas")
     return [
-        Chart("members", members_title, stacked_bars(members, "town", "group", members_title, names, empty)),
-        Chart("ideas", ideas_title, stacked_bars(ideas, "field", "idea_status", ideas_title, names, empty)),
+        Chart("members", members_title, stacked_bars(members, "town", "group", members_title, names, empty,
+                                                     (say("axis_town"), say("axis_members")))),
+        Chart("ideas", ideas_title, stacked_bars(ideas, "field", "idea_status", ideas_title, names, empty,
+                                                 (say("axis_field"), say("axis_ideas")))),
         Chart("attendance", say("chart_attendance"), attendance_chart(overview, names, say)),
         Chart("absences", say("chart_absences"), absence_chart(overview, names, say)),
     ]
 
 
-def visible(counts: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
-    """What a chart may draw: a bar segment under 5 people would show a small group, so it is left out
-    (the tables below the charts show "< 5" for it)."""
-    return Counter({k: n for k, n in counts.items() if not too_few(n)})
-
-
 def _mix(by_town: Counter[str], names: Names) -> str:
-    big = [(k, n) for k, n in by_town.most_common() if not too_few(n)]
-    small = sorted(k for k, n in by_town.items() if too_few(n))
-    return ", ".join(
-        [*(f"{names('town', k)} {n}" for k, n in big), *(f"{names('town', k)} {SUPPRESSED}" for k in small)]
-    )
+    return ", ".join(f"{names('town', k)} {n}" for k, n in by_town.most_common())
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -183,13 +201,11 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _cross(counts: Counter[tuple[str, str]], row_kind: str, col_kind: str, names: Names, total: str) -> str:
-    """Rows × columns with row totals; a cell (or total) under 5 shows "< 5"."""
-    rows, cols = _order(visible(counts), 0), _order(visible(counts), 1)
-    rows += sorted({r for r, _ in counts} - set(rows))
-    cols += sorted({c for _, c in counts} - set(cols))
+    """Rows × columns with row totals, exact (operational: for the project manager)."""
+    rows, cols = _order(counts, 0), _order(counts, 1)
 
     def cell(n: int) -> str:
-        return shown(n, str(n))
+        return str(n)
 
     body = [
         [
@@ -224,14 +240,14 @@ def html_report(overview: Overview, chart_list: Sequence[Chart], names: Names, s
     parts.append(_cross(o.members.by_town_group, "town", "group", names, say("html_total")))
     parts.append(f"<h2>{e(say('html_teams'))}</h2>")
     team_rows = [
-        [names("team", t.slug), shown(t.members, str(t.members)), shown(t.leads, str(t.leads)), _mix(t.by_town, names)]
+        [names("team", t.slug), t.members, t.leads, _mix(t.by_town, names)]
         for t in o.members.teams
     ]
     parts.append(_table([say("html_team"), say("html_members_n"), say("html_leads"), say("html_town_mix")], team_rows))
     parts.append(f"<h2>{e(say('html_ideas'))}</h2>")
     parts.append(_cross(o.ideas.by_field_status, "field", "idea_status", names, say("html_total")))
     parts.append(f"<h2>{e(say('html_absences'))}</h2>")
-    reasons = [[names("reason", r), shown(n, str(n))] for r, n in o.absences.reasons.most_common()]
+    reasons = [[names("reason", r), n] for r, n in o.absences.reasons.most_common()]
     parts.append(_table(["", say("html_count")], reasons))
     parts.append(f"<h2>{e(say('html_reach'))}</h2>")
     reach_rows = [

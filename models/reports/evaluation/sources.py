@@ -2,13 +2,12 @@
 
 The figures interface has no free text, so the "limits" section reads it here: the comments of survey answers
 whose writer still agrees to the evaluation (an erased person's answer has no comment any more), in the report's
-period (by the meeting's start, like every survey figure), with the writer's pseudonym instead of a name. Display
-names of registered people that appear inside a sentence are replaced by their pseudonyms too.
+period (by the meeting's start, like every survey figure), with the writer's pseudonym instead of a name. Names of
+registered people, phone numbers and e-mail addresses inside a sentence become neutral tokens (redact.py).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.tables import AuditEntry, Meeting, Person, SurveyAnswer
+from models.reports.redact import Redactor
+from models.surveys.core import SURVEY
+from models.tables import AuditEntry, Meeting, Outbox, Person, SurveyAnswer
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Sources:
     consenting: int = 0  # of them, agreeing to the evaluation
     first_day: datetime | None = None  # the first registration: where an open period starts
     sentences: list[Sentence] = field(default_factory=list)
+    surveyed: int = 0  # surveys sent in the period (a person per meeting once): "185 von 412 Befragten"
 
 
 def _window(column: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
@@ -71,28 +73,22 @@ async def read(s: AsyncSession, since: datetime | None, until: datetime | None) 
     ]
     if found:
         found = await _without_names(s, found)
-    return Sources(members, consenting, first, found)
+    pairs = (
+        select(Outbox.meeting_id, Outbox.person_id)
+        .join(Meeting, Meeting.id == Outbox.meeting_id)
+        .where(Outbox.kind == SURVEY, *_window(Meeting.starts_at, since, until))
+        .distinct()
+        .subquery()
+    )
+    surveyed = (await s.execute(select(func.count()).select_from(pairs))).scalar_one()
+    return Sources(members, consenting, first, found, int(surveyed or 0))
 
 
 async def _without_names(s: AsyncSession, sentences: list[Sentence]) -> list[Sentence]:
-    """Every registered person's display name inside a sentence becomes their pseudonym (longest names first)."""
-    names = {
-        name.strip(): pseudonym
-        for name, pseudonym in await s.execute(select(Person.display_name, Person.pseudonym))
-        if len(name.strip()) >= 3
-    }
-    if not names:
-        return sentences
-    ordered = sorted(names, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)", re.IGNORECASE)
-    lowered = {n.lower(): p for n, p in names.items()}
-
-    def swap(match: re.Match[str]) -> str:
-        return lowered.get(match.group(0).lower(), match.group(0))
-
-    return [
-        Sentence(x.pseudonym, pattern.sub(swap, x.text), x.factors, x.obstacles, x.at) for x in sentences
-    ]
+    """Names of every registered person, phone numbers and e-mail addresses become neutral tokens
+    (models/reports/redact.py)."""
+    redact = Redactor(name for (name,) in await s.execute(select(Person.display_name)))
+    return [Sentence(x.pseudonym, redact(x.text), x.factors, x.obstacles, x.at) for x in sentences]
 
 
 async def made_since(s: AsyncSession, actor_id: int, since: datetime) -> bool:

@@ -1,24 +1,32 @@
 """Reading the figures' tables for the report: totals, pivots and cells as text, suppression kept intact.
 
-A cell behind fewer than 5 people has no value (`Cell.suppressed`); it is shown as "< 5", left out of charts,
-and a total over it is marked as a lower bound ("≥ 12") rather than pretending to be exact.
+A hidden cell (`Cell.suppressed`: behind fewer than min_people people, or hidden so that subtraction cannot
+reveal another) has no value: it is shown as the marker "•" (never followed by a unit), left out of charts, and
+a total over it is hidden too. Numbers are rounded half up, in decimal (docs/evaluation.md, "Rounding").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from models.evaluation.figures import ALL, Cell, Row
 from models.evaluation.figures import Table as Figure
 from models.reports.evaluation.document import Table
 from models.reports.suppression import SUPPRESSED
 
-DIGITS = {"mean": 1, "share_pct": 0, "median_days": 0, "hours": 0}  # digits shown after the decimal sign
+DIGITS = {"mean": 1, "share_pct": 0, "median_days": 0, "hours": 1}  # digits shown after the decimal sign
+
+
+def rounded(value: float, digits: int) -> Decimal:
+    """The one rounding rule of every released number: half up, in decimal (18.45 -> 18.5, 2.5 -> 3), applied
+    to the figure's value as its documented query gives it."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 def number(value: float, lang: str, digits: int = 0) -> str:
-    """12345.6 -> "12.346" (de) or "12,346" (en); digits after the decimal sign as asked."""
-    text = f"{value:,.{digits}f}"
+    """12345.6 -> "12.346" (de) or "12,346" (en); digits after the decimal sign as asked, rounded half up."""
+    text = f"{rounded(value, digits):,.{digits}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "de" else text
 
 
@@ -46,47 +54,6 @@ def cell(figure: Figure, row: Row, column: str) -> Cell:
 def detail_rows(figure: Figure) -> list[Row]:
     """Rows without any ALL key: the breakdown itself."""
     return [r for r in figure.rows if ALL not in r.keys]
-
-
-class Total:
-    """A sum over cells; `partial` when a suppressed cell was skipped (then the sum is a lower bound)."""
-
-    def __init__(self, cells: Iterable[Cell]) -> None:
-        self.value, self.partial, self.any = 0.0, False, False
-        for c in cells:
-            self.any = True
-            v = value(c)
-            if v is None:
-                self.partial = self.partial or c.suppressed
-            else:
-                self.value += v
-
-    def text(self, lang: str, digits: int = 0) -> str:
-        if self.partial and not self.value:
-            return SUPPRESSED
-        shown = number(self.value, lang, digits)
-        return f"≥ {shown}" if self.partial else shown
-
-
-def column_total(figure: Figure, column: str) -> Total:
-    """The figure's total of a column: its total row where it has one, else the sum of the breakdown."""
-    row = total_row(figure)
-    if row is not None:
-        return Total([cell(figure, row, column)])
-    return Total(cell(figure, r, column) for r in detail_rows(figure))
-
-
-def weighted_mean(figure: Figure, mean: str = "mean", weight: str = "answers") -> tuple[float | None, int]:
-    """The mean over all rows, each weighted by its answers (suppressed rows left out); and the answers counted."""
-    row = total_row(figure)
-    rows = [row] if row is not None else detail_rows(figure)
-    total = count = 0.0
-    for r in rows:
-        m, n = value(cell(figure, r, mean)), value(cell(figure, r, weight))
-        if m is not None and n:
-            total += m * n
-            count += n
-    return (total / count if count else None), int(count)
 
 
 def as_table(figure: Figure, lang: str, caption: str = "") -> Table:
@@ -126,12 +93,12 @@ def pivot(
 
 
 def sums(figure: Figure, key: int, column: str, lang: str, corner: str, title: str) -> Table:
-    """One line per value of a key (e.g. group), the column summed over the other keys (e.g. months)."""
-    labels: dict[str, str] = {}
-    cells: dict[str, list[Cell]] = {}
-    for r in detail_rows(figure):
-        labels.setdefault(r.keys[key], r.labels[key])
-        cells.setdefault(r.keys[key], []).append(cell(figure, r, column))
-    rows = [[labels[k], Total(cs).text(lang)] for k, cs in cells.items()]
-    return Table([corner, figure.headings[len(figure.key_columns) + figure.columns.index(column)]], rows,
-                 figure.note, title)
+    """One line per value of a key (e.g. group) over the whole period: the figure's own period rows (first key
+    ALL), protected like every cell; a "•" where hidden."""
+    rows = [[r.labels[key], cell_text(cell(figure, r, column), lang, column)] for r in figure.rows if r.keys[0] == ALL]
+    head = [corner, figure.headings[len(figure.key_columns) + figure.columns.index(column)]]
+    return Table(head, rows, figure.note, title)
+
+
+def has_hidden(figure: Figure, rows: Iterable[Row] | None = None) -> bool:
+    return any(c.suppressed for r in (figure.rows if rows is None else rows) for c in r.cells)

@@ -1,0 +1,54 @@
+"""/stats (and the same lines in /report and `actionbot stats`) are operational figures for the project manager:
+exact counts, small groups included (docs/evaluation.md, "Who sees what"). She appointed the leads and sees
+every name anyway; hiding "1 lead" from her as "< 5" helped no one. Released figures are tested elsewhere
+(tests/test_disclosure_*.py).
+"""
+
+import re
+
+DASEIN = "Aktions-Team Daseinsvorsorge"
+
+
+async def project_with_one_big_group(bot) -> None:
+    """Five from Saalfeld (citizens) in the team, one entrepreneur from Rudolstadt and one from Bad Blankenburg."""
+    users = [await bot.register(bot.user(f"Saal{i}"), town="Saalfeld") for i in range(5)]
+    users.append(await bot.register(bot.user("Rudi"), town="Rudolstadt", group="Unternehmer*in"))
+    await bot.register(bot.user("Bea"), town="Bad Blankenburg", group="Unternehmer*in")
+    for u in users:
+        await u.send("/teams")
+        await u.press(f"Beitreten: {DASEIN}")
+    await bot.register(bot.manager(), town="Rudolstadt", group="Verwaltung")
+
+
+async def test_stats_shows_the_manager_exact_counts_of_small_groups(bot):
+    await project_with_one_big_group(bot)
+    [answer] = await bot.manager().send("/stats")
+    lines = answer.text.split("\n")
+    assert "Mitglieder: 8" in lines
+    assert "  nach Ort: Saalfeld 5, Rudolstadt 2, Bad Blankenburg 1" in lines
+    assert "  nach Gruppe: Bürger*in 5, Unternehmer*in 2, Verwaltung 1" in lines
+    assert f"  {DASEIN}: 6 · 0 · Saalfeld 5, Rudolstadt 1" in lines
+    assert "< 5" not in answer.text and "•" not in answer.text
+
+
+async def test_a_team_with_one_lead_shows_one_lead(bot):
+    await project_with_one_big_group(bot)
+    manager = bot.manager()
+    [answer] = await manager.send("/stats")
+    before = next(line for line in answer.text.split("\n") if line.startswith(f"  {DASEIN}:"))
+    assert before.startswith(f"  {DASEIN}: 6 · 0 ·")
+    await manager.send("/makelead")  # the manager appoints Rudi: she knows who leads
+    await manager.press(DASEIN)
+    await manager.press("Rudi")
+    [answer] = await manager.send("/stats")
+    assert f"  {DASEIN}: 6 · 1 · Saalfeld 5, Rudolstadt 1" in answer.text.split("\n")
+
+
+async def test_the_html_report_shows_exact_counts_in_its_tables(bot):
+    await project_with_one_big_group(bot)
+    replies = await bot.manager().send("/report", timeout=60)  # a fresh matplotlib builds its font cache first
+    [(_name, data, _mime)] = [m.document for m in replies if m.document is not None]
+    html = data.decode()
+    assert "<tr><td>Saalfeld</td><td>5</td>" in html  # members by town (Bürger*in), then the row's total
+    assert "<tr><td>daseinsvorsorge</td><td>6</td><td>0</td><td>Saalfeld 5, Rudolstadt 1</td></tr>" in html
+    assert re.search(r"&lt; 5", html) is None
