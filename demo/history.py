@@ -89,6 +89,8 @@ SENTENCES = (
     "Mit Familie und Beruf ist jedes zweite Treffen kaum zu schaffen.",
 )
 ANSWER_WEIGHTS = (("yes", 52), ("maybe", 8), ("no", 20), (None, 20))  # None: no answer before the meeting
+STOP_AFTER, STOPPING = 4, 6  # from the fifth meeting on, every sixth member stays away (the drop-off figures)
+STOP_REASONS = (("schedule", 70), ("travel", 30))
 REASON_WEIGHTS = (("schedule", 35), ("travel", 30), ("health", 10), ("care", 15), ("no_interest", 5), (None, 5))
 
 
@@ -206,8 +208,11 @@ async def _held(s: AsyncSession, h: History, meeting_id: int, lead: Person, star
         if p.id == lead.id:
             continue
         value = _pick(rnd, ANSWER_WEIGHTS)
+        stopped = k >= STOP_AFTER and p.id % STOPPING == 0  # came at first, then stayed away
+        if stopped:
+            value = "no"
         if value is not None:
-            reason = _pick(rnd, REASON_WEIGHTS) if value == "no" else None
+            reason = _pick(rnd, STOP_REASONS if stopped else REASON_WEIGHTS) if value == "no" else None
             await meetings.answer(s, p, meeting_id, value, starts - timedelta(days=rnd.randint(2, 8)), policy, reason)
         chance = {"yes": 0.9, "maybe": 0.5, "no": 0.04, None: 0.3}[value]
         if rnd.random() < chance:
@@ -240,8 +245,8 @@ async def _answers(s: AsyncSession, h: History, meeting_id: int, present: list[P
         row = await survey_answers.answer_of(s, meeting_id, p.id)
         assert row is not None
         named = rnd.sample(factors[:5], rnd.choice((1, 1, 2)))  # the first five are named most
-        if rnd.random() < 0.15:
+        if rnd.random() < 0.3:
             named.append(rnd.choice(factors[5:]))
         row.factors = [c for c in factors if c in named]
-        row.obstacles = rnd.choices(obstacles, (3, 2, 6, 3, 1, 4, 2)) if rnd.random() < 0.6 else []
+        row.obstacles = rnd.choices(obstacles, (4, 3, 6, 4, 1, 4, 2)) if rnd.random() < 0.75 else []
         row.comment = survey_answers.clean_comment(rnd.choice(SENTENCES)) if rnd.random() < 0.22 else None

@@ -38,54 +38,55 @@ PATHS: dict[str, tuple[tuple[str, int], ...]] = {
     "open": (("forwarded", 7),),
 }
 # (text, field, team slug or None, towns, path, submitted days after the history's begin)
+ALL3 = ("saalfeld", "rudolstadt", "bad_blankenburg")
 IDEAS = (
     ("Rufbus am Abend zwischen Saalfeld, Rudolstadt und Bad Blankenburg", "public_services", "daseinsvorsorge",
-     ("saalfeld", "rudolstadt", "bad_blankenburg"), "implemented", 8),
+     ALL3, "implemented", 8),
     ("Gemeinsames Ärztehaus mit Sprechstunden in allen drei Städten", "public_services", "daseinsvorsorge",
-     ("saalfeld", "rudolstadt", "bad_blankenburg"), "taken", 12),
+     ALL3, "taken", 12),
     ("Mitfahrbänke an den Ortsausgängen", "public_services", "daseinsvorsorge", ("saalfeld",), "implemented", 15),
-    ("Mobiler Dorfladen für die Ortsteile", "public_services", "daseinsvorsorge", ("bad_blankenburg",),
-     "declined", 20),
-    ("Apotheken-Lieferdienst für Ältere", "public_services", "daseinsvorsorge", ("rudolstadt",), "accepted", 30),
+    ("Mobiler Dorfladen für die Ortsteile", "public_services", "daseinsvorsorge",
+     ("bad_blankenburg", "rudolstadt", "saalfeld"), "declined", 20),
+    ("Apotheken-Lieferdienst für Ältere", "public_services", "daseinsvorsorge", ALL3, "taken", 30),
     ("Gemeinsamer Fahrplan für Bus und Bahn im Saalebogen", "public_services", "daseinsvorsorge",
-     ("saalfeld", "rudolstadt"), "rejected", 34),
+     ALL3, "rejected", 34),
     ("Bürgerbus mit ehrenamtlichen Fahrerinnen und Fahrern", "public_services", "daseinsvorsorge",
-     ("rudolstadt", "bad_blankenburg"), "open", 70),
+     ALL3, "open", 70),
     ("Schwimmhalle gemeinsam betreiben", "public_services", "daseinsvorsorge", ("saalfeld", "rudolstadt"),
      "in_review", 88),
     ("Sprechstunde der Stadtwerke im Bürgerhaus", "public_services", None, ("bad_blankenburg",), "submitted", 105),
     ("Praktikumsbörse der Betriebe aller drei Städte", "skilled_workers", "fachkraefte",
-     ("saalfeld", "rudolstadt", "bad_blankenburg"), "implemented", 10),
-    ("Willkommenspaket für Zuziehende", "skilled_workers", "fachkraefte", ("rudolstadt",), "taken", 18),
-    ("Azubi-Wohnheim in Saalfeld", "skilled_workers", "fachkraefte", ("saalfeld",), "declined", 22),
+     ALL3, "implemented", 10),
+    ("Willkommenspaket für Zuziehende", "skilled_workers", "fachkraefte", ALL3, "taken", 18),
+    ("Azubi-Wohnheim in Saalfeld", "skilled_workers", "fachkraefte", ALL3, "declined", 22),
     ("Ausbildungsmesse abwechselnd in den drei Städten", "skilled_workers", "fachkraefte",
-     ("saalfeld", "rudolstadt", "bad_blankenburg"), "accepted", 28),
-    ("Jobticket für Pendelnde zwischen den Städten", "skilled_workers", "fachkraefte", ("saalfeld", "rudolstadt"),
+     ALL3, "accepted", 28),
+    ("Jobticket für Pendelnde zwischen den Städten", "skilled_workers", "fachkraefte", ALL3,
      "rejected", 36),
     ("Kinderbetreuung in Randzeiten für Schichtarbeit", "skilled_workers", "fachkraefte", ("bad_blankenburg",),
      "in_review", 64),
-    ("Rückkehrerbörse für Weggezogene", "skilled_workers", "fachkraefte", ("rudolstadt", "bad_blankenburg"),
+    ("Rückkehrerbörse für Weggezogene", "skilled_workers", "fachkraefte", ALL3,
      "open", 75),
-    ("Gemeinsame Stellenbörse im Internet", "skilled_workers", "fachkraefte", ("saalfeld",), "accepted", 82),
+    ("Gemeinsame Stellenbörse im Internet", "skilled_workers", "fachkraefte", ALL3, "taken", 62),
     ("Betriebsbesuche für Schulklassen", "skilled_workers", None, ("rudolstadt",), "submitted", 110),
     ("Ehrenamtsbörse online für alle drei Städte", "civic_engagement", "engagement",
-     ("saalfeld", "rudolstadt", "bad_blankenburg"), "implemented", 12),
+     ALL3, "implemented", 12),
     ("Nachbarschaftshilfe mit Telefonkette", "civic_engagement", "engagement", ("rudolstadt",), "implemented", 16),
-    ("Vereinsräume gemeinsam nutzen", "civic_engagement", "engagement", ("saalfeld", "bad_blankenburg"), "taken", 24),
+    ("Vereinsräume gemeinsam nutzen", "civic_engagement", "engagement", ALL3, "taken", 24),
     ("Ehrenamtskarte mit Vergünstigungen", "civic_engagement", "engagement",
-     ("saalfeld", "rudolstadt", "bad_blankenburg"), "declined", 26),
-    ("Jugendforum der drei Städte", "civic_engagement", "engagement", ("bad_blankenburg",), "rejected", 40),
+     ALL3, "declined", 26),
+    ("Jugendforum der drei Städte", "civic_engagement", "engagement", ALL3, "rejected", 40),
     ("Repair-Café im Wechsel der Städte", "civic_engagement", "engagement", ("saalfeld", "rudolstadt"),
      "accepted", 52),
     ("Fest der Vereine am Saalebogen", "civic_engagement", "engagement", ("rudolstadt",), "in_review", 80),
-    ("Patenschaften für Neubürgerinnen und Neubürger", "civic_engagement", "engagement", ("saalfeld",),
+    ("Patenschaften für Neubürgerinnen und Neubürger", "civic_engagement", "engagement", ALL3,
      "open", 78),
     ("Seniorentreff mit Fahrdienst", "civic_engagement", None, ("bad_blankenburg", "rudolstadt"), "submitted", 112),
-    ("Tag der offenen Rathäuser", "civic_engagement", "engagement", ("saalfeld", "rudolstadt", "bad_blankenburg"),
+    ("Tag der offenen Rathäuser", "civic_engagement", "engagement", ALL3,
      "submitted", 115),
 )  # fmt: skip
-FACTOR_CODES = {"implemented": 2, "taken": 2, "accepted": 1}  # success factors ticked per path
-OBSTACLE_CODES = {"rejected": 2, "declined": 2, "open": 1}
+FACTOR_CODES = {"implemented": 2, "taken": 2, "accepted": 1, "in_review": 1}  # success factors ticked per path
+OBSTACLE_CODES = {"rejected": 2, "declined": 2, "open": 2}
 WORKSHOP_DAY = 60
 WORKSHOP_IDEAS = (  # the results file of the workshop: text;field;towns;team
     ("Wanderweg-Paten für den Saalebogen", "civic_engagement", "saalfeld,rudolstadt", "engagement", "accepted"),
@@ -171,7 +172,7 @@ async def _codes(s: AsyncSession, h: History, idea: Idea, path: str, when: datet
     for kind, counts, keys in (("factor", FACTOR_CODES, h.config.success_factors),
                                ("obstacle", OBSTACLE_CODES, h.config.obstacles)):  # fmt: skip
         allowed = [c.key for c in keys]
-        for code in h.rnd.sample(allowed[:5], counts.get(path, 0)):
+        for code in h.rnd.sample(allowed[:3], counts.get(path, 0)):  # a few codes named again and again
             await idea_codes.set_code(s, h.manager, idea.id, kind, code, allowed, True, when)
 
 
