@@ -77,17 +77,19 @@ DECISIONS = (
     "Fragebogen an die Vereine in allen drei Städten verteilen.",
     "Kosten klären und Fördermöglichkeiten prüfen.",
 )
-# sentences of the survey: without names, as the prompt asks
-SENTENCES = (
-    "Gut, dass die Verwaltung mit am Tisch saß.",
-    "Die Fahrt ohne Auto ist abends schwierig.",
-    "Endlich reden die drei Städte miteinander statt übereinander.",
-    "Es blieb unklar, wer im Rathaus zuständig ist.",
-    "Konkrete nächste Schritte, so macht das Mitmachen Spaß.",
-    "Ohne Fördermittel bleibt vieles beim Reden.",
-    "Die Betriebe haben gute Ideen eingebracht.",
-    "Mit Familie und Beruf ist jedes zweite Treffen kaum zu schaffen.",
-)
+# sentences of the survey, by the code they speak of: without names, as the prompt asks
+SENTENCES = {
+    "travel_time": ("Die Fahrt ohne Auto ist abends schwierig.", "Der letzte Bus fährt zu früh zurück."),
+    "town_rivalry": ("Manchmal denkt noch jede Stadt nur an sich.",),
+    "unclear_responsibility": ("Es blieb unklar, wer im Rathaus zuständig ist.",),
+    "no_funding": ("Ohne Fördermittel bleibt vieles beim Reden.",),
+    "volunteer_time": ("Mit Familie und Beruf ist jedes zweite Treffen kaum zu schaffen.",),
+    "information_gap": ("Die Einladung kam bei einigen zu spät an.",),
+    "administration_involved": ("Gut, dass die Verwaltung mit am Tisch saß.",),
+    "shared_goal": ("Endlich reden die drei Städte miteinander statt übereinander.",),
+    "committed_people": ("Konkrete nächste Schritte, so macht das Mitmachen Spaß.",),
+    "businesses_involved": ("Die Betriebe haben gute Ideen eingebracht.",),
+}
 ANSWER_WEIGHTS = (("yes", 52), ("maybe", 8), ("no", 20), (None, 20))  # None: no answer before the meeting
 STOP_AFTER, STOPPING = 4, 6  # from the fifth meeting on, every sixth member stays away (the drop-off figures)
 STOP_REASONS = (("schedule", 70), ("travel", 30))
@@ -249,4 +251,6 @@ async def _answers(s: AsyncSession, h: History, meeting_id: int, present: list[P
             named.append(rnd.choice(factors[5:]))
         row.factors = [c for c in factors if c in named]
         row.obstacles = rnd.choices(obstacles, (4, 3, 6, 4, 1, 4, 2)) if rnd.random() < 0.75 else []
-        row.comment = survey_answers.clean_comment(rnd.choice(SENTENCES)) if rnd.random() < 0.22 else None
+        said = [SENTENCES[c] for c in (*row.obstacles, *row.factors) if c in SENTENCES]  # first obstacle, then factor
+        if said and rnd.random() < 0.25:
+            row.comment = survey_answers.clean_comment(rnd.choice(said[0]))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 CONTACT_BASE = 940001  # Telegram ids of the towns' administration contacts
 CONTACTS = (("saalfeld", "Amt für Stadtentwicklung Saalfeld"), ("rudolstadt", "Bürgerbüro Rudolstadt"),
             ("bad_blankenburg", "Hauptamt Bad Blankenburg"))  # fmt: skip
+TOWN_DELAY = {"saalfeld": -3, "rudolstadt": 0, "bad_blankenburg": 4}  # days: each town answers at its own pace
 # the steps of each path: (status, days after submission); "town:taken" / "town:declined" are the towns' answers
 PATHS: dict[str, tuple[tuple[str, int], ...]] = {
     "submitted": (),
@@ -44,18 +45,19 @@ IDEAS = (
      ALL3, "implemented", 8),
     ("Gemeinsames Ärztehaus mit Sprechstunden in allen drei Städten", "public_services", "daseinsvorsorge",
      ALL3, "taken", 12),
-    ("Mitfahrbänke an den Ortsausgängen", "public_services", "daseinsvorsorge", ("saalfeld",), "implemented", 15),
+    ("Mitfahrbänke in den Ortsteilen von Rudolstadt", "public_services", "daseinsvorsorge", ("rudolstadt",),
+     "implemented", 15),
     ("Mobiler Dorfladen für die Ortsteile", "public_services", "daseinsvorsorge",
      ("bad_blankenburg", "rudolstadt", "saalfeld"), "declined", 20),
     ("Apotheken-Lieferdienst für Ältere", "public_services", "daseinsvorsorge", ALL3, "taken", 30),
     ("Gemeinsamer Fahrplan für Bus und Bahn im Saalebogen", "public_services", "daseinsvorsorge",
      ALL3, "rejected", 34),
-    ("Bürgerbus mit ehrenamtlichen Fahrerinnen und Fahrern", "public_services", "daseinsvorsorge",
+    ("Fahrdienst zum Ärztehaus", "public_services", "daseinsvorsorge",
      ALL3, "open", 70),
     ("Schwimmhalle gemeinsam betreiben", "public_services", "daseinsvorsorge", ("saalfeld", "rudolstadt"),
      "in_review", 88),
     ("Sprechstunde der Stadtwerke im Bürgerhaus", "public_services", None, ("bad_blankenburg",), "submitted", 105),
-    ("Praktikumsbörse der Betriebe aller drei Städte", "skilled_workers", "fachkraefte",
+    ("Schnuppertage in Betrieben für Schulabgänger", "skilled_workers", "fachkraefte",
      ALL3, "implemented", 10),
     ("Willkommenspaket für Zuziehende", "skilled_workers", "fachkraefte", ALL3, "taken", 18),
     ("Azubi-Wohnheim in Saalfeld", "skilled_workers", "fachkraefte", ALL3, "declined", 22),
@@ -69,7 +71,7 @@ IDEAS = (
      "open", 75),
     ("Gemeinsame Stellenbörse im Internet", "skilled_workers", "fachkraefte", ALL3, "taken", 62),
     ("Betriebsbesuche für Schulklassen", "skilled_workers", None, ("rudolstadt",), "submitted", 110),
-    ("Ehrenamtsbörse online für alle drei Städte", "civic_engagement", "engagement",
+    ("Freiwilligentag der drei Städte", "civic_engagement", "engagement",
      ALL3, "implemented", 12),
     ("Nachbarschaftshilfe mit Telefonkette", "civic_engagement", "engagement", ("rudolstadt",), "implemented", 16),
     ("Vereinsräume gemeinsam nutzen", "civic_engagement", "engagement", ALL3, "taken", 24),
@@ -84,6 +86,15 @@ IDEAS = (
     ("Seniorentreff mit Fahrdienst", "civic_engagement", None, ("bad_blankenburg", "rudolstadt"), "submitted", 112),
     ("Tag der offenen Rathäuser", "civic_engagement", "engagement", ALL3,
      "submitted", 115),
+    # the newest ideas, still waiting for an answer
+    ("Öffentliche Toiletten am Bahnhof", "public_services", "daseinsvorsorge", ("saalfeld",), "submitted", 108),
+    ("Defibrillatoren in allen Ortsteilen", "public_services", "daseinsvorsorge", ALL3, "submitted", 111),
+    ("Mobiles Bürgeramt für die Dörfer", "public_services", None, ("bad_blankenburg",), "submitted", 116),
+    ("Spielplatz-Check durch Eltern", "public_services", "daseinsvorsorge", ("rudolstadt",), "submitted", 118),
+    ("Sprachkurse für zugezogene Fachkräfte", "skilled_workers", "fachkraefte", ("rudolstadt",), "submitted", 109),
+    ("Gründerstammtisch im Wechsel der Städte", "skilled_workers", "fachkraefte", ALL3, "submitted", 117),
+    ("Leihoma- und Leihopa-Dienst", "civic_engagement", "engagement", ("saalfeld",), "submitted", 113),
+    ("Dankeschön-Abend für Ehrenamtliche", "civic_engagement", "engagement", ALL3, "submitted", 119),
 )  # fmt: skip
 FACTOR_CODES = {"implemented": 2, "taken": 2, "accepted": 1, "in_review": 1}  # success factors ticked per path
 OBSTACLE_CODES = {"rejected": 2, "declined": 2, "open": 2}
@@ -144,6 +155,7 @@ async def _path(s: AsyncSession, h: History, idea: Idea, steps: Sequence[tuple[s
             for route_id in routes:
                 route = await s.get(IdeaRoute, route_id)
                 assert route is not None
+                when = submitted + timedelta(days=days + TOWN_DELAY[route.town])
                 contact = await people.get_person(s, contacts[route.town])
                 assert contact is not None
                 obstacles = [c.key for c in h.config.obstacles]

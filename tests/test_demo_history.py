@@ -86,7 +86,8 @@ async def test_the_history_holds_every_stage_and_nothing_of_it_is_sent(demo):
     assert {"taken", "declined", "open"} <= routes  # the towns' answers, and one still waiting
     assert imported == len(history_ideas.WORKSHOP_IDEAS)
     assert list(past.scalars()) == []  # four months of invitations, surveys and answers never go out
-    assert sentences and not any(name in sentence for sentence in sentences for name in names)
+    words = {w.strip(".,;:!?„“\"") for sentence in sentences for w in sentence.split()}
+    assert sentences and not words & set(names)  # the sentences name nobody
     await demo.advance(timedelta(minutes=5))
     for i in range(len(history.MEMBERS)):  # the members of the past got nothing about it
         user = demo.fake.users[history.HISTORY_BASE + i]
