@@ -153,7 +153,8 @@ async def _backdate(s: AsyncSession, h: History) -> None:
     """The demo's people were there from the begin: their registration and memberships date from it."""
     await s.execute(update(Person).values(created_at=h.begin, consent_at=h.begin, evaluation_consent_at=h.begin))
     await s.execute(update(Membership).values(joined_at=h.begin))
-    members = (await s.execute(select(Membership, Person).join(Person, Person.id == Membership.person_id))).all()
+    rows = select(Membership, Person).join(Person, Person.id == Membership.person_id)
+    members = (await s.execute(rows.order_by(Membership.team_id, Membership.person_id))).all()  # the same each time
     for m, p in members:
         slug = next(t.slug for t in h.teams.values() if t.id == m.team_id)
         h.team_members.setdefault(slug, []).append(p)

@@ -20,13 +20,17 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from sqlalchemy import func, select
 
+from bot.application import prepare
 from bot.config import load_config
+from bot.processing import database_options
 from bot.texts import t
 from demo import history, history_ideas, seed
-from demo.run import start_demo
+from demo.run import demo_config, start_demo
 from handlers.reports import evaluation
 from handlers.reports.evaluation_words import vocabulary
 from models import outbox, people
+from models.clock import FrozenClock
+from models.db import Database
 from models.evaluation import figures
 from models.tables import Idea, IdeaRoute, Meeting, Outbox, Person, SurveyAnswer, Workshop
 
@@ -142,3 +146,26 @@ async def test_every_section_of_the_evaluation_report_has_data_and_most_cells_sh
     for cell in (head.meetings, head.active, head.hours, head.ideas_new, head.ideas_implemented, head.answers,
                  head.usefulness):  # fmt: skip
         assert not cell.suppressed and cell.value
+
+
+async def _seeded(path: Path) -> list[tuple[object, ...]]:
+    """A fresh demo database seeded at START: what its history holds, row by row."""
+    config = demo_config(load_config(EXAMPLE, require_token=False), path)
+    db = Database(config.database_url, **database_options(config.database_url))
+    try:
+        await prepare(config, db, FrozenClock(START))
+        await seed.seed(db, config, START)
+        async with db.transaction() as s:
+            rows = await s.execute(select(SurveyAnswer.meeting_id, SurveyAnswer.person_id, SurveyAnswer.usefulness,
+                                          SurveyAnswer.factors, SurveyAnswer.obstacles, SurveyAnswer.comment)
+                                   .order_by(SurveyAnswer.id))  # fmt: skip
+            ideas = await s.execute(select(Idea.id, Idea.author_id, Idea.status, Idea.created_at).order_by(Idea.id))
+            return [*rows.all(), *ideas.all()]
+    finally:
+        await db.dispose()
+
+
+@SHARED  # on the demo's loop, so the demo above keeps running while this seeds
+async def test_every_fresh_demo_holds_the_same_history(tmp_path):
+    first, second = await _seeded(tmp_path / "a.db"), await _seeded(tmp_path / "b.db")
+    assert first == second and len(first) > 100
