@@ -79,14 +79,18 @@ DECISIONS = (
 )
 # sentences of the survey, by the code they speak of: without names, as the prompt asks
 SENTENCES = {
-    "travel_time": ("Die Fahrt ohne Auto ist abends schwierig.", "Der letzte Bus fährt zu früh zurück."),
-    "town_rivalry": ("Manchmal denkt noch jede Stadt nur an sich.",),
+    "travel_time": ("Die Fahrt ohne Auto ist abends schwierig.", "Der letzte Bus fährt zu früh zurück.",
+                    "Eine Stunde hin und zurück für ein Treffen ist viel.",
+                    "Online dabei sein hilft bei weiten Wegen."),
+    "town_rivalry": ("Manchmal denkt noch jede Stadt nur an sich.", "Der alte Streit um den Standort kam wieder hoch."),
     "unclear_responsibility": ("Es blieb unklar, wer im Rathaus zuständig ist.",),
-    "no_funding": ("Ohne Fördermittel bleibt vieles beim Reden.",),
+    "no_funding": ("Ohne Fördermittel bleibt vieles beim Reden.", "Für die Umsetzung fehlt noch das Geld."),
     "volunteer_time": ("Mit Familie und Beruf ist jedes zweite Treffen kaum zu schaffen.",),
     "information_gap": ("Die Einladung kam bei einigen zu spät an.",),
-    "administration_involved": ("Gut, dass die Verwaltung mit am Tisch saß.",),
-    "shared_goal": ("Endlich reden die drei Städte miteinander statt übereinander.",),
+    "administration_involved": ("Gut, dass die Verwaltung mit am Tisch saß.",
+                                "Die Rückmeldung aus dem Rathaus kam schnell."),
+    "shared_goal": ("Endlich reden die drei Städte miteinander statt übereinander.",
+                    "Alle wollen, dass junge Familien hierbleiben."),
     "committed_people": ("Konkrete nächste Schritte, so macht das Mitmachen Spaß.",),
     "businesses_involved": ("Die Betriebe haben gute Ideen eingebracht.",),
 }
