@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.config import Config
 from botapi import FakeTelegram, SimGroup, SimUser
+from demo import history
 from models import groups, outbox, people, polls, teams
 from models.db import Database
 from models.ideas import answers as idea_answers
@@ -77,6 +78,7 @@ def add_users(fake: FakeTelegram) -> tuple[dict[str, SimUser], SimGroup]:
         group.add(users[key], admin=key == "lead")
     for i in range(6):
         group.members.add(MEMBER_BASE + i)
+    history.add_users(fake)
     return users, group
 
 
@@ -179,6 +181,7 @@ async def seed(db: Database, config: Config, now: datetime) -> None:
         await idea_answers.publish(s, lea, None, after)
         await outbox.cancel_open(s, Outbox.kind == idea_answers.IDEA_ANSWER, reason="demo history")  # long past
 
+    await history.seed(db, config, now)  # four months of meetings, surveys and ideas behind the present
     # what is still to come is planned at the demo's present, so its messages go out now
     async with db.transaction() as s:
         lead = await people.get_person(s, LEAD)
