@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import json
 import logging
 import os
 import pstats
@@ -35,7 +36,8 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from bench.workload import SCRIPT, Tally, run_users
+from bench.dialogue import INTERVAL, Dialogue, run_dialogue, seed_meeting
+from bench.workload import SCRIPT, Tally, run_user, run_users
 from bot.application import prepare
 from bot.config import Config, parse_config
 from bot.logs import install_redaction
@@ -84,6 +86,7 @@ class Result:
     calls: dict[str, float] = field(default_factory=dict)
     cpu: float = 0.0  # the bot process's CPU seconds (all threads) during the measured phase
     driver_cpu: float = 0.0  # the benchmark process's (fake server + users) CPU seconds
+    dialogue: Dialogue = field(default_factory=Dialogue)  # one person at human speed during the load
 
     @property
     def rate(self) -> float:
@@ -192,6 +195,7 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
         tally = Tally()
         start, cpu, driver = time.perf_counter(), cpu_seconds(proc.pid), time.process_time()
         work = asyncio.create_task(run_users(fake, users, tally, name.startswith("actionbot"), "User"))
+        person = asyncio.create_task(run_dialogue(fake, work, name.startswith("actionbot")))
         done, _ = await asyncio.wait({work}, timeout=args.max_seconds)
         seconds = time.perf_counter() - start
         cut = not done  # a busy machine: count what was done in time, abandon the rest
@@ -203,6 +207,11 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
         if cut:
             work.cancel()
             await asyncio.gather(work, return_exceptions=True)
+        try:
+            async with asyncio.timeout(90):
+                dialogue = await person
+        except TimeoutError:
+            dialogue = Dialogue(failures=["the dialogue did not finish"])
     finally:
         await stop_child(proc)
         await err_task
@@ -212,6 +221,8 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
     result = Result(name, updates, seconds, latencies, bot_errors, api_errors, tally)
     result.cpu = cpu
     result.driver_cpu = driver
+    result.dialogue = dialogue
+    result.notes.extend(f"dialogue: {f}" for f in dialogue.failures[:2])
     result.calls = {k: n / max(1, updates) for k, n in calls.most_common()}
     result.notes.extend(bot_error_lines)
     if api_errors:
@@ -231,16 +242,22 @@ async def echo_phase(args: argparse.Namespace, rtt: float) -> Result:
         return await measure("echo bot (PTB defaults)", fake, ["echo", fake.token, fake.url], args, users)
 
 
+async def prepare_database(fake: FakeTelegram, url: str) -> None:
+    """Migrations and teams, before the bot starts; and the meeting the dialogue's person is invited to."""
+    db = Database(url)
+    try:
+        await prepare(make_config(fake, url), db)
+    finally:
+        await db.dispose()
+    await seed_meeting(make_config(fake, url), url)
+
+
 async def actionbot_phase(args: argparse.Namespace, kind: str, rtt: float, ptb_defaults: bool, profile: str) -> Result:
     fake = NetFake()
     fake.rtt = rtt
     async with database(kind, args.pg) as url, fake:
         install_redaction(fake.token)
-        db = Database(url)
-        try:
-            await prepare(make_config(fake, url), db)  # migrations and teams, before the bot starts
-        finally:
-            await db.dispose()
+        await prepare_database(fake, url)
         child = ["actionbot-ptb" if ptb_defaults else "actionbot", fake.token, fake.url, url,
                  "--concurrency", str(args.concurrency)]
         if not args.db_options:
@@ -251,6 +268,73 @@ async def actionbot_phase(args: argparse.Namespace, kind: str, rtt: float, ptb_d
             child.append("--uvloop")
         name = "actionbot (PTB defaults)" if ptb_defaults else "actionbot"
         return await measure(name, fake, child, args, args.users if not rtt else args.rtt_users)
+
+
+async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, list[float]]:
+    """One user at a time through the workload (so each update runs alone): per kind of update, how many SQL
+    statements and how much CPU (bench/child.py `PerUpdate`); with --profile also a cProfile per kind."""
+    fake = NetFake()
+    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
+    async with database(kind, args.pg) as url, fake:
+        install_redaction(fake.token)
+        await prepare_database(fake, url)
+        child = ["actionbot", fake.token, fake.url, url, "--concurrency", str(args.concurrency), "--per-update", path]
+        if args.profile:
+            child.append("--per-update-profile")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.child", *child, cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        stdout = proc.stdout
+
+        async def read_processed() -> None:
+            async for raw in stdout:
+                fake.mark_processed(int(raw))
+
+        done_task: asyncio.Task[None] | None = None
+        try:
+            async with asyncio.timeout(60):
+                if (await stdout.readline()).strip() != b"R":
+                    raise RuntimeError("the bot did not start for the per-update pass")
+            fake.track_processing = True
+            done_task = asyncio.create_task(read_processed())
+            tally = Tally()
+            for i in range(args.per_update_users + 2):  # two warm-up users, not counted (first name "Warm")
+                user = fake.user(first_name=f"{'Warm' if i < 2 else 'Prof'}{i}", language_code="de")
+                await run_user(user, SCRIPT, tally, True)
+        finally:
+            await stop_child(proc)
+            if done_task is not None:
+                done_task.cancel()
+    return read_json(path)
+
+
+def read_json(path: str) -> dict[str, list[float]]:
+    data: dict[str, list[float]] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data
+
+
+def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int) -> str:
+    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
+    lines = [f"== {kind}: per update, one at a time (SQL statements and bot CPU per update of each kind) ==",
+             f"{'update':<22} {'count':>6} {'SQL/upd':>8} {'cpu ms/upd':>10}"]
+    total = [0.0, 0.0, 0.0]
+    for name, (n, statements, cpu) in sorted(data.items(), key=lambda kv: -kv[1][2] / max(1, kv[1][0])):
+        lines.append(f"{name:<22} {int(n):>6} {statements / n:>8.1f} {1000 * cpu / n:>10.2f}")
+        total = [total[0] + n, total[1] + statements, total[2] + cpu]
+    if total[0]:
+        lines.append(f"{'all':<22} {int(total[0]):>6} {total[1] / total[0]:>8.1f} {1000 * total[2] / total[0]:>10.2f}")
+    if profile_lines:
+        for name in data:
+            prof = f"{path}.{name.replace(' ', '_').replace('/', '')}.prof"
+            if Path(prof).exists():
+                out = io.StringIO()
+                pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(profile_lines)
+                body = out.getvalue()
+                body = body[body.find("   ncalls"):] if "   ncalls" in body else body
+                lines.append(f"-- profile of '{name}' (event-loop thread, tottime, top {profile_lines}):\n{body}")
+    return "\n".join(lines)
 
 
 def fmt(x: float) -> str:
@@ -278,6 +362,14 @@ def table(title: str, rows: list[Result]) -> str:
         f"ratio actionbot/echo: throughput {ratio:.2f}x (aim >= 1.00: {'met' if ratio >= 1.0 else 'NOT met'}), "
         f"p95 latency {p95:.2f}x (aim <= 1.20: {'met' if p95 <= 1.2 else 'NOT met'}), "
         f"p50 latency {bot.pct(0.5) / echo.pct(0.5):.2f}x"
+    )
+    d_echo, d_bot = echo.dialogue, bot.dialogue
+    lines.append(
+        f"dialogue (one person, a tap every {INTERVAL:g} s during the load; ms to the last message of each answer): "
+        f"actionbot p50 {fmt(d_bot.pct(0.5))} / p95 {fmt(d_bot.pct(0.95))} ({len(d_bot.latencies_ms)} taps), "
+        f"echo bot p50 {fmt(d_echo.pct(0.5))} / p95 {fmt(d_echo.pct(0.95))} ({len(d_echo.latencies_ms)} taps); "
+        f"p95 {d_bot.pct(0.95) / d_echo.pct(0.95):.2f}x (aim <= 1.20: "
+        f"{'met' if d_bot.pct(0.95) <= 1.2 * d_echo.pct(0.95) else 'NOT met'})"
     )
     for r in rows:
         per_call = ", ".join(f"{k} {v:.2f}" for k, v in r.calls.items())
@@ -339,6 +431,12 @@ async def run(args: argparse.Namespace) -> int:
                 print(out.getvalue())
             if any(r.tally.failures for r in rows):
                 status = 1
+    if args.per_update_users:
+        for kind in args.db:
+            data = await per_update_phase(args, kind)
+            print()
+            print(per_update_table(kind, data, args.profile_lines if args.profile else 0))
+            sys.stdout.flush()
     print()
     print(LIMITS_NOTE)
     return status
@@ -363,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", nargs="?", const="tottime", default=None, help="cProfile the actionbot process (sort key)"
     )
     parser.add_argument("--profile-lines", type=int, default=30)
+    parser.add_argument("--per-update-users", type=int, default=5,
+                        help="users run one at a time for the per-update SQL and CPU figures (0: skip; default 5)")
     parser.add_argument("--no-db-options", dest="db_options", action="store_false",
                         help="use the engine defaults instead of bot.processing.database_options")
     parser.add_argument("--uvloop", action="store_true", help="run actionbot on uvloop (needs uvloop installed)")
