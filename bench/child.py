@@ -55,15 +55,14 @@ def update_kind(update: object) -> str:
 
 
 class PerUpdate:
-    """Per kind of update: how many, SQL statements, CPU seconds (the whole process: aiosqlite's thread too) and,
-    with `profile`, a cProfile of its event-loop thread. Exact only when updates run one at a time (the
-    benchmark's per-update pass runs a single user); only users whose first name starts with `prefix` count."""
+    """Per kind of update: how many, SQL statements, CPU seconds (the whole process: aiosqlite's thread too).
+    Exact only when updates run one at a time (the benchmark's per-update pass runs a single user); only users
+    whose first name starts with `prefix` count."""
 
-    def __init__(self, db: Database, prefix: str, profile: bool) -> None:
-        self.prefix, self.profile = prefix, profile
+    def __init__(self, db: Database, prefix: str) -> None:
+        self.prefix = prefix
         self.statements = 0
         self.kinds: dict[str, list[float]] = {}
-        self.profiles: dict[str, cProfile.Profile] = {}
         event.listen(db.engine.sync_engine, "before_cursor_execute", self._count)
 
     def _count(self, *args: Any) -> None:
@@ -79,15 +78,10 @@ class PerUpdate:
                     await super().process_update(update)
                     return
                 kind = update_kind(update)
-                profile = counter.profiles.setdefault(kind, cProfile.Profile()) if counter.profile else None
                 statements, cpu = counter.statements, time.process_time()
-                if profile is not None:
-                    profile.enable()
                 try:
                     await super().process_update(update)
                 finally:
-                    if profile is not None:
-                        profile.disable()
                     row = counter.kinds.setdefault(kind, [0, 0, 0.0])
                     row[0] += 1
                     row[1] += counter.statements - statements
@@ -97,8 +91,6 @@ class PerUpdate:
 
     def dump(self, path: str) -> None:
         Path(path).write_text(json.dumps(self.kinds), encoding="utf-8")
-        for kind, profile in self.profiles.items():
-            profile.dump_stats(f"{path}.{kind.replace(' ', '_').replace('/', '')}.prof")
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -116,7 +108,7 @@ async def serve(args: argparse.Namespace) -> None:
         db = Database(args.db_url, **(database_options(args.db_url) if args.db_options else {}))
         app_class: type[Application] = Signalling  # type: ignore[type-arg]
         if args.per_update:
-            per_update = PerUpdate(db, "Prof", args.per_update_profile)
+            per_update = PerUpdate(db, "Prof")
             app_class = per_update.wrap(Signalling)
         app = build_application(
             config, db, application_class=app_class, ptb_defaults=args.kind == "actionbot-ptb",
@@ -160,7 +152,6 @@ def main() -> int:
     parser.add_argument("--no-db-options", dest="db_options", action="store_false")
     parser.add_argument("--profile", default="")
     parser.add_argument("--per-update", default="", help="write per-kind statements and CPU (JSON) to this path")
-    parser.add_argument("--per-update-profile", action="store_true", help="and a cProfile per kind next to it")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop instead of asyncio's default loop")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="child %(levelname)s %(name)s: %(message)s")

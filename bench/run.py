@@ -272,7 +272,7 @@ async def actionbot_phase(args: argparse.Namespace, kind: str, rtt: float, ptb_d
 
 async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, list[float]]:
     """One user at a time through the workload (so each update runs alone): per kind of update, how many SQL
-    statements and how much CPU (bench/child.py `PerUpdate`); with --profile also a cProfile per kind."""
+    statements and how much CPU (bench/child.py `PerUpdate`); with --profile also a cProfile of this pass."""
     fake = NetFake()
     path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
     async with database(kind, args.pg) as url, fake:
@@ -280,7 +280,7 @@ async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, lis
         await prepare_database(fake, url)
         child = ["actionbot", fake.token, fake.url, url, "--concurrency", str(args.concurrency), "--per-update", path]
         if args.profile:
-            child.append("--per-update-profile")
+            child += ["--profile", f"{path}.prof"]
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.child", *child, cwd=ROOT,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
@@ -315,6 +315,18 @@ def read_json(path: str) -> dict[str, list[float]]:
     return data
 
 
+def package_of(filename: str) -> str:
+    """`sqlalchemy`, `telegram`, `asyncio`, `bot`, ... for a profiled function's file ('~': built-ins)."""
+    if filename == "~":
+        return "built-in (C)"
+    parts = Path(filename).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    if str(ROOT) in filename:
+        return Path(filename).relative_to(ROOT).parts[0]
+    return f"stdlib {Path(filename).parent.name}/{Path(filename).stem}".replace("stdlib python3.11/", "stdlib ")
+
+
 def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int) -> str:
     path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
     lines = [f"== {kind}: per update, one at a time (SQL statements and bot CPU per update of each kind) ==",
@@ -325,15 +337,19 @@ def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int
         total = [total[0] + n, total[1] + statements, total[2] + cpu]
     if total[0]:
         lines.append(f"{'all':<22} {int(total[0]):>6} {total[1] / total[0]:>8.1f} {1000 * total[2] / total[0]:>10.2f}")
-    if profile_lines:
-        for name in data:
-            prof = f"{path}.{name.replace(' ', '_').replace('/', '')}.prof"
-            if Path(prof).exists():
-                out = io.StringIO()
-                pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(profile_lines)
-                body = out.getvalue()
-                body = body[body.find("   ncalls"):] if "   ncalls" in body else body
-                lines.append(f"-- profile of '{name}' (event-loop thread, tottime, top {profile_lines}):\n{body}")
+    if profile_lines and Path(f"{path}.prof").exists():
+        lines.append(f"-- profile of this pass (warm-up included; waiting in epoll left out), by package, "
+                     f"then the top {profile_lines} by tottime:")
+        stats = pstats.Stats(f"{path}.prof")
+        by_package: Counter[str] = Counter()
+        for (filename, _, function), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+            if "epoll" not in function:
+                by_package[package_of(filename)] += tottime
+        lines.extend(f"   {seconds:8.3f} s  {name}" for name, seconds in by_package.most_common(14))
+        out = io.StringIO()
+        pstats.Stats(f"{path}.prof", stream=out).sort_stats("tottime").print_stats(profile_lines)
+        body = out.getvalue()
+        lines.append(body[body.find("   ncalls"):] if "   ncalls" in body else body)
     return "\n".join(lines)
 
 
