@@ -29,6 +29,7 @@ from bot.application import build_application
 from bot.logs import install_redaction
 from bot.processing import database_options
 from models.db import Database
+from scheduler.limiter import Limits, RateLimiter
 
 
 class Signalling(Application):  # type: ignore[type-arg]
@@ -114,6 +115,8 @@ async def serve(args: argparse.Namespace) -> None:
             config, db, application_class=app_class, ptb_defaults=args.kind == "actionbot-ptb",
             concurrency=args.concurrency,
         )
+        if args.overall_per_second != Limits().overall_per_second:  # the replies' limiter (no dispatcher here)
+            app.bot_data["services"]._own_limiter = RateLimiter(Limits(overall_per_second=args.overall_per_second))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -151,6 +154,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--no-db-options", dest="db_options", action="store_false")
     parser.add_argument("--profile", default="")
+    parser.add_argument("--overall-per-second", type=float, default=Limits().overall_per_second)
     parser.add_argument("--per-update", default="", help="write per-kind statements and CPU (JSON) to this path")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop instead of asyncio's default loop")
     args = parser.parse_args()

@@ -266,6 +266,8 @@ async def actionbot_phase(args: argparse.Namespace, kind: str, rtt: float, ptb_d
             child += ["--profile", profile]
         if args.uvloop:
             child.append("--uvloop")
+        if args.overall_per_second is not None:
+            child += ["--overall-per-second", str(args.overall_per_second)]
         name = "actionbot (PTB defaults)" if ptb_defaults else "actionbot"
         return await measure(name, fake, child, args, args.users if not rtt else args.rtt_users)
 
@@ -422,6 +424,8 @@ async def run(args: argparse.Namespace) -> int:
         f"parameters: {len(SCRIPT)} updates per user; loopback: {args.users} users = {args.users * len(SCRIPT)} "
         f"updates per phase; with a round trip: {args.rtt_users} users = {args.rtt_users * len(SCRIPT)} updates; "
         f"{args.warmup} warm-up users first; closed loop; actionbot concurrency={args.concurrency}; "
+        f"overall send budget {args.overall_per_second if args.overall_per_second is not None else 30:g}/s; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
         f"Bot API round trips: {', '.join(f'{r:g} ms' for r in rtts)}; databases: {', '.join(args.db)}; "
         f"{os.cpu_count()} cores; the echo bot runs once per round trip and is shown in both tables"
     )
@@ -454,6 +458,7 @@ async def run(args: argparse.Namespace) -> int:
             print(per_update_table(kind, data, args.profile_lines if args.profile else 0))
             sys.stdout.flush()
     print()
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(LIMITS_NOTE)
     return status
 
@@ -481,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="users run one at a time for the per-update SQL and CPU figures (0: skip; default 5)")
     parser.add_argument("--no-db-options", dest="db_options", action="store_false",
                         help="use the engine defaults instead of bot.processing.database_options")
+    parser.add_argument("--overall-per-second", type=float, default=None,
+                        help="the bot's overall send budget (default: production's 30/s; 0: none, to measure the "
+                             "bot's own capacity: closed-loop users then ask for more than Telegram lets a bot send)")
     parser.add_argument("--uvloop", action="store_true", help="run actionbot on uvloop (needs uvloop installed)")
     args = parser.parse_args(argv)
     return asyncio.run(run(args))
