@@ -81,13 +81,13 @@ async def seed_meeting(config: Config, url: str) -> None:
         await db.dispose()
 
 
-async def _step(user: SimUser, what: str, arg: str, actionbot: bool) -> None:
+async def _step(user: SimUser, what: str, arg: str, actionbot: bool, n: int) -> None:
     if what == "send":
         await user.send(arg, timeout=60)
     elif actionbot:
         await user.press(arg, timeout=60)
-    else:
-        await user.press_data("x:1:x", message=user.last_message(), timeout=60)
+    else:  # the echo bot edits its message to "pressed <data>": new data each time, or Telegram says "not modified"
+        await user.press_data(f"x:1:{n}", message=user.last_message(), timeout=60)
 
 
 async def run_dialogue(fake: FakeTelegram, load: asyncio.Task[None], actionbot: bool) -> Dialogue:
@@ -96,11 +96,11 @@ async def run_dialogue(fake: FakeTelegram, load: asyncio.Task[None], actionbot: 
     while not load.done() or result.passes == 0:
         user = fake.user(first_name=f"Dialog{result.passes}", language_code="de")
         result.passes += 1
-        for what, arg in STEPS:
+        for n, (what, arg) in enumerate(STEPS):
             started = time.perf_counter()
             during_load = not load.done()
             try:
-                await _step(user, what, arg, actionbot)
+                await _step(user, what, arg, actionbot, n)
             except Exception as exc:  # keep going: the figure says how many answers came
                 result.failures.append(f"{what} {arg!r}: {exc!r:.200}")
                 break
