@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.errors import Refusal
 from models.tables import Draft
 
-
 _CACHE = "drafts"  # session.info key: person id -> the draft (or None) as this transaction last saw it
 
 
