@@ -412,6 +412,10 @@ note: what limits it. Loopback: every bot is CPU-bound in its one event loop (se
       for every request in turn (sequential dispatch), while actionbot overlaps up to --concurrency users;
       then the limit is the round trip per user (updates of one chat stay in order) and, at higher load,
       CPU again. Latency here is mostly queueing in a closed loop (about users / throughput).
+      Replies count against Telegram's overall budget of 30 messages/s (served before background rows, never
+      beyond it): with ~1.5 messages per update the closed loop on loopback stays near 20 updates/s whatever
+      the CPU, and the dialogue's person waits among the other users' replies; --overall-per-second 0 shows
+      the bot's own capacity.
       Machine: other processes share these cores; compare 'cpu ms/upd' when the wall-clock numbers jump.
       --profile writes a cProfile of the actionbot process."""
 
