@@ -43,7 +43,7 @@ class Limits:
 
 WINDOW = 1.005  # spacing of slots: 30 per WINDOW seconds; the margin against jitter is in `_window_check`
 TELEGRAM_SECOND = 1.002  # Telegram's window, a hair longer so clock granularity cannot make 31
-CATCH_UP = 1.0  # seconds of grid slots a late pump may still hand out (see `_run_pump`)
+CATCH_UP = 0.1  # seconds of grid slots a late pump may still hand out: a few, never a burst (see `_run_pump`)
 
 
 @dataclass
@@ -251,8 +251,8 @@ class RateLimiter:
         """Hand out the grid's slots while anybody waits: at each slot time the best eligible waiter gets it."""
         while self._queues:
             now = self._now()
-            # a busy event loop wakes the pump late: the missed slots are caught up (up to CATCH_UP seconds of
-            # them), so a broadcast keeps its rate; `_window_check` still holds any second to the budget
+            # a busy event loop wakes the pump late: the slots it just missed are caught up (up to CATCH_UP seconds
+            # of them, so no burst), so a broadcast keeps its rate; `_window_check` still holds any second to 30
             slot = max(self._paused_until, self._next if self._next >= now - CATCH_UP else now)
             if slot > now:
                 await self._nap(slot, slot - now)
