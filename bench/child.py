@@ -11,12 +11,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import json
 import logging
 import os
 import signal
 import sys
+import time
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
+from telegram import Update
 from telegram.ext import Application
 
 from bench.echo import build_echo_bot
@@ -24,6 +29,7 @@ from bot.application import build_application
 from bot.logs import install_redaction
 from bot.processing import database_options
 from models.db import Database
+from scheduler.limiter import Limits, RateLimiter
 
 
 class Signalling(Application):  # type: ignore[type-arg]
@@ -38,9 +44,60 @@ class Signalling(Application):  # type: ignore[type-arg]
                 os.write(1, b"%d\n" % update_id)
 
 
+def update_kind(update: object) -> str:
+    """What an update is, for the per-kind figures: the command, `text`, or the button's callback prefix."""
+    if isinstance(update, Update):
+        if update.callback_query is not None:
+            return f"button {(update.callback_query.data or '').split(':')[0]}"
+        message = update.effective_message
+        text = (message.text or "") if message is not None else ""
+        return text.split()[0] if text.startswith("/") else "text"
+    return "other"
+
+
+class PerUpdate:
+    """Per kind of update: how many, SQL statements, CPU seconds (the whole process: aiosqlite's thread too).
+    Exact only when updates run one at a time (the benchmark's per-update pass runs a single user); only users
+    whose first name starts with `prefix` count."""
+
+    def __init__(self, db: Database, prefix: str) -> None:
+        self.prefix = prefix
+        self.statements = 0
+        self.kinds: dict[str, list[float]] = {}
+        event.listen(db.engine.sync_engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args: Any) -> None:
+        self.statements += 1
+
+    def wrap(self, app_class: type[Application]) -> type[Application]:  # type: ignore[type-arg]
+        counter = self
+
+        class Counting(app_class):  # type: ignore[misc, valid-type]
+            async def process_update(self, update: object) -> None:
+                user = update.effective_user if isinstance(update, Update) else None
+                if user is None or not user.first_name.startswith(counter.prefix):
+                    await super().process_update(update)
+                    return
+                kind = update_kind(update)
+                statements, cpu = counter.statements, time.process_time()
+                try:
+                    await super().process_update(update)
+                finally:
+                    row = counter.kinds.setdefault(kind, [0, 0, 0.0])
+                    row[0] += 1
+                    row[1] += counter.statements - statements
+                    row[2] += time.process_time() - cpu
+
+        return Counting
+
+    def dump(self, path: str) -> None:
+        Path(path).write_text(json.dumps(self.kinds), encoding="utf-8")
+
+
 async def serve(args: argparse.Namespace) -> None:
     install_redaction(args.token)
     db: Database | None = None
+    per_update: PerUpdate | None = None
     app: Application[Any, Any, Any, Any, Any, Any]
     if args.kind == "echo":
         app = build_echo_bot(args.token, f"{args.api_url}/bot", Signalling)
@@ -50,10 +107,16 @@ async def serve(args: argparse.Namespace) -> None:
 
         config = parse_config(make_config_data(args.token, args.api_url, args.db_url), env={})
         db = Database(args.db_url, **(database_options(args.db_url) if args.db_options else {}))
+        app_class: type[Application] = Signalling  # type: ignore[type-arg]
+        if args.per_update:
+            per_update = PerUpdate(db, "Prof")
+            app_class = per_update.wrap(Signalling)
         app = build_application(
-            config, db, application_class=Signalling, ptb_defaults=args.kind == "actionbot-ptb",
+            config, db, application_class=app_class, ptb_defaults=args.kind == "actionbot-ptb",
             concurrency=args.concurrency,
         )
+        if args.overall_per_second != Limits().overall_per_second:  # the replies' limiter (no dispatcher here)
+            app.bot_data["services"]._own_limiter = RateLimiter(Limits(overall_per_second=args.overall_per_second))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -66,6 +129,8 @@ async def serve(args: argparse.Namespace) -> None:
         await stop.wait()
         await app.updater.stop()
         await app.stop()
+    if per_update is not None:
+        per_update.dump(args.per_update)
     if db is not None:
         await db.dispose()
 
@@ -89,6 +154,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--no-db-options", dest="db_options", action="store_false")
     parser.add_argument("--profile", default="")
+    parser.add_argument("--overall-per-second", type=float, default=Limits().overall_per_second)
+    parser.add_argument("--per-update", default="", help="write per-kind statements and CPU (JSON) to this path")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop instead of asyncio's default loop")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="child %(levelname)s %(name)s: %(message)s")

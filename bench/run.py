@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import json
 import logging
 import os
 import pstats
@@ -35,7 +36,8 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from bench.workload import SCRIPT, Tally, run_users
+from bench.dialogue import INTERVAL, Dialogue, run_dialogue, seed_meeting
+from bench.workload import SCRIPT, Tally, run_user, run_users
 from bot.application import prepare
 from bot.config import Config, parse_config
 from bot.logs import install_redaction
@@ -84,6 +86,7 @@ class Result:
     calls: dict[str, float] = field(default_factory=dict)
     cpu: float = 0.0  # the bot process's CPU seconds (all threads) during the measured phase
     driver_cpu: float = 0.0  # the benchmark process's (fake server + users) CPU seconds
+    dialogue: Dialogue = field(default_factory=Dialogue)  # one person at human speed during the load
 
     @property
     def rate(self) -> float:
@@ -192,6 +195,7 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
         tally = Tally()
         start, cpu, driver = time.perf_counter(), cpu_seconds(proc.pid), time.process_time()
         work = asyncio.create_task(run_users(fake, users, tally, name.startswith("actionbot"), "User"))
+        person = asyncio.create_task(run_dialogue(fake, work, name.startswith("actionbot")))
         done, _ = await asyncio.wait({work}, timeout=args.max_seconds)
         seconds = time.perf_counter() - start
         cut = not done  # a busy machine: count what was done in time, abandon the rest
@@ -203,6 +207,11 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
         if cut:
             work.cancel()
             await asyncio.gather(work, return_exceptions=True)
+        try:
+            async with asyncio.timeout(90):
+                dialogue = await person
+        except TimeoutError:
+            dialogue = Dialogue(failures=["the dialogue did not finish"])
     finally:
         await stop_child(proc)
         await err_task
@@ -212,6 +221,8 @@ async def measure(name: str, fake: FakeTelegram, child_args: list[str], args: ar
     result = Result(name, updates, seconds, latencies, bot_errors, api_errors, tally)
     result.cpu = cpu
     result.driver_cpu = driver
+    result.dialogue = dialogue
+    result.notes.extend(f"dialogue: {f}" for f in dialogue.failures[:2])
     result.calls = {k: n / max(1, updates) for k, n in calls.most_common()}
     result.notes.extend(bot_error_lines)
     if api_errors:
@@ -231,16 +242,22 @@ async def echo_phase(args: argparse.Namespace, rtt: float) -> Result:
         return await measure("echo bot (PTB defaults)", fake, ["echo", fake.token, fake.url], args, users)
 
 
+async def prepare_database(fake: FakeTelegram, url: str) -> None:
+    """Migrations and teams, before the bot starts; and the meeting the dialogue's person is invited to."""
+    db = Database(url)
+    try:
+        await prepare(make_config(fake, url), db)
+    finally:
+        await db.dispose()
+    await seed_meeting(make_config(fake, url), url)
+
+
 async def actionbot_phase(args: argparse.Namespace, kind: str, rtt: float, ptb_defaults: bool, profile: str) -> Result:
     fake = NetFake()
     fake.rtt = rtt
     async with database(kind, args.pg) as url, fake:
         install_redaction(fake.token)
-        db = Database(url)
-        try:
-            await prepare(make_config(fake, url), db)  # migrations and teams, before the bot starts
-        finally:
-            await db.dispose()
+        await prepare_database(fake, url)
         child = ["actionbot-ptb" if ptb_defaults else "actionbot", fake.token, fake.url, url,
                  "--concurrency", str(args.concurrency)]
         if not args.db_options:
@@ -249,8 +266,93 @@ async def actionbot_phase(args: argparse.Namespace, kind: str, rtt: float, ptb_d
             child += ["--profile", profile]
         if args.uvloop:
             child.append("--uvloop")
+        if args.overall_per_second is not None:
+            child += ["--overall-per-second", str(args.overall_per_second)]
         name = "actionbot (PTB defaults)" if ptb_defaults else "actionbot"
         return await measure(name, fake, child, args, args.users if not rtt else args.rtt_users)
+
+
+async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, list[float]]:
+    """One user at a time through the workload (so each update runs alone): per kind of update, how many SQL
+    statements and how much CPU (bench/child.py `PerUpdate`); with --profile also a cProfile of this pass."""
+    fake = NetFake()
+    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
+    async with database(kind, args.pg) as url, fake:
+        install_redaction(fake.token)
+        await prepare_database(fake, url)
+        child = ["actionbot", fake.token, fake.url, url, "--concurrency", str(args.concurrency), "--per-update", path]
+        if args.profile:
+            child += ["--profile", f"{path}.prof"]
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.child", *child, cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        stdout = proc.stdout
+
+        async def read_processed() -> None:
+            async for raw in stdout:
+                fake.mark_processed(int(raw))
+
+        done_task: asyncio.Task[None] | None = None
+        try:
+            async with asyncio.timeout(60):
+                if (await stdout.readline()).strip() != b"R":
+                    raise RuntimeError("the bot did not start for the per-update pass")
+            fake.track_processing = True
+            done_task = asyncio.create_task(read_processed())
+            tally = Tally()
+            for i in range(args.per_update_users + 2):  # two warm-up users, not counted (first name "Warm")
+                user = fake.user(first_name=f"{'Warm' if i < 2 else 'Prof'}{i}", language_code="de")
+                await run_user(user, SCRIPT, tally, True)
+        finally:
+            await stop_child(proc)
+            if done_task is not None:
+                done_task.cancel()
+    return read_json(path)
+
+
+def read_json(path: str) -> dict[str, list[float]]:
+    data: dict[str, list[float]] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data
+
+
+def package_of(filename: str) -> str:
+    """`sqlalchemy`, `telegram`, `asyncio`, `bot`, ... for a profiled function's file ('~': built-ins)."""
+    if filename == "~":
+        return "built-in (C)"
+    parts = Path(filename).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    if str(ROOT) in filename:
+        return Path(filename).relative_to(ROOT).parts[0]
+    return f"stdlib {Path(filename).parent.name}/{Path(filename).stem}".replace("stdlib python3.11/", "stdlib ")
+
+
+def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int) -> str:
+    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
+    lines = [f"== {kind}: per update, one at a time (SQL statements and bot CPU per update of each kind) ==",
+             f"{'update':<22} {'count':>6} {'SQL/upd':>8} {'cpu ms/upd':>10}"]
+    total = [0.0, 0.0, 0.0]
+    for name, (n, statements, cpu) in sorted(data.items(), key=lambda kv: -kv[1][2] / max(1, kv[1][0])):
+        lines.append(f"{name:<22} {int(n):>6} {statements / n:>8.1f} {1000 * cpu / n:>10.2f}")
+        total = [total[0] + n, total[1] + statements, total[2] + cpu]
+    if total[0]:
+        lines.append(f"{'all':<22} {int(total[0]):>6} {total[1] / total[0]:>8.1f} {1000 * total[2] / total[0]:>10.2f}")
+    if profile_lines and Path(f"{path}.prof").exists():
+        lines.append(f"-- profile of this pass (warm-up included; waiting in epoll left out), by package, "
+                     f"then the top {profile_lines} by tottime:")
+        stats = pstats.Stats(f"{path}.prof")
+        by_package: Counter[str] = Counter()
+        for (filename, _, function), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+            if "epoll" not in function:
+                by_package[package_of(filename)] += tottime
+        lines.extend(f"   {seconds:8.3f} s  {name}" for name, seconds in by_package.most_common(14))
+        out = io.StringIO()
+        pstats.Stats(f"{path}.prof", stream=out).sort_stats("tottime").print_stats(profile_lines)
+        body = out.getvalue()
+        lines.append(body[body.find("   ncalls"):] if "   ncalls" in body else body)
+    return "\n".join(lines)
 
 
 def fmt(x: float) -> str:
@@ -279,6 +381,14 @@ def table(title: str, rows: list[Result]) -> str:
         f"p95 latency {p95:.2f}x (aim <= 1.20: {'met' if p95 <= 1.2 else 'NOT met'}), "
         f"p50 latency {bot.pct(0.5) / echo.pct(0.5):.2f}x"
     )
+    d_echo, d_bot = echo.dialogue, bot.dialogue
+    lines.append(
+        f"dialogue (one person, a tap every {INTERVAL:g} s during the load; ms to the last message of each answer): "
+        f"actionbot p50 {fmt(d_bot.pct(0.5))} / p95 {fmt(d_bot.pct(0.95))} ({len(d_bot.latencies_ms)} taps), "
+        f"echo bot p50 {fmt(d_echo.pct(0.5))} / p95 {fmt(d_echo.pct(0.95))} ({len(d_echo.latencies_ms)} taps); "
+        f"p95 {d_bot.pct(0.95) / d_echo.pct(0.95):.2f}x (aim <= 1.20: "
+        f"{'met' if d_bot.pct(0.95) <= 1.2 * d_echo.pct(0.95) else 'NOT met'})"
+    )
     for r in rows:
         per_call = ", ".join(f"{k} {v:.2f}" for k, v in r.calls.items())
         lines.append(f"  {r.name}: Bot API calls per update: {per_call}; benchmark process cpu "
@@ -302,6 +412,10 @@ note: what limits it. Loopback: every bot is CPU-bound in its one event loop (se
       for every request in turn (sequential dispatch), while actionbot overlaps up to --concurrency users;
       then the limit is the round trip per user (updates of one chat stay in order) and, at higher load,
       CPU again. Latency here is mostly queueing in a closed loop (about users / throughput).
+      Replies count against Telegram's overall budget of 30 messages/s (served before background rows, never
+      beyond it): with ~1.5 messages per update the closed loop on loopback stays near 20 updates/s whatever
+      the CPU, and the dialogue's person waits among the other users' replies; --overall-per-second 0 shows
+      the bot's own capacity.
       Machine: other processes share these cores; compare 'cpu ms/upd' when the wall-clock numbers jump.
       --profile writes a cProfile of the actionbot process."""
 
@@ -314,6 +428,8 @@ async def run(args: argparse.Namespace) -> int:
         f"parameters: {len(SCRIPT)} updates per user; loopback: {args.users} users = {args.users * len(SCRIPT)} "
         f"updates per phase; with a round trip: {args.rtt_users} users = {args.rtt_users * len(SCRIPT)} updates; "
         f"{args.warmup} warm-up users first; closed loop; actionbot concurrency={args.concurrency}; "
+        f"overall send budget {args.overall_per_second if args.overall_per_second is not None else 30:g}/s; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
         f"Bot API round trips: {', '.join(f'{r:g} ms' for r in rtts)}; databases: {', '.join(args.db)}; "
         f"{os.cpu_count()} cores; the echo bot runs once per round trip and is shown in both tables"
     )
@@ -339,7 +455,14 @@ async def run(args: argparse.Namespace) -> int:
                 print(out.getvalue())
             if any(r.tally.failures for r in rows):
                 status = 1
+    if args.per_update_users:
+        for kind in args.db:
+            data = await per_update_phase(args, kind)
+            print()
+            print(per_update_table(kind, data, args.profile_lines if args.profile else 0))
+            sys.stdout.flush()
     print()
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(LIMITS_NOTE)
     return status
 
@@ -363,8 +486,13 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", nargs="?", const="tottime", default=None, help="cProfile the actionbot process (sort key)"
     )
     parser.add_argument("--profile-lines", type=int, default=30)
+    parser.add_argument("--per-update-users", type=int, default=5,
+                        help="users run one at a time for the per-update SQL and CPU figures (0: skip; default 5)")
     parser.add_argument("--no-db-options", dest="db_options", action="store_false",
                         help="use the engine defaults instead of bot.processing.database_options")
+    parser.add_argument("--overall-per-second", type=float, default=None,
+                        help="the bot's overall send budget (default: production's 30/s; 0: none, to measure the "
+                             "bot's own capacity: closed-loop users then ask for more than Telegram lets a bot send)")
     parser.add_argument("--uvloop", action="store_true", help="run actionbot on uvloop (needs uvloop installed)")
     args = parser.parse_args(argv)
     return asyncio.run(run(args))

@@ -32,27 +32,56 @@ class SlidingWindow:
             return 0
         return max(1, math.ceil(hits[0] + self.period - now))
 
+    def take(self, now: float) -> None:
+        self.hits.append(now)
+
+
+class TokenBucket:
+    """``burst`` hits at once, refilled at ``rate`` per second: Telegram's per-chat limit as its FAQ puts it
+    ("avoid more than one message per second in a single chat" over time; "short bursts" are allowed)."""
+
+    __slots__ = ("at", "burst", "rate", "tokens")
+
+    def __init__(self, burst: int, rate: float) -> None:
+        self.burst = burst
+        self.rate = rate
+        self.tokens = float(burst)
+        self.at = float("-inf")
+
+    def _level(self, now: float) -> float:
+        return min(float(self.burst), self.tokens + (now - self.at) * self.rate)
+
+    def retry_after(self, now: float) -> int:
+        level = self._level(now)
+        return 0 if level >= 1 else max(1, math.ceil((1 - level) / self.rate))
+
+    def take(self, now: float) -> None:
+        self.tokens, self.at = self._level(now) - 1, now
+
 
 class FloodLimits:
-    """Telegram's documented broadcast limits (overall, per chat, per group)."""
+    """Telegram's documented flood limits: overall (a sliding second), per chat (a token bucket: a burst of
+    ``per_chat_burst``, then ``per_chat_per_second`` sustained) and per group (a sliding minute)."""
 
     def __init__(
         self, overall_per_second: int | None, per_chat_per_second: int | None,
-        per_group_per_minute: int | None,
+        per_group_per_minute: int | None, per_chat_burst: int = 3,
     ) -> None:
         self.overall = SlidingWindow(overall_per_second, 1.0) if overall_per_second else None
         self.per_chat = per_chat_per_second
+        self.burst = max(1, per_chat_burst)
         self.per_group = per_group_per_minute
-        self._chats: dict[int, SlidingWindow] = {}
+        self._chats: dict[int, TokenBucket] = {}
         self._groups: dict[int, SlidingWindow] = {}
+        self._album: dict[int, str] = {}  # per chat, the album whose items are being counted
 
-    def _windows(self, chat_id: int) -> list[SlidingWindow]:
-        wins = [self.overall] if self.overall else []
+    def _windows(self, chat_id: int) -> list[SlidingWindow | TokenBucket]:
+        wins: list[SlidingWindow | TokenBucket] = [self.overall] if self.overall else []
         if self.per_chat:
-            win = self._chats.get(chat_id)
-            if win is None:
-                win = self._chats[chat_id] = SlidingWindow(self.per_chat, 1.0)
-            wins.append(win)
+            bucket = self._chats.get(chat_id)
+            if bucket is None:
+                bucket = self._chats[chat_id] = TokenBucket(self.burst, float(self.per_chat))
+            wins.append(bucket)
         if self.per_group and chat_id < 0:
             win = self._groups.get(chat_id)
             if win is None:
@@ -66,9 +95,15 @@ class FloodLimits:
         if wait:
             raise too_many_requests(wait)
 
-    def commit(self, chat_id: int, now: float) -> None:
+    def commit(self, chat_id: int, now: float, album: str | None = None) -> None:
+        """Count one message. An album's items all count overall, but take one token of the chat's bucket
+        together (one request to the flood check)."""
+        first = album is None or self._album.get(chat_id) != album
+        if album is not None:
+            self._album[chat_id] = album
         for w in self._windows(chat_id):
-            w.hits.append(now)
+            if first or w is self.overall:
+                w.take(now)
 
 
 def too_many_requests(retry_after: int) -> ApiError:

@@ -183,7 +183,7 @@ class FakeTelegram:
         """Book-keeping for every successful send/edit (hot path: keep it cheap)."""
         now = time.monotonic()
         if self.limits is not None:
-            self.limits.commit(chat.chat_id, now)
+            self.limits.commit(chat.chat_id, now, msg.media_group_id)
         self.stats["edited" if method.startswith("edit") else "sent"] += 1
         self.events.append((chat.chat_id, msg))
         chat.last = msg
@@ -322,15 +322,16 @@ class FakeTelegram:
         self.faults.rate_limited[chat_id] = [retry_after, times]
 
     def enforce_limits(self, overall_per_second: int | None = 30, per_chat_per_second: int |
-                       None = 1, per_group_per_minute: int | None = 20) -> None:
-        """Turn Telegram's flood limits on; ``enforce_limits(None)`` turns all of them off.
+                       None = 1, per_group_per_minute: int | None = 20, per_chat_burst: int = 3) -> None:
+        """Turn Telegram's flood limits on; ``enforce_limits(None)`` turns all of them off. A chat may take
+        ``per_chat_burst`` messages at once, then ``per_chat_per_second`` (see limits.FloodLimits).
 
         A single limit can be disabled with 0 (``overall_per_second=0``) or None.
         """
         if overall_per_second is None:
             self.limits = None
             return
-        self.limits = FloodLimits(overall_per_second, per_chat_per_second, per_group_per_minute)
+        self.limits = FloodLimits(overall_per_second, per_chat_per_second, per_group_per_minute, per_chat_burst)
 
     def migrate_group(self, old_id: int, new_id: int, title: str | None = None) -> SimGroup:
         old = self.groups.get(old_id)

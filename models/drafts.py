@@ -12,9 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.errors import Refusal
 from models.tables import Draft
 
+_CACHE = "drafts"  # session.info key: person id -> the draft (or None) as this transaction last saw it
+
+
+def _cache(s: AsyncSession) -> dict[int, Draft | None]:
+    cache: dict[int, Draft | None] = s.info.setdefault(_CACHE, {})
+    return cache
+
 
 async def get_draft(s: AsyncSession, person_id: int) -> Draft | None:
-    return (await s.execute(select(Draft).where(Draft.person_id == person_id))).scalar_one_or_none()
+    """The person's draft. Looked up once per transaction (the flow router and the step's handler both ask):
+    the functions here keep the answer in step with what they write."""
+    cache = _cache(s)
+    if person_id not in cache:
+        stmt = select(Draft).where(Draft.person_id == person_id)
+        cache[person_id] = (await s.execute(stmt)).scalar_one_or_none()
+    return cache[person_id]
 
 
 async def save_draft(
@@ -28,10 +41,12 @@ async def save_draft(
     else:
         draft.flow, draft.step, draft.data, draft.updated_at = flow, step, dict(data), now
     await s.flush()
+    _cache(s)[person_id] = draft
     return draft
 
 
 async def clear_draft(s: AsyncSession, person_id: int) -> bool:
+    _cache(s).pop(person_id, None)
     result = await s.execute(delete(Draft).where(Draft.person_id == person_id))
     return bool(getattr(result, "rowcount", 0))
 

@@ -1,7 +1,9 @@
 """Direct replies (the answer to what someone just did) under Telegram's flood limits.
 
 A reply goes out at once, not through the outbox, but through the same `RateLimiter` as the dispatcher, so a
-reply and a reminder to the same chat share one per-chat pace. A 429 is waited out as Telegram asks (everyone
+reply and a reminder to the same chat share one per-chat pace. Replies are the limiter's first class: a short
+burst per private chat goes at once, and a free slot of the overall budget goes to a waiting reply before any
+background row (see scheduler/limiter.py). A 429 is waited out as Telegram asks (everyone
 pauses, as in the dispatcher) and the message is sent again, so it arrives once.
 
 The waiting is bounded: all waits of one update (pace and 429s together) stay within `PATIENCE` seconds, counted
@@ -83,7 +85,7 @@ class Replies:
             return None
         while True:
             left = self.left()
-            wait = self.limiter.delay(chat_id)
+            wait = self.limiter.delay(chat_id, reply=True)
             if wait > left:
                 self._give_up(what, chat_id, f"wait={wait:.0f}s patience_left={max(0.0, left):.0f}s")
                 return None
@@ -140,7 +142,7 @@ class Replies:
                     await self.limiter.resumed()
                     scope.reschedule(None)
                     return await call()
-                async with self.limiter.slot(chat_id):
+                async with self.limiter.slot(chat_id, reply=True):
                     scope.reschedule(None)
                     return await call()
         except TimeoutError:

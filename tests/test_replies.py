@@ -70,12 +70,13 @@ async def test_the_per_chat_pace_counts_against_the_patience():
     async def call() -> str:
         return "ok"
 
-    results = [await replies.send(42, call, "message") for _ in range(5)]
-    assert results == ["ok", "ok", "ok", None, None]  # at 0, 1.05 and 2.1 s; the 4th would go at 3.15 s
+    results = [await replies.send(42, call, "message") for _ in range(6)]
+    assert results == ["ok"] * 5 + [None]  # a burst of three at once, then 1.05 and 2.1 s; the 6th would be 3.15 s
 
 
 async def test_a_pause_that_starts_while_waiting_for_the_slot_is_cut_off_at_the_patience():
-    limiter = RateLimiter(Limits(overall_per_second=30, per_chat_interval=0.3, per_group_per_minute=20))
+    limits = Limits(overall_per_second=30, per_chat_interval=0.3, per_group_per_minute=20, per_chat_burst=1)
+    limiter = RateLimiter(limits)
     replies = Replies(limiter, patience=0.6)
 
     async def call() -> str:

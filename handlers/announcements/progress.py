@@ -197,10 +197,12 @@ async def run_tick(svc: Services, bot: Bot, shown: dict[int, str]) -> None:
 
 async def _edit(bot: Bot, svc: Services, chat_id: int, message_id: int, text: str, final: bool) -> bool:
     """Edit the progress message (paced with the announcement's own sends); True when it shows `text`."""
-    if svc.dispatcher is not None:
-        await svc.dispatcher.limiter.acquire(chat_id)
     try:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML)
+        if svc.dispatcher is not None:
+            async with svc.dispatcher.limiter.slot(chat_id):  # the slot ends with the answer (exact window check)
+                await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML)
+        else:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML)
         return True
     except BadRequest as exc:
         if "not modified" in exc.message.lower():

@@ -120,6 +120,8 @@ async def test_albums_are_validated_like_telegram(fake: FakeTelegram, app: App) 
     assert len(anna.messages) == 2  # a refused album sends nothing
     fake.enforce_limits(overall_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
     await bot.send_media_group(anna.chat_id, [photo(3), photo(4)])  # one request for the flood check
+    await bot.send_message(anna.chat_id, "eins")  # the chat's burst: three requests
+    await bot.send_message(anna.chat_id, "zwei")
     with pytest.raises(RetryAfter):
         await bot.send_message(anna.chat_id, "zu schnell")
 
@@ -220,12 +222,13 @@ async def test_enforce_limits(fake: FakeTelegram, app: App) -> None:
     bot = app.bot
     users = [fake.user(first_name=f"U{i}") for i in range(3)]
     fake.enforce_limits(overall_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
-    await bot.send_message(users[0].chat_id, "1")
-    for _ in range(2):
+    for text in "123":  # a short burst is allowed ...
+        await bot.send_message(users[0].chat_id, text)
+    for _ in range(2):  # ... then one a second
         with pytest.raises(RetryAfter) as info:
             await bot.send_message(users[0].chat_id, "2")
         assert retry_seconds(info.value) == 1
-    assert fake.stats["429"] == 2 and fake.stats["sent"] == 1
+    assert fake.stats["429"] == 2 and fake.stats["sent"] == 3
     fake.enforce_limits(overall_per_second=2, per_chat_per_second=None)
     await bot.send_message(users[1].chat_id, "a")
     await bot.send_message(users[2].chat_id, "b")
