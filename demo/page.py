@@ -21,7 +21,7 @@ from bot.texts import catalogue, format_day, format_when
 from botapi import BotMessage, SimUser
 from botapi.html import utf16_len
 from botapi.users import SimChat
-from demo import seed
+from demo import mailbox, seed
 from demo.run import Demo
 
 STATIC = files("demo") / "static"
@@ -144,8 +144,21 @@ def snapshot(demo: Demo) -> dict[str, Any]:
         })
     now = format_when(demo.clock.now(), lang, demo.config.time_zone)
     return {"version": _key(version(demo)), "now": now, "bot": demo.fake.bot_username, "texts": texts,
-            "lang": lang, "persons": persons, "instance": demo.instance,
+            "lang": lang, "persons": persons, "instance": demo.instance, "inbox": _inbox(demo),
             "limits": {"text": TEXT_LIMIT, "caption": CAPTION_LIMIT, "photo": PHOTO_LIMIT, "document": DOCUMENT_LIMIT}}
+
+
+def _inbox(demo: Demo) -> dict[str, Any]:
+    """The town hall's Posteingang (demo/mailbox.py): newest first, each with the answer page's link it holds."""
+    box = demo.inbox
+    received = [] if box is None else list(box.messages)
+    page = f"{demo.config.web.public_url}/a/"
+    mails = []
+    for m in reversed(received):
+        link = next((w for w in m.text.split() if w.startswith(page)), "") if demo.config.web.public_url else ""
+        mails.append({"id": m.id, "subject": m.subject, "from": m.sender, "to": m.to, "text": m.text, "link": link,
+                      **_stamp(demo, int(m.at.timestamp()))})
+    return {"address": mailbox.ADDRESS, "mails": mails}
 
 
 def _commands(demo: Demo, user: SimUser) -> list[dict[str, Any]]:

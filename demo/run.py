@@ -26,7 +26,7 @@ from bot.config import Config
 from bot.delivery import make_dispatcher
 from bot.processing import database_options
 from botapi import FakeTelegram, SimGroup, SimUser
-from demo import seed, state
+from demo import mailbox, seed, state
 from demo.clock import DemoClock
 from handlers.announcements import progress as announcements_progress
 from handlers.commands import commands_for, publish_default_commands, publish_person_commands
@@ -35,6 +35,7 @@ from models.db import Database
 from models.teams import led_team_ids
 from scheduler.dispatcher import Dispatcher
 from scheduler.limiter import Limits
+from web.answer_page import start_answer_page
 
 log = logging.getLogger("actionbot.demo")
 TOKEN = "1000001:demo-token-of-the-local-stand-in"
@@ -65,6 +66,9 @@ class Demo:
     version: int = 0  # moves with every change the page did not see through the stand-in
     saver: asyncio.Task[None] | None = None
     resumed: bool = False  # started from a kept clock and chats
+    inbox: mailbox.Mailbox | None = None  # what the town hall's e-mail contact received (demo/mailbox.py)
+    smtp: Any = None  # the demo's SMTP server (aiosmtpd's Controller)
+    page: Any = None  # the answer page the e-mails link to (an aiohttp AppRunner)
 
     @property
     def url(self) -> str:
@@ -104,6 +108,11 @@ class Demo:
         self.fake.notify()  # the page shows the new time at once
         return sent
 
+    def mail_arrived(self) -> None:
+        """An e-mail reached the demo's SMTP server: the page shows it in the Posteingang at once."""
+        self.version += 1
+        self.fake.notify()
+
     def save(self) -> None:
         if self.state_file is not None:
             state.save(self.state_file, self.fake, self.clock.now(), self.instance)
@@ -141,6 +150,10 @@ class Demo:
         try:
             self.save()
         finally:
+            if self.page is not None:
+                await self.page.cleanup()
+            if self.smtp is not None:
+                self.smtp.stop()
             await self.fake.stop()
             await self.db.dispose()
 
@@ -181,13 +194,17 @@ async def start_demo(
     except OSError:
         await fake.stop()
         raise
-    config = dataclasses.replace(demo_config(config, db_path), api_base_url=fake.url)
     users, group = seed.add_users(fake)
     state_file = state.state_path(db_path)
     saved = _kept(db_path, state_file, fake)
     clock = DemoClock(saved.now if saved is not None else start)
     fake.clock = lambda: clock.now().timestamp()  # messages carry the demo's time, as the bot sees it
+    box = mailbox.Mailbox(clock.now)
+    smtp = mailbox.start_server(box)
+    config = mailbox.with_mail(dataclasses.replace(demo_config(config, db_path), api_base_url=fake.url),
+                               smtp.port, mailbox.free_port())
     db = Database(config.database_url, **database_options(config.database_url))
+    page_runner = None
     try:
         await prepare(config, db, clock)
         await seed.seed(db, config, clock.now())
@@ -201,13 +218,18 @@ async def start_demo(
         announcements_progress.schedule(app)
         assert app.updater is not None
         await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, timeout=10)
+        page_runner = await start_answer_page(app.bot_data["services"])  # as `actionbot run` does with [web]
     except BaseException:
+        if page_runner is not None:
+            await page_runner.cleanup()
+        smtp.stop()
         await fake.stop()
         await db.dispose()
         raise
     instance = saved.instance if saved is not None else uuid.uuid4().hex
     demo = Demo(config, fake, db, clock, app, dispatcher, users, group, lang, state_file, instance,
-                resumed=saved is not None)
+                resumed=saved is not None, inbox=box, smtp=smtp, page=page_runner)
+    box.on_arrival = demo.mail_arrived
     demo.save()
     demo.keep()
     holder["demo"] = demo
