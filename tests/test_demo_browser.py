@@ -300,3 +300,47 @@ def test_the_chat_page_behaves_like_a_telegram_client(demo_url: str, browser, tm
     table.write_text("Idee;Ort\nRufbus am Abend;Saalfeld\n", encoding="utf-8")
     d.find_element(By.ID, "file").send_keys(str(table))
     wait.until(lambda _: "werkstatt.csv" in " ".join(e.text for e in page.css("#messages .msg.mine .doc")))
+
+
+def test_the_town_halls_email_opens_the_answer_page_from_the_posteingang(demo_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Maria forwards idea #45 to Rudolstadt, whose contact has only e-mail: the e-mail shows in the Posteingang,
+    its button opens the answer page in a new tab, and "Übernehmen" there is stored (the page says so)."""
+    from selenium.webdriver.common.by import By
+
+    page = Page(browser)
+    d, wait, press = page.d, page.wait, page.press
+    d.get(demo_url)
+    wait.until(lambda _: page.css("[data-person=citizen].active"))
+    page.person("inbox")
+    wait.until(lambda _: "Noch keine E-Mails" in page.css("#mail")[0].text)
+    assert not page.css("#chat")[0].is_displayed()
+
+    page.person("manager")
+    page.type_("/answer")
+    press("#45 ·")
+    press("→ an Stadt weitergeleitet")
+    press("▫️ Rudolstadt")
+    press("✅ Bad Blankenburg")
+    press("Weiter ▶")
+    page.arrives("Schreib jetzt die Antwort")
+    page.type_("Bitte prüfen, ob die Stadt leere Läden vermitteln kann.")
+    press("Bei keinem Treffen")
+    press("Alle veröffentlichen")
+
+    wait.until(lambda _: page.css("[data-person=inbox] .badge"))  # the e-mail arrived: a marker on the Posteingang
+    page.person("inbox")
+    wait.until(lambda _: page.css("#mails button[data-mail]"))
+    mail = page.css("#mail")[0].text
+    assert "Idee #45 für die Verwaltung Rudolstadt" in mail and "rathaus@rudolstadt.example" in mail
+    assert "leere Läden vermitteln" in mail
+    page.shot("posteingang")
+    tabs = set(d.window_handles)
+    page.click("#open-answer")
+    wait.until(lambda _: len(d.window_handles) > len(tabs))
+    d.switch_to.window(next(iter(set(d.window_handles) - tabs)))
+    wait.until(lambda _: page.css("#take"))
+    assert "#45" in d.title or "#45" in d.find_element(By.TAG_NAME, "body").text
+    page.click("#take")
+    wait.until(lambda _: "done=1" in d.current_url)
+    assert "Ihre Antwort ist gespeichert" in d.find_element(By.TAG_NAME, "body").text
+    page.shot("answer-page")

@@ -4,7 +4,8 @@
 
 const $ = (id) => document.getElementById(id);
 // seen: person -> chat -> the newest message id read there; kept per tab and demo, so a reload goes on as it was
-const ui = { person: "citizen", chat: {}, seen: {}, ready: false, toasts: {}, state: null, version: "" };
+const ui = { person: "citizen", chat: {}, seen: {}, ready: false, toasts: {}, state: null, version: "",
+  inbox: false, mail: 0, seenMail: 0 };
 const images = new Map();
 
 function el(tag, props, ...children) {
@@ -35,13 +36,17 @@ function restore() {
       ui.person = ui.state.persons.some((p) => p.key === saved.person) ? saved.person : ui.person;
       ui.chat = saved.chat || {};
       ui.seen = saved.seen || {};
+      ui.inbox = saved.inbox === true;
+      ui.mail = Number(saved.mail) || 0;
+      ui.seenMail = Number(saved.seenMail) || 0;
       ui.ready = true;
     }
   } catch (err) { console.warn("page memory", err); }
 }
 function remember() {
   try {
-    sessionStorage.setItem(memoryKey(), JSON.stringify({ person: ui.person, chat: ui.chat, seen: ui.seen }));
+    sessionStorage.setItem(memoryKey(), JSON.stringify({ person: ui.person, chat: ui.chat, seen: ui.seen, inbox: ui.inbox,
+      mail: ui.mail, seenMail: ui.seenMail }));
   } catch (err) { console.warn("page memory", err); }
 }
 
@@ -185,19 +190,23 @@ function render() {
 
   if (!ui.ready) {  // the first view: what is there already counts as read
     for (const q of s.persons) for (const c of q.chats) markRead(q, c);
+    ui.seenMail = s.inbox.mails.reduce((n, m) => Math.max(n, m.id), 0);
     ui.ready = true;
   }
   const p = person();
   const chat = chatOf(p);
-  markRead(p, chat);
+  if (!ui.inbox) markRead(p, chat);
   const people = $("people");
   people.replaceChildren(...s.persons.map((q) => {
     const unread = q.chats.reduce((n, c) => n + unreadIn(q, c), 0);
-    return el("button", { type: "button", class: "person" + (q.key === ui.person ? " active" : ""),
+    return el("button", { type: "button", class: "person" + (q.key === ui.person && !ui.inbox ? " active" : ""),
       "data-person": q.key, onclick: () => openPerson(q) },
     unread > 0 ? el("span", { class: "badge", title: t.unread, text: String(unread) }) : null,
     el("strong", { text: q.name }), el("span", { class: "role", text: q.role }));
-  }));
+  }), inboxButton());
+  $("chat").hidden = ui.inbox;
+  $("inbox").hidden = !ui.inbox;
+  if (ui.inbox) renderInbox();
 
   $("chats").replaceChildren(...p.chats.map((c) => {
     const unread = unreadIn(p, c);
@@ -252,7 +261,41 @@ function render() {
   remember();
 }
 
+// --- the Posteingang: e-mails the town hall's contact (no Telegram) received; their links open the answer page --
+function inboxButton() {
+  const s = ui.state;
+  const t = s.texts;
+  const unread = ui.inbox ? 0 : s.inbox.mails.filter((m) => m.id > ui.seenMail).length;
+  return el("button", { type: "button", class: "person inbox" + (ui.inbox ? " active" : ""), "data-person": "inbox",
+    onclick: () => { ui.inbox = true; $("commands").hidden = true; render(); } },
+  unread > 0 ? el("span", { class: "badge", title: t.unread, text: String(unread) }) : null,
+  el("strong", { text: t.inbox_name }), el("span", { class: "role", text: t.inbox_role }));
+}
+
+function renderInbox() {
+  const s = ui.state;
+  const t = s.texts;
+  const mails = s.inbox.mails;
+  ui.seenMail = mails.reduce((n, m) => Math.max(n, m.id), ui.seenMail);
+  const open = mails.find((m) => m.id === ui.mail) || mails[0];
+  $("mails").replaceChildren(el("div", { class: "day" }, el("span", { text: `${t.inbox_title} · ${s.inbox.address}` })),
+    ...mails.map((m) => el("button", { type: "button", "data-mail": m.id, class: open && m.id === open.id ? "active" : "",
+      onclick: () => { ui.mail = m.id; render(); } }, el("strong", { text: m.subject }),
+    el("span", { class: "sub", text: `${m.from} · ${m.at || ""}` }))));
+  if (!open) {
+    $("mail").replaceChildren(el("p", { class: "empty", text: t.inbox_empty }));
+    return;
+  }
+  $("mail").replaceChildren(el("h2", { text: open.subject }),
+    el("div", { class: "head" }, el("div", { text: `${t.inbox_from}: ${open.from}` }),
+      el("div", { text: `${t.inbox_to}: ${open.to}` }), el("div", { text: open.at || "" })),
+    open.link ? el("a", { class: "open", id: "open-answer", href: open.link, target: "_blank", rel: "noopener noreferrer" },
+      t.inbox_open) : null,
+    el("div", { class: "body" }, plain(open.text, true)));
+}
+
 function openPerson(q) {
+  ui.inbox = false;
   ui.person = q.key;
   $("commands").hidden = true;
   $("note").hidden = true;
