@@ -44,6 +44,7 @@ class Limits:
 WINDOW = 1.005  # spacing of slots: 30 per WINDOW seconds; the margin against jitter is in `_window_check`
 TELEGRAM_SECOND = 1.002  # Telegram's window, a hair longer so clock granularity cannot make 31
 CATCH_UP = 0.1  # seconds of grid slots a late pump may still hand out: a few, never a burst (see `_run_pump`)
+MIN_NAP = 0.001  # the pump's shortest sleep: a clock coarser than the gap it waits for must still move on
 
 
 @dataclass
@@ -271,7 +272,7 @@ class RateLimiter:
 
     async def _nap(self, until: float, seconds: float) -> None:
         self._pump_wakes = until
-        await self._sleep(seconds)
+        await self._sleep(max(seconds, MIN_NAP))
         self._pump_wakes = float("inf")
 
     async def _window_check(self) -> _Send:

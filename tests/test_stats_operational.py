@@ -50,5 +50,5 @@ async def test_the_html_report_shows_exact_counts_in_its_tables(bot):
     [(_name, data, _mime)] = [m.document for m in replies if m.document is not None]
     html = data.decode()
     assert "<tr><td>Saalfeld</td><td>5</td>" in html  # members by town (Bürger*in), then the row's total
-    assert "<tr><td>daseinsvorsorge</td><td>6</td><td>0</td><td>Saalfeld 5, Rudolstadt 1</td></tr>" in html
+    assert "<tr><td>Aktions-Team Daseinsvorsorge</td><td>6</td><td>0</td><td>Saalfeld 5, Rudolstadt 1</td></tr>" in html
     assert re.search(r"&lt; 5", html) is None
