@@ -43,11 +43,11 @@ from telegram import Bot
 from bench.group_commit import GroupCommitDispatcher
 from bench.run import DEFAULT_PG, database, make_config
 from bot.application import prepare
-from bot.config import Config
 from bot.transport import AiohttpRequest
+from core.config import Config
+from core.services import Services
 from handlers.announcements import progress as announcements_progress
 from handlers.announcements import views as announce_views
-from handlers.common import Services
 from models import outbox
 from models.announcements import core as domain
 from models.clock import Clock

@@ -103,7 +103,7 @@ async def serve(args: argparse.Namespace) -> None:
         app = build_echo_bot(args.token, f"{args.api_url}/bot", Signalling)
     else:
         from bench.run import make_config_data  # the same config the parent prepared the database with
-        from bot.config import parse_config
+        from core.config import parse_config
 
         config = parse_config(make_config_data(args.token, args.api_url, args.db_url), env={})
         db = Database(args.db_url, **(database_options(args.db_url) if args.db_options else {}))
@@ -116,7 +116,7 @@ async def serve(args: argparse.Namespace) -> None:
             concurrency=args.concurrency,
         )
         if args.overall_per_second != Limits().overall_per_second:  # the replies' limiter (no dispatcher here)
-            app.bot_data["services"]._own_limiter = RateLimiter(Limits(overall_per_second=args.overall_per_second))
+            app.bot_data["services"].own_limiter = RateLimiter(Limits(overall_per_second=args.overall_per_second))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 
 from bot.application import prepare
-from bot.config import load_config
 from bot.processing import database_options
+from core.config import load_config
 from demo import seed
 from demo.run import demo_config
 from models.clock import FrozenClock

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.config import Config
+from core.config import Config
 from models.clock import Clock
 from models.db import Database
 from models.meetings import core as meetings

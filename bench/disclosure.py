@@ -25,7 +25,7 @@ from bench.project_shape import seed
 from handlers.reports.evaluation_words import vocabulary
 from models.db import Database
 from models.evaluation import figures
-from models.evaluation.summary import Summary
+from models.evaluation.shapes import Summary
 from tests.report_helpers import config
 
 SHAPES = {"8–15": (8, 15), "5–7": (5, 7)}
@@ -102,7 +102,7 @@ async def measure(url: str, pages: bool) -> tuple[dict[str, int], dict[str, Coun
         vocab = vocabulary(cfg, "de")
         async with db.transaction() as s:
             shown = await figures.all_figures(s, None, None, vocab)
-        from bot.texts import t
+        from core.texts import t
         from models.reports.evaluation import content, sources
 
         async with db.transaction() as s:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bench.twoyears import Rows
-from bot.config import Config
+from core.config import Config
 from models import teams
 from models.db import Database
 from models.migrate import upgrade

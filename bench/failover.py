@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from bench.run import DEFAULT_PG, database
 from bot.application import prepare
-from bot.config import load_config
 from bot.logs import install_redaction
+from core.config import load_config
 from models import outbox
 from models.announcements import core as announcements
 from models.db import Database

@@ -32,8 +32,8 @@ import aiohttp
 from bench.failover import announce
 from bench.run import DEFAULT_PG, database
 from bot.application import prepare
-from bot.config import load_config
 from bot.logs import install_redaction
+from core.config import load_config
 from models.db import Database
 from tests.fakegram import FakeTelegram
 from tests.standby_helpers import MANAGER_ID, ROOT, BotProcess, seed_people, write_config

@@ -31,8 +31,8 @@ from telegram import Bot
 
 from bench.run import DEFAULT_PG, database, make_config_data
 from bot.application import prepare
-from bot.config import Config, parse_config
 from bot.transport import AiohttpRequest
+from core.config import Config, parse_config
 from handlers.meetings.views import renderers
 from models import outbox
 from models.clock import Clock

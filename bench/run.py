@@ -39,8 +39,8 @@ from aiohttp import web
 from bench.dialogue import INTERVAL, Dialogue, run_dialogue, seed_meeting
 from bench.workload import SCRIPT, Tally, run_user, run_users
 from bot.application import prepare
-from bot.config import Config, parse_config
 from bot.logs import install_redaction
+from core.config import Config, parse_config
 from models.db import Database
 from tests.fakegram import FakeTelegram
 

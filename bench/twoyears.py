@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
+from core.config import Config
 from models import teams
 from models.db import Database
 from models.migrate import upgrade

@@ -20,12 +20,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.config import Config
 from bot.health import PollingRequest
 from bot.logs import on_error
-from bot.metrics import Metrics
 from bot.processing import PerChatUpdateProcessor
 from bot.transport import AiohttpRequest
+from core.config import Config
+from core.metrics import Metrics
+from core.services import Services
 from handlers import (
     flows,
     groups,
@@ -34,7 +35,6 @@ from handlers import (
     profile,
     roles,
     settings,
-    team_mix,
     teams,
     workshop_handout,
     workshop_import,
@@ -44,10 +44,11 @@ from handlers import help as help_screen
 from handlers import menu as main_menu
 from handlers.announcements import compose as announce
 from handlers.announcements import progress as announcements_progress
-from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, Services, TelegramCallback, handler
+from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, TelegramCallback
+from handlers.gate import handler
 from handlers.ideas import answers as idea_answers
+from handlers.ideas import browse as ideas_browse
 from handlers.ideas import codes as idea_codes
-from handlers.ideas import path as idea_path
 from handlers.ideas import route_reply, route_requests
 from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
@@ -128,10 +129,10 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "idm": (ideas.on_team, MEMBER),
     "idc": (ideas.on_confirm, MEMBER),
     "idp": (ideas.on_page, MEMBER),
-    "sup": (ideas.on_support, MEMBER),
+    "sup": (ideas_browse.on_support, MEMBER),
     "idn": (ideas_teamless.on_page, MEMBER),
     "ida": (ideas_teamless.on_assign, MEMBER),
-    "iv": (idea_path.on_button, MEMBER),  # an idea's timeline ("Verlauf")
+    "iv": (ideas_browse.on_path, MEMBER),  # an idea's timeline ("Verlauf")
     "ids": (ideas.on_support_instead, MEMBER),
     "sim": (ideas_similar.on_button, MEMBER),
     "del": (privacy.on_delete_button, ANYONE),
@@ -159,7 +160,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "rr": (route_reply.on_button, MEMBER),  # the project answers a town's question (checked in the domain)
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
-    "tmx": (team_mix.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
+    "tmx": (announce.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
     "ws": (workshops.on_button, MEMBER),
     "wi": (workshop_import.on_button, MEMBER),  # a workshop's results sent in the chat (project manager)
     "wh": (workshop_handout.on_button, MEMBER),  # a workshop's handout as a PDF (project manager)

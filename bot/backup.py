@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import Config
+from core.config import Config
 from models import backups
 from models.clock import Clock
 from models.db import Database, make_engine

@@ -22,12 +22,13 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import backup, cli_backup, cli_import, cli_queries, retention, standby, startup, waiting
+from bot.answer_page import start_answer_page
 from bot.application import build_application, prepare
-from bot.config import Config, ConfigError, load_config
 from bot.delivery import make_dispatcher
 from bot.health import polling_error, start_health
 from bot.logs import install_redaction, json_configured, report_failure, setup_logging
 from bot.processing import database_options
+from core.config import Config, ConfigError, load_config
 from handlers.announcements import progress as announcements_progress
 from handlers.commands import publish_default_commands
 from models.db import Database
@@ -35,7 +36,6 @@ from models.migrate import upgrade
 from scheduler import digest as digest_job
 from scheduler import routing as routing_jobs
 from scheduler import stalled_ideas, surveys
-from web.answer_page import start_answer_page
 
 log = logging.getLogger("actionbot")
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from bot import backup, dbcopy
-from bot.config import load_config
+from core.config import load_config
 from models.clock import Clock
 from models.db import Database
 

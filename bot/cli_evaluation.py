@@ -14,7 +14,7 @@ import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.config import Config
+from core.config import Config
 from models.db import Database
 
 DEFAULT_OUT = "evaluationsbericht.pdf"

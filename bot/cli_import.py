@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.config import Config
-from bot.texts import format_day, t
+from core.config import Config
+from core.texts import format_day, t
 from models import workshops
 from models.db import Database
 from models.errors import Refusal
@@ -238,7 +238,7 @@ async def _bot_name(config: Config, given: str | None) -> str:
 
 
 async def _handout(config: Config, args: argparse.Namespace) -> tuple[bytes, int]:
-    from bot import handout
+    from handlers import handout
     from models.ideas import handout as domain
 
     db = Database(config.database_url)

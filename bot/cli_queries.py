@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from bot import cli_evaluation
-from bot.config import Config
-from bot.texts import t
+from core.config import Config
+from core.texts import t
 from models import audit
 from models.db import Database
 from models.errors import Refusal

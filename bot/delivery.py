@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application
 
+from core.services import Services
 from handlers import later as replies_later
 from handlers.announcements import views as announce_views
-from handlers.common import Services
 from handlers.ideas import answer_views as idea_answer_views
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import route_mail_views

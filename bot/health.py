@@ -27,9 +27,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application
 
-from bot.config import ConfigError, HealthConfig
-from bot.metrics import Metrics
 from bot.transport import AiohttpRequest
+from core.config import ConfigError, HealthConfig
+from core.metrics import Metrics
 from models import health as queries
 
 log = logging.getLogger("actionbot.health")

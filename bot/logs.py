@@ -12,7 +12,8 @@ from typing import IO, Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.texts import t
+from core.texts import t
+from handlers.common import limiter_of
 from models.outage import Outage, is_database_outage
 from models.people import pick_language
 from scheduler.limiter import RateLimiter
@@ -162,4 +163,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _limiter(context: ContextTypes.DEFAULT_TYPE) -> RateLimiter:
     """The bot's one limiter (handlers.common.Services.limiter); a fresh one if the application has none."""
     svc = context.application.bot_data.get("services")
-    return svc.limiter() if svc is not None else RateLimiter()
+    return limiter_of(svc) if svc is not None else RateLimiter()

@@ -15,9 +15,9 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
-from bot.config import Config
+from core.config import Config
+from core.services import Services
 from handlers.commands import publish_person_commands
-from handlers.common import Services
 from models.clock import Clock
 from models.db import Database
 from models.migrate import upgrade

@@ -21,7 +21,7 @@ import asyncpg
 from sqlalchemy.engine import URL, make_url
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 
-from bot.config import Config, WebhookConfig
+from core.config import Config, WebhookConfig
 
 CONFIG_ERROR = 2  # bot.config.ConfigError: one line naming the key
 TOKEN_REFUSED = 3

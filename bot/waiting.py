@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import standby, startup
-from bot.config import Config
+from core.config import Config
 from models.db import Database
 from models.outage import is_database_outage
 

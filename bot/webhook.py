@@ -18,7 +18,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.config import WebhookConfig
+from core.config import WebhookConfig
 
 log = logging.getLogger("actionbot.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

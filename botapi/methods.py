@@ -12,8 +12,9 @@ import mimetypes
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .limits import Faults, FloodLimits
 from .models import (
     ApiError,
     BotMessage,
@@ -23,10 +24,29 @@ from .models import (
     parse_markup,
     render_text,
 )
+from .updates import UpdateQueue
+from .users import Hub, SimChat, SimUser
 
-if TYPE_CHECKING:
-    from .server import FakeTelegram
-    from .users import SimChat
+
+class Server(Hub, Protocol):
+    """What the Bot API methods need of the server (botapi/server.py FakeTelegram), declared here so the
+    methods need not import the server that dispatches to them."""
+
+    me: dict[str, Any]
+    queue: UpdateQueue
+    bot_settings: dict[str, dict[str, Any]]
+    commands: dict[tuple[str, str], list[dict[str, Any]]]
+    faults: Faults
+    file_paths: dict[str, str]
+    files: dict[str, UploadedFile]
+    limits: FloodLimits | None
+    users: dict[int, SimUser]
+
+    def resolve_chat(self, chat_id: Any) -> SimChat: ...
+
+    def touch(self, chat_id: int) -> None: ...
+
+    def record(self, chat: SimChat, msg: BotMessage, method: str) -> None: ...
 
 Handler = Callable[[dict[str, Any]], Any]
 _NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
@@ -40,7 +60,7 @@ _NOOP_SETTINGS = ("setMyDescription", "setMyShortDescription", "setMyName", "set
 class BotApi:
     """Dispatch table from (case-insensitive) method name to handler."""
 
-    def __init__(self, fake: FakeTelegram) -> None:
+    def __init__(self, fake: Server) -> None:
         self.fake = fake
         self._albums = 0
         q = fake.queue

@@ -13,13 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from .models import BotMessage, UploadedFile
 
-if TYPE_CHECKING:
-    from .server import FakeTelegram
+T = TypeVar("T")
+
+
+class Hub(Protocol):
+    """What a simulated chat needs of the server (botapi/server.py FakeTelegram): declared here, so the chats
+    need not import the server that holds them."""
+
+    bot_user: dict[str, Any]
+    callbacks: dict[str, tuple[SimUser, int]]
+    clock: Callable[[], float]
+    events: list[tuple[int, BotMessage]]
+
+    def register_file(self, f: UploadedFile, kind: str) -> tuple[str, str]: ...
+
+    async def wait_for(self, predicate: Callable[[], T | None], timeout: float = 5) -> T: ...
+
+    async def dispatch(self, payload: dict[str, Any], chat_id: int, also: Iterable[int] = (),
+                       timeout: float = 10) -> list[BotMessage]: ...
 
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,64})?")
 
@@ -27,7 +43,7 @@ _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,64})?")
 class SimChat:
     """Messages in one chat as seen by the test: ``messages`` holds the bot's messages."""
 
-    def __init__(self, fake: FakeTelegram, chat_id: int, chat_json: dict[str, Any]) -> None:
+    def __init__(self, fake: Hub, chat_id: int, chat_json: dict[str, Any]) -> None:
         self.fake = fake
         self.chat_id = chat_id
         self.chat_json = chat_json
@@ -97,7 +113,7 @@ class SimChat:
 class SimGroup(SimChat):
     """A group or supergroup; users post in it with ``user.send_in(group, text)``."""
 
-    def __init__(self, fake: FakeTelegram, chat_id: int, title: str, type: str,
+    def __init__(self, fake: Hub, chat_id: int, title: str, type: str,
                  username: str | None = None) -> None:
         chat_json: dict[str, Any] = {"id": chat_id, "type": type, "title": title}
         if username:
@@ -132,7 +148,7 @@ class SimGroup(SimChat):
 class SimUser(SimChat):
     """A Telegram user; its private chat with the bot has ``chat_id == user_id``."""
 
-    def __init__(self, fake: FakeTelegram, user_id: int, first_name: str, last_name: str | None,
+    def __init__(self, fake: Hub, user_id: int, first_name: str, last_name: str | None,
                  username: str | None, language_code: str | None) -> None:
         chat_json: dict[str, Any] = {"id": user_id, "type": "private", "first_name": first_name}
         if last_name:

@@ -10,15 +10,15 @@ this past would have caused are cancelled at the end: nobody gets four months of
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
 from botapi import FakeTelegram
+from core.config import Config
 from demo import history_ideas
+from demo.history_base import History
 from models import outbox, people, teams
 from models.db import Database
 from models.meetings import attendance
@@ -31,7 +31,6 @@ from models.tables import Membership, Outbox, Person, Team
 SEED = 2026  # the random's seed: every fresh demo holds the same history
 BEGIN = timedelta(days=126)  # the history starts 18 weeks before the demo's present
 MEETINGS_PER_TEAM = 8  # fortnightly: the last one three weeks before the present
-MEETING_HOUR = 18  # local time
 TEAM_DAYS = {"daseinsvorsorge": 7, "fachkraefte": 9, "engagement": 11}  # first meeting, days after the begin
 HISTORY_BASE = 930001  # Telegram ids of the members added here
 
@@ -98,27 +97,6 @@ ANSWER_WEIGHTS = (("yes", 52), ("maybe", 8), ("no", 20), (None, 20))  # None: no
 STOP_AFTER, STOPPING = 4, 6  # from the fifth meeting on, every sixth member stays away (the drop-off figures)
 STOP_REASONS = (("schedule", 70), ("travel", 30))
 REASON_WEIGHTS = (("schedule", 35), ("travel", 30), ("health", 10), ("care", 15), ("no_interest", 5), (None, 5))
-
-
-@dataclass
-class History:
-    """What the seeding made, for the ideas and the workshop that follow."""
-
-    config: Config
-    now: datetime
-    begin: datetime
-    rnd: random.Random
-    manager: Person
-    members: list[Person] = field(default_factory=list)
-    team_members: dict[str, list[Person]] = field(default_factory=dict)
-    leads: dict[str, Person] = field(default_factory=dict)
-    teams: dict[str, Team] = field(default_factory=dict)
-    meetings: dict[str, list[int]] = field(default_factory=dict)  # team slug -> meeting ids, oldest first
-
-    def at(self, days: float, hour: int = MEETING_HOUR) -> datetime:
-        """A local time of day, `days` after the history's begin."""
-        day = (self.begin + timedelta(days=days)).astimezone(self.config.time_zone).date()
-        return datetime(day.year, day.month, day.day, hour, tzinfo=self.config.time_zone)
 
 
 def add_users(fake: FakeTelegram) -> None:

@@ -9,19 +9,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from demo.history_base import History
 from models import people, workshops
 from models.ideas import answers as idea_answers
 from models.ideas import codes as idea_codes
 from models.ideas import core as ideas
 from models.ideas import import_file, imports, routing
 from models.tables import Idea, IdeaRoute
-
-if TYPE_CHECKING:
-    from demo.history import History
 
 CONTACT_BASE = 940001  # Telegram ids of the towns' administration contacts
 CONTACTS = (("saalfeld", "Amt für Stadtentwicklung Saalfeld"), ("rudolstadt", "Bürgerbüro Rudolstadt"),

@@ -2,7 +2,7 @@
 that the demo starts on 127.0.0.1 and that keeps what it received in memory for the page's "Posteingang".
 
 The bot sends exactly as in production (`[mail]`, the outbox, scheduler/mail.py); its links lead to the answer
-page (web/answer_page.py), which the demo serves on a free local port. The mails live as long as the demo
+page (bot/answer_page.py), which the demo serves on a free local port. The mails live as long as the demo
 process: after a restart the Posteingang starts empty (the database still knows every answer).
 """
 
@@ -20,7 +20,6 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-
 from bot.config import Config
 from bot.config_mail import MailConfig, WebConfig
 

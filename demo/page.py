@@ -17,12 +17,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.texts import catalogue, format_day, format_when
 from botapi import BotMessage, SimUser
 from botapi.html import utf16_len
 from botapi.users import SimChat
+from core.texts import catalogue, format_day, format_when
 from demo import mailbox, seed
-from demo.run import Demo
+from demo.running import Demo
 
 STATIC = files("demo") / "static"
 DEMO = web.AppKey("demo", dict)

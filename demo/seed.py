@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.config import Config
 from botapi import FakeTelegram, SimGroup, SimUser
+from core.config import Config
 from demo import history
 from models import groups, outbox, people, polls, teams
 from models.db import Database

@@ -12,7 +12,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.texts import LANGUAGES, t
+from core.texts import LANGUAGES, t
 from handlers.common import Req
 from models.ideas.routing import contact_towns
 from models.tables import Person

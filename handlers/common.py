@@ -22,17 +22,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bot.config import Config
-from bot.metrics import Metrics, measured, note_outcome
-from bot.texts import t
+from core.config import Config
+from core.services import Services
+from core.texts import t
 from handlers import typed
-from handlers.codec import BadCallback, Callback, decode
+from handlers.codec import Callback
 from handlers.uploads import Album, Doc, send_upload
-from models.clock import Clock
-from models.db import Database
-from models.errors import Refusal
-from models.people import get_person, mark_unreachable, note_activity, pick_language
-from models.privacy.consents import must_agree_again
+from models.people import mark_unreachable, pick_language
 from models.tables import Person
 from scheduler.limiter import RateLimiter
 from scheduler.replies import Replies
@@ -42,26 +38,6 @@ log = logging.getLogger("actionbot.handlers")
 _TAG = re.compile(r"<[^>]*>")
 
 
-@dataclass
-class Services:
-    """What every handler needs besides the update; stored once in `bot_data`."""
-
-    config: Config
-    db: Database
-    clock: Clock
-    dispatcher: Any = None  # scheduler.dispatcher.Dispatcher once started; woken after commits that add rows
-    metrics: Metrics = field(default_factory=Metrics)  # this bot's counters (its own Prometheus registry)
-    _own_limiter: RateLimiter | None = field(default=None, repr=False)
-
-    def limiter(self) -> RateLimiter:
-        """The one pace for everything sent to Telegram: the dispatcher's, so a reply and a reminder to the same
-        chat together stay within the per-chat limit (a limiter of its own only before a dispatcher exists)."""
-        if self.dispatcher is not None:
-            limiter: RateLimiter = self.dispatcher.limiter
-            return limiter
-        if self._own_limiter is None:
-            self._own_limiter = RateLimiter()
-        return self._own_limiter
 
 
 @dataclass(frozen=True)
@@ -244,7 +220,7 @@ class Req:
         scheduler/replies.py). None when Telegram asked for a longer wait and the message was given up, or when
         Telegram was unreachable and `later` (the message as a view) went to the outbox instead."""
         if self._replies is None:
-            self._replies = Replies(self.svc.limiter(), label=self.update.update_id)
+            self._replies = Replies(limiter_of(self.svc), label=self.update.update_id)
         hand_over = None
         if later is not None and chat_id is not None:
             from handlers.later import hand_over as to_outbox  # it builds on this module
@@ -315,6 +291,18 @@ class Req:
             await mark_unreachable(s, chat_id, self.svc.clock.now())
 
 
+def limiter_of(svc: Services) -> RateLimiter:
+    """The one pace for everything sent to Telegram: the dispatcher's, so a reply and a reminder to the same
+    chat together stay within the per-chat limit (a limiter of its own only before a dispatcher exists)."""
+    if svc.dispatcher is not None:
+        limiter: RateLimiter = svc.dispatcher.limiter
+        return limiter
+    if svc.own_limiter is None:
+        svc.own_limiter = RateLimiter()
+    own: RateLimiter = svc.own_limiter
+    return own
+
+
 HandlerFn = Callable[[Req], Awaitable[None]]
 TelegramCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -328,89 +316,3 @@ ANYONE = "anyone"  # no stored person needed (/start, /help, /deleteme, consent)
 KNOWN = "known"  # a person row exists; works without agreeing to a newer privacy notice (/mydata)
 CONSENTED = "consented"  # a person row exists (registration may be unfinished), the current notice agreed to
 MEMBER = "member"  # registration complete (and the current notice agreed to)
-
-
-def handler(needs: str = MEMBER) -> Callable[[HandlerFn], TelegramCallback]:
-    """Wrap a `Req` handler: one transaction, the person, refusals turned into friendly answers.
-
-    `needs` says who may run it; others are sent to /start with a short explanation.
-    """
-
-    def wrap(fn: HandlerFn) -> TelegramCallback:
-        async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            if update.effective_user is None or update.effective_chat is None:
-                return
-            req = Req(update, context, services(context))
-            try:
-                async with req.svc.db.transaction() as s:
-                    req.session = s
-                    req.person = await get_person(s, req.user_id)
-                    if req.person is not None:
-                        req.lang = req.person.language
-                        if req.person.unreachable_at is not None:
-                            req.person.unreachable_at = None  # they wrote to us, so they can be reached
-                        note_activity(req.person, req.now)
-                    if update.callback_query is not None:
-                        req.cb = decode(update.callback_query.data)
-                    if admitted(req, needs):
-                        await fn(req)
-            except Refusal as refusal:
-                note_outcome("refused")
-                req.discard()
-                text = req.t(refusal.key, **refusal.params)
-                if update.callback_query is not None:
-                    req.toast(text, alert=True)
-                else:
-                    req.reply(text)
-            except BadCallback as exc:
-                log.info("stale or forged button update_id=%s reason=%s", update.update_id, exc)
-                note_outcome("stale_button")
-                req.discard()
-                req.toast(req.t("errors.stale_button"), alert=True)
-            await req.flush()
-
-        run.__name__ = fn.__name__
-        run.__doc__ = fn.__doc__
-        return measured(run)
-
-    return wrap
-
-
-def admitted(req: Req, needs: str) -> bool:
-    """Whether the person may run a screen that `needs` this much; if not, the answer is queued (the re-consent
-    prompt, or why not yet). The handler wrapper asks it, and so does a menu button for the screen it opens."""
-    missing = _missing(req, needs)
-    if _must_agree_again(req, needs):  # a newer privacy notice: only that prompt until agreed
-        from handlers.privacy import ask_agree_again  # privacy builds on this module
-
-        note_outcome("not_allowed")
-        ask_agree_again(req)
-        return False
-    if missing:
-        note_outcome("not_allowed")
-        req.toast(req.t(missing), alert=True)
-        if req.update.callback_query is None:
-            req.reply(req.t(missing))
-        return False
-    return True
-
-
-def _must_agree_again(req: Req, needs: str) -> bool:
-    """Whether the person must agree to a newer privacy notice first: everything but the handlers that need no
-    consent (ANYONE: /start, /help, /privacy, /deleteme; KNOWN: /mydata, the evaluation switch in /privacy)."""
-    return (
-        needs in (CONSENTED, MEMBER)
-        and req.person is not None
-        and must_agree_again(req.person, req.config.privacy_version)
-    )
-
-
-def _missing(req: Req, needs: str) -> str | None:
-    """The text key explaining why this person may not run the handler yet, if any."""
-    if needs == ANYONE:
-        return None
-    if req.person is None:
-        return "errors.not_registered"
-    if needs == MEMBER and not req.person.is_complete:
-        return "errors.finish_registration"
-    return None

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from bot.config import Config
-from handlers.common import Services
+from core.config import Config
+from core.services import Services
 from models import outbox
 from models.tables import Outbox
 from scheduler.dispatcher import Outgoing, Renderer

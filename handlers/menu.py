@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 from handlers import help as help_screen
 from handlers import privacy, profile, roles, teams
 from handlers.codec import encode
-from handlers.common import ANYONE, KNOWN, MEMBER, Btn, Req, View, admitted
+from handlers.common import ANYONE, KNOWN, MEMBER, Btn, Req, View
+from handlers.gate import admitted
 from handlers.ideas import submit as ideas
 from models.errors import Refusal
 

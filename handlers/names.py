@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.texts import t
+from core.texts import t
 from handlers.common import Req
 from models.people import OTHER_TOWN
 from models.text import has_visible

@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-from bot.texts import format_day, format_when
+from core.texts import format_day, format_when
 from handlers import commands
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc

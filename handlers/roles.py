@@ -3,7 +3,7 @@ team's mix lacks a town or a stakeholder group (handlers/team_mix.py)."""
 
 from __future__ import annotations
 
-from bot.texts import t
+from core.texts import t
 from handlers import commands, team_mix
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from babel.lists import format_list
 
-from bot.config import Config
-from bot.texts import catalogue, t
+from core.config import Config
+from core.texts import catalogue, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, esc
-from models.announcements.core import Audience
 from models.teams import TeamGaps, team_gaps
 
 
@@ -55,14 +54,6 @@ async def members_hint(req: Req, team_id: int, team_name: str) -> tuple[list[str
         return [], []
     fill = Btn(req.t("team_mix.fill_button", team=team_name), encode("tmx", team_id))
     return [*lines, req.t("team_mix.invite_hint")], [fill]
-
-
-async def on_fill(req: Req) -> None:
-    """tmx:<team>: start /announce with the team's gaps as the audience (the manager, or that team's lead)."""
-    from handlers.announcements import compose  # late: the audience picker uses this module's gap_teams
-
-    assert req.cb is not None
-    await compose.start_with_audience(req, Audience(gap=req.cb.int(0)))
 
 
 async def gap_teams(req: Req, teams: dict[int, str]) -> dict[int, str]:

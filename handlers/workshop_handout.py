@@ -1,10 +1,10 @@
-"""📄 Handzettel in /workshop: the workshop's handout as a PDF in the chat (bot/handout.py lays it out), and the
+"""📄 Handzettel in /workshop: the workshop's handout as a PDF in the chat (handlers/handout.py lays it out), and the
 handout's QR link `/start idea-<n>`, which follows the idea (for newcomers after registering: handlers/onboarding.py
 keeps the number in its draft and calls `follow_after_link` at the end)."""
 
 from __future__ import annotations
 
-from bot import handout
+from handlers import handout
 from handlers.codec import encode
 from handlers.common import Btn, Req, esc, short
 from models.errors import Refusal

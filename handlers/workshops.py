@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.texts import format_day
+from core.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.names import town_name

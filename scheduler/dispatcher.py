@@ -131,7 +131,7 @@ class Dispatcher:
         # another worker left `claimed` or `sending` are dead and are taken back at start, without waiting for the lease
         self.sole_worker = db.dialect == "sqlite"
         self.on_sent: Callable[[Outbox], None] | None = None  # benchmarks measure lag here
-        # metrics (bot/metrics.py): (kind, outcome, seconds from due to sent or None) per finished or retried row
+        # metrics (core/metrics.py): (kind, outcome, seconds from due to sent or None) per finished or retried row
         self.on_outcome: Callable[[str, str, float | None], None] | None = None
 
     # --- waking -------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ class RateLimiter:
         self._seq = itertools.count()
         self._pump: asyncio.Task[None] | None = None
         self._pump_wakes = float("inf")  # when the sleeping pump looks again
-        self.on_pause: Callable[[float], None] | None = None  # metrics: every 429 pauses here (bot/metrics.py)
+        self.on_pause: Callable[[float], None] | None = None  # metrics: every 429 pauses here (core/metrics.py)
         self.replies_first = 0  # how often a reply took a slot while background sends were waiting (for tests)
 
     def pause(self, seconds: float) -> None:

@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 
 import aiosmtplib
 
-from bot.config_mail import MailConfig
+from core.config_mail import MailConfig
 
 log = logging.getLogger("actionbot.mail")
 

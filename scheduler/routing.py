@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers.common import Services
+from core.services import Services
 from models.ideas import routing
 from scheduler.jobs import guarded, planned
 

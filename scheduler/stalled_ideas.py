@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers.common import Services
+from core.services import Services
 from models.dates import shift_out_of_quiet
 from models.ideas import codes
 from scheduler.jobs import guarded, planned

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers.common import Services
+from core.services import Services
 from models.surveys import core as surveys
 from scheduler.jobs import guarded, planned
 

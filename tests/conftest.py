@@ -23,9 +23,9 @@ from sqlalchemy import text
 from telegram.ext import Application
 
 from bot.application import build_application, prepare
-from bot.config import Config, parse_config
 from bot.delivery import make_dispatcher
 from bot.logs import install_redaction
+from core.config import Config, parse_config
 from models.clock import FrozenClock
 from models.db import Database
 from models.migrate import upgrade_sync

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from bot.application import prepare
-from bot.config import Config, load_config
+from core.config import Config, load_config
 from models import outbox
 from models.announcements import core as announcements
 from models.db import Database

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.config import Config
+from core.config import Config
 from models import people, teams
 from models.db import Database
 from models.ideas import answers as idea_answers

@@ -81,7 +81,7 @@ def sample_figures(vocab: Vocabulary) -> Figures:
                     else:
                         codes_team.rows.append(_row(vocab, ("figure", "figure", kind, "team"), (source, kind, code, t),
                                                     (c(n, n),)))
-    from models.evaluation.summary import Summary, Top
+    from models.evaluation.shapes import Summary, Top
 
     head = Summary(
         since=None, until=None, team=None, meetings=c(1500, 450), attendances=c(27000, 450), active=c(450, 450),

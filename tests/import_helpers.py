@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import cli
-from bot.config import load_config
+from core.config import load_config
 from models import teams, workshops
 from models.db import Database
 from models.tables import AuditEntry, Idea, IdeaEvent, IdeaTown

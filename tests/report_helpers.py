@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.config import Config, parse_config
+from core.config import Config, parse_config
 from models import outbox, people, teams
 from models.announcements import core as announcements
 from models.db import Database

@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.answer_page import CSP, AnswerPage
 from models.tables import AuditEntry, IdeaRoute, RouteNote
 from tests.mail_helpers import CLERK, PUBLIC_URL, SECRET, body, free_port
 from tests.mail_helpers import mbot as mbot  # the fixture
@@ -24,7 +25,6 @@ from tests.mail_helpers import smtp as smtp  # the fixture
 from tests.routing_helpers import routes, story
 from tests.test_route_mail import forward_to_bad_blankenburg
 from web import links
-from web.answer_page import CSP, AnswerPage
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -241,7 +241,7 @@ async def test_forged_expired_and_foreign_requests_change_nothing(mbot, smtp, pa
 
 
 async def test_the_bot_serves_the_page_on_the_configured_address(mbot):
-    from web.answer_page import start_answer_page
+    from bot.answer_page import start_answer_page
 
     svc = mbot.app.bot_data["services"]
     runner = await start_answer_page(svc)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.texts import catalogue
+from core.texts import catalogue
 from handlers.reports import views
 from models import audit, teams
 from models.announcements import core as announcements
@@ -38,7 +38,8 @@ def test_every_action_kind_written_anywhere_has_a_label_in_german_and_english():
     constants = {name: value for name, value in vars(audit).items() if name.isupper() and isinstance(value, str)}
     assert set(constants.values()) == set(audit.ACTIONS), "every action constant belongs in audit.ACTIONS"
     problems = []
-    for path in [p for d in ("bot", "handlers", "models", "scheduler") for p in (ROOT / d).rglob("*.py")]:
+    product = ("bot", "core", "handlers", "models", "scheduler", "web")
+    for path in [p for d in product for p in (ROOT / d).rglob("*.py")]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):  # every audit.X used anywhere must be a listed action (or the API)
             if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "audit" and node.attr.isupper():

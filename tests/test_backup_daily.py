@@ -8,7 +8,7 @@ from datetime import time, timedelta
 import pytest
 
 from bot import backup
-from bot.config import ConfigError, parse_config
+from core.config import ConfigError, parse_config
 from models import backups
 from models.clock import FrozenClock
 from tests.backup_helpers import files

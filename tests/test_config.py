@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.config import ConfigError, load_config, parse_config
+from core.config import ConfigError, load_config, parse_config
 from models.clock import FrozenClock
 from models.errors import Refusal
 from models.meetings.core import check_reminders
@@ -332,7 +332,7 @@ def test_a_service_without_a_token_stops_with_exit_code_2_instead_of_starting_th
 
 
 def test_evaluation_codes_default_to_the_three_towns_set_and_can_be_replaced():
-    from bot.config import DEFAULT_FACTORS, DEFAULT_OBSTACLES
+    from core.config import DEFAULT_FACTORS, DEFAULT_OBSTACLES
 
     data = example()
     assert parse_config(data, env={}).obstacles == DEFAULT_OBSTACLES  # the example lists the defaults

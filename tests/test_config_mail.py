@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, parse_config
+from core.config import ConfigError, parse_config
 from tests.test_config import example
 
 SECRET = "0123456789abcdef0123"

@@ -15,7 +15,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot import cli
-from bot.config import load_config
+from core.config import load_config
 from demo import seed
 from demo.page import snapshot
 from demo.run import demo_config, demo_database, start_demo

@@ -21,9 +21,9 @@ from matplotlib.text import Text
 from sqlalchemy import func, select
 
 from bot.application import prepare
-from bot.config import load_config
 from bot.processing import database_options
-from bot.texts import t
+from core.config import load_config
+from core.texts import t
 from demo import history, history_ideas, seed
 from demo.run import demo_config, start_demo
 from handlers.reports import evaluation

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.texts import t
+from core.texts import t
 from handlers.reports.evaluation_words import vocabulary
 from models import people, teams
 from models.evaluation import figures

@@ -3,7 +3,7 @@ members' sentences are escaped, and the PDF is A4 with the project's name and pa
 
 from datetime import UTC, datetime
 
-from bot.texts import t
+from core.texts import t
 from handlers.reports.evaluation_words import vocabulary
 from models.reports.evaluation import content, html, pdf
 from models.reports.evaluation.document import Quotes, Table

@@ -1,4 +1,4 @@
-"""/healthz and /metrics of a running bot (bot/health.py, bot/metrics.py), against the fake Telegram server."""
+"""/healthz and /metrics of a running bot (bot/health.py, core/metrics.py), against the fake Telegram server."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.config import HealthConfig
 from bot.health import start_health
-from bot.metrics import Metrics
+from core.config import HealthConfig
+from core.metrics import Metrics
 from models import outbox
 from models.db import Database
 from models.outbox import NewMessage

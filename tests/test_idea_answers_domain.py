@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models.ideas import answers as idea_answers
+from models.ideas import rights
 from models.tables import AuditEntry, Idea, IdeaAnswer, Meeting, Membership, Outbox, Team
 from tests.conftest import START
 from tests.test_ideas_domain import person, refused, submit, team
@@ -74,11 +75,11 @@ async def test_manager_may_answer_any_idea_lead_only_their_teams(db):
     async with db.transaction() as s:
         anna, lea, bob, maria, _, idea = await world(s)
         no_team = await submit(s, anna)
-        assert await idea_answers.may_answer(s, maria, idea) and await idea_answers.may_answer(s, maria, no_team)
-        assert await idea_answers.may_answer(s, lea, idea)
-        assert not await idea_answers.may_answer(s, lea, no_team)
-        assert not await idea_answers.may_answer(s, bob, idea)
-        assert not await idea_answers.may_answer(s, anna, idea)
+        assert await rights.may_answer(s, maria, idea) and await rights.may_answer(s, maria, no_team)
+        assert await rights.may_answer(s, lea, idea)
+        assert not await rights.may_answer(s, lea, no_team)
+        assert not await rights.may_answer(s, bob, idea)
+        assert not await rights.may_answer(s, anna, idea)
         with refused("idea_answers.not_allowed"):
             await idea_answers.save_draft(s, bob, idea.id, "accepted", "Nein", START)
         with refused("idea_answers.not_allowed"):

@@ -169,7 +169,7 @@ async def test_ticking_codes_is_no_step_that_ends_a_standstill(db, kind):
 def test_bad_stalled_weeks_are_refused_naming_the_key(section, message):
     import tomllib
 
-    from bot.config import ConfigError, parse_config
+    from core.config import ConfigError, parse_config
     from tests.report_helpers import ROOT
 
     data = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
@@ -182,7 +182,7 @@ def test_bad_stalled_weeks_are_refused_naming_the_key(section, message):
 def test_stalled_weeks_default_to_eight_without_the_section():
     import tomllib
 
-    from bot.config import parse_config
+    from core.config import parse_config
     from tests.report_helpers import ROOT
 
     data = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from bot.config import ConfigError, parse_config
 from bot.logs import install_redaction, setup_logging
+from core.config import ConfigError, parse_config
 from tests.conftest import CONFIG_EXAMPLE
 
 TOKEN = "123456:AAFakeTokenForLogTests_abcdefghijk"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config_mail import MailConfig
+from core.config_mail import MailConfig
 from scheduler.mail import Attachment, Mail, Mailer, MailError
 from tests.mail_helpers import body
 from tests.mail_helpers import smtp as smtp  # the fixture

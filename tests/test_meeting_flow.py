@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from telegram.ext import CommandHandler
 
-from bot.texts import t
-from handlers.common import MEMBER, handler
+from core.texts import t
+from handlers.common import MEMBER
+from handlers.gate import handler
 from handlers.meetings.flow import start_meeting_draft
 from models.clock import FrozenClock
 from models.tables import Draft, Meeting, Person, Rsvp

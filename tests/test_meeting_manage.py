@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.texts import t
+from core.texts import t
 from models.tables import Meeting, Outbox, Rsvp
 from tests.meeting_helpers import person_of, schedule, team_with_members
 

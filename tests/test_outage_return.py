@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.config import ConfigError, parse_config
+from core.config import ConfigError, parse_config
 from handlers.announcements import progress as announcements_progress
 from models.tables import Outbox
 from scheduler import replies

@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from bot.texts import catalogue, fill, t
+from core.texts import catalogue, fill, t
 from tests.fakegram.html import parse_html
 
 # placeholders that never hold a count (names, dates, ids, composed lines)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.config import ConfigError, parse_config
+from core.config import ConfigError, parse_config
 from models.ideas import answers as idea_answers
 from models.ideas import routing
 from models.tables import AuditEntry, IdeaEvent, IdeaRoute, Outbox

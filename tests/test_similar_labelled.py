@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from bot.config import load_config
+from core.config import load_config
 from models.ideas import likeness
 from tests.report_helpers import ROOT
 from tests.similar_pairs import ALIKE, LABELLED, THREE_TOWNS, UNLIKE

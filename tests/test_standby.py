@@ -18,7 +18,7 @@ import pytest
 
 from bot import startup
 from bot.application import prepare
-from bot.config import load_config
+from core.config import load_config
 from models import outbox
 from models.tables import Outbox
 from tests.announce_helpers import ANNOUNCE_TEXT, body

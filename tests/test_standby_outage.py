@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 
 from bench.failover import announce
-from bot.config import load_config
+from core.config import load_config
 from tests.conftest import PG_URL
 from tests.standby_helpers import MANAGER_ID, BotProcess, first_active, seed_people, write_config
 from tests.tcp_proxy import TcpProxy

@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import ConfigError, parse_config
+from core.config import ConfigError, parse_config
 from handlers.codec import MAX_BYTES, encode
 from models.errors import Refusal
 from models.meetings.core import MeetingPolicy
 from models.surveys import core as surveys
 from models.surveys.answers import clean_comment
-from models.surveys.results import Figures, MeetingFigures, hold_back
+from models.surveys.figures import Figures
+from models.surveys.results import MeetingFigures, hold_back
 from models.tables import Meeting, Person, Rsvp
 from tests.conftest import CONFIG_EXAMPLE
 

@@ -3,7 +3,7 @@
 import string
 
 from bot.application import COMMANDS
-from bot.texts import catalogue
+from core.texts import catalogue
 from handlers.commands import LEAD_COMMANDS, MANAGER_COMMANDS, MEMBER_COMMANDS
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import handout
+from handlers import handout
 from models.ideas import handout as domain
 from models.tables import IdeaAnswer, IdeaFollower, IdeaRoute
 from tests.conftest import START

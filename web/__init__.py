@@ -1,1 +1,2 @@
-"""The small web side of the bot: the answer page that e-mails to a town's contacts link to (web/answer_page.py)."""
+"""The answer page's parts below the handlers: its signed links (links.py), its templates and static files
+(templating.py), shared with the e-mails that link to it. The page itself is served by bot/answer_page.py."""

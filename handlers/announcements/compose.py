@@ -73,6 +73,13 @@ async def start_announce(req: Req) -> None:
     req.reply(await _ask_text(req))
 
 
+async def on_fill(req: Req) -> None:
+    """tmx:<team> (the button under a team in /members): /announce with the team's gaps as the audience (the
+    manager, or that team's lead)."""
+    assert req.cb is not None
+    await start_with_audience(req, Audience(gap=req.cb.int(0)))
+
+
 async def start_with_audience(req: Req, audience: Audience) -> None:
     """/announce with the audience chosen already (e.g. a team's gaps from /members); it can still be changed."""
     scope = await domain.scope_of(req.session, req.me)

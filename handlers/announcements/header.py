@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.texts import LANGUAGES, t
+from core.texts import LANGUAGES, t
 from handlers.common import esc
 from handlers.names import shown_name
 from models.announcements.core import Content, visible_length

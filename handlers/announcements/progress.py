@@ -18,11 +18,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.config import Config
-from bot.texts import format_when, t
+from core.config import Config
+from core.services import Services
+from core.texts import format_when, t
 from handlers.announcements import views
 from handlers.codec import encode
-from handlers.common import Btn, Req, Services, View, esc, pager, utf16_len, visible_len
+from handlers.common import Btn, Req, View, esc, pager, utf16_len, visible_len
 from handlers.names import shown_name
 from models.announcements import core as domain
 from models.announcements import reports

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.constants import ParseMode
 
-from bot.config import Config
-from bot.texts import format_when, t
+from core.config import Config
+from core.texts import format_when, t
 from handlers.announcements.header import header_html, with_header
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import format_day, t
+from core.config import Config
+from core.texts import format_day, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import codes as idea_codes

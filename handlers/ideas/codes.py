@@ -15,14 +15,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import t
+from core.config import Config
+from core.texts import t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
 from models.errors import Refusal
-from models.ideas import answers as answers_domain
 from models.ideas import codes as domain
 from models.ideas import events
+from models.ideas.rights import may_answer
 from models.tables import Idea, IdeaEvent, Outbox, Person
 from scheduler.dispatcher import Outgoing, Renderer
 
@@ -137,7 +137,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         kind, occasion = str(row.payload.get("kind")), str(row.payload.get("occasion"))
         if person is None or idea is None or kind not in domain.KINDS:
             return None
-        if not await answers_domain.may_answer(s, person, idea):
+        if not await may_answer(s, person, idea):
             return None
         if occasion == domain.STALLED and not await _still_stalled(s, idea, int(row.payload.get("ref", 0))):
             return None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.config import Config
-from bot.texts import format_day, t
+from core.config import Config
+from core.texts import format_day, t
 from handlers.common import Req, esc
 from handlers.names import group_name, town_name
 from models.tables import Idea, Workshop

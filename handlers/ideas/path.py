@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from bot.texts import catalogue, format_day
+from core.texts import catalogue, format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short, visible_len
 from handlers.names import town_name
-from models.errors import Refusal
 from models.ideas import events
 from models.ideas.path import Path, as_id, idea_path
 from models.tables import IdeaEvent
@@ -190,22 +189,3 @@ async def path_view(req: Req, idea_id: int, which: str, page: int) -> View:
         blocks = [req.t("idea_path.no_steps")]
     back = Btn(req.t("idea_path.back"), encode(PREFIX, which, page))
     return View(_fit(head, blocks, req), [[back]])
-
-
-async def on_button(req: Req) -> None:
-    """iv:<list>:<page>:<idea> shows the path; iv:<list>:<page> goes back to that list."""
-    assert req.cb is not None
-    which, page = req.cb.arg(0), req.cb.int(1)
-    if which not in LISTS:
-        raise Refusal("errors.stale_button")
-    if len(req.cb.args) > 2:
-        req.show(await path_view(req, req.cb.int(2), which, page))
-        return
-    from handlers.ideas import submit, teamless  # late: both lists put this screen's button on every idea
-
-    if which == "t":
-        req.show(await submit.ideas_page_view(req, page))
-    elif which == "n":
-        req.show(await teamless.teamless_view(req, page))
-    else:
-        req.show(await submit.my_ideas_view(req))

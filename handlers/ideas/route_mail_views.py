@@ -1,6 +1,6 @@
 """The routing e-mails to a town's contacts by e-mail, rendered at send time like every outbox row: the forwarded
 idea (request and reminder) and the project's answer to their question, in German, as plain text and HTML, with
-the contact's own signed link to the answer page (web/answer_page.py). A request whose route no longer waits
+the contact's own signed link to the answer page (bot/answer_page.py). A request whose route no longer waits
 renders to None and is skipped, as in Telegram. Also the managers' notice about an e-mail that did not go out.
 """
 
@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import format_day, t
+from core.config import Config
+from core.texts import format_day, t
 from handlers.common import esc
 from handlers.ideas import routing_views as views
 from models import mail as mail_channel

@@ -6,7 +6,7 @@ the list is for the administrations' contacts.
 
 from __future__ import annotations
 
-from bot.texts import format_day
+from core.texts import format_day
 from handlers.common import Req, View, esc, short
 from handlers.ideas import routing_views as views
 from models.ideas import route_copies, route_replies

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import format_day, t
+from core.config import Config
+from core.texts import format_day, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
 from models.ideas import route_replies as replies

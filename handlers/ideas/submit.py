@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.texts import format_day
+from core.texts import format_day
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path, routing_views
@@ -338,16 +338,3 @@ async def show_team_ideas(req: Req) -> None:
 async def on_page(req: Req) -> None:
     assert req.cb is not None
     req.show(await ideas_page_view(req, req.cb.int(0)))
-
-
-async def on_support(req: Req) -> None:
-    """sup:<idea>:<page>[:n]: support, or withdraw when pressed again; then redraw the page (n: ideas without team)."""
-    assert req.cb is not None
-    supported, count = await ideas_domain.toggle_support(req.session, req.me, req.cb.int(0), req.now)
-    req.toast(req.t("ideas.supported" if supported else "ideas.unsupported", count=count))
-    if req.cb.args[2:] == ("n",):
-        from handlers.ideas.teamless import teamless_view  # late: that module builds on this one
-
-        req.show(await teamless_view(req, req.cb.int(1)))
-    else:
-        req.show(await ideas_page_view(req, req.cb.int(1)))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import t
+from core.config import Config
+from core.texts import t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path

@@ -19,6 +19,7 @@ from models import drafts
 from models import voice as voice_domain
 from models.errors import Refusal
 from models.ideas import similar as similar_domain
+from models.ideas.rights import may_answer  # the same rule as answering the idea
 from models.tables import Draft, IdeaVoice
 
 log = logging.getLogger("actionbot.voice")
@@ -64,7 +65,6 @@ def buttons(req: Req, info: voice_domain.VoiceInfo) -> list[list[Btn]]:
 
 async def rows_for(req: Req, idea_ids: list[int]) -> list[list[Btn]]:
     """The voice buttons of those ideas the viewer may listen to (lead of the idea's team, or the manager)."""
-    from models.ideas.answers import may_answer  # the same rule as answering the idea
     from models.tables import Idea
 
     rows: list[list[Btn]] = []

@@ -8,7 +8,7 @@ open ideas: one tap links an idea to this meeting (handlers/meetings/attendance_
 
 from __future__ import annotations
 
-from bot.texts import format_when
+from core.texts import format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
 from handlers.meetings import attendance_ideas

@@ -6,7 +6,7 @@ tick buttons it cannot be changed by a stray tap. "Ändern" opens the editing sc
 
 from __future__ import annotations
 
-from bot.texts import format_when
+from core.texts import format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.names import person_name

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.texts import format_when
+from core.texts import format_when
 from handlers.common import Req, esc
 from handlers.meetings.views import place_line
 from models.meetings.overlap import overlapping

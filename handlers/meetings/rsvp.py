@@ -5,7 +5,7 @@ Every button re-checks the meeting: after a cancellation all old buttons answer 
 
 from __future__ import annotations
 
-from bot.texts import format_when
+from core.texts import format_when
 from handlers.common import Req, View
 from handlers.meetings.views import ANSWER_ICONS, invitation_view, reason_buttons
 from models.errors import Refusal

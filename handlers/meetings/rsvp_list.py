@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from bot.texts import format_when
+from core.texts import format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.meetings.rsvp import nudge

@@ -12,7 +12,7 @@ import logging
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.texts import format_day, format_when
+from core.texts import format_day, format_when
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.polls.views import (

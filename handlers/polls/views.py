@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import LANGUAGES, format_when, t
+from core.config import Config
+from core.texts import LANGUAGES, format_when, t
 from handlers.codec import encode
 from handlers.common import Btn, View, esc
 from handlers.meetings.views import ANSWER_ICONS

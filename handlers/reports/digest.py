@@ -13,8 +13,8 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import LANGUAGES, t
+from core.config import Config
+from core.texts import LANGUAGES, t
 from handlers.common import esc
 from handlers.team_mix import gap_lines
 from models.evaluation import digest

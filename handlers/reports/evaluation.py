@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Config
-from bot.texts import format_when, t
+from core.config import Config
+from core.texts import format_when, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.reports.evaluation_words import vocabulary

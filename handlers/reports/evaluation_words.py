@@ -5,8 +5,8 @@ The figures (models/evaluation) know no texts; the report, the digest and the co
 
 from __future__ import annotations
 
-from bot.config import Config
-from bot.texts import catalogue, t
+from core.config import Config
+from core.texts import catalogue, t
 from handlers.reports.views import vocabulary as report_vocabulary
 from models.evaluation.shapes import ALL, GUESTS, IDEA, NO_REASON, NO_SHOW, ONLINE, SURVEY, UNKNOWN
 from models.reports.codebook import Vocabulary
@@ -17,7 +17,7 @@ ROW_CODES += ("multi_town", "other")  # "other": drop-off reasons folded togethe
 
 def vocabulary(config: Config, lang: str) -> Vocabulary:
     """Every code of the figures with its word, and the figures' titles (`figure_<key>`), headings
-    (`column_<code>`) and notes (`note_<key>`) from bot/locales/<lang>/evaluation.toml."""
+    (`column_<code>`) and notes (`note_<key>`) from core/locales/<lang>/evaluation.toml."""
     base = report_vocabulary(config, lang)
     codes = dict(base.codes)
     codes["factor"] = [(c.key, c.name(lang)) for c in config.success_factors]

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.config import Config
-from bot.texts import catalogue, format_when, t
+from core.config import Config
+from core.texts import catalogue, format_when, t
 from handlers.announcements import views as announce_views
 from handlers.codec import encode
 from handlers.common import Btn, View, esc

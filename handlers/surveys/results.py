@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 
-from bot.texts import format_day
+from core.texts import format_day
 from handlers.common import Req, View, esc, short
 from models.evaluation.common import half_up
 from models.reports.suppression import MARKER, min_people, threshold
 from models.surveys import results as results_domain
-from models.surveys.results import Figures
+from models.surveys.figures import Figures
 
 
 def _mean(req: Req, figures: Figures) -> str:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.config import Config
-from bot.texts import format_when, t
+from core.config import Config
+from core.texts import format_when, t
 from handlers.codec import encode
 from handlers.common import Btn, View, esc
 from models import outbox

@@ -46,10 +46,11 @@ from models.evaluation.shapes import (
     Funnel,
     Row,
     StayingPower,
+    Summary,
     SurveyFigures,
     Table,
+    Top,
 )
-from models.evaluation.summary import Summary, Top
 from models.reports.codebook import Vocabulary
 from models.reports.suppression import MIN_PEOPLE, SUPPRESSED, min_people
 

@@ -22,8 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from models.evaluation.disclosure import Sum, protect
-from models.evaluation.shapes import ALL, IDEA, SURVEY, Cell, Figures, Row, Table
-from models.evaluation.summary import Summary, Top
+from models.evaluation.shapes import ALL, IDEA, SURVEY, Cell, Figures, Row, Summary, Table, Top
 
 DERIVED = {"share_pct": ("multi_town",), "median_days": ("ended", "answered"), "people": ("attendances",)}
 HIDDEN = Cell(None, None, True)

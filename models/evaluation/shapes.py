@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from models.reports.codebook import Vocabulary
 from models.reports.suppression import MIN_PEOPLE, SUPPRESSED, too_few
 
-if TYPE_CHECKING:
-    from models.evaluation.summary import Summary
-
-# codes of figure rows that are not in the config (words in bot/locales/*/evaluation.toml, category "figure")
+# codes of figure rows that are not in the config (words in core/locales/*/evaluation.toml, category "figure")
 ALL = "all"  # the total row
 ONLINE = "online"  # meeting town of online meetings
 GUESTS = "guest"  # group and town of guests without Telegram
@@ -148,3 +144,31 @@ def word(vocab: Vocabulary, category: str, key: str) -> str:
     if any(k == key for k, _ in vocab.codes.get(category, [])):
         return vocab.label(category, key)
     return vocab.label("figure", key)
+
+
+@dataclass(frozen=True)
+class Top:
+    """The most named factor or obstacle (survey answers and ideas together): its code, word and mentions."""
+
+    kind: str
+    code: str
+    label: str
+    mentions: Cell
+
+
+@dataclass
+class Summary:
+    since: datetime | None
+    until: datetime | None
+    team: str | None  # a team's slug, or None for the whole project
+    meetings: Cell  # meetings held with attendance recorded (people: those present)
+    attendances: Cell  # presences of members (people: those present)
+    active: Cell  # members present at least once
+    guests: Cell  # guests without Telegram
+    hours: Cell  # hours of civic engagement, guests included (people: present members + guests)
+    ideas_new: Cell  # ideas submitted (people: authors)
+    ideas_implemented: Cell  # ideas that became 'implemented' in the period (people: authors)
+    answers: Cell  # survey answers (people: who answered)
+    usefulness: Cell  # mean usefulness 1–5, two decimals
+    top_factor: Top | None
+    top_obstacle: Top | None

@@ -7,7 +7,6 @@ under 5. Reproduced by the queries `summary` and `top_codes` of docs/evaluation.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,40 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.evaluation import attendance as attendance_data
 from models.evaluation.common import half_up, idea_people, within
-from models.evaluation.shapes import Cell, word
+from models.evaluation.shapes import Cell, Summary, Top, word
 from models.evaluation.survey import FACTOR, OBSTACLE, Answer, answers, idea_codes
 from models.ideas import events
 from models.ideas.core import MERGED
 from models.reports.codebook import Vocabulary
 from models.tables import Idea, IdeaEvent, Team
-
-
-@dataclass(frozen=True)
-class Top:
-    """The most named factor or obstacle (survey answers and ideas together): its code, word and mentions."""
-
-    kind: str
-    code: str
-    label: str
-    mentions: Cell
-
-
-@dataclass
-class Summary:
-    since: datetime | None
-    until: datetime | None
-    team: str | None  # a team's slug, or None for the whole project
-    meetings: Cell  # meetings held with attendance recorded (people: those present)
-    attendances: Cell  # presences of members (people: those present)
-    active: Cell  # members present at least once
-    guests: Cell  # guests without Telegram
-    hours: Cell  # hours of civic engagement, guests included (people: present members + guests)
-    ideas_new: Cell  # ideas submitted (people: authors)
-    ideas_implemented: Cell  # ideas that became 'implemented' in the period (people: authors)
-    answers: Cell  # survey answers (people: who answered)
-    usefulness: Cell  # mean usefulness 1–5, two decimals
-    top_factor: Top | None
-    top_obstacle: Top | None
 
 
 async def summary(

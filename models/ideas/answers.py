@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit, outbox
 from models.errors import Refusal
 from models.ideas import codes, events, routing
+from models.ideas.rights import may_answer
 from models.meetings.core import SCHEDULED, team_meetings
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaAnswer, IdeaEvent, IdeaFollower, Meeting, Membership, Person
-from models.teams import LEAD, led_team_ids
+from models.teams import led_team_ids
 from models.text import require_visible
 
 TEXT_MAX = 1000
@@ -78,15 +79,6 @@ def clean_text(raw: str | None) -> str:
 def _scope(actor: Person, led: Iterable[int]):  # type: ignore[no-untyped-def]
     """Ideas the actor may answer: every idea for the project manager, else those of teams they lead."""
     return true() if actor.is_manager else Idea.team_id.in_(list(led))
-
-
-async def may_answer(s: AsyncSession, actor: Person, idea: Idea) -> bool:
-    if actor.is_manager:
-        return True
-    if idea.team_id is None:
-        return False
-    m = await s.get(Membership, (actor.id, idea.team_id))
-    return m is not None and m.role == LEAD
 
 
 async def answerable_idea(s: AsyncSession, actor: Person, idea_id: int) -> Idea:

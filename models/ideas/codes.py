@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import outbox
 from models.errors import Refusal
-from models.ideas import answers, events
+from models.ideas import events
+from models.ideas.rights import may_answer
 from models.outbox import NewMessage
 from models.tables import Idea, IdeaCode, IdeaEvent, Membership, Outbox, Person
 from models.teams import LEAD
@@ -57,7 +58,7 @@ def default_kind(idea: Idea) -> str:
 async def codable_idea(s: AsyncSession, actor: Person, idea_id: int) -> Idea:
     """The idea, if it exists and the actor may tick its codes (manager, or lead of its team)."""
     idea = await s.get(Idea, idea_id)
-    if idea is None or not await answers.may_answer(s, actor, idea):
+    if idea is None or not await may_answer(s, actor, idea):
         raise Refusal("idea_codes.not_allowed")
     return idea
 

@@ -4,7 +4,7 @@ the project's latest answer and the towns' answers so far; and following an idea
 The handout is how the people who spoke at a Demografie-Werkstatt hear back: imported ideas have no author, so
 anyone who opens an idea's link (`/start idea-<n>`) may follow it, even outside its team, but only an idea that
 came from a workshop (a guessed number of a team's own idea is refused like a missing one). Nothing here
-touches Telegram or the config; bot/handout.py lays the page out.
+touches Telegram or the config; handlers/handout.py lays the page out.
 """
 
 from __future__ import annotations

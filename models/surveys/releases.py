@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.reports.suppression import min_people
-from models.surveys.results import Figures
+from models.surveys.figures import Figures
 from models.tables import FeedbackRelease
 
 HELD = "held"  # what `settle` returns instead of figures when a small drop holds the figure back

@@ -1,6 +1,6 @@
 """The text catalogue: every text the bot sends, per language, plus date formatting.
 
-Texts live in bot/locales/<lang>/<part>.toml; key `x` in `ideas.toml` is `ideas.x`.
+Texts live in core/locales/<lang>/<part>.toml; key `x` in `ideas.toml` is `ideas.x`.
 German is complete and the fallback; a test checks that English has the same keys and placeholders.
 
 Where a count meets a noun, the text names the plural forms in the placeholder's format spec, by the

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from bot.config import _Reader
+from typing import Any, Protocol
 
 ADDRESS_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 SECURITY = ("starttls", "tls", "none")
@@ -48,7 +45,17 @@ def is_address(value: str) -> bool:
     return bool(ADDRESS_RE.match(value))
 
 
-def parse_mail(r: _Reader, env: dict[str, str], error: type[Exception]) -> MailConfig | None:
+class Reader(Protocol):
+    """What the parsers here need of core/config.py's table reader (named, not imported: that module uses these)."""
+
+    data: Any
+
+    def get(self, key: str, kind: Any, default: Any = ..., required: bool = False) -> Any: ...
+
+    def done(self) -> None: ...
+
+
+def parse_mail(r: Reader, env: dict[str, str], error: type[Exception]) -> MailConfig | None:
     if not r.data:
         r.done()
         return None
@@ -67,13 +74,13 @@ def parse_mail(r: _Reader, env: dict[str, str], error: type[Exception]) -> MailC
     password = env.get(password_env, "")
     if user and not password:
         raise error(f"mail.user is set, but the password is missing: export {password_env}=...")
-    timeout = r.get("timeout_seconds", (int, float), 30)  # type: ignore[arg-type]
+    timeout = r.get("timeout_seconds", (int, float), 30)
     ca_file = r.get("ca_file", str, "")
     r.done()
     return MailConfig(host, port, security, user, password, sender, float(timeout), ca_file)
 
 
-def parse_web(r: _Reader, env: dict[str, str], error: type[Exception]) -> WebConfig:
+def parse_web(r: Reader, env: dict[str, str], error: type[Exception]) -> WebConfig:
     data: dict[str, Any] = {
         "host": r.get("host", str, "127.0.0.1"),
         "port": r.get("port", int, 8090),

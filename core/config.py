@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.config_mail import MailConfig, WebConfig, is_address, parse_mail, parse_web
+from core.config_mail import MailConfig, WebConfig, is_address, parse_mail, parse_web
 from models.errors import Refusal
 from models.ideas import likeness
 from models.ideas.routing import RoutingPolicy

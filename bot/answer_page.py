@@ -20,8 +20,8 @@ from aiohttp import web
 from markupsafe import Markup
 from sqlalchemy import select
 
-from bot.texts import LANGUAGES, format_day, t
-from handlers.common import Services
+from core.services import Services
+from core.texts import LANGUAGES, format_day, t
 from handlers.ideas import routing_views as views
 from models.errors import Refusal
 from models.ideas import routing
@@ -30,7 +30,7 @@ from web import links
 from web.templating import render
 
 log = logging.getLogger("actionbot.web")
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"  # the page's files live with its templates
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )

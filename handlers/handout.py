@@ -16,8 +16,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.config import Config
-from bot.texts import format_day, t
+from core.config import Config
+from core.texts import format_day, t
 from handlers.ideas.origin import workshop_day
 from handlers.ideas.routing_views import route_lines
 from models.ideas.handout import DEEP_LINK, Item
