@@ -133,13 +133,7 @@ class Leadership:
             )
 
     async def release(self) -> None:
-        if self._watch is not None:
-            self._watch.cancel()
-            try:
-                await self._watch
-            except (asyncio.CancelledError, Exception):
-                pass
-            self._watch = None
+        await self.unwatch()
         if self.conn is not None:
             conn, self.conn = self.conn, None
             try:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 
 from core.config import Config, WebhookConfig
+from models.outage import exception_chain
 
 CONFIG_ERROR = 2  # bot.config.ConfigError: one line naming the key
 TOKEN_REFUSED = 3
@@ -53,20 +54,6 @@ def _short(exc: BaseException) -> str:
     """The exception's own words on one line, kept short."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 160 else text[:157] + "..."
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """The exception and everything it was raised from (SQLAlchemy keeps the driver's error in `orig`)."""
-    seen: set[int] = set()
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        e = todo.pop(0)
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        orig = getattr(e, "orig", None)
-        todo += [e.__cause__, e.__context__, orig if isinstance(orig, BaseException) else None]
 
 
 def _unreachable(e: BaseException) -> bool:
@@ -134,7 +121,7 @@ def _postgres_error(e: asyncpg.PostgresError, url: URL) -> StartupError | None:
 
 def explain_database_error(exc: BaseException, database_url: str) -> StartupError | None:
     url = make_url(database_url)
-    for e in _chain(exc):
+    for e in exception_chain(exc):
         if isinstance(e, asyncpg.PostgresError):
             return _postgres_error(e, url)
         if isinstance(e, sqlite3.Error):

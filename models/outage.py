@@ -25,7 +25,8 @@ _NO_ROUTE = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ET
              errno.EPIPE, errno.ECONNABORTED}  # fmt: skip
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it was raised from (SQLAlchemy keeps the driver's error in `orig`)."""
     seen: set[int] = set()
     todo: list[BaseException | None] = [exc]
     while todo:
@@ -40,7 +41,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def is_database_outage(exc: BaseException) -> bool:
     """The database server cannot be reached or dropped the connection: transient, retried by the next run."""
-    for e in _chain(exc):
+    for e in exception_chain(exc):
         if isinstance(e, sa_exc.DBAPIError) and e.connection_invalidated:
             return True
         if isinstance(e, sa_exc.TimeoutError):  # the pool waited in vain for a connection
@@ -66,7 +67,7 @@ def _short(exc: BaseException) -> str:
 
 def _cause(exc: BaseException) -> BaseException:
     """The innermost error of the chain: the driver's own words, not SQLAlchemy's wrapper with the SQL."""
-    found = list(_chain(exc))
+    found = list(exception_chain(exc))
     return found[-1] if found else exc
 
 
