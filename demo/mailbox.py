@@ -20,8 +20,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from bot.config import Config
-from bot.config_mail import MailConfig, WebConfig
+
+from core.config import Config
+from core.config_mail import MailConfig, WebConfig
 
 TOWN = "rudolstadt"
 ADDRESS = "rathaus@rudolstadt.example"

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from bot.config import load_config
 from sqlalchemy import select
 
+from core.config import load_config
 from demo import mailbox
 from demo.page import snapshot
 from demo.run import start_demo
