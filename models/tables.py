@@ -536,3 +536,17 @@ class FeedbackRelease(Base):
     answers: Mapped[int] = mapped_column(Integer)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     released_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MemberContact(Base):
+    """How to reach a member outside Telegram (a proxy member kept by a lead, or anyone who gave an address): any
+    of phone, postal address and e-mail, none required. Invitations by e-mail (.ics attached) and printed letters
+    read it; erased with the person (CASCADE) and listed in /mydata."""
+
+    __tablename__ = "member_contacts"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    postal_address: Mapped[str | None] = mapped_column(Text)  # lines as printed in a letter's window: name excluded
+    email: Mapped[str | None] = mapped_column(String(254))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -41,6 +41,7 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "idea_routes": ("answered_by", ANONYMISE),  # a town's answer stays on the idea, without who gave it
     "route_notes": ("person_id", ANONYMISE),  # a town's question, the project's reply: they stay on the route
     "idea_voices": ("person_id", DELETE),  # the audio is the person's voice: it goes (the idea's text stays)
+    "member_contacts": ("person_id", DELETE),  # phone, postal address, e-mail of a member reached outside Telegram
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link
