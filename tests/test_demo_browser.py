@@ -14,9 +14,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -31,7 +32,7 @@ pytestmark = [
     # the demo always runs on its own SQLite file: the suite's PostgreSQL pass has nothing to add here
     pytest.mark.skipif(bool(os.environ.get("ACTIONBOT_TEST_DATABASE_URL")), reason="runs in the SQLite pass"),
 ]
-WAIT = 20
+WAIT = 60  # a guard, not a timing: on a busy 2-core machine the demo's first answers can take a while
 START = "2026-12-09T19:30+01:00"  # the demo's present: an evening, fixed so the walk does not depend on the hour
 
 
@@ -39,6 +40,14 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _drain(stream: IO[str], log: Path) -> None:
+    """Keep the demo's output (for reading after a failure) without ever letting its pipe fill."""
+    with log.open("w", encoding="utf-8") as out:
+        for line in stream:
+            out.write(line)
+            out.flush()
 
 
 @pytest.fixture
@@ -52,6 +61,8 @@ def demo_url(tmp_path: Path) -> Iterator[str]:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # the one line: the address and how to go live
         assert f"http://127.0.0.1:{port}/" in line and "@BotFather" in line, line
+        # read the rest as it comes: a full pipe would block the demo's next log line and with it the whole demo
+        threading.Thread(target=_drain, args=(proc.stdout, tmp_path / "demo.log"), daemon=True).start()
         yield f"http://127.0.0.1:{port}/"
     finally:
         proc.terminate()
@@ -106,12 +117,18 @@ class Page:
 
     def press(self, label: str) -> None:
         """The newest button whose label contains `label`, as a person would tap it."""
+        from selenium.common.exceptions import TimeoutException
+
         def click(_: object) -> bool:
             found = [b for b in self.css("#messages .kb button") if label in b.text]
             if found:
                 found[-1].click()
             return bool(found)
-        self.wait.until(click, f"no button {label!r}")
+        try:
+            self.wait.until(click, f"no button {label!r}")
+        except TimeoutException as exc:  # say what the chat showed instead, so a failure can be read
+            self.shot("failed")
+            raise AssertionError(f"no button {label!r}; the open chat ends with: {self.shown()[-800:]!r}") from exc
 
     def shown(self) -> str:
         """The open chat's messages as text, read in one go."""
@@ -119,7 +136,13 @@ class Page:
             "return [...document.querySelectorAll('#messages .msg')].map(m => m.innerText).join('\\n')"))
 
     def arrives(self, text: str) -> None:
-        self.wait.until(lambda _: text in self.shown(), f"no message with {text!r}")
+        from selenium.common.exceptions import TimeoutException
+
+        try:
+            self.wait.until(lambda _: text in self.shown(), f"no message with {text!r}")
+        except TimeoutException as exc:
+            self.shot("failed")
+            raise AssertionError(f"no message with {text!r}; the open chat ends with: {self.shown()[-800:]!r}") from exc
 
     def type_(self, text: str) -> None:
         from selenium.webdriver.common.by import By
@@ -316,7 +339,9 @@ def test_the_town_halls_email_opens_the_answer_page_from_the_posteingang(demo_ur
     wait.until(lambda _: "Noch keine E-Mails" in page.css("#mail")[0].text)
     assert not page.css("#chat")[0].is_displayed()
 
-    page.person("manager")
+    page.person("manager")  # her badge may lead to the group, if the team's invitation arrived there meanwhile
+    page.click("#chats button[data-chat='910004']")  # so open her own chat with the bot
+    wait.until(lambda _: page.css("#chats button.active")[0].get_attribute("data-chat") == "910004")
     page.type_("/answer")
     press("#45 ·")
     press("→ an Stadt weitergeleitet")
