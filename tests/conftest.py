@@ -41,8 +41,20 @@ START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 TEST_LIMITS = Limits(overall_per_second=1000, per_chat_interval=0.0, per_group_per_minute=0)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With ACTIONBOT_TEST_CLOCK the SQLite pass must really run at that instant (libfaketime): a pass that
+    silently ran at the real time would prove nothing about the hour."""
+    instant = os.environ.get("ACTIONBOT_TEST_CLOCK", "")
+    if instant and not PG_URL:
+        wanted = datetime.fromisoformat(instant)
+        if not wanted <= datetime.now(UTC) < wanted + timedelta(hours=6):
+            raise pytest.UsageError(f"ACTIONBOT_TEST_CLOCK={instant} but the clock reads {datetime.now(UTC)}: "
+                                    "run the suite under faketime (make test does)")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"actionbot database: {'postgresql' if PG_URL else 'sqlite'}"
+    clock = os.environ.get("ACTIONBOT_TEST_CLOCK", "") if not PG_URL else ""
+    return f"actionbot database: {'postgresql' if PG_URL else 'sqlite'}" + (f", clock at {clock}" if clock else "")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
