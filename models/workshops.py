@@ -125,6 +125,11 @@ async def idea_counts(s: AsyncSession) -> dict[int, int]:
     return {w_id: int(n) for w_id, n in await s.execute(query) if w_id is not None}
 
 
+async def of_idea(s: AsyncSession, idea: Idea) -> Workshop | None:
+    """The workshop an imported idea came from; None for a typed one."""
+    return await s.get(Workshop, idea.workshop_id) if idea.workshop_id is not None else None
+
+
 async def of_ideas(s: AsyncSession, workshop_ids: Iterable[int | None]) -> dict[int, Workshop]:
     """The workshops behind some ideas' `workshop_id`, by id (one query)."""
     ids = {i for i in workshop_ids if i is not None}

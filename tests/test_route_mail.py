@@ -154,3 +154,27 @@ async def test_the_clerk_gets_the_reminder_and_the_answer_to_her_question_by_ema
         reply, "plain"
     )
     assert "Jetzt entscheiden: übernehmen oder ablehnen" in body(reply, "html")
+
+
+async def test_an_imported_idea_names_its_workshop_to_the_town_in_the_chat_and_by_email(mbot, smtp, tmp_path):
+    """An imported idea has no author: the request names the workshop and its day instead (never an empty
+    "Eingereicht von"), in Telegram, in /anfragen and in the clerk's e-mail."""
+    from tests.routing_helpers import SAALFELD_ID, contact, requests
+    from tests.test_workshops_chat import import_rows
+
+    bot, (box, _) = mbot, smtp
+    maria = await bot.register(bot.manager())
+    sabine = await contact(bot, SAALFELD_ID, "Sabine", "Saalfeld")
+    await import_rows(bot, tmp_path, "Mehr Busse am Abend zwischen den Städten;Daseinsvorsorge;Saalfeld;\n",
+                      name="Demografie-Werkstatt Saalfeld")
+    await forward_to_bad_blankenburg(maria)
+    await bot.deliver()
+    origin = "Eingebracht aus „Demografie-Werkstatt Saalfeld“ (Sa., 14. März 2026)"
+    [request] = requests(sabine)
+    assert "Mehr Busse am Abend" in request.text and origin in request.text
+    assert "Eingereicht von" not in request.text
+    listed = await sabine.send("/anfragen")
+    assert sum(origin in m.text for m in listed) == 1  # the open request in her list names it too
+    [mail] = box.to(CLERK)
+    for part in (body(mail, "plain"), body(mail, "html")):
+        assert "Demografie-Werkstatt Saalfeld (Sa., 14. März 2026)" in part and "Eingereicht von" not in part

@@ -15,7 +15,9 @@ from core.config import Config
 from core.texts import format_day, t
 from handlers.common import esc
 from handlers.ideas import routing_views as views
+from handlers.ideas.origin import workshop_day
 from models import mail as mail_channel
+from models import workshops
 from models.clock import Clock
 from models.ideas import routing as domain
 from models.tables import Idea, IdeaRoute, IdeaTown, Outbox, Person
@@ -48,7 +50,11 @@ async def route_mail(
     link, expires = answer_link(config, route, contact, now_)
     facts = [(t(LANG, "route_mail.fact_field"), field.name(LANG) if field else "–")]
     facts.append((t(LANG, "route_mail.fact_towns"), ", ".join(towns) or "–"))
-    if group is not None:
+    workshop = await workshops.of_idea(s, idea)
+    if workshop is not None:  # an imported idea has no author: its workshop and day instead
+        name = f"{workshop.name} ({workshop_day(config, workshop, LANG)})"
+        facts.append((t(LANG, "route_mail.fact_workshop"), name))
+    elif group is not None:
         facts.append((t(LANG, "route_mail.fact_group"), group.name(LANG)))
     if note:
         facts.append((t(LANG, "route_mail.fact_note"), note))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from core.texts import format_day
 from handlers.common import Req, View, esc, short
 from handlers.ideas import routing_views as views
+from models import workshops
 from models.ideas import route_copies, route_replies
 from models.ideas import routing as domain
 from models.tables import Idea, IdeaRoute
@@ -38,7 +39,8 @@ async def show_requests(req: Req) -> None:
 async def _open_text(req: Req, route: IdeaRoute, idea: Idea, all_routes: list[IdeaRoute], notes: list[str]) -> str:
     """The request as it was sent, and the idea's path with the towns so far."""
     note = await views.forward_note(req.session, route)
-    text = views.request_text(req.config, route, idea, note, req.lang, reminder=False, ask=False)
+    workshop = await workshops.of_idea(req.session, idea)
+    text = views.request_text(req.config, route, idea, note, req.lang, reminder=False, ask=False, workshop=workshop)
     path = views.route_lines(req.config, all_routes, req.lang)
     if route.reply:
         path.append(req.t("route_reply.reply", text=esc(short(route.reply, 1000))))

@@ -17,9 +17,11 @@ from core.config import Config
 from core.texts import format_day, t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
+from handlers.ideas.origin import from_workshop
+from models import workshops
 from models.ideas import route_replies as replies
 from models.ideas import routing as domain
-from models.tables import Idea, IdeaAnswer, IdeaRoute, Outbox, Person
+from models.tables import Idea, IdeaAnswer, IdeaRoute, Outbox, Person, Workshop
 from scheduler.dispatcher import Outgoing, Renderer
 
 PREFIX = "rt"
@@ -131,10 +133,18 @@ def answer_buttons(lang: str, route: IdeaRoute) -> list[list[Btn]]:
 
 
 def request_text(
-    config: Config, route: IdeaRoute, idea: Idea, note: str | None, lang: str, reminder: bool, ask: bool = True
+    config: Config,
+    route: IdeaRoute,
+    idea: Idea,
+    note: str | None,
+    lang: str,
+    reminder: bool,
+    ask: bool = True,
+    *,
+    workshop: Workshop | None,
 ) -> str:
     """The idea as its town's administration sees it, with the project's note and the deadline (and, while it
-    waits, how to answer)."""
+    waits, how to answer). An imported idea has no author: it names its workshop and day instead."""
     field = config.field_of_action(idea.field)
     group = config.group(idea.author_group or "")
     key = "routing.reminder" if reminder else "routing.request"
@@ -149,7 +159,9 @@ def request_text(
         ),
         esc(short(idea.text, 2000)),
     ]
-    if group is not None:
+    if workshop is not None:
+        parts.append(t(lang, "routing.from_workshop", origin=from_workshop(config, workshop, lang)))
+    elif group is not None:
         parts.append(t(lang, "routing.from_group", group=esc(group.name(lang))))
     if note:
         parts.append(t(lang, "routing.note", text=esc(short(note, 1000))))
@@ -222,7 +234,8 @@ async def answerer_name(s: AsyncSession, route: IdeaRoute, lang: str) -> str:
 
 async def copy_text(s: AsyncSession, config: Config, route: IdeaRoute, idea: Idea, lang: str) -> str:
     """A request as the town's contacts see it once one of them answered: the idea, who answered and how."""
-    text = request_text(config, route, idea, await forward_note(s, route), lang, reminder=False, ask=False)
+    note, workshop = await forward_note(s, route), await workshops.of_idea(s, idea)
+    text = request_text(config, route, idea, note, lang, reminder=False, ask=False, workshop=workshop)
     name = await answerer_name(s, route, lang)
     line = t(lang, "route_copies.answered_by", name=name, answer=answer_line(config, route, lang))
     if route.status == domain.REPLIED:
@@ -246,8 +259,9 @@ def renderers(config: Config) -> dict[str, Renderer]:
         person, route, idea = found
         if not domain.is_contact(config.routing, person, route.town):  # no longer a contact of the town
             return None
+        note, workshop = await forward_note(s, route), await workshops.of_idea(s, idea)
         text = request_text(
-            config, route, idea, await forward_note(s, route), person.language, row.kind == domain.REMINDER
+            config, route, idea, note, person.language, row.kind == domain.REMINDER, workshop=workshop
         )
         return Outgoing(text, View("", answer_buttons(person.language, route)).markup(), keep_id=True)
 
