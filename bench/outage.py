@@ -35,12 +35,14 @@ from bot.application import prepare
 from bot.logs import install_redaction
 from core.config import load_config
 from models.db import Database
+from tests.announce_helpers import body
 from tests.fakegram import FakeTelegram
 from tests.standby_helpers import MANAGER_ID, ROOT, BotProcess, seed_people, write_config
 from tests.tcp_proxy import TcpProxy
 
 OLD = "b0e529a"  # the last commit before the process stayed up through a database outage
 RESTART_SEC = 10.0
+TEXT = "Nach der Pause"  # the announcement planned the moment the database is back
 PERMANENT = {2, 3, 4, 5, 6, 7}
 
 
@@ -144,14 +146,14 @@ async def measure(variant: Variant, seconds: float, pg: str) -> dict[str, float 
                 sent_before = len(fake.requests)
                 await proxy.restore()
                 back = time.monotonic()
-                await announce(db, "Nach der Pause", [t.key for t in config.towns], [g.key for g in config.groups])
+                await announce(db, TEXT, [t.key for t in config.towns], [g.key for g in config.groups])
                 first_message = polling_again = None
                 async with asyncio.timeout(120):
                     while first_message is None or polling_again is None:
                         if polling_again is None and polling_lines(variant) > polled_before:
                             polling_again = time.monotonic() - back
                         sends = [p for m, p in fake.requests[sent_before:] if m == "sendMessage"]
-                        if first_message is None and any(p.get("text") == "Nach der Pause" for p in sends):
+                        if first_message is None and any(body(p.get("text")) == TEXT for p in sends):
                             first_message = time.monotonic() - back
                         await asyncio.sleep(0.05)
                 async with asyncio.timeout(60):
@@ -174,7 +176,8 @@ async def measure(variant: Variant, seconds: float, pg: str) -> dict[str, float 
 
 
 def copies(fake: FakeTelegram) -> Counter[int]:
-    return Counter(p["chat_id"] for m, p in fake.requests if m == "sendMessage" and p.get("text") == "Nach der Pause")
+    """Copies of the announcement per chat, read below its header line (📣 Mitteilung von …) where it has one."""
+    return Counter(p["chat_id"] for m, p in fake.requests if m == "sendMessage" and body(p.get("text")) == TEXT)
 
 
 def unpack(ref: str, into: Path) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from handlers.announcements import progress as announcements_progress
@@ -27,7 +29,7 @@ async def compose(sender: SimUser, *choices: str, text: str = ANNOUNCE_TEXT) -> 
     await sender.press("Weiter")
 
 
-async def send_now(bot, sender: SimUser, *choices: str, text: str = ANNOUNCE_TEXT) -> None:
+async def send_now(bot: Any, sender: SimUser, *choices: str, text: str = ANNOUNCE_TEXT) -> None:
     """Compose, press "Jetzt senden", deliver everything and let the progress job write the report."""
     await compose(sender, *choices, text=text)
     await sender.press("Jetzt senden")
@@ -45,11 +47,11 @@ def copies(user: SimUser, text: str = ANNOUNCE_TEXT) -> int:
     return sum(1 for i, m in enumerate(msgs) if body(m.text) == text and not is_review(i + 1))
 
 
-async def rows(bot) -> list[Outbox]:
+async def rows(bot: Any) -> list[Outbox]:
     async with bot.db.transaction() as s:
         return list((await s.execute(select(Outbox).where(Outbox.kind == "announcement"))).scalars())
 
 
-async def announcements(bot) -> list[Announcement]:
+async def announcements(bot: Any) -> list[Announcement]:
     async with bot.db.transaction() as s:
         return list((await s.execute(select(Announcement).order_by(Announcement.id))).scalars())
