@@ -164,7 +164,9 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     assert voiced in line("Zusammenfassung einer Sprach-Idee eingetragen")
     reviewed = "Maria Managerin – Satz #7 („Treffen bei Quast (held)“, "
     assert reviewed in line("Satz aus der Umfrage geprüft")
-    assert "(Aktions-Team Daseinsvorsorge)): noch nicht geprüft → ✅ aufgenommen" in line("Satz aus der Umfrage geprüft")
+    assert "(Aktions-Team Daseinsvorsorge)): noch nicht geprüft → ✅ aufgenommen" in line(
+        "Satz aus der Umfrage geprüft"
+    )
     assert "Umfrage #1, 1 Person benachrichtigt" in line("Termin aus Umfrage gewählt")
     assert "Umfrage #2, 3 Personen benachrichtigt" in line("Terminumfrage ohne Termin beendet")
     assert "System – 1 Person gelöscht, 0 alte Protokolleinträge entfernt" in line("Aufbewahrungsfristen angewandt")
