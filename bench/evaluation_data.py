@@ -157,6 +157,7 @@ async def _meetings(w: Rows, team_ids: list[int], factors: list[str], obstacles:
                         "factors": [factors[(p + k) % len(factors)], factors[(p * 3 + k) % len(factors)]][: 1 + p % 2],
                         "obstacles": [obstacles[(p + 2 * k) % len(obstacles)]] if (p + k) % 3 else [],
                         "comment": SENTENCES[(p + k) % len(SENTENCES)] if answers % 8 == 0 else None,
+                        "comment_review": "released" if answers % 8 == 0 else None,  # the manager included them
                         "created_at": starts + timedelta(hours=4), "updated_at": starts + timedelta(hours=4),
                     })
     return {"meetings": mid, "rsvps": rsvps, "survey_answers": answers}

@@ -63,6 +63,7 @@ from handlers.reports import commands as reports
 from handlers.reports import evaluation as evaluation_report
 from handlers.surveys import answer as survey_answer
 from handlers.surveys import results as survey_results
+from handlers.surveys import sentences as survey_sentences
 from models import people
 from models import teams as teams_domain
 from models.clock import Clock
@@ -104,6 +105,8 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "feedback": (survey_results.show_feedback, MEMBER),  # leads (their teams) and managers: checked in the domain
     "workshop": (workshops.start_workshop, MEMBER),  # project manager: checked in the domain
     "similar": (ideas_similar.show_similar, MEMBER),  # project manager: checked in the domain
+    "saetze": (survey_sentences.show_sentences, MEMBER),  # project manager: checked in the domain
+    "sentences": (survey_sentences.show_sentences, MEMBER),  # the English name of /saetze
     "anfragen": (route_requests.show_requests, MEMBER),  # a town's contacts: checked in the domain
 }
 
@@ -160,6 +163,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "rr": (route_reply.on_button, MEMBER),  # the project answers a town's question (checked in the domain)
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
+    "st": (survey_sentences.on_button, MEMBER),  # survey sentences released or left out (project manager)
     "tmx": (announce.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
     "ws": (workshops.on_button, MEMBER),
     "wi": (workshop_import.on_button, MEMBER),  # a workshop's results sent in the chat (project manager)

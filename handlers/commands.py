@@ -40,7 +40,7 @@ MEMBER_COMMANDS = (
     "help",
 )
 LEAD_COMMANDS = ("members", "meeting", "poll", "attendance", "feedback", "answer", "announce", "announcements")
-MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit", "workshop", "similar")
+MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit", "workshop", "similar", "saetze")
 CONTACT_COMMANDS = ("anfragen",)  # a town's administration contacts ([routing.contacts])
 
 

@@ -10,6 +10,7 @@ from handlers.codec import encode
 from handlers.common import ANYONE, KNOWN, MEMBER, Btn, Req, View
 from handlers.gate import admitted
 from handlers.ideas import submit as ideas
+from handlers.surveys import sentences
 from models.errors import Refusal
 
 # key -> (label text key, screen, who sees it: "member" or "manager", what the screen needs as a command does)
@@ -24,6 +25,7 @@ ITEMS: dict[str, tuple[str, Callable[[Req], Awaitable[None]], str, str]] = {
     "privacy": ("menu.privacy", privacy.show_privacy, "member", ANYONE),
     "help": ("menu.help", help_screen.show_help, "member", ANYONE),
     "makelead": ("menu.makelead", roles.start_makelead, "manager", MEMBER),
+    "saetze": ("menu.saetze", sentences.show_sentences, "manager", MEMBER),
 }
 
 

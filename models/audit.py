@@ -34,6 +34,7 @@ MERGE_IDEAS = "merge_ideas"  # an idea merged into a similar one (models/ideas/m
 ROUTE_REPLY = "route_reply"  # a town's question answered (models/ideas/route_replies.py)
 ROUTE_ANSWER = "route_answer"  # a town's contact answered a forwarded idea (models/ideas/routing.py)
 VOICE_SUMMARY = "voice_summary"  # a lead typed the summary of a voice idea (models/voice.py)
+SENTENCE_REVIEW = "sentence_review"  # a survey sentence released or left out (models/surveys/sentences.py)
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,
@@ -55,6 +56,7 @@ ACTIONS = (
     ROUTE_REPLY,
     ROUTE_ANSWER,
     VOICE_SUMMARY,
+    SENTENCE_REVIEW,
 )
 
 

@@ -438,6 +438,11 @@ class SurveyAnswer(Base):
     factors: Mapped[list[str]] = mapped_column(JSON, default=list)
     obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)
     comment: Mapped[str | None] = mapped_column(Text)
+    # the project manager's decision on the sentence (models/surveys/sentences.py): NULL = not reviewed yet,
+    # 'released' (goes into the evaluation report and the pseudonymised export) or 'left_out'; a changed
+    # sentence is reviewed again
+    comment_review: Mapped[str | None] = mapped_column(String(16))
+    comment_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -119,10 +119,11 @@ USEFULNESS = [5, 4, 4, 3, 5, 3]  # mean 4.0
 SENTENCE = "Mit Anneliese Quast ging es schneller, aber die Fahrt war zu lang."
 
 
-async def seed_evaluation(db, config, now) -> dict[str, str]:
+async def seed_evaluation(db, config, now, review: str | None = "released") -> dict[str, str]:
     """Six present at a two-hour meeting two days before `now` (plus one guest), each answering the survey
-    (factor shared_goal from all six, obstacle travel_time from five, one sentence), and five ideas for two towns.
-    Returns display name -> pseudonym."""
+    (factor shared_goal from all six, obstacle travel_time from five, one sentence: `review` is the project
+    manager's decision on it, None = not reviewed), and five ideas for two towns. Returns display name ->
+    pseudonym."""
     from sqlalchemy import select
 
     from models import people, teams
@@ -156,7 +157,8 @@ async def seed_evaluation(db, config, now) -> dict[str, str]:
             s.add(SurveyAnswer(
                 meeting_id=meeting.id, person_id=p.id, person_group="citizen", person_town=p.town,
                 usefulness=USEFULNESS[i], factors=["shared_goal"], obstacles=["travel_time"] if i else [],
-                comment=SENTENCE if i == 1 else None, created_at=held, updated_at=held,
+                comment=SENTENCE if i == 1 else None, comment_review=review if i == 1 else None,
+                created_at=held, updated_at=held,
             ))
         for i, p in enumerate(who[:5]):
             idea = Idea(author_id=p.id, author_group="citizen", author_town=p.town, text=f"Idee {i}",

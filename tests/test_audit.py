@@ -94,6 +94,8 @@ async def seeded(db):
         merge = {"idea": out.idea["card"], "into": out.idea["buses"], "supports": 2, "followers": 1, "told": 2}
         await audit.record(s, manager, audit.MERGE_IDEAS, T0, **merge)
         await audit.record(s, lead, audit.VOICE_SUMMARY, T0, idea=out.idea["buses"], length=55)
+        review = {"answer": 7, "meeting": out.meeting["held"], "decision": "released", "before": None}
+        await audit.record(s, manager, audit.SENTENCE_REVIEW, T0, **review)
         counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
         await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
         imported = {"workshop": "werkstatt-saalfeld", "name": "Demografie-Werkstatt Saalfeld", "ideas": 12}
@@ -160,6 +162,11 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     assert "Umfrage #1 (Aktions-Team Fachkräfte), 4 Personen eingeladen" in line("Terminumfrage gestartet")
     voiced = "Lutz Leitmann – Idee #1 „=SUM(A1:A9) Mehr Busse am Abend zwische…“: Zusammenfassung der Sprachnachricht"
     assert voiced in line("Zusammenfassung einer Sprach-Idee eingetragen")
+    reviewed = "Maria Managerin – Satz #7 („Treffen bei Quast (held)“, "
+    assert reviewed in line("Satz aus der Umfrage geprüft")
+    assert "(Aktions-Team Daseinsvorsorge)): noch nicht geprüft → ✅ aufgenommen" in line(
+        "Satz aus der Umfrage geprüft"
+    )
     assert "Umfrage #1, 1 Person benachrichtigt" in line("Termin aus Umfrage gewählt")
     assert "Umfrage #2, 3 Personen benachrichtigt" in line("Terminumfrage ohne Termin beendet")
     assert "System – 1 Person gelöscht, 0 alte Protokolleinträge entfernt" in line("Aufbewahrungsfristen angewandt")

@@ -100,7 +100,7 @@ async def _produce(
     tz = config.time_zone
     today = now.astimezone(tz).date()
     found = await figures.all_figures(s, start, end, vocab)
-    src = await sources.read(s, start, end)
+    src = await sources.read(s, start, end, tz)
     first = since or (src.first_day.astimezone(tz).date() if src.first_day else today)
     last = until or today
     days = (last - first).days + 1  # the period of the same length just before, for the key figures' ↑/↓

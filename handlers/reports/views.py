@@ -306,6 +306,13 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
             last=last,
             via=via,
         )
+    if e.action == audit.SENTENCE_REVIEW:
+        def state(code: object) -> str:
+            return t(lang, f"sentences.state_{code or 'open'}")
+
+        meeting = _audit_meeting(names, d, lang, tz)
+        return t(lang, "sentences.audit", answer=d.get("answer", "?"), meeting=meeting, before=state(d.get("before")),
+                 decision=state(d.get("decision")))
     if e.action in (audit.POLL_PICK, audit.POLL_CANCEL):
         return t(lang, "reports.audit_poll_done", poll=d.get("poll", "?"), told=d.get("told", 0))
     if e.action == audit.MEETING_CHANGE:

@@ -47,7 +47,7 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link
 ALSO_CLEARED: dict[str, tuple[str, ...]] = {
     "announcements": ("progress_chat_id", "progress_message_id"),  # the sender's progress message
-    "survey_answers": ("comment",),  # a sentence of their own may identify them
+    "survey_answers": ("comment", "comment_review", "comment_reviewed_at"),  # a sentence may identify them
 }
 
 

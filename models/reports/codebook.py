@@ -42,8 +42,10 @@ def codebook(
     if pseudo:
         lines += [
             "People appear only by a stable random code (`person`, e.g. `P-7K3M9QXA`), the same in every table",
-            "and every export. No names, no Telegram ids, no free texts except the idea text (survey comments",
-            "are left out). Rows about a person are included only for people who agreed to the pseudonymised",
+            "and every export. No names, no Telegram ids, no free texts except the idea text and the survey",
+            "sentences the project manager released (`survey_answers.sentence`, names, phone numbers and e-mail",
+            "addresses replaced; survey comments as written are left out). Rows about a person are included",
+            "only for people who agreed to the pseudonymised",
             "evaluation; counts (invited, supports, delivered …) are over everyone and name no one. Ideas of",
             "people who did not agree are left out, and so are their codes and path; who ticked a code or took a",
             "step on an idea is shown only for people who agreed.",

@@ -5,7 +5,8 @@ models/reports/tables.py and models/reports/activity.py say what each table hold
 time through a server-side cursor, so 100,000 ideas never sit in memory at once. Only a project manager (or
 the operator at the command line) may export. The pseudonymised variant, for the scientific evaluation,
 guarantees: no display name, no Telegram id, no free text that could name someone (only the idea text, the
-content being studied; survey comments stay out), and rows about a person only for people who agreed to the
+content being studied, and survey sentences the project manager released, redacted), and rows about a person
+only for people who agreed to the
 evaluation (models/reports/research.py: survey answers, idea codes, idea path); people appear
 by their stable random `pseudonym`. Counts (invited, supports, delivered …) are aggregates and name no one.
 """
@@ -23,6 +24,7 @@ from models.reports import activity, research, routes
 from models.reports import tables as people
 from models.reports.stats import Scope, Viewer, require_reader
 from models.reports.tables import Builder, Column, Shape, keep
+from models.surveys.sentences import redactor
 
 BUILDERS: dict[str, tuple[list[Column], Builder]] = {
     "members": (people.MEMBERS, people.members),
@@ -94,9 +96,25 @@ async def table(s: AsyncSession, viewer: Viewer, name: str, scope: Scope, pseudo
     """One table ready to stream (its row count is read now, its rows when iterated)."""
     require_reader(viewer)
     query, shape = BUILDERS[name][1](scope, pseudonymised)
+    columns = columns_of(name, pseudonymised)
+    if any(c.redacted for c in columns):
+        shape = _redacting(shape, [i for i, c in enumerate(columns) if c.redacted], await redactor(s))
     counting = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     total = (await s.execute(counting)).scalar_one()
-    return ExportTable(name, columns_of(name, pseudonymised), total, pseudonymised, query, shape, s)
+    return ExportTable(name, columns, total, pseudonymised, query, shape, s)
+
+
+def _redacting(shape: Shape, positions: list[int], redact: Callable[[str], str]) -> Shape:
+    """The shaped row with its free sentences redacted (names, phone numbers, e-mail addresses)."""
+
+    def shaped(row: Sequence[Any]) -> tuple[Any, ...]:
+        out = list(shape(row))
+        for i in positions:
+            if out[i]:
+                out[i] = redact(out[i])
+        return tuple(out)
+
+    return shaped
 
 
 async def tables(

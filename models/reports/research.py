@@ -2,8 +2,9 @@
 
 Same rules as models/reports/tables.py, plus what these tables need:
 - `survey_answers`: only rows of people who agreed to the evaluation, in both variants (the survey was asked for
-  the evaluation), never a display name; the free-text comment only in the manager's (not pseudonymised) export,
-  since free texts other than the idea text are kept out of the pseudonymised one. An answer whose person was
+  the evaluation), never a display name; the free-text comment as written only in the manager's (not
+  pseudonymised) export; both variants carry `sentence`: the comment once the project manager released it
+  (/saetze), redacted like the report's quotes (models/reports/redact.py). An answer whose person was
   erased is left out: nobody's agreement stands behind it any more.
 - `idea_codes` and `idea_events`: the rows of the ideas the `ideas` table holds (pseudonymised: ideas of people
   who agreed, or without author); who ticked a code or took a step appears by person code, pseudonymised only
@@ -19,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from models.reports.stats import Scope
 from models.reports.tables import C, Query, Shape, consented, day, picker, scoped
+from models.surveys.sentences import RELEASED
 from models.tables import Idea, IdeaCode, IdeaEvent, Meeting, Person, SurveyAnswer, Team
 
 SURVEY_ANSWERS = [
@@ -31,7 +33,11 @@ SURVEY_ANSWERS = [
     C("usefulness", "How useful the meeting was: 1 (not at all) to 5 (very); empty = not given."),
     C("factors", "Success factors that helped, ';'-separated keys; empty = none ticked.", "factor"),
     C("obstacles", "Obstacles that got in the way, ';'-separated keys; empty = none ticked.", "obstacle"),
-    C("comment", "Optional sentence (free text; left out of the pseudonymised export).", pseudonymised=False),
+    C("comment", "Optional sentence (free text as written; left out of the pseudonymised export).",
+      pseudonymised=False),
+    C("sentence", "The optional sentence once the project manager released it (/saetze), with names, phone numbers "
+      "and e-mail addresses replaced by [Name], [Telefon], [E-Mail]; empty when there is none, it was left out or "
+      "it waits for review.", redacted=True),
     C("answered", "First answer (pseudonymised: the day only)."),
     C("changed", "Last change (answers can be changed for 7 days).", pseudonymised=False),
 ]
@@ -54,6 +60,7 @@ def survey_answers(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
             SurveyAnswer.factors,
             SurveyAnswer.obstacles,
             SurveyAnswer.comment,
+            case((SurveyAnswer.comment_review == RELEASED, SurveyAnswer.comment), else_=None),
             SurveyAnswer.created_at,
             SurveyAnswer.updated_at,
         )

@@ -41,6 +41,7 @@ class Column:
     doc: str
     codes: str | None = None
     pseudonymised: bool = True  # also in the pseudonymised variant
+    redacted: bool = False  # a free sentence: names, phone numbers, e-mail addresses replaced when exported
 
 
 C = Column

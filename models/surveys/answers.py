@@ -144,6 +144,8 @@ async def set_comment(s: AsyncSession, person: Person, meeting_id: int, raw: str
     meeting = await open_survey(s, person, meeting_id, now)
     text = clean_comment(raw)
     row = await _answer(s, person, meeting, now)
+    if text != row.comment:  # a new sentence is reviewed afresh (models/surveys/sentences.py)
+        row.comment_review, row.comment_reviewed_at = None, None
     row.comment, row.updated_at = text, now
     await s.flush()
     return row

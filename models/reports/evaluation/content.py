@@ -19,6 +19,7 @@ from models.reports.codebook import Vocabulary
 from models.reports.evaluation import charts
 from models.reports.evaluation import tables as tb
 from models.reports.evaluation.document import Block, Document, KeyFigures, Paragraph, Picture, Quotes, Section, Table
+from models.reports.evaluation.origins import Origin
 from models.reports.evaluation.sources import Sentence, Sources
 from models.reports.suppression import MARKER
 
@@ -51,7 +52,7 @@ def build(fig: Figures, src: Sources, f: Frame) -> Document:
         Section("fields", f.say("section_fields"), _fields(fig, f)),
         Section("factors", f.say("section_factors"), _codes(fig, "factor", f)),
         Section("obstacles", f.say("section_obstacles"), _codes(fig, "obstacle", f)),
-        Section("limits", f.say("section_limits"), _limits(src.sentences, f)),
+        Section("limits", f.say("section_limits"), _limits(src, f)),
         *([Section("assessment", f.say("section_assessment"), notes_blocks(f.notes))] if f.notes.strip() else []),
         Section("method", f.say("section_method"), _method(fig, src, f)),
     ]
@@ -362,10 +363,15 @@ def _codes(fig: Figures, kind: str, f: Frame) -> list[Block]:
 # --- limits ------------------------------------------------------------------------------------------------------
 
 
-def _limits(sentences: list[Sentence], f: Frame) -> list[Block]:
-    say = f.say
+def _limits(src: Sources, f: Frame) -> list[Block]:
+    """The released sentences grouped by code, each with its writer's pseudonym and origin; how many the project
+    manager left out and how many still wait for review is said below them."""
+    say, sentences = f.say, src.sentences
+    held = [Paragraph(say("limits_held", left_out=src.left_out, unreviewed=src.unreviewed), note=True)]
+    if not (src.left_out or src.unreviewed):
+        held = []
     if not sentences:
-        return [Paragraph(say("limits_intro")), Paragraph(say("limits_none"))]
+        return [Paragraph(say("limits_intro")), Paragraph(say("limits_none")), *held]
     groups: dict[tuple[str, str], list[Sentence]] = {}
     for x in sentences:
         key = ("obstacle", x.obstacles[0]) if x.obstacles else ("factor", x.factors[0]) if x.factors else ("", "")
@@ -379,10 +385,28 @@ def _limits(sentences: list[Sentence], f: Frame) -> list[Block]:
         code_word = f.vocab.label(kind, code) if kind else "–"
         heading = say("limits_heading", kind=kind_word, code=code_word, count=len(found))
         newest = found[-QUOTES_PER_CODE:][::-1]
-        blocks.append(Quotes(heading, [(x.pseudonym, x.text) for x in newest]))
+        blocks.append(Quotes(heading, [(_writer(x, f), x.text) for x in newest]))
         if len(found) > QUOTES_PER_CODE:
             blocks.append(Paragraph(say("limits_more", count=len(found) - QUOTES_PER_CODE), note=True))
-    return blocks
+    blocks.append(Paragraph(say("limits_origin", min=f.min_people), note=True))
+    return [*blocks, *held]
+
+
+def _writer(x: Sentence, f: Frame) -> str:
+    """"P-7K3M9QXA · Team Daseinsvorsorge · Daseinsvorsorge · 4. Quartal 2026": the pseudonym, then as much of
+    the origin as min_people allowed (models/reports/evaluation/origins.py)."""
+    return " · ".join([x.pseudonym, *origin_words(x.origin, f)])
+
+
+def origin_words(o: Origin, f: Frame) -> list[str]:
+    words = []
+    if o.team is not None:
+        words.append(f.vocab.label("team", o.team))
+    if o.field is not None:
+        words.append(f.vocab.label("field", o.field))
+    if o.year is not None:
+        words.append(f.say("quarter", quarter=o.quarter, year=o.year) if o.quarter else str(o.year))
+    return words
 
 
 # --- the evaluators' assessment ----------------------------------------------------------------------------------

@@ -2,22 +2,28 @@
 
 The figures interface has no free text, so the "limits" section reads it here: the comments of survey answers
 whose writer still agrees to the evaluation (an erased person's answer has no comment any more), in the report's
-period (by the meeting's start, like every survey figure), with the writer's pseudonym instead of a name. Names of
-registered people, phone numbers and e-mail addresses inside a sentence become neutral tokens (redact.py).
+period (by the meeting's start, like every survey figure), with the writer's pseudonym instead of a name. Only
+sentences the project manager released (/saetze, models/surveys/sentences.py) are read; the ones left out and the
+ones still waiting for review are counted, so the report can say so. Names of registered people, phone numbers
+and e-mail addresses inside a sentence become neutral tokens (redact.py); each sentence's team, field of action
+and quarter are named as far as `min_people` allows (origins.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.reports.redact import Redactor
+from models.reports.evaluation.origins import Origin, Where, origins
+from models.reports.suppression import min_people
 from models.surveys.core import SURVEY
-from models.tables import AuditEntry, Meeting, Outbox, Person, SurveyAnswer
+from models.surveys.sentences import LEFT_OUT, RELEASED, redactor, written
+from models.tables import AuditEntry, Meeting, Outbox, Person, SurveyAnswer, Team
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Sentence:
     factors: tuple[str, ...]
     obstacles: tuple[str, ...]
     at: datetime
+    origin: Origin = Origin()  # team, field of action, quarter: as far as min_people allows
 
 
 @dataclass
@@ -36,6 +43,8 @@ class Sources:
     first_day: datetime | None = None  # the first registration: where an open period starts
     sentences: list[Sentence] = field(default_factory=list)
     surveyed: int = 0  # surveys sent in the period (a person per meeting once): "185 von 412 Befragten"
+    left_out: int = 0  # sentences of the period the project manager left out
+    unreviewed: int = 0  # sentences of the period still waiting for review (not in the report either)
 
 
 def _window(column: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
@@ -47,32 +56,15 @@ def _window(column: Any, since: datetime | None, until: datetime | None) -> list
     return out
 
 
-async def read(s: AsyncSession, since: datetime | None, until: datetime | None) -> Sources:
+async def read(s: AsyncSession, since: datetime | None, until: datetime | None, tz: ZoneInfo | None = None) -> Sources:
+    """The period's counts and released sentences; quarters and years are local to `tz` (UTC if not given)."""
     complete = [Person.stakeholder_group.is_not(None), Person.town.is_not(None)]
     members = (await s.execute(select(func.count()).select_from(Person).where(*complete))).scalar_one()
     consenting = (
         await s.execute(select(func.count()).select_from(Person).where(*complete, Person.evaluation_consent.is_(True)))
     ).scalar_one()
     first = (await s.execute(select(func.min(Person.created_at)))).scalar_one()
-    rows = await s.execute(
-        select(Person.pseudonym, SurveyAnswer.comment, SurveyAnswer.factors, SurveyAnswer.obstacles, Meeting.starts_at)
-        .join(Person, Person.id == SurveyAnswer.person_id)
-        .join(Meeting, Meeting.id == SurveyAnswer.meeting_id)
-        .where(
-            Person.evaluation_consent.is_(True),
-            SurveyAnswer.comment.is_not(None),
-            SurveyAnswer.comment != "",
-            *_window(Meeting.starts_at, since, until),
-        )
-        .order_by(Meeting.starts_at, SurveyAnswer.id)
-    )
-    found = [
-        Sentence(pseudonym, comment.strip(), tuple(factors or ()), tuple(obstacles or ()), at)
-        for pseudonym, comment, factors, obstacles, at in rows
-        if comment and comment.strip()
-    ]
-    if found:
-        found = await _without_names(s, found)
+    found, left_out, unreviewed = await _sentences(s, since, until, tz or UTC)
     pairs = (
         select(Outbox.meeting_id, Outbox.person_id)
         .join(Meeting, Meeting.id == Outbox.meeting_id)
@@ -81,14 +73,49 @@ async def read(s: AsyncSession, since: datetime | None, until: datetime | None) 
         .subquery()
     )
     surveyed = (await s.execute(select(func.count()).select_from(pairs))).scalar_one()
-    return Sources(members, consenting, first, found, int(surveyed or 0))
+    return Sources(members, consenting, first, found, int(surveyed or 0), left_out, unreviewed)
 
 
-async def _without_names(s: AsyncSession, sentences: list[Sentence]) -> list[Sentence]:
-    """Names of every registered person, phone numbers and e-mail addresses become neutral tokens
-    (models/reports/redact.py)."""
-    redact = Redactor(name for (name,) in await s.execute(select(Person.display_name)))
-    return [Sentence(x.pseudonym, redact(x.text), x.factors, x.obstacles, x.at) for x in sentences]
+async def _sentences(
+    s: AsyncSession, since: datetime | None, until: datetime | None, tz: tzinfo
+) -> tuple[list[Sentence], int, int]:
+    """The released sentences (redacted, with their origin), and how many were left out or wait for review."""
+    rows = await s.execute(
+        select(Person.pseudonym, SurveyAnswer.comment, SurveyAnswer.factors, SurveyAnswer.obstacles, Meeting.starts_at,
+               SurveyAnswer.comment_review, SurveyAnswer.person_id, Team.slug, Team.field)
+        .join(Person, Person.id == SurveyAnswer.person_id)
+        .join(Meeting, Meeting.id == SurveyAnswer.meeting_id)
+        .join(Team, Team.id == Meeting.team_id)
+        .where(*written(), *_window(Meeting.starts_at, since, until))
+        .order_by(Meeting.starts_at, SurveyAnswer.id)
+    )
+    released: list[tuple[Sentence, Where]] = []
+    left_out = unreviewed = 0
+    for pseudonym, comment, factors, obstacles, at, review, person, team, field_key in rows:
+        if not (comment and comment.strip()):
+            continue
+        if review == RELEASED:
+            x = Sentence(pseudonym, comment.strip(), tuple(factors or ()), tuple(obstacles or ()), at)
+            released.append((x, Where(person, team, field_key, at.astimezone(tz))))
+        elif review == LEFT_OUT:
+            left_out += 1
+        else:
+            unreviewed += 1
+    if not released:
+        return [], left_out, unreviewed
+    answers = await s.execute(
+        select(SurveyAnswer.person_id, Team.slug, Team.field, Meeting.starts_at)
+        .join(Person, Person.id == SurveyAnswer.person_id)
+        .join(Meeting, Meeting.id == SurveyAnswer.meeting_id)
+        .join(Team, Team.id == Meeting.team_id)
+        .where(Person.evaluation_consent.is_(True), *_window(Meeting.starts_at, since, until))
+    )
+    everyone = [Where(person, team, field_key, at.astimezone(tz)) for person, team, field_key, at in answers]
+    places = origins([w for _, w in released], everyone, min_people())
+    redact = await redactor(s)
+    found = [Sentence(x.pseudonym, redact(x.text), x.factors, x.obstacles, x.at, place)
+             for (x, _), place in zip(released, places, strict=True)]
+    return found, left_out, unreviewed
 
 
 async def made_since(s: AsyncSession, actor_id: int, since: datetime) -> bool:
