@@ -1,6 +1,6 @@
 """sentence review: the project manager releases or leaves out each survey sentence before it leaves the project
 
-Revision ID: 0013_i15sent
+Revision ID: 0013_sentence_review
 Revises: 0012_member_contacts
 Create Date: 2026-12-07 23:30:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import models.db
 
-revision: str = "0013_i15sent"
+revision: str = "0013_sentence_review"
 down_revision: str | None = "0012_member_contacts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
