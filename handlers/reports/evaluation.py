@@ -99,7 +99,7 @@ async def _produce(
     since, until, start, end = period
     tz = config.time_zone
     today = now.astimezone(tz).date()
-    found = await figures.all_figures(s, start, end, vocab)
+    found = await figures.all_figures(s, start, end, vocab, release_at=now)
     src = await sources.read(s, start, end)
     first = since or (src.first_day.astimezone(tz).date() if src.first_day else today)
     last = until or today

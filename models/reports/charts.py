@@ -143,11 +143,11 @@ def bars(
             pad = max(0.0, (4 - len(items)) / 2)  # a single bar stays a bar, not a wall
             ax.set_xlim(-0.5 - pad, len(items) - 0.5 + pad)
         for bar, mark, (_, n) in zip(drawn, marks, items, strict=True):
-            ax.annotate(mark, (bar.get_width(), bar.get_y() + bar.get_height() / 2) if horizontal
-                        else (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        xytext=(3, 0) if horizontal else (0, 2), textcoords="offset points", fontsize=8 if n is not None else 12,
-                        ha="left" if horizontal else "center", va="center" if horizontal else "bottom",
-                        color="#888888" if n is None else "black")
+            at = (bar.get_width(), bar.get_y() + bar.get_height() / 2) if horizontal else (
+                bar.get_x() + bar.get_width() / 2, bar.get_height())
+            ax.annotate(mark, at, xytext=(3, 0) if horizontal else (0, 2), textcoords="offset points",
+                        fontsize=8 if n is not None else 12, color="#888888" if n is None else "black",
+                        ha="left" if horizontal else "center", va="center" if horizontal else "bottom")
     x, y = (axes[1], axes[0]) if horizontal else axes
     if note:  # under the x axis in both layouts, where it cannot be missed
         x = f"{x}\n{note}" if x else note
