@@ -52,3 +52,10 @@ async def test_the_html_report_shows_exact_counts_in_its_tables(bot):
     assert "<tr><td>Saalfeld</td><td>5</td>" in html  # members by town (Bürger*in), then the row's total
     assert "<tr><td>Aktions-Team Daseinsvorsorge</td><td>6</td><td>0</td><td>Saalfeld 5, Rudolstadt 1</td></tr>" in html
     assert re.search(r"&lt; 5", html) is None
+
+
+def test_stats_rates_are_rounded_half_up_like_every_figure():
+    """12.5 % is 13 % (Python's round would say 12), as in the report and docs/evaluation.md, "Rounding"."""
+    from handlers.reports.views import _rate
+
+    assert (_rate(0.125, "de"), _rate(0.375, "en"), _rate(None, "de")) == ("13 %", "38%", "–")
