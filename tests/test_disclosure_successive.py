@@ -83,3 +83,19 @@ async def test_a_report_of_a_period_after_the_last_one_shows_its_own_numbers(db)
     await ideas_by(db, 6, datetime(2026, 12, 20, tzinfo=UTC))
     later = await release(db, cfg, FIRST, THIRD)
     assert field_ideas(later).value == 6 and later.summary.ideas_new.value == 6
+
+
+async def test_the_period_before_shown_beside_a_report_keeps_what_its_own_report_released(db):
+    """November's report said 5 new ideas; one more November idea is entered later (imported from a workshop).
+    December's report shows November as its period before: still 5, else 6 − 5 would be that one idea."""
+    cfg = config(db.url)
+    await walkthrough(db, cfg)
+    nov, dec, jan = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    assert (await release(db, cfg, nov, dec)).summary.ideas_new.value == 5
+    await ideas_by(db, 1, datetime(2026, 11, 20, tzinfo=UTC))
+    with threshold(5):
+        async with db.transaction() as s:
+            vocab = vocabulary(cfg, "de")
+            assert (await figures.summary(s, nov, dec, vocab)).ideas_new.value == 6  # the number as it is
+            before = await figures.summary(s, nov, dec, vocab, release_at=jan)
+    assert before.ideas_new.value == 5

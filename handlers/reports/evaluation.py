@@ -105,7 +105,7 @@ async def _produce(
     last = until or today
     days = (last - first).days + 1  # the period of the same length just before, for the key figures' ↑/↓
     before_start, before_end = _bounds(first - timedelta(days=days), first - timedelta(days=1), tz)
-    previous = await figures.summary(s, before_start, before_end, vocab)
+    previous = await figures.summary(s, before_start, before_end, vocab, release_at=now)
     had = any(tb_value is not None and tb_value > 0 for tb_value in (previous.meetings.value, previous.answers.value,
                                                                       previous.ideas_new.value))
     frame = content.Frame(

@@ -132,10 +132,16 @@ async def summary(
     *,
     team: str | None = None,
     suppress: bool = True,
+    release_at: datetime | None = None,
 ) -> Summary:
     """The headline numbers of a period, of one team (slug) or the whole project: meetings, presences, hours,
-    new and implemented ideas, survey answers and usefulness, the most named factor and obstacle."""
-    return await headline.summary(s, since, until, vocab, team=team, suppress=suppress)
+    new and implemented ideas, survey answers and usefulness, the most named factor and obstacle. `release_at`
+    (handed out beside a report, as its period before): the numbers released before for the same period stay
+    unless min_people people stand behind a change (models/evaluation/releases.py)."""
+    head = await headline.summary(s, since, until, vocab, team=team, suppress=suppress)
+    if release_at is not None and suppress and team is None and until is not None:
+        await releases.remember_summary(s, head, since, until, release_at)
+    return head
 
 
 async def all_figures(

@@ -199,5 +199,30 @@ async def remember_report(
         if shown is not fresh:
             p.put(shown)
             held += 1
+    held += _period_summary(memory, fig.summary, fig.since, end)
+    await keep(s, memory, now)
+    return held
+
+
+def _period_summary(memory: Memory, head: Summary, since: datetime | None, until: datetime) -> int:
+    """The headline numbers are also kept for their exact period, for a later report that shows them as its
+    period before (↑/↓): a late change to that period (an erasure, attendance recorded late) shows only with
+    min_people people behind it, as in the digest."""
+    stamp, held = _stamp(since, until), 0
+    for p in (_head_place(head, f.name) for f in fields(head) if isinstance(getattr(head, f.name), Cell | Top)):
+        fresh = p.get()
+        shown = memory.decide(f"{p.key}@{stamp}", fresh, None, stamp)
+        if shown is not fresh:
+            p.put(shown)
+            held += 1
+    return held
+
+
+async def remember_summary(
+    s: AsyncSession, head: Summary, since: datetime | None, until: datetime, now: datetime
+) -> int:
+    """A report's period before, released beside it: the same numbers as released before for that period."""
+    memory = await recall(s, REPORT)
+    held = _period_summary(memory, head, since, until)
     await keep(s, memory, now)
     return held
