@@ -90,7 +90,7 @@ async def test_the_period_before_shown_beside_a_report_keeps_what_its_own_report
     December's report shows November as its period before: still 5, else 6 − 5 would be that one idea."""
     cfg = config(db.url)
     await walkthrough(db, cfg)
-    nov, dec, jan = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    nov, dec, jan = (datetime(y, m, 1, tzinfo=UTC) for y, m in ((2026, 11), (2026, 12), (2027, 1)))
     assert (await release(db, cfg, nov, dec)).summary.ideas_new.value == 5
     await ideas_by(db, 1, datetime(2026, 11, 20, tzinfo=UTC))
     with threshold(5):
