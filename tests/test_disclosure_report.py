@@ -237,3 +237,4 @@ async def test_the_method_section_says_who_sees_what_and_the_threshold(db):
     assert "weniger als 4 Personen" in method  # the configured threshold, stated where it applies
     assert "Operative Zahlen für das Projektmanagement (/stats, /report) zeigen genaue Werte" in method
     assert "zur Weitergabe bestimmt" in method
+    assert "ändert sich erst, wenn mindestens 4 Personen hinter der Änderung stehen" in method  # over time

@@ -146,7 +146,7 @@ def bars(
             at = (bar.get_width(), bar.get_y() + bar.get_height() / 2) if horizontal else (
                 bar.get_x() + bar.get_width() / 2, bar.get_height())
             ax.annotate(mark, at, xytext=(3, 0) if horizontal else (0, 2), textcoords="offset points",
-                        fontsize=8 if n is not None else 12, color="#888888" if n is None else "black",
+                        fontsize=8 if n is not None else 18, color="#888888" if n is None else "black",
                         ha="left" if horizontal else "center", va="center" if horizontal else "bottom")
     x, y = (axes[1], axes[0]) if horizontal else axes
     if note:  # under the x axis in both layouts, where it cannot be missed
