@@ -174,8 +174,9 @@ async def remember_report(
     """Compare a report's cells (primary suppression and folding done, secondary suppression not yet) with the
     same cells of the reports handed out before: a changed cell shows its new value only when at least min_people
     people stand behind the same cell in the time one of the two reports covers and the other not (`added` gives
-    the raw figures of such a stretch; with two stretches, the larger number of people counts); else the released
-    value again, or (fewer people than released) hidden. Returns the cells not shown with their new value."""
+    the raw figures of such a stretch; with two stretches, the larger number of people counts), or the people
+    behind the cell changed by that many (late changes to the same time); else the released value again, or
+    (fewer people than released) hidden. Returns the cells not shown with their new value."""
     memory = await recall(s, REPORT)
     end = until or now
     stamp = _stamp(fig.since, end)
@@ -194,7 +195,9 @@ async def remember_report(
     held = 0
     for p in cells:
         kept, fresh = memory.released(p.key), p.get()
-        movers = between.get(kept[2] or "", {}).get(p.key, 0) if kept is not None else None
+        movers = None
+        if kept is not None and fresh.n is not None:  # new people in the stretches, or people come and gone
+            movers = max(between.get(kept[2] or "", {}).get(p.key, 0), abs(fresh.n - kept[1]))
         shown = memory.decide(p.key, fresh, movers, stamp)
         if shown is not fresh:
             p.put(shown)
