@@ -34,7 +34,11 @@ async def figures_of(bot, team, now=None):
         return await digest.month_figures(s, NOVEMBER, [team.id], {team.id: team.name_de}, BERLIN, now=now)
 
 
-async def test_a_meeting_behind_few_people_is_no_bar_and_the_total_does_not_give_it_away(bot):
+async def test_a_meeting_behind_few_people_is_no_bar_and_the_total_does_not_give_it_away(bot, monkeypatch):
+    from models.reports import charts
+
+    drawn, real = [], charts._png
+    monkeypatch.setattr(charts, "_png", lambda fig: drawn.append(fig) or real(fig))
     team, lead, members = await team_with_members(bot, members=8)
     everyone = [lead, *members]
     await meeting_with(bot, lead, team, everyone[:8], 1)
@@ -53,7 +57,11 @@ async def test_a_meeting_behind_few_people_is_no_bar_and_the_total_does_not_give
     (mine,) = digests(lead)
     assert "Teilnahmen (mit Gästen): 18" in mine.text and "Engagement-Stunden: •" in mine.text
     assert "„•“: weniger als 5 Personen – nicht gezeigt" in mine.text
-    assert mine.photo is not None  # one bar shown, two marked "•" with "2 von 3 Werten nicht gezeigt" under it
+    assert mine.photo is not None  # one bar shown, two marked "•", and under the axis how many are not shown
+    (ax,) = [fig.axes[0] for fig in drawn if "Treffen (Tag)" in fig.axes[0].get_xlabel()]
+    assert "2 von 3 Werten nicht gezeigt (•: weniger als 5 Personen)" in ax.get_xlabel()
+    assert ax.get_ylabel() == "Teilnahmen (Personen, mit Gästen)" and ax.get_ylim()[0] == 0
+    assert [t.get_text() for t in ax.texts] == ["8", "•", "•"]
 
 
 async def test_a_digest_whose_every_bar_is_hidden_says_so_in_words_instead_of_a_chart(bot):
