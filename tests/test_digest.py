@@ -19,7 +19,8 @@ FIRST_OF_DECEMBER_9 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 
 
 def digests(user):
-    return [m for m in user.messages if m.photo is not None and "Monatsrückblick" in (m.text or "")]
+    """The digests a user got: a chart with its caption, or the text alone when every bar is hidden."""
+    return [m for m in user.messages if "📊" in (m.text or "") and "Monatsrückblick" in (m.text or "")]
 
 
 async def held_meeting(bot, lead, team, guests: int = 2):

@@ -227,3 +227,14 @@ async def test_headline_hours_are_rounded_half_up_like_their_documented_query(db
     said = " ".join(b.text for b in section(doc, "summary").blocks if isinstance(b, Paragraph))
     assert "(Gäste eingerechnet): 18,5." in said
     assert (_number(18.5, "de"), _number(18.25, "de"), _number(0.45, "en")) == ("18,5", "18,3", "0.5")
+
+
+async def test_the_method_section_says_who_sees_what_and_the_threshold(db):
+    cfg = config(db.url)
+    await walkthrough(db, cfg)
+    _fig, doc = await report(db, cfg, min_people=4)
+    method = " ".join(b.text for b in section(doc, "method").blocks if isinstance(b, Paragraph))
+    assert "weniger als 4 Personen" in method  # the configured threshold, stated where it applies
+    assert "Operative Zahlen für das Projektmanagement (/stats, /report) zeigen genaue Werte" in method
+    assert "zur Weitergabe bestimmt" in method
+    assert "ändert sich erst, wenn mindestens 4 Personen hinter der Änderung stehen" in method  # over time

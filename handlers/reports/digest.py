@@ -19,8 +19,9 @@ from handlers.common import esc
 from handlers.team_mix import gap_lines
 from models.evaluation import digest
 from models.evaluation.common import half_up
+from models.evaluation.shapes import Cell
 from models.reports.charts import bars
-from models.reports.suppression import min_people, threshold
+from models.reports.suppression import MARKER, min_people, threshold
 from models.tables import Outbox, Person, Team
 from models.teams import team_gaps
 from scheduler.dispatcher import Outgoing, Renderer
@@ -79,17 +80,20 @@ async def _render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoi
         query = query.where(Team.id.in_(scope))
     teams = list((await s.execute(query)).scalars())
     names = {team.id: team.name(lang) for team in teams}
-    figures = await digest.month_figures(s, month, scope, names, config.time_zone)
+    figures = await digest.month_figures(s, month, scope, names, config.time_zone, now=row.claimed_at or row.due_at)
     month_name = format_date(month.first, "MMMM yyyy", locale=lang)
     head = [
         t(lang, "digest.title", month=month_name),
         esc(t(lang, "digest.scope_all") if scope is None else ", ".join(names.values())),
         "",
-        t(lang, "digest.meetings", n=figures.meetings),
-        t(lang, "digest.attendees", n=figures.attendees),
-        t(lang, "digest.hours", hours=_number(figures.hours, lang)),
-        t(lang, "digest.ideas", new=figures.new_ideas, done=figures.implemented),
+        t(lang, "digest.meetings", n=_count(figures.meetings)),
+        t(lang, "digest.attendees", n=_count(figures.attendees)),
+        t(lang, "digest.hours", hours=MARKER if figures.hours.suppressed else _number(figures.hours.value or 0, lang)),
+        t(lang, "digest.ideas", new=_count(figures.new_ideas), done=_count(figures.implemented)),
     ]
+    cells = [figures.meetings, figures.attendees, figures.hours, figures.new_ideas, figures.implemented]
+    if any(c.suppressed for c in cells) or any(c.suppressed for _, c in figures.by_bar):
+        head.append(t(lang, "digest.hidden_note", min=min_people()))
     if figures.top_factor is None and figures.top_obstacle is None:
         head.append(t(lang, "digest.too_few_codes", min=min_people()))
     for kind, top in (("factor", figures.top_factor), ("obstacle", figures.top_obstacle)):
@@ -98,13 +102,27 @@ async def _render_digest(s: AsyncSession, row: Outbox, config: Config) -> Outgoi
             label = code.name(lang) if code else top[0]
             head.append(t(lang, f"digest.top_{kind}", name=esc(label), n=top[1]))
     caption = _caption(head, await _gap_lines(s, config, teams, lang), lang)
+    values = [(label, c.value if not c.suppressed else None) for label, c in figures.by_bar]
+    hidden = sum(v is None for _, v in values)
+    if values and hidden == len(values):  # nothing to draw: the caption says it in words
+        return Outgoing(caption + "\n\n" + t(lang, "digest.chart_all_hidden", min=min_people()))
+    note = t(lang, "digest.chart_hidden", hidden=hidden, total=len(values), min=min_people()) if hidden else ""
+    per_team = scope is None or len(scope) > 1
+    axes = (t(lang, "digest.axis_team" if per_team else "digest.axis_day"), t(lang, "digest.axis_attendees"))
     chart = await asyncio.to_thread(
         bars,
-        figures.by_bar,
+        values,
         t(lang, "digest.chart_title", month=format_date(month.first, "MMMM", locale=lang)),
         t(lang, "digest.chart_empty"),
+        axes,
+        note,
     )
     return Outgoing(caption, photo=(chart, f"digest-{month.key}.png"))
+
+
+def _count(cell: Cell) -> str:
+    """A released count: the number, or the marker when it stands for too few people."""
+    return MARKER if cell.suppressed else str(int(cell.value or 0))
 
 
 def renderers(config: Config) -> dict[str, Renderer]:

@@ -99,13 +99,13 @@ async def _produce(
     since, until, start, end = period
     tz = config.time_zone
     today = now.astimezone(tz).date()
-    found = await figures.all_figures(s, start, end, vocab)
+    found = await figures.all_figures(s, start, end, vocab, release_at=now)
     src = await sources.read(s, start, end, tz)
     first = since or (src.first_day.astimezone(tz).date() if src.first_day else today)
     last = until or today
     days = (last - first).days + 1  # the period of the same length just before, for the key figures' ↑/↓
     before_start, before_end = _bounds(first - timedelta(days=days), first - timedelta(days=1), tz)
-    previous = await figures.summary(s, before_start, before_end, vocab)
+    previous = await figures.summary(s, before_start, before_end, vocab, release_at=now)
     had = any(tb_value is not None and tb_value > 0 for tb_value in (previous.meetings.value, previous.answers.value,
                                                                       previous.ideas_new.value))
     frame = content.Frame(

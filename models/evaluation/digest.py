@@ -9,16 +9,21 @@ a digest of October arriving in mid-November would only confuse.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import outbox
+from models.evaluation import releases
+from models.evaluation.common import half_up
+from models.evaluation.disclosure import Sum, protect
+from models.evaluation.shapes import Cell
 from models.ideas.core import MERGED
 from models.meetings.core import CANCELLED
 from models.outbox import NewMessage
@@ -27,6 +32,7 @@ from models.tables import Idea, IdeaCode, IdeaEvent, Meeting, Membership, Person
 from models.teams import LEAD
 
 DIGEST = "digest"  # the outbox kind
+HIDDEN = Cell(None, None, True)
 LATE_DAYS = 3  # a digest not planned by the end of the month's third day is skipped
 
 
@@ -112,30 +118,71 @@ async def scope_of(s: AsyncSession, person: Person) -> list[int] | None:
     return sorted(rows.scalars())
 
 
+ZERO = Cell(0, 0)
+
+
 @dataclass
 class MonthFigures:
-    """What a digest shows; `by_bar` feeds its one chart (label → attendees incl. guests)."""
+    """What a digest shows, each number with the people behind it (`Cell`, hidden: `suppressed`); `by_bar` feeds
+    its one chart (label → attendees incl. guests). A released figure (docs/evaluation.md, "Who sees what")."""
 
-    meetings: int = 0
-    attendees: int = 0  # present members plus guests, summed over meetings
-    hours: float = 0.0  # attendees × duration
-    new_ideas: int = 0
-    implemented: int = 0
+    meetings: Cell = ZERO  # people: members present and guests, as for the attendees
+    attendees: Cell = ZERO  # present members plus guests, summed over meetings
+    hours: Cell = ZERO  # attendees × duration
+    new_ideas: Cell = ZERO  # people: the authors (an idea without a known author counts as one)
+    implemented: Cell = ZERO
     top_factor: tuple[str, int] | None = None
     top_obstacle: tuple[str, int] | None = None
     coded_sources: int = 0  # survey answers and ideas that named codes
-    by_bar: list[tuple[str, int]] = field(default_factory=list)
+    by_bar: list[tuple[str, Cell]] = field(default_factory=list)
 
 
 def _in_scope(column, teams: Sequence[int] | None):  # type: ignore[no-untyped-def]
     return True if teams is None else column.in_(list(teams))
 
 
+@dataclass
+class _Group:
+    """Meetings counted together (the whole scope, a team, a meeting day): attendances, hours, people."""
+
+    meetings: int = 0
+    attendees: int = 0
+    hours: float = 0.0
+    guests: int = 0
+    members: set[int] = field(default_factory=set)
+
+    def add(self, m: Meeting, present: set[int]) -> None:
+        came = len(present) + (m.guests or 0)
+        self.meetings += 1
+        self.attendees += came
+        self.hours += came * (m.duration_min or 0) / 60
+        self.guests += m.guests or 0
+        self.members |= present
+
+    @property
+    def people(self) -> int:
+        return len(self.members) + self.guests
+
+
+def scope_key(teams: Sequence[int] | None) -> str:
+    """How a digest's figures are named in the release memory: "all", or the teams ("t3", "t3,5")."""
+    return "all" if teams is None else "t" + ",".join(str(t) for t in sorted(teams))
+
+
 async def month_figures(
-    s: AsyncSession, month: Month, teams: Sequence[int] | None, team_names: dict[int, str], tz: ZoneInfo
+    s: AsyncSession,
+    month: Month,
+    teams: Sequence[int] | None,
+    team_names: dict[int, str],
+    tz: ZoneInfo,
+    now: datetime | None = None,
 ) -> MonthFigures:
-    """Last month's meetings, attendance, engagement hours, ideas and the most named codes for the teams."""
-    out = MonthFigures()
+    """Last month's meetings, attendance, engagement hours, ideas and the most named codes for the teams, under
+    disclosure control: a number behind fewer than min_people people is hidden, the total of the chart's bars
+    never gives a hidden bar away (models/evaluation/disclosure.py), the hours (attendees × each meeting's
+    known duration) are hidden with any bar. With `now` (a digest being sent), a number already released for
+    the month changes only when at least min_people people stand behind the change (models/evaluation/
+    releases.py)."""
     meetings = list(
         (
             await s.execute(
@@ -150,38 +197,78 @@ async def month_figures(
             )
         ).scalars()
     )
-    present: dict[int, int] = {}
+    present: dict[int, set[int]] = defaultdict(set)
     if meetings:
-        present = dict(
-            (
-                await s.execute(
-                    select(Rsvp.meeting_id, func.count())
-                    .where(Rsvp.meeting_id.in_([m.id for m in meetings]), Rsvp.attended.is_(True))
-                    .group_by(Rsvp.meeting_id)
-                )
-            ).all()
+        rows = await s.execute(
+            select(Rsvp.meeting_id, Rsvp.person_id).where(
+                Rsvp.meeting_id.in_([m.id for m in meetings]), Rsvp.attended.is_(True)
+            )
         )
-    bars: Counter[str] = Counter()
+        for meeting_id, person_id in rows:
+            present[meeting_id].add(person_id)
     per_team = teams is None or len(teams) > 1
+    whole = _Group()
+    bars: dict[str, _Group] = {}
+    bar_keys: dict[str, str] = {}
     for m in meetings:
-        came = present.get(m.id, 0) + (m.guests or 0)
-        out.meetings += 1
-        out.attendees += came
-        out.hours += came * (m.duration_min or 0) / 60
-        label = team_names.get(m.team_id, "?") if per_team else m.starts_at.astimezone(tz).strftime("%d.%m.")
-        bars[label] += came
-    out.by_bar = list(bars.items()) if not per_team else sorted(bars.items(), key=lambda kv: (-kv[1], kv[0]))
-    in_month = and_(Idea.created_at >= month.start, Idea.created_at < month.end, Idea.status != MERGED)
-    out.new_ideas = int(
-        (
-            await s.execute(select(func.count()).select_from(Idea).where(in_month, _in_scope(Idea.team_id, teams)))
-        ).scalar_one()
+        whole.add(m, present[m.id])
+        if per_team:
+            label, key = team_names.get(m.team_id, "?"), f"t{m.team_id}"
+        else:
+            label = m.starts_at.astimezone(tz).strftime("%d.%m.")
+            key = f"{scope_key(teams)}:{m.starts_at.astimezone(tz).date().isoformat()}"
+        bars.setdefault(label, _Group()).add(m, present[m.id])
+        bar_keys[label] = key
+    order = list(bars) if not per_team else sorted(bars, key=lambda label: (-bars[label].attendees, label))
+    ideas = await _ideas(s, month, teams)
+    memory = await releases.recall(s, f"{DIGEST}:{month.key}") if now is not None else releases.Memory("")
+    own = scope_key(teams)
+
+    def released(key: str, value: float, people: int) -> Cell:
+        return memory.decide(key, Cell(value, people)) if now is not None else Cell(value, people)
+
+    cells = [
+        released(f"{own}:meetings", whole.meetings, whole.people),
+        released(f"{own}:attendees", whole.attendees, whole.people),
+        released(f"{own}:hours", half_up(whole.hours, 2), whole.people),
+        released(f"{own}:new_ideas", *ideas[0]),
+        released(f"{own}:implemented", *ideas[1]),
+        *(released(f"{bar_keys[label]}:attendees", bars[label].attendees, bars[label].people) for label in order),
+    ]
+    if now is not None:
+        await releases.keep(s, memory, now)
+    cells = [Cell.of(c.value, c.n) if not c.suppressed and c.n is not None else c for c in cells]  # primary
+    bar_cells = list(range(5, len(cells)))
+    sums = [Sum(1, tuple(bar_cells))] if bar_cells else []
+    hidden = protect([c.value for c in cells], [c.suppressed for c in cells], sums)
+    cells = [HIDDEN if h else c for c, h in zip(cells, hidden, strict=True)]
+    if any(cells[i].suppressed for i in (1, *bar_cells)):
+        cells[2] = HIDDEN  # the hours would tell a hidden bar: each meeting's duration is known to the reader
+    out = MonthFigures(
+        meetings=cells[0],
+        attendees=cells[1],
+        hours=cells[2],
+        new_ideas=cells[3],
+        implemented=cells[4],
+        by_bar=[(label, cells[5 + i]) for i, label in enumerate(order)],
     )
-    out.implemented = int(
+    await _top_codes(s, out, month, teams, [m.id for m in meetings])
+    return out
+
+
+async def _ideas(
+    s: AsyncSession, month: Month, teams: Sequence[int] | None
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """New ideas of the month and ideas implemented in it, each with its authors (one per unknown author)."""
+    in_month = and_(Idea.created_at >= month.start, Idea.created_at < month.end, Idea.status != MERGED)
+    new = list(
+        (await s.execute(select(Idea.id, Idea.author_id).where(in_month, _in_scope(Idea.team_id, teams)))).all()
+    )
+    done = list(
         (
             await s.execute(
-                select(func.count(func.distinct(IdeaEvent.idea_id)))
-                .join(Idea, Idea.id == IdeaEvent.idea_id)
+                select(Idea.id, Idea.author_id)
+                .join(IdeaEvent, Idea.id == IdeaEvent.idea_id)
                 .where(
                     IdeaEvent.kind == "status",
                     IdeaEvent.status == "implemented",
@@ -190,11 +277,16 @@ async def month_figures(
                     Idea.status != MERGED,
                     _in_scope(Idea.team_id, teams),
                 )
+                .distinct()
             )
-        ).scalar_one()
+        ).all()
     )
-    await _top_codes(s, out, month, teams, [m.id for m in meetings])
-    return out
+
+    def counted(rows: list[Any]) -> tuple[int, int]:
+        authors = {("person", a) if a is not None else ("idea", i) for i, a in rows}
+        return len(rows), len(authors)
+
+    return counted(new), counted(done)
 
 
 async def _top_codes(

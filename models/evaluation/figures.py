@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.evaluation import attendance as attendance_data
-from models.evaluation import ideas, participation
+from models.evaluation import ideas, participation, releases
 from models.evaluation import summary as headline
 from models.evaluation import survey as survey_figures
 from models.evaluation.collapse import fold
@@ -132,16 +132,30 @@ async def summary(
     *,
     team: str | None = None,
     suppress: bool = True,
+    release_at: datetime | None = None,
 ) -> Summary:
     """The headline numbers of a period, of one team (slug) or the whole project: meetings, presences, hours,
-    new and implemented ideas, survey answers and usefulness, the most named factor and obstacle."""
-    return await headline.summary(s, since, until, vocab, team=team, suppress=suppress)
+    new and implemented ideas, survey answers and usefulness, the most named factor and obstacle. `release_at`
+    (handed out beside a report, as its period before): the numbers released before for the same period stay
+    unless min_people people stand behind a change (models/evaluation/releases.py)."""
+    head = await headline.summary(s, since, until, vocab, team=team, suppress=suppress)
+    if release_at is not None and suppress and team is None and until is not None:
+        await releases.remember_summary(s, head, since, until, release_at)
+    return head
 
 
 async def all_figures(
-    s: AsyncSession, since: datetime | None, until: datetime | None, vocab: Vocabulary, *, suppress: bool = True
+    s: AsyncSession,
+    since: datetime | None,
+    until: datetime | None,
+    vocab: Vocabulary,
+    *,
+    suppress: bool = True,
+    release_at: datetime | None = None,
 ) -> Figures:
-    """Every figure of the evaluation report, for one period."""
+    """Every figure of the evaluation report, for one period. `release_at` (a report being handed out): the
+    figures are a release, compared with and kept as the last report of the same start (models/evaluation/
+    releases.py), so a figure changes from one report to the next only with min_people people behind it."""
     if (since is not None and since.tzinfo is None) or (until is not None and until.tzinfo is None):
         raise ValueError("since and until must be aware datetimes")
     attendance = await attendance_data.load(s)  # read once for the three sections built on it
@@ -162,5 +176,11 @@ async def all_figures(
     words = {k.removeprefix("note_"): v for k, v in vocab.titles.items() if k.startswith("note_fold")}
     words.update(other=vocab.label("figure", "other"), all=vocab.label("figure", ALL))
     fold(fig, raw, words)  # fold into coarser groups where that keeps the numbers,
+    if release_at is not None:  # keep what an earlier report of the same start released,
+
+        async def between(start: datetime | None, end: datetime) -> Figures:
+            return await all_figures(s, start, end, vocab, suppress=False)
+
+        fig.kept = await releases.remember_report(s, fig, until, release_at, between)
     fig.hidden_more = secure(fig)  # and hide what a total would give away (protect.py)
     return fig

@@ -8,7 +8,13 @@ suppression. The sums registered here are every place where the report shows a t
   period total and its months, and the headline hours and the groups' period totals;
 - per factor/obstacle, survey + ideas = both together (the summary's most named code is that cell), and each
   source's total and its months, teams and fields of action;
-- a headline number and the same number in its section (new ideas) are kept the same cell: hidden together.
+- a headline number and the same number in its section (new ideas) are kept the same cell: hidden together;
+- across tables (`_across`): each month's active members = first time + returning, and the same month's members
+  present in the hours table are the same cell; the rated answers per month, per team and per field of action
+  are three splits of one total (not printed, but any complete split gives it), which is the headline's survey
+  answers where every answer rated; the headline's meetings are the meetings table's total; the funnel's ideas
+  of all towns that were submitted are the ideas table's total. Where two of these are different quantities
+  on some data (a meeting with guests only, an answer without a rating), the extra equation only hides more.
 
 After the sums, a value derived from a hidden cell is hidden with it (a share from its count, a median of days
 from the stays or answers it is the median of, the people column of `travel` from its attendances).
@@ -22,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from models.evaluation.disclosure import Sum, protect
-from models.evaluation.shapes import ALL, IDEA, SURVEY, Cell, Figures, Row, Summary, Table, Top
+from models.evaluation.shapes import ALL, IDEA, STAGES, SURVEY, Cell, Figures, Row, Summary, Table, Top
 
 DERIVED = {"share_pct": ("multi_town",), "median_days": ("ended", "answered"), "people": ("attendances",)}
 HIDDEN = Cell(None, None, True)
@@ -150,6 +156,41 @@ def _same(tally: Tally, fig: Figures) -> None:
         tally.sum(tally.cell(ideas, total, "ideas"), [new])
 
 
+def _unprinted_total(tally: Tally) -> int:
+    """A total that no table prints but that any complete split gives away (the rated answers of the period):
+    counted as known, so that no split with hidden cells may be completed by another."""
+    return tally.free(Cell(None, None), lambda: None)
+
+
+def _column_sum(tally: Tally, total: int, t: Table, column: str) -> None:
+    tally.sum(total, (tally.cell(t, i, column) for i, r in enumerate(t.rows) if r.keys[0] != ALL))
+
+
+def _across(tally: Tally, fig: Figures) -> None:
+    months, by_month, head = fig.staying.months, fig.engagement.by_month, fig.summary
+    members = {r.keys[0]: i for i, r in enumerate(by_month.rows)}
+    for i, r in enumerate(months.rows):
+        active = tally.cell(months, i, "active")
+        tally.sum(active, [tally.cell(months, i, "first_time"), tally.cell(months, i, "returners")])
+        if r.keys[0] in members:
+            tally.sum(active, [tally.cell(by_month, members[r.keys[0]], "members")])  # the same cell
+    s = fig.survey
+    rated = _unprinted_total(tally)
+    for t in (s.usefulness_by_month, s.usefulness_by_team, s.usefulness_by_field):
+        _column_sum(tally, rated, t, "answers")
+    tally.sum(tally.free(head.answers, lambda: setattr(head, "answers", HIDDEN)), [rated])
+    meetings = fig.cross_town.meetings
+    total = next((i for i, r in enumerate(meetings.rows) if r.keys[0] == ALL), None)
+    if total is not None:
+        held = tally.free(head.meetings, lambda: setattr(head, "meetings", HIDDEN))
+        tally.sum(tally.cell(meetings, total, "meetings"), [held])
+    ideas, stages = fig.cross_town.ideas, fig.funnel.stages
+    every = next((i for i, r in enumerate(ideas.rows) if r.keys[0] == ALL), None)
+    submitted = next((i for i, r in enumerate(stages.rows) if r.keys == (ALL, STAGES[0])), None)
+    if every is not None and submitted is not None:
+        tally.sum(tally.cell(ideas, every, "ideas"), [tally.cell(stages, submitted, "ideas")])
+
+
 def _derived(t: Table) -> None:
     for i, r in enumerate(t.rows):
         for derived, sources in DERIVED.items():
@@ -189,6 +230,7 @@ def secure(fig: Figures) -> int:
     _hours(tally, fig)
     _codes(tally, fig)
     _same(tally, fig)
+    _across(tally, fig)
     more = tally.apply()
     for t in fig.tables():
         _derived(t)

@@ -125,6 +125,7 @@ class Figures:
     survey: SurveyFigures
     min_people: int = MIN_PEOPLE
     hidden_more: int = 0  # cells hidden by secondary suppression (models/evaluation/protect.py)
+    kept: int = 0  # cells showing an earlier report's value, or held back (models/evaluation/releases.py)
 
     def tables(self) -> list[Table]:
         """Every figure, in the order of the report and of docs/evaluation.md."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.reports.stats import Overview
+from models.reports.suppression import MARKER
 
 Say = Callable[..., str]  # say("chart_members") -> "Mitglieder nach Ort und Gruppe"
 Names = Callable[[str, str], str]  # names("town", "saalfeld") -> "Saalfeld"
@@ -114,14 +115,23 @@ def _finish(
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def bars(items: Sequence[tuple[str, int]], title: str, empty: str) -> bytes:
+def bars(
+    items: Sequence[tuple[str, float | None]],
+    title: str,
+    empty: str,
+    axes: tuple[str, str] = ("", ""),
+    note: str = "",
+) -> bytes:
     """Plain bars in the given order (e.g. attendees per meeting date, or per team), the value on each bar.
-    Long labels (team names) make the bars horizontal, so the names stay readable."""
+    Long labels (team names) make the bars horizontal, so the names stay readable. A hidden value (None, the
+    digest's released figures) is no bar: the marker "•" in grey on the base line, and `note` under the x
+    axis says how many are not shown. `axes`: the labels (categories, counts) with their units."""
     horizontal = any(len(label) > 10 for label, _ in items)
     fig = _figure(7, max(3.0, 1.2 + 0.5 * len(items)) if horizontal else 3.8)
     ax = fig.add_subplot()
     if items:
-        labels, values = [label for label, _ in items], [n for _, n in items]
+        labels, values = [label for label, _ in items], [n or 0 for _, n in items]
+        marks = [MARKER if n is None else f"{n:g}" for _, n in items]
         places = range(len(items))
         if horizontal:
             drawn = ax.barh(places, values, height=0.6, color=COLOURS[0])
@@ -132,8 +142,16 @@ def bars(items: Sequence[tuple[str, int]], title: str, empty: str) -> bytes:
             ax.set_xticks(places, labels)
             pad = max(0.0, (4 - len(items)) / 2)  # a single bar stays a bar, not a wall
             ax.set_xlim(-0.5 - pad, len(items) - 0.5 + pad)
-        ax.bar_label(drawn, fontsize=8, padding=2)
-    _finish(ax, title, None if items else empty, legend=False, horizontal=horizontal)
+        for bar, mark, (_, n) in zip(drawn, marks, items, strict=True):
+            at = (bar.get_width(), bar.get_y() + bar.get_height() / 2) if horizontal else (
+                bar.get_x() + bar.get_width() / 2, bar.get_height())
+            ax.annotate(mark, at, xytext=(3, 0) if horizontal else (0, 2), textcoords="offset points",
+                        fontsize=8 if n is not None else 18, color="#888888" if n is None else "black",
+                        ha="left" if horizontal else "center", va="center" if horizontal else "bottom")
+    x, y = (axes[1], axes[0]) if horizontal else axes
+    if note:  # under the x axis in both layouts, where it cannot be missed
+        x = f"{x}\n{note}" if x else note
+    _finish(ax, title, None if items else empty, legend=False, horizontal=horizontal, axes=(x, y))
     return _png(fig)
 
 
