@@ -62,6 +62,7 @@ from handlers.reachability import on_my_chat_member
 from handlers.reports import commands as reports
 from handlers.reports import evaluation as evaluation_report
 from handlers.surveys import answer as survey_answer
+from handlers.surveys import away as survey_away
 from handlers.surveys import results as survey_results
 from models import people
 from models import teams as teams_domain
@@ -160,6 +161,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "rr": (route_reply.on_button, MEMBER),  # the project answers a town's question (checked in the domain)
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
+    "aw": (survey_away.on_button, MEMBER),  # the one question to members who stopped coming
     "tmx": (announce.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
     "ws": (workshops.on_button, MEMBER),
     "wi": (workshop_import.on_button, MEMBER),  # a workshop's results sent in the chat (project manager)
@@ -177,6 +179,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "announce": announce.on_input,
     "answer": idea_answers.on_input,
     "survey": survey_answer.on_input,  # the optional sentence of the survey
+    "away": survey_away.on_input,  # the optional sentence of the stayed-away question
     "workshop": workshops.on_input,
     "route": idea_routing.on_input,
     "route_reply": route_reply.on_input,
