@@ -8,7 +8,9 @@ suppression. The sums registered here are every place where the report shows a t
   period total and its months, and the headline hours and the groups' period totals;
 - per factor/obstacle, survey + ideas = both together (the summary's most named code is that cell), and each
   source's total and its months, teams and fields of action;
-- a headline number and the same number in its section (new ideas) are kept the same cell: hidden together.
+- a headline number and the same number in its section (new ideas) are kept the same cell: hidden together;
+- the survey's response: each team's total and its months (quarters), all teams and the teams' totals; the
+  reasons for staying away and everyone who answered (as the drop-off reasons: conservatively, a sum).
 
 After the sums, a value derived from a hidden cell is hidden with it (a share from its count, a median of days
 from the stays or answers it is the median of, the people column of `travel` from its attendances).
@@ -22,9 +24,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from models.evaluation.disclosure import Sum, protect
+from models.evaluation.response import is_month
 from models.evaluation.shapes import ALL, IDEA, SURVEY, Cell, Figures, Row, Summary, Table, Top
 
-DERIVED = {"share_pct": ("multi_town",), "median_days": ("ended", "answered"), "people": ("attendances",)}
+DERIVED = {
+    "share_pct": ("multi_town",),
+    "median_days": ("ended", "answered"),
+    "people": ("attendances",),
+    "rate_pct": ("answered", "surveyed"),
+}
 HIDDEN = Cell(None, None, True)
 
 
@@ -150,6 +158,22 @@ def _same(tally: Tally, fig: Figures) -> None:
         tally.sum(tally.cell(ideas, total, "ideas"), [new])
 
 
+def _response(tally: Tally, t: Table) -> None:
+    at = _index(t)
+    for column in ("surveyed", "answered"):
+        totals = []
+        for (team, period), i in at.items():
+            if team == ALL or period != ALL:
+                continue
+            total = tally.cell(t, i, column)
+            totals.append(total)
+            for months in (True, False):
+                parts = [j for (tm, p), j in at.items() if tm == team and p != ALL and is_month(p) == months]
+                tally.sum(total, (tally.cell(t, j, column) for j in parts))
+        if (ALL, ALL) in at:
+            tally.sum(tally.cell(t, at[(ALL, ALL)], column), totals)
+
+
 def _derived(t: Table) -> None:
     for i, r in enumerate(t.rows):
         for derived, sources in DERIVED.items():
@@ -186,6 +210,8 @@ def secure(fig: Figures) -> int:
     _total_rows(tally, fig.cross_town.meetings, ("meetings", "multi_town"))
     _total_rows(tally, fig.staying.dropoff, ("people", "absences"))
     _total_rows(tally, fig.funnel.town_answers, ("forwarded", "answered"))
+    _total_rows(tally, fig.survey.away_reasons, ("people",))
+    _response(tally, fig.survey.response)
     _hours(tally, fig)
     _codes(tally, fig)
     _same(tally, fig)
