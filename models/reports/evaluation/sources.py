@@ -16,8 +16,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.reports.redact import Redactor
-from models.surveys.core import SURVEY
-from models.tables import AuditEntry, Meeting, Outbox, Person, SurveyAnswer
+from models.tables import AuditEntry, Meeting, Person, SurveyAnswer
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,6 @@ class Sources:
     consenting: int = 0  # of them, agreeing to the evaluation
     first_day: datetime | None = None  # the first registration: where an open period starts
     sentences: list[Sentence] = field(default_factory=list)
-    surveyed: int = 0  # surveys sent in the period (a person per meeting once): "185 von 412 Befragten"
 
 
 def _window(column: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
@@ -73,15 +71,7 @@ async def read(s: AsyncSession, since: datetime | None, until: datetime | None) 
     ]
     if found:
         found = await _without_names(s, found)
-    pairs = (
-        select(Outbox.meeting_id, Outbox.person_id)
-        .join(Meeting, Meeting.id == Outbox.meeting_id)
-        .where(Outbox.kind == SURVEY, *_window(Meeting.starts_at, since, until))
-        .distinct()
-        .subquery()
-    )
-    surveyed = (await s.execute(select(func.count()).select_from(pairs))).scalar_one()
-    return Sources(members, consenting, first, found, int(surveyed or 0))
+    return Sources(members, consenting, first, found)
 
 
 async def _without_names(s: AsyncSession, sentences: list[Sentence]) -> list[Sentence]:
