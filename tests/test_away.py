@@ -216,3 +216,28 @@ async def test_the_job_runs_daily_and_once_after_the_start(bot):
     assert bot.app.job_queue.get_jobs_by_name("stayed-away-start")
     for job in (daily, *bot.app.job_queue.get_jobs_by_name("stayed-away-start")):
         job.schedule_removal()
+
+
+async def test_the_question_is_in_english_for_english_speakers(bot):
+    team, lead, anna, ben = await history(bot)
+    await anna.send("/language")
+    await anna.press("English")
+    await run_job(bot)
+    [question] = [m for m in anna.messages if "We missed you" in m.text]
+    assert "What kept you away?" in question.text and "👎 Travel time" in question.button_texts()
+
+
+async def test_the_answers_are_a_figure_of_their_own_in_the_report_hidden_below_five_people(bot):
+    from tests.evaluation_report_helpers import pdf_text
+    from tests.test_evaluation_report import BUTTON
+
+    team, lead, anna, ben = await history(bot)
+    await run_job(bot)
+    [question] = questions_of(anna)
+    await anna.press("👎 Lange Fahrzeit", message=question)
+    manager = bot.manager()
+    offer = (await manager.send("/report", timeout=60))[-1]
+    replies = await manager.press(BUTTON, message=offer, timeout=90)
+    words = " ".join(pdf_text(replies[1].document[1]).split())
+    assert "Gründe fürs Wegbleiben Grund Personen alle •" in words  # one person: hidden, the marker explained
+    assert "Lange Fahrzeit 1" not in words
