@@ -10,7 +10,7 @@ small cell does not drag its neighbours down with it. Each fold says which group
 - drop-off reasons and the reasons for staying away: reasons given by few people are folded into "other
   reasons"; if that is still small, only the total of all reasons stays;
 - the survey's response per team: months where no month is small, else quarters where no quarter is small, else
-  only the team's total over the period;
+  only the team's total over the period; where a team's total is small, only all teams together;
 - the towns' answer times: with a small town, only the towns together;
 - the team mix: a team with a small town × group cell shows only its number of members.
 """
@@ -119,9 +119,14 @@ def _team_mix_totals(t: Table, raw: Table, note: str, everyone: str) -> None:
 
 
 def _response_levels(t: Table, note: str) -> None:
-    """Per team the finest level without a small cell: months, else quarters, else only the team's total."""
+    """Per team the finest level without a small cell: months, else quarters, else only the team's total; with
+    a small team total, only all teams together."""
     rows: list[Row] = []
     folded = False
+    if any(_small(r) for r in t.rows if r.keys[0] != ALL and r.keys[1] == ALL):
+        t.rows = [r for r in t.rows if r.keys == (ALL, ALL)]
+        _note(t, note)
+        return
     for team in dict.fromkeys(r.keys[0] for r in t.rows):
         own = [r for r in t.rows if r.keys[0] == team]
         months = [r for r in own if r.keys[1] != ALL and is_month(r.keys[1])]
