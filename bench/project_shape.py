@@ -106,7 +106,7 @@ async def _meetings(
 ) -> dict[str, int]:
     factors, obstacles = [c.key for c in config.success_factors], [c.key for c in config.obstacles]
     consent: dict[int, bool] = {}
-    mid = rsvps = answers = 0
+    mid = rsvps = answers = sent = 0
     for i, team in enumerate(team_ids):
         for k in range(MONTHS * 2):
             mid += 1
@@ -137,6 +137,7 @@ async def _meetings(
                 agrees = consent.setdefault(p, rnd.random() < 0.8)
                 log.setdefault((team, p), []).append((starts, came))
                 if came and agrees:  # the survey went out to everyone present who agreed
+                    sent += 1
                     await w.add(Outbox, {
                         "kind": "survey", "priority": 7, "chat_id": 7_200_000_000 + p, "person_id": p,
                         "meeting_id": mid, "payload": {}, "dedupe_key": f"survey:{mid}:{p}:0", "due_at": starts,
@@ -152,7 +153,7 @@ async def _meetings(
                         "comment": None, "created_at": starts + timedelta(hours=4),
                         "updated_at": starts + timedelta(hours=4),
                     })
-    return {"meetings": mid, "rsvps": rsvps, "survey_answers": answers}
+    return {"meetings": mid, "rsvps": rsvps, "surveys_sent": sent, "survey_answers": answers}
 
 
 async def _ideas(
