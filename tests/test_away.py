@@ -241,3 +241,29 @@ async def test_the_answers_are_a_figure_of_their_own_in_the_report_hidden_below_
     words = " ".join(pdf_text(replies[1].document[1]).split())
     assert "Gründe fürs Wegbleiben Grund Personen alle •" in words  # one person: hidden, the marker explained
     assert "Lange Fahrzeit 1" not in words
+
+
+async def test_a_question_not_sent_before_quiet_hours_is_planned_again_for_the_morning(bot):
+    team, lead, anna, ben = await history(bot)
+    bot.clock.set(bot.clock.now().replace(hour=19, minute=50))  # 20:50 in Berlin: due now, quiet from 21:00
+    await away_job.plan(bot.app.bot_data["services"])
+    bot.clock.advance(timedelta(minutes=40))  # the bot was down: at 21:30 the row has expired unsent
+    await bot.deliver()
+    assert questions_of(anna) == []
+    await run_job(bot)  # 21:30: planned again, for the morning
+    assert questions_of(anna) == []
+    await bot.deliver(advance=timedelta(hours=10, minutes=30))  # 08:00
+    assert len(questions_of(anna)) == 1
+    await run_job(bot)
+    await bot.deliver(advance=timedelta(hours=1))
+    assert len(questions_of(anna)) == 1 and len(await rows(bot)) == 1
+
+
+async def test_someone_who_left_the_team_before_the_question_went_out_gets_none(bot):
+    team, lead, anna, ben = await history(bot)
+    bot.clock.set(bot.clock.now().replace(hour=21, minute=30))  # planned for the morning
+    await away_job.plan(bot.app.bot_data["services"])
+    await anna.send("/teams")
+    await anna.press(f"Verlassen: {team.name_de}")
+    await bot.deliver(advance=timedelta(hours=11))
+    assert questions_of(anna) == []

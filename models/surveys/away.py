@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -218,7 +218,3 @@ async def forget(s: AsyncSession, person: Person) -> int:
     result = await s.execute(delete(AwayAnswer).where(AwayAnswer.person_id == person.id))
     return int(getattr(result, "rowcount", 0) or 0)
 
-
-async def asked_count(s: AsyncSession) -> int:
-    """Questions asked (for the report's "n von m Gefragten")."""
-    return int(await s.scalar(select(func.count()).select_from(AwayAnswer)) or 0)
