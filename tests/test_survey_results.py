@@ -151,3 +151,4 @@ async def test_the_result_says_how_many_of_the_people_asked_answered(bot):
     await add_answers(bot, meeting.id, [5, 4, 4, 3, 5, 4])
     [screen] = await lead.send("/feedback")
     assert "Antworten von 6 der 11 Befragten (55 %)" in screen.text  # 54.5 rounds half up
+    assert "4,2 von 5 (n = 6) · 6 von 11 Befragten" in screen.text  # the meeting's line says it too
