@@ -21,7 +21,21 @@ from core.config import Config
 from models import teams
 from models.db import Database
 from models.migrate import upgrade
-from models.tables import Idea, IdeaCode, IdeaEvent, IdeaTown, Meeting, Membership, Person, Rsvp, SurveyAnswer, Team
+from models.surveys.away import MISSED, PRESENT_BEFORE
+from models.tables import (
+    AwayAnswer,
+    Idea,
+    IdeaCode,
+    IdeaEvent,
+    IdeaTown,
+    Meeting,
+    Membership,
+    Outbox,
+    Person,
+    Rsvp,
+    SurveyAnswer,
+    Team,
+)
 
 T0 = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 MONTHS = 24
@@ -42,8 +56,10 @@ async def seed(url: str, config: Config, lo: int, hi: int, seed_: int = 7) -> di
             team_ids = list((await s.execute(select(Team.id).order_by(Team.id))).scalars())
             w = Rows(s)
             members, counts = await _people(w, team_ids, lo, hi, rnd)
-            counts.update(await _meetings(w, team_ids, members, config, rnd))
+            came: dict[tuple[int, int], list[tuple[datetime, bool]]] = {}
+            counts.update(await _meetings(w, team_ids, members, config, rnd, came))
             counts.update(await _ideas(w, team_ids, members, config, rnd))
+            counts.update(await _away(w, came, config, random.Random(seed_ + 1)))  # its own: the rest stays as it was
             await w.flush()
             return counts
     finally:
@@ -81,11 +97,16 @@ async def _people(
 
 
 async def _meetings(
-    w: Rows, team_ids: list[int], members: dict[int, list[tuple[int, float]]], config: Config, rnd: random.Random
+    w: Rows,
+    team_ids: list[int],
+    members: dict[int, list[tuple[int, float]]],
+    config: Config,
+    rnd: random.Random,
+    log: dict[tuple[int, int], list[tuple[datetime, bool]]],
 ) -> dict[str, int]:
     factors, obstacles = [c.key for c in config.success_factors], [c.key for c in config.obstacles]
     consent: dict[int, bool] = {}
-    mid = rsvps = answers = 0
+    mid = rsvps = answers = sent = 0
     for i, team in enumerate(team_ids):
         for k in range(MONTHS * 2):
             mid += 1
@@ -114,6 +135,14 @@ async def _meetings(
                 })
                 rsvps += 1
                 agrees = consent.setdefault(p, rnd.random() < 0.8)
+                log.setdefault((team, p), []).append((starts, came))
+                if came and agrees:  # the survey went out to everyone present who agreed
+                    sent += 1
+                    await w.add(Outbox, {
+                        "kind": "survey", "priority": 7, "chat_id": 7_200_000_000 + p, "person_id": p,
+                        "meeting_id": mid, "payload": {}, "dedupe_key": f"survey:{mid}:{p}:0", "due_at": starts,
+                        "status": "sent", "attempts": 1, "sent_at": starts, "created_at": starts,
+                    })
                 if came and agrees and rnd.random() < 0.5:
                     answers += 1
                     await w.add(SurveyAnswer, {
@@ -124,7 +153,7 @@ async def _meetings(
                         "comment": None, "created_at": starts + timedelta(hours=4),
                         "updated_at": starts + timedelta(hours=4),
                     })
-    return {"meetings": mid, "rsvps": rsvps, "survey_answers": answers}
+    return {"meetings": mid, "rsvps": rsvps, "surveys_sent": sent, "survey_answers": answers}
 
 
 async def _ideas(
@@ -177,3 +206,27 @@ async def _ideas(
             await w.add(IdeaCode, {"idea_id": n, "kind": "factor" if path == 3 else "obstacle", "code": c,
                                    "actor_id": 1, "created_at": settled})
     return {"ideas": IDEAS, "idea_events": events, "idea_codes": codes}
+
+
+async def _away(
+    w: Rows, log: dict[tuple[int, int], list[tuple[datetime, bool]]], config: Config, rnd: random.Random
+) -> dict[str, int]:
+    """The question after staying away (models/surveys/away.py), once per person and team, answered by about
+    three in five with one or two obstacles."""
+    obstacles = [c.key for c in config.obstacles]
+    asked = 0
+    for (team, p), seen in log.items():
+        present = missed = 0
+        for starts, came in seen:
+            present, missed = (present + 1, 0) if came else (present, missed + 1)
+            if present >= PRESENT_BEFORE and missed == MISSED:
+                asked += 1
+                answered = rnd.random() < 0.6
+                at = starts + timedelta(days=1)
+                await w.add(AwayAnswer, {
+                    "person_id": p, "team_id": team, "person_group": None, "person_town": None,
+                    "obstacles": rnd.sample(obstacles, rnd.choice((1, 1, 2))) if answered else [], "comment": None,
+                    "asked_at": at, "answered_at": at if answered else None, "updated_at": at,
+                })
+                break
+    return {"away_answers": asked}

@@ -62,6 +62,7 @@ from handlers.reachability import on_my_chat_member
 from handlers.reports import commands as reports
 from handlers.reports import evaluation as evaluation_report
 from handlers.surveys import answer as survey_answer
+from handlers.surveys import away as survey_away
 from handlers.surveys import results as survey_results
 from handlers.surveys import sentences as survey_sentences
 from models import people
@@ -164,6 +165,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ex": (reports.on_export_button, MEMBER),
     "sv": (survey_answer.on_survey_button, MEMBER),  # the survey after a meeting
     "st": (survey_sentences.on_button, MEMBER),  # survey sentences released or left out (project manager)
+    "aw": (survey_away.on_button, MEMBER),  # the one question to members who stopped coming
     "tmx": (announce.on_fill, MEMBER),  # /members: announce to those who could fill a team's gaps
     "ws": (workshops.on_button, MEMBER),
     "wi": (workshop_import.on_button, MEMBER),  # a workshop's results sent in the chat (project manager)
@@ -181,6 +183,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "announce": announce.on_input,
     "answer": idea_answers.on_input,
     "survey": survey_answer.on_input,  # the optional sentence of the survey
+    "away": survey_away.on_input,  # the optional sentence of the stayed-away question
     "workshop": workshops.on_input,
     "route": idea_routing.on_input,
     "route_reply": route_reply.on_input,

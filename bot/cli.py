@@ -33,9 +33,9 @@ from handlers.announcements import progress as announcements_progress
 from handlers.commands import publish_default_commands
 from models.db import Database
 from models.migrate import upgrade
+from scheduler import away, stalled_ideas, surveys
 from scheduler import digest as digest_job
 from scheduler import routing as routing_jobs
-from scheduler import stalled_ideas, surveys
 
 log = logging.getLogger("actionbot")
 
@@ -122,6 +122,7 @@ async def serve(
         retention.schedule(app)  # the daily retention run ([privacy])
         digest_job.schedule(app)  # the monthly digest to the manager and the leads ([digest])
         surveys.schedule(app)  # the survey after meetings whose attendance nobody recorded
+        away.schedule(app)  # the one question to members who stopped coming (what kept them away)
         stalled_ideas.schedule(app)  # the daily questions about stalled ideas ([evaluation] stalled_weeks)
         routing_jobs.schedule(app)  # forwarded ideas reach contacts who registered later
         with startup.telegram_step(config), startup.webhook_step(config):

@@ -21,6 +21,7 @@ from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import views as meeting_views
 from handlers.polls import views as poll_views
 from handlers.reports import digest as digest_views
+from handlers.surveys import away as survey_away
 from handlers.surveys import views as survey_views
 from models.privacy.consents import must_agree_among
 from models.tables import Outbox
@@ -72,6 +73,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
         **announce_views.renderers(svc.config),
         **digest_views.renderers(svc.config),
         **survey_views.renderers(svc.config),
+        **survey_away.renderers(svc.config),
         **replies_later.renderers(svc.config),
     }
     return {kind: consent_gate(renderer, svc.config.privacy_version) for kind, renderer in kinds.items()}

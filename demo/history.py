@@ -25,9 +25,9 @@ from models.meetings import attendance
 from models.meetings import core as meetings
 from models.meetings.core import MeetingInput
 from models.surveys import answers as survey_answers
+from models.surveys import away, sentences
 from models.surveys import core as surveys
-from models.surveys import sentences
-from models.tables import Membership, Outbox, Person, Team
+from models.tables import AwayAnswer, Meeting, Membership, Outbox, Person, Team
 
 SEED = 2026  # the random's seed: every fresh demo holds the same history
 BEGIN = timedelta(days=126)  # the history starts 18 weeks before the demo's present
@@ -129,6 +129,7 @@ async def seed(db: Database, config: Config, now: datetime) -> None:
         await _members(s, h)
         await _meetings(s, h)
         await history_ideas.seed(s, h)
+        await _away(s, h)
         await outbox.cancel_open(s, Outbox.id > before, reason="demo history")  # long past: never sent
 
 
@@ -240,3 +241,22 @@ async def _answers(s: AsyncSession, h: History, meeting_id: int, present: list[P
             row.comment = survey_answers.clean_comment(rnd.choice(said[0]))
             if row.id % 5:  # most already included by the project manager; the rest wait in /saetze
                 row.comment_review, row.comment_reviewed_at = sentences.RELEASED, when + timedelta(days=1)
+
+
+async def _away(s: AsyncSession, h: History) -> None:
+    """The question after staying away, as the daily job asks it the morning after each meeting, answered by most
+    with the obstacle chips (a random of its own, so the rest of the history stays as it was)."""
+    rnd, known = random.Random(SEED + 1), [c.key for c in h.config.obstacles]
+    likely = [c for c in ("volunteer_time", "travel_time", "information_gap", "unclear_responsibility") if c in known]
+    ids = [i for found in h.meetings.values() for i in found]
+    starts = sorted((await s.execute(select(Meeting.starts_at).where(Meeting.id.in_(ids)))).scalars())
+    for day in starts:
+        morning = day.astimezone(h.config.time_zone).replace(hour=11) + timedelta(days=1)
+        await away.plan(s, h.config.meetings, morning)
+        for row in (await s.execute(select(AwayAnswer).where(AwayAnswer.asked_at == morning))).scalars().all():
+            person = await s.get(Person, row.person_id) if row.person_id is not None else None
+            if person is None or rnd.random() > 0.8:
+                continue
+            when = morning + timedelta(hours=rnd.randint(1, 30))
+            for code in rnd.sample(likely, rnd.choice((1, 1, 2))):
+                await away.set_obstacle(s, person, row.id, code, True, known, when)

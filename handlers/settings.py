@@ -18,6 +18,7 @@ from models.announcements import core as announcements_domain
 from models.errors import Refusal
 from models.evaluation import digest as digest_domain
 from models.surveys import answers as surveys_domain
+from models.surveys import away as away_domain
 from models.tables import Person
 
 log = logging.getLogger("actionbot.settings")
@@ -50,6 +51,10 @@ async def _set_survey_opt_out(req: Req, on: bool) -> bool:
     return await surveys_domain.set_opt_out(req.session, req.me, on)
 
 
+async def _set_away_opt_out(req: Req, on: bool) -> bool:
+    return await away_domain.set_opt_out(req.session, req.me, on)
+
+
 @dataclass(frozen=True)
 class Toggle:
     """One switch: texts `settings.<key>` (label) and `settings.<key>_hint` (what it does), or `<label>` and
@@ -69,6 +74,7 @@ TOGGLES: dict[str, Toggle] = {
         Toggle("mute_reminders", lambda p: p.mute_reminders, _set_mute_reminders),
         Toggle("mute_announcements", lambda p: p.announcements_opt_out, _set_mute_announcements),
         Toggle("survey_opt_out", lambda p: p.survey_opt_out, _set_survey_opt_out, label="survey.settings_label"),
+        Toggle("away_opt_out", lambda p: p.away_opt_out, _set_away_opt_out, label="away.settings_label"),
         Toggle("digest_opt_out", lambda p: p.digest_opt_out, _set_digest_opt_out, applies=_gets_digest),
     )
 }

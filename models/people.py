@@ -109,9 +109,11 @@ async def set_evaluation_consent(s: AsyncSession, person: Person, given: bool, n
             await consents.agree(s, person, consents.EVALUATION, person.consent_version, now)
         else:
             await consents.withdraw(s, person, consents.EVALUATION, now)
-            from models.surveys.answers import forget  # surveys build on people
+            from models.surveys import away  # surveys build on people
+            from models.surveys.answers import forget
 
             await forget(s, person)  # their survey answers deleted, open survey messages dropped
+            await away.forget(s, person)  # their reasons for staying away too, a waiting question dropped
 
 
 def note_activity(person: Person, now: datetime) -> None:

@@ -56,6 +56,7 @@ class Person(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last update from them (day precision)
     survey_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
     digest_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
+    away_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
 
     @property
     def is_complete(self) -> bool:
@@ -444,6 +445,29 @@ class SurveyAnswer(Base):
     comment_review: Mapped[str | None] = mapped_column(String(16))
     comment_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AwayAnswer(Base):
+    """The one question to a member who stopped coming to a team's meetings, and their answer.
+
+    The row is made when the question is planned (once per person and team: the unique pair), so it is never
+    asked twice; `answered_at` is set with the first tap. Group and town are copied like on survey answers, so
+    the figures survive erasure (which drops the link and the sentence). obstacles: list of code keys.
+    """
+
+    __tablename__ = "away_answers"
+    __table_args__ = (UniqueConstraint("person_id", "team_id", name="uq_away_answers_person_team"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    person_group: Mapped[str | None] = mapped_column(String(32))
+    person_town: Mapped[str | None] = mapped_column(String(32))
+    obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    comment: Mapped[str | None] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -35,7 +35,7 @@ from models.meetings import attendance
 from models.meetings import core as meetings
 from models.meetings.core import MeetingInput
 from models.privacy.core import erase_person
-from models.tables import IdeaCode, Person, SurveyAnswer, Team
+from models.tables import AwayAnswer, IdeaCode, Outbox, Person, SurveyAnswer, Team
 
 MANAGER_TG = 9100000001
 
@@ -159,6 +159,19 @@ SURVEYS = [
     ("M4", "S1", 4, [], []),
 ]
 ERASED = "X"
+# surveys that went out (outbox rows sent): to the present people who agreed to the evaluation (not R5); X's go
+# with X's erasure while X's answer stays
+SENT = {
+    "M1": "L1 S1 S2 S3 S4 S5 R1", "M2": "L1 S1 S2 R1 R2 B1 R3 X", "M3": "L2 R1 R2 R3 R4",
+    "M4": "L1 S1 S2 B1 R3", "M5": "L2 R1 R4 B2",
+}
+# the question after staying away: (person, team, asked, answered, obstacles)
+AWAY = [
+    ("S3", "daseinsvorsorge", at(11, 12, 10), True, ["volunteer_time"]),
+    ("S4", "daseinsvorsorge", at(11, 12, 10), True, ["travel_time", "volunteer_time"]),
+    ("S5", "daseinsvorsorge", at(11, 12, 10), False, []),  # asked, not answered
+    ("X", "daseinsvorsorge", at(11, 12, 10), True, ["travel_time"]),  # erased later: stays without person
+]
 
 
 @dataclass
@@ -251,6 +264,21 @@ async def seed(db: Database, cfg: Config) -> Seeded:
                     comment="Hat geholfen", created_at=answered, updated_at=answered,
                 )
             )  # fmt: skip
+        for meeting, present in SENT.items():
+            sent_at = MEETINGS[meeting][2] + timedelta(hours=3)
+            for key in present.split():
+                s.add(Outbox(
+                    kind="survey", chat_id=who[key].telegram_id, person_id=who[key].id, meeting_id=out.meeting[meeting],
+                    dedupe_key=f"survey:{out.meeting[meeting]}:{who[key].id}:0", due_at=sent_at, status="sent",
+                    sent_at=sent_at, created_at=sent_at, payload={},
+                ))  # fmt: skip
+        for key, slug, asked, answered, obstacles in AWAY:
+            p = who[key]
+            s.add(AwayAnswer(
+                person_id=p.id, team_id=out.team[slug], person_group=p.stakeholder_group, person_town=p.town,
+                obstacles=obstacles, comment="Zu weit" if answered else None, asked_at=asked,
+                answered_at=asked + timedelta(hours=2) if answered else None, updated_at=asked,
+            ))  # fmt: skip
         await s.flush()
         await erase_person(s, who[ERASED])
     return out

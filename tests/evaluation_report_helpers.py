@@ -101,7 +101,9 @@ def sample_figures(vocab: Vocabulary) -> Figures:
         funnel=Funnel(stages, answers),
         survey=SurveyFigures(use_month, use_team, use_field,
                              table("codes_by_month", (*keys, "month"), ("mentions",), vocab), codes_team,
-                             table("codes_by_field", (*keys, "field"), ("mentions",), vocab), codes_total),
+                             table("codes_by_field", (*keys, "field"), ("mentions",), vocab), codes_total,
+                             table("survey_response", ("team", "period"), ("surveyed", "answered", "rate_pct"), vocab),
+                             table("away_reasons", ("reason",), ("people",), vocab)),
     )
 
 

@@ -62,7 +62,7 @@ async def test_small_cells_are_shown_as_less_than_five_and_large_ones_as_numbers
 async def test_every_figure_hides_every_cell_behind_fewer_than_five_people(db, seeded):
     f = await all_figures(db)
     tables = figures_of(f)
-    assert len(tables) == 18
+    assert len(tables) == 20
     for t in tables:
         for row in t.rows:
             for c in row.cells:

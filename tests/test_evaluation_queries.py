@@ -106,6 +106,7 @@ def test_every_figure_has_its_documented_query():
         "ideas_towns", "meetings_towns", "team_mix", "travel", "hours_by_month", "hours_by_group", "hours_by_town",
         "active_by_month", "dropoff_reasons", "idea_funnel", "town_answers", "usefulness_by_month",
         "usefulness_by_team", "usefulness_by_field", "codes_by_month", "codes_by_team", "codes_by_field", "codes_total",
+        "survey_response", "away_reasons",
     }  # fmt: skip
 
 

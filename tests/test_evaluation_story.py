@@ -42,6 +42,9 @@ async def test_surveys_answered_in_the_chat_come_out_in_the_managers_pdf(bot):
     words = " ".join(pdf_text(pdf).split())
     assert "5 Antworten der Kurzumfrage" in words
     assert "Rücklauf der Kurzumfrage: 5 von 5 Befragten (100 %)." in words  # the surveys the outbox sent
+    assert "Rücklauf der Kurzumfrage: Befragte, Antworten und Rücklaufquote" in words  # the table of its own
+    row = "Rücklauf (%) Aktions-Team Daseinsvorsorge 2026-11 5 5 100 Aktions-Team Daseinsvorsorge alle 5 5 100"
+    assert row in words
     assert "4,2 Nutzen der Treffen (1–5)" in words  # (5 + 4 + 4 + 3 + 5) / 5
     assert "10,0 Stunden Engagement" in words  # five present (Lea not ticked) × 2 hours
     # two people named short distances, one travel time: the codes are named, their counts hidden (< 5 people)

@@ -136,6 +136,25 @@ async def test_json_array_and_json_lines_hold_the_same_rows(db, seeded):
     assert held["starts_at"] == "2026-11-26T10:00:00+01:00"
 
 
+async def test_the_managers_meeting_table_shows_the_surveys_response_exactly_the_pseudonymised_one_does_not(
+    db, seeded
+):
+    from models.tables import Outbox, Person, SurveyAnswer
+
+    meeting = seeded.meeting["held"]
+    async with db.transaction() as s:
+        [first, second] = (await s.execute(select(Person).order_by(Person.id).limit(2))).scalars()
+        for who, status in ((first, "sent"), (second, "sent"), (first, "cancelled")):  # a cancelled try: not asked
+            s.add(Outbox(kind="survey", chat_id=who.telegram_id, person_id=who.id, meeting_id=meeting, status=status,
+                         due_at=AFTER, created_at=AFTER, payload={}))
+        s.add(SurveyAnswer(meeting_id=meeting, person_id=first.id, usefulness=4, factors=[], obstacles=[],
+                           created_at=AFTER, updated_at=AFTER))
+    held = next(m for m in json.loads((await export(db, "meetings", "json"))[0]) if m["meeting_id"] == meeting)
+    assert (held["surveyed"], held["survey_answers"]) == (2, 1)  # "1 von 2 Befragten", exact below 5
+    pseudo = json.loads((await export(db, "meetings", "json", pseudonymised=True))[0])
+    assert "surveyed" not in pseudo[0] and "survey_answers" not in pseudo[0]
+
+
 async def test_absence_reasons_are_counted_per_team_month_and_reason(db, seeded):
     data, _ = await export(db, "absence_reasons", "csv")
     assert [(r["team"], r["month"], r["reason"], r["declined"]) for r in read_csv(data)] == [

@@ -37,6 +37,7 @@ async def test_settings_show_reminders_unmuted_at_first(bot):
         f"⬜ {MUTE}",
         "⬜ Ankündigungen stummschalten",
         "⬜ Umfrage nach Treffen abschalten",  # tests/test_survey.py
+        "⬜ Frage nach dem Wegbleiben abschalten",  # tests/test_away.py
     ]
 
 

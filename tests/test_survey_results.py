@@ -142,12 +142,13 @@ async def test_the_result_says_how_many_of_the_people_asked_answered(bot):
 
     team, lead, _, meeting = await team_meeting(bot)
     async with bot.db.transaction() as s:
-        for i in range(11):
+        for i in range(12):  # the twelfth survey never went out (switched off before): not asked
             p, _ = await people.register(s, telegram_id=9600000001 + i, display_name=f"Befragte {i}", language="de",
                                          privacy_version="1", now=bot.clock.now())
             s.add(Outbox(kind="survey", chat_id=p.telegram_id, person_id=p.id, meeting_id=meeting.id,
-                         due_at=bot.clock.now(), dedupe_key=f"survey-test:{i}", payload={}, status="sent",
-                         sent_at=bot.clock.now(), created_at=bot.clock.now()))
+                         due_at=bot.clock.now(), dedupe_key=f"survey-test:{i}", payload={},
+                         status="sent" if i < 11 else "cancelled", sent_at=bot.clock.now(), created_at=bot.clock.now()))
     await add_answers(bot, meeting.id, [5, 4, 4, 3, 5, 4])
     [screen] = await lead.send("/feedback")
     assert "Antworten von 6 der 11 Befragten (55 %)" in screen.text  # 54.5 rounds half up
+    assert "4,2 von 5 (n = 6) · 6 von 11 Befragten" in screen.text  # the meeting's line says it too

@@ -59,8 +59,12 @@ def _meeting_figures(req: Req, shown: bool, figures: Figures, held: bool) -> str
     if not shown:
         return req.t("survey.results_meeting_too_few")
     if not figures.rated:
-        return req.t("survey.results_meeting_unrated", answers=figures.answers)
-    return req.t("survey.results_meeting_figures", mean=_mean(req, figures), n=figures.rated)
+        text = req.t("survey.results_meeting_unrated", answers=figures.answers)
+    else:
+        text = req.t("survey.results_meeting_figures", mean=_mean(req, figures), n=figures.rated)
+    if figures.surveyed >= figures.answers > 0:  # whom the figure stands for: answered of those asked
+        text += req.t("survey.results_meeting_response", answers=figures.answers, surveyed=figures.surveyed)
+    return text
 
 
 async def show_feedback(req: Req) -> None:

@@ -15,6 +15,8 @@ suppression. The sums registered here are every place where the report shows a t
   answers where every answer rated; the headline's meetings are the meetings table's total; the funnel's ideas
   of all towns that were submitted are the ideas table's total. Where two of these are different quantities
   on some data (a meeting with guests only, an answer without a rating), the extra equation only hides more.
+- the survey's response: each team's total and its months (quarters), all teams and the teams' totals; the
+  reasons for staying away and everyone who answered (as the drop-off reasons: conservatively, a sum).
 
 After the sums, a value derived from a hidden cell is hidden with it (a share from its count, a median of days
 from the stays or answers it is the median of, the people column of `travel` from its attendances).
@@ -28,9 +30,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from models.evaluation.disclosure import Sum, protect
+from models.evaluation.response import is_month
 from models.evaluation.shapes import ALL, IDEA, STAGES, SURVEY, Cell, Figures, Row, Summary, Table, Top
 
-DERIVED = {"share_pct": ("multi_town",), "median_days": ("ended", "answered"), "people": ("attendances",)}
+DERIVED = {
+    "share_pct": ("multi_town",),
+    "median_days": ("ended", "answered"),
+    "people": ("attendances",),
+    "rate_pct": ("answered", "surveyed"),
+}
 HIDDEN = Cell(None, None, True)
 
 
@@ -191,6 +199,22 @@ def _across(tally: Tally, fig: Figures) -> None:
         tally.sum(tally.cell(ideas, every, "ideas"), [tally.cell(stages, submitted, "ideas")])
 
 
+def _response(tally: Tally, t: Table) -> None:
+    at = _index(t)
+    for column in ("surveyed", "answered"):
+        totals = []
+        for (team, period), i in at.items():
+            if team == ALL or period != ALL:
+                continue
+            total = tally.cell(t, i, column)
+            totals.append(total)
+            for months in (True, False):
+                parts = [j for (tm, p), j in at.items() if tm == team and p != ALL and is_month(p) == months]
+                tally.sum(total, (tally.cell(t, j, column) for j in parts))
+        if (ALL, ALL) in at:
+            tally.sum(tally.cell(t, at[(ALL, ALL)], column), totals)
+
+
 def _derived(t: Table) -> None:
     for i, r in enumerate(t.rows):
         for derived, sources in DERIVED.items():
@@ -227,6 +251,8 @@ def secure(fig: Figures) -> int:
     _total_rows(tally, fig.cross_town.meetings, ("meetings", "multi_town"))
     _total_rows(tally, fig.staying.dropoff, ("people", "absences"))
     _total_rows(tally, fig.funnel.town_answers, ("forwarded", "answered"))
+    _total_rows(tally, fig.survey.away_reasons, ("people",))
+    _response(tally, fig.survey.response)
     _hours(tally, fig)
     _codes(tally, fig)
     _same(tally, fig)

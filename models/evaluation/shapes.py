@@ -111,6 +111,8 @@ class SurveyFigures:
     codes_by_team: Table  # source × kind × code × team
     codes_by_field: Table  # source × kind × code × field of action
     codes_total: Table  # source × kind × code over the whole period (counted from the mentions)
+    response: Table  # team × period (month, quarter, all; all teams): surveys sent, answered, response rate %
+    away_reasons: Table  # obstacle (+ all): people naming it as what kept them away (models/surveys/away.py)
 
 
 @dataclass

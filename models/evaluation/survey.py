@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.evaluation import response
 from models.evaluation.common import add_row, half_up, idea_people, month, set_people, within
 from models.evaluation.shapes import ALL, IDEA, SURVEY, UNKNOWN, SurveyFigures, Table, table
 from models.ideas.core import MERGED
@@ -149,4 +150,8 @@ async def survey(
         codes_by_team=_codes(mentions, "team", vocab, suppress),
         codes_by_field=_codes(mentions, "field", vocab, suppress),
         codes_total=_codes(mentions, None, vocab, suppress),
+        response=response.response(
+            await response.surveys_sent(s, since, until), [(a.team, a.month, a.who) for a in said], vocab, suppress
+        ),
+        away_reasons=await response.away_reasons(s, since, until, vocab, suppress),
     )

@@ -42,12 +42,14 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "route_notes": ("person_id", ANONYMISE),  # a town's question, the project's reply: they stay on the route
     "idea_voices": ("person_id", DELETE),  # the audio is the person's voice: it goes (the idea's text stays)
     "member_contacts": ("person_id", DELETE),  # phone, postal address, e-mail of a member reached outside Telegram
+    "away_answers": ("person_id", ANONYMISE),  # reasons for staying away: the figures stay, the sentence goes
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link
 ALSO_CLEARED: dict[str, tuple[str, ...]] = {
     "announcements": ("progress_chat_id", "progress_message_id"),  # the sender's progress message
     "survey_answers": ("comment", "comment_review", "comment_reviewed_at"),  # a sentence may identify them
+    "away_answers": ("comment",),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from models.meetings.core import CANCELLED
 from models.reports.stats import Scope
 from models.reports.tables import C, Query, Shape, consented, count, picker, scoped, sorted_keys
+from models.surveys.core import DELIVERED, SURVEY
 from models.tables import (
     Announcement,
     Idea,
@@ -24,6 +25,7 @@ from models.tables import (
     Outbox,
     Person,
     Rsvp,
+    SurveyAnswer,
     Team,
     Workshop,
 )
@@ -45,6 +47,8 @@ MEETINGS = [
     C("attended", "Members recorded as present."),
     C("guests", "Guests without Telegram."),
     C("attendance_recorded", "When the lead finished recording attendance; empty = not recorded."),
+    C("surveyed", "People the short survey went out to (exact: for the project manager).", pseudonymised=False),
+    C("survey_answers", "Survey answers given (exact: for the project manager).", pseudonymised=False),
     C("agenda", "Agenda (free text).", pseudonymised=False),
     C("decisions", "Decisions (free text).", pseudonymised=False),
     C("next_steps", "Next steps (free text).", pseudonymised=False),
@@ -73,6 +77,8 @@ def meetings(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
             answered(Rsvp.attended.is_(True)),
             Meeting.guests,
             Meeting.attendance_recorded_at,
+            count(Outbox, Outbox.meeting_id == Meeting.id, Outbox.kind == SURVEY, Outbox.status.in_(DELIVERED)),
+            count(SurveyAnswer, SurveyAnswer.meeting_id == Meeting.id),
             Meeting.agenda,
             Meeting.decisions,
             Meeting.next_steps,

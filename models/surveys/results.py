@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.errors import Refusal
 from models.meetings.core import schedulable_teams
 from models.reports.suppression import min_people
-from models.surveys.core import SURVEY
+from models.surveys.core import DELIVERED, SURVEY
 from models.surveys.figures import Figures
 from models.surveys.releases import HELD, settle
 from models.tables import Meeting, Outbox, Person, SurveyAnswer, Team
@@ -80,7 +80,7 @@ async def team_figures(s: AsyncSession, person: Person, now: datetime) -> list[T
     sent = await s.execute(
         select(Meeting.team_id, Outbox.meeting_id, func.count(func.distinct(Outbox.person_id)))
         .join(Meeting, Meeting.id == Outbox.meeting_id)
-        .where(Outbox.kind == SURVEY, Meeting.team_id.in_([t.id for t in teams]))
+        .where(Outbox.kind == SURVEY, Outbox.status.in_(DELIVERED), Meeting.team_id.in_([t.id for t in teams]))
         .group_by(Meeting.team_id, Outbox.meeting_id)
     )
     surveyed: dict[int, int] = {}

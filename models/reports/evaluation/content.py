@@ -120,14 +120,26 @@ def _summary(fig: Figures, src: Sources, f: Frame) -> list[Block]:
     if tb.value(head.usefulness) is not None:
         answers = int(tb.value(head.answers) or 0)
         blocks.append(Paragraph(say("summary_usefulness", mean=usefulness, answers=answers)))
-    said = tb.value(head.answers)
-    if said and src.surveyed >= said:  # so the results can be judged for bias: who answered of those asked
-        rate = tb.number(100 * said / src.surveyed, lang)
-        blocks.append(Paragraph(say("summary_response", answers=int(said), surveyed=src.surveyed, rate=rate)))
+    response = _response_total(fig, lang)
+    if response is not None:  # so the results can be judged for bias: who answered of those asked
+        blocks.append(Paragraph(say("summary_response", **response)))
     tops = [(kind, top) for kind, top in (("factor", head.top_factor), ("obstacle", head.top_obstacle)) if top]
     for kind, top in tops:
         blocks.append(Paragraph(say(f"summary_top_{kind}", code=top.label, mentions=_words(top.mentions, f))))
     return blocks
+
+
+def _response_total(fig: Figures, lang: str) -> dict[str, object] | None:
+    """"19 von 28 Befragten (68 %)": the response table's cell for all teams over the period, where shown."""
+    figure = fig.survey.response
+    row = next((r for r in figure.rows if r.keys == (ALL, ALL)), None)
+    if row is None:
+        return None
+    asked, said = tb.value(tb.cell(figure, row, "surveyed")), tb.value(tb.cell(figure, row, "answered"))
+    if not asked or said is None:
+        return None
+    rate = tb.cell_text(tb.cell(figure, row, "rate_pct"), lang, "rate_pct")
+    return {"answers": int(said), "surveyed": int(asked), "rate": rate}
 
 
 def _said(text: str, f: Frame) -> str:
@@ -200,6 +212,8 @@ def _participation(fig: Figures, f: Frame) -> list[Block]:
             blocks.append(_noted(table, any(MARKER in row for row in table.rows), f))
     if fig.staying.dropoff.rows:
         blocks.append(_titled(fig.staying.dropoff, f))
+    if fig.survey.away_reasons.rows:  # the one question to people who stopped coming: a figure of its own
+        blocks += [Paragraph(say("away_intro")), _titled(fig.survey.away_reasons, f)]
     return blocks
 
 
@@ -297,6 +311,8 @@ def _fields(fig: Figures, f: Frame) -> list[Block]:
         blocks.append(_picture(say("chart_funnel"), values, f, lambda note: charts.category_bars(
             labels, values, say("chart_funnel"), say("chart_empty"), axes, note)))
         blocks.append(_titled(stages, f))
+    if fig.survey.response.rows:  # whom the survey results stand for: answered of those asked
+        blocks += [Paragraph(say("response_intro", min=f.min_people)), _titled(fig.survey.response, f)]
     if fig.survey.usefulness_by_field.rows:
         blocks.append(_titled(fig.survey.usefulness_by_field, f))
     months = tb.detail_rows(fig.survey.usefulness_by_month)

@@ -21,9 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.reports.evaluation.origins import Origin, Where, origins
 from models.reports.suppression import min_people
-from models.surveys.core import SURVEY
 from models.surveys.sentences import LEFT_OUT, RELEASED, redactor, written
-from models.tables import AuditEntry, Meeting, Outbox, Person, SurveyAnswer, Team
+from models.tables import AuditEntry, Meeting, Person, SurveyAnswer, Team
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,6 @@ class Sources:
     consenting: int = 0  # of them, agreeing to the evaluation
     first_day: datetime | None = None  # the first registration: where an open period starts
     sentences: list[Sentence] = field(default_factory=list)
-    surveyed: int = 0  # surveys sent in the period (a person per meeting once): "185 von 412 Befragten"
     left_out: int = 0  # sentences of the period the project manager left out
     unreviewed: int = 0  # sentences of the period still waiting for review (not in the report either)
 
@@ -65,15 +63,7 @@ async def read(s: AsyncSession, since: datetime | None, until: datetime | None, 
     ).scalar_one()
     first = (await s.execute(select(func.min(Person.created_at)))).scalar_one()
     found, left_out, unreviewed = await _sentences(s, since, until, tz or UTC)
-    pairs = (
-        select(Outbox.meeting_id, Outbox.person_id)
-        .join(Meeting, Meeting.id == Outbox.meeting_id)
-        .where(Outbox.kind == SURVEY, *_window(Meeting.starts_at, since, until))
-        .distinct()
-        .subquery()
-    )
-    surveyed = (await s.execute(select(func.count()).select_from(pairs))).scalar_one()
-    return Sources(members, consenting, first, found, int(surveyed or 0), left_out, unreviewed)
+    return Sources(members, consenting, first, found, left_out, unreviewed)
 
 
 async def _sentences(
