@@ -159,7 +159,7 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     )
     assert "Umfrage #1 (Aktions-Team Fachkräfte), 4 Personen eingeladen" in line("Terminumfrage gestartet")
     voiced = "Lutz Leitmann – Idee #1 „=SUM(A1:A9) Mehr Busse am Abend zwische…“: Zusammenfassung der Sprachnachricht"
-    assert voiced in line("Zusammenfassung einer Sprach-Idee eingetragen")
+    assert voiced in line("Zusammenfassung einer Sprachnachricht eingetragen")
     assert "Umfrage #1, 1 Person benachrichtigt" in line("Termin aus Umfrage gewählt")
     assert "Umfrage #2, 3 Personen benachrichtigt" in line("Terminumfrage ohne Termin beendet")
     assert "System – 1 Person gelöscht, 0 alte Protokolleinträge entfernt" in line("Aufbewahrungsfristen angewandt")
