@@ -135,9 +135,8 @@ async def on_button(req: Req) -> None:
     action, voice_id = req.cb.arg(0), req.cb.int(1)
     if action == "p":
         voice = await voice_domain.playable(req.session, req.me, voice_id, req.now)
-        info = voice_domain.VoiceInfo(voice.id, voice.kind, None, voice.duration, None)
         ref = f"#{voice.idea_id}" if voice.kind == voice_domain.IDEA else req.t("voice.ref", id=voice.id)
-        data, seconds, chat = bytes(voice.data), info.duration, req.me.telegram_id
+        data, seconds, chat = bytes(voice.data), voice.duration, req.me.telegram_id
         caption = req.t(f"voice.play_caption_{voice.kind}", id=ref)
         req.toast(req.t("voice.playing"))
 

@@ -81,6 +81,8 @@ async def test_a_spoken_survey_sentence_is_heard_by_the_manager_only_and_its_sum
     async with bot.db.transaction() as s:
         entry = (await s.execute(select(AuditEntry).where(AuditEntry.action == "voice_summary"))).scalar_one()
     assert entry.details == {"kind": "survey", "meeting": meeting.id, "length": 43}  # never the text
+    said = f"Satz einer Umfrage-Antwort (Treffen #{meeting.id}) aus einer Sprachnachricht eingetragen"
+    assert said in (await maria.send("/audit"))[-1].text
 
     # retention: voice_days after the summary, not before (the job runs once a local day)
     bot.clock.advance(timedelta(days=29))
@@ -186,6 +188,8 @@ async def test_a_spoken_answer_to_a_towns_question_goes_to_the_town_as_the_typed
     async with bot.db.transaction() as s:
         route = await s.get(IdeaRoute, saalfeld.id)
         assert (route.status, route.reply) == ("replied", summary)
+    said = "Idee #1: Antwort auf die Rückfrage der Verwaltung Saalfeld aus einer Sprachnachricht getippt"
+    assert said in (await maria.send("/audit"))[-1].text
     await maria.press("✍️ Nr. 1 Zusammenfassung eintragen", message=listed)  # answered: no second answer
     assert maria.callback_answers[-1][0] == "Diese Rückfrage ist schon beantwortet."
 
@@ -241,12 +245,13 @@ async def test_spoken_minutes_are_played_and_typed_into_the_minutes_by_the_lead_
     async with bot.db.transaction() as s:
         assert (await s.get(Meeting, meeting.id)).decisions == "Rufbus ab März testen; Lea fragt beim Landkreis an."
     assert (await lead.send("/voices"))[-1].text.startswith("🎤 Keine Sprachnachricht wartet")
+    said = f"Protokoll von Treffen #{meeting.id} aus einer Sprachnachricht eingetragen"
+    assert said in (await maria.send("/audit"))[-1].text
 
     bot.clock.advance(timedelta(days=29))
     assert await retention(bot) == 0
     bot.clock.advance(timedelta(days=1, minutes=1))
     assert await retention(bot) == 1
-    screen = await lead.send("/attendance")
     assert await voices(bot) == []
 
 
