@@ -42,6 +42,7 @@ from handlers import (
 )
 from handlers import help as help_screen
 from handlers import menu as main_menu
+from handlers import voice as voice_handlers
 from handlers.announcements import compose as announce
 from handlers.announcements import progress as announcements_progress
 from handlers.common import ANYONE, CONSENTED, KNOWN, MEMBER, HandlerFn, TelegramCallback
@@ -54,7 +55,6 @@ from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
-from handlers.ideas import voice as ideas_voice
 from handlers.meetings import attendance, calendar, rsvp, rsvp_list
 from handlers.meetings import flow as meeting_flow
 from handlers.polls import flow as polls
@@ -109,6 +109,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "saetze": (survey_sentences.show_sentences, MEMBER),  # project manager: checked in the domain
     "sentences": (survey_sentences.show_sentences, MEMBER),  # the English name of /saetze
     "anfragen": (route_requests.show_requests, MEMBER),  # a town's contacts: checked in the domain
+    "voices": (voice_handlers.show_waiting, MEMBER),  # leads and managers: what each may summarise (domain)
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -171,7 +172,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "wi": (workshop_import.on_button, MEMBER),  # a workshop's results sent in the chat (project manager)
     "wh": (workshop_handout.on_button, MEMBER),  # a workshop's handout as a PDF (project manager)
     "er": (evaluation_report.on_button, MEMBER),  # project manager: checked in the domain
-    "vo": (ideas_voice.on_button, MEMBER),  # an idea given by voice: ▶️ and its summary (lead or manager)
+    "vo": (voice_handlers.on_button, MEMBER),  # a voice message: ▶️ and its summary (checked in the domain)
 }
 
 # draft flow -> what typed input means while that flow is open
@@ -187,7 +188,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "workshop": workshops.on_input,
     "route": idea_routing.on_input,
     "route_reply": route_reply.on_input,
-    "voicesum": ideas_voice.on_input,  # the summary of an idea given by voice
+    "voicesum": voice_handlers.on_input,  # the summary of a voice message (idea, sentence, answer, minutes)
 }
 
 

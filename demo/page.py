@@ -212,6 +212,8 @@ def _bot_message(m: BotMessage) -> dict[str, Any]:
                            "url": f"/api/file/{m.chat_id}/{m.message_id}"}
     if m.photo is not None:
         out["photo"] = f"/api/file/{m.chat_id}/{m.message_id}"
+    if m.voice is not None:  # a recording played back to a lead: the page shows a player
+        out["voice"] = f"/api/file/{m.chat_id}/{m.message_id}"
     return out
 
 
@@ -230,6 +232,8 @@ async def _file(request: web.Request) -> web.Response:
     if msg.photo is not None:
         kind = "image/png" if msg.photo.startswith(b"\x89PNG") else "image/jpeg"
         return web.Response(body=msg.photo, content_type=kind)
+    if msg.voice is not None:
+        return web.Response(body=msg.voice, content_type="audio/ogg")
     if msg.document is None:
         raise web.HTTPNotFound()
     name, data, mime = msg.document

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from botapi import FakeTelegram, SimGroup, SimUser
 from core.config import Config
 from demo import history
+from demo.audio import silent_opus
 from models import groups, outbox, people, polls, teams
+from models import voice as voice_domain
 from models.db import Database
 from models.ideas import answers as idea_answers
 from models.ideas import core as ideas
@@ -107,6 +110,23 @@ def _local(config: Config, now: datetime, days: int, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=config.time_zone)
 
 
+VOICE_SECONDS = 42
+
+
+async def _voice_idea(s: AsyncSession, config: Config, team_id: int, now: datetime) -> None:
+    """Frieda spoke an idea an hour ago (a silent Ogg/Opus recording): Lea sees "🎤 Sprachnachricht (0:42)" in
+    /answer and /voices, can play it and type the summary (docs/voice.md)."""
+    frieda = await people.get_person(s, MEMBER_BASE + 5)
+    assert frieda is not None and frieda.town is not None
+    spoken = now - timedelta(hours=1)
+    voice = await voice_domain.store(s, frieda, silent_opus(VOICE_SECONDS), VOICE_SECONDS, None, spoken)
+    idea = await ideas.submit(
+        s, frieda, text=voice_domain.placeholder(VOICE_SECONDS), field="public_services", towns=[frieda.town],
+        team_id=team_id, now=spoken, fields=[f.key for f in config.fields], allowed_towns=[t.key for t in config.towns],
+    )  # fmt: skip
+    await voice_domain.attach(s, voice, idea)
+
+
 async def seed(db: Database, config: Config, now: datetime) -> None:
     """Fill a new demo database; does nothing when it is filled already."""
     town_keys = [t.key for t in config.towns]
@@ -192,6 +212,7 @@ async def seed(db: Database, config: Config, now: datetime) -> None:
                             address="Stadtbibliothek, Blankenburger Str. 4", town="saalfeld",
                             agenda="Fahrplanentwurf, Haltestellen, Ehrenamtliche Fahrer*innen")
         await meetings.create_meeting(s, lead, dasein_team.id, soon, now, policy, town_keys)
+        await _voice_idea(s, config, dasein_team.id, now)
         slots = [_local(config, now, d, 18) for d in (8, 9, 10)]
         await polls.create_poll(s, lead, dasein_team.id, "Nächstes Treffen: Sprechstunde Mobilität", slots,
                                 _local(config, now, 5, 20), now, policy)

@@ -106,6 +106,7 @@ def _message_json(m: BotMessage) -> dict[str, Any]:
     out["buttons"] = [[dataclasses.asdict(b) for b in row] for row in m.buttons]
     out["document"] = None if m.document is None else [m.document[0], _b64(m.document[1]), m.document[2]]
     out["photo"] = None if m.photo is None else _b64(m.photo)
+    out["voice"] = None if m.voice is None else _b64(m.voice)  # a recording played back to a lead
     return out
 
 
@@ -117,5 +118,7 @@ def _message(raw: dict[str, Any]) -> BotMessage:
         raw["document"] = (name, _unb64(data), mime)
     if raw["photo"] is not None:
         raw["photo"] = _unb64(raw["photo"])
+    if raw.get("voice") is not None:  # states saved before voices were played have no such field
+        raw["voice"] = _unb64(raw["voice"])
     known = {f.name for f in dataclasses.fields(BotMessage)}
     return BotMessage(**{k: v for k, v in raw.items() if k in known})

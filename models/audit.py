@@ -33,7 +33,7 @@ IMPORT_IDEAS = "import_ideas"  # a workshop's results imported (models/ideas/imp
 MERGE_IDEAS = "merge_ideas"  # an idea merged into a similar one (models/ideas/merge.py)
 ROUTE_REPLY = "route_reply"  # a town's question answered (models/ideas/route_replies.py)
 ROUTE_ANSWER = "route_answer"  # a town's contact answered a forwarded idea (models/ideas/routing.py)
-VOICE_SUMMARY = "voice_summary"  # a lead typed the summary of a voice idea (models/voice.py)
+VOICE_SUMMARY = "voice_summary"  # someone typed the summary of a voice message (models/voice.py)
 SENTENCE_REVIEW = "sentence_review"  # a survey sentence released or left out (models/surveys/sentences.py)
 ACTIONS = (
     MAKE_LEAD,

@@ -534,11 +534,13 @@ class RouteNote(Base):
 
 
 class IdeaVoice(Base):
-    """A voice message given instead of a typed idea text; the audio bytes live in this row (backups and PostgreSQL
+    """A voice message given instead of typed text; the audio bytes live in this row (backups and PostgreSQL
     see them like every other row, and nothing on disk can outlive it).
 
-    `idea_id` is empty while the idea dialogue is still open. `transcript` stays empty until an offline transcriber
-    fills it (docs/voice.md). The row is deleted `[privacy] voice_days` after the idea's first answer.
+    `kind` says which step it answers (models/voice.py KINDS): an idea's text (`idea_id`, empty while the idea
+    dialogue is still open), a survey's sentence (`survey_answer_id`), the project's answer to a town's question
+    (`route_id`), or a meeting's decisions or next steps (`meeting_id`). `transcript` stays empty until an offline
+    transcriber fills it (docs/voice.md). Retention deletes the row `[privacy] voice_days` after its step is done.
     """
 
     __tablename__ = "idea_voices"
@@ -546,6 +548,13 @@ class IdeaVoice(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), server_default="idea")
+    survey_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_answers.id", ondelete="CASCADE"), index=True
+    )
+    route_id: Mapped[int | None] = mapped_column(ForeignKey("idea_routes.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    summarised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when a person typed its summary
     duration: Mapped[int] = mapped_column(Integer)  # seconds, as Telegram reports it
     mime_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)

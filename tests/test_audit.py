@@ -161,7 +161,7 @@ async def test_the_german_lines_read_as_the_manager_knows_the_project(db, seeded
     )
     assert "Umfrage #1 (Aktions-Team Fachkräfte), 4 Personen eingeladen" in line("Terminumfrage gestartet")
     voiced = "Lutz Leitmann – Idee #1 „=SUM(A1:A9) Mehr Busse am Abend zwische…“: Zusammenfassung der Sprachnachricht"
-    assert voiced in line("Zusammenfassung einer Sprach-Idee eingetragen")
+    assert voiced in line("Zusammenfassung einer Sprachnachricht eingetragen")
     reviewed = "Maria Managerin – Satz #7 („Treffen bei Quast (held)“, "
     assert reviewed in line("Satz aus der Umfrage geprüft")
     assert "(Aktions-Team Daseinsvorsorge)): noch nicht geprüft → ✅ aufgenommen" in line(

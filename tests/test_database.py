@@ -1,15 +1,17 @@
 """The schema comes from migrations alone, and the suite really runs on the database CI asked for."""
 
+import asyncio
 import os
 from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import bindparam, inspect, select, text
 
 from models.db import Database, UTCDateTime
-from models.migrate import upgrade
+from models.migrate import alembic_config, upgrade
 from models.tables import Base, Person
 
 
@@ -105,3 +107,34 @@ async def test_migration_0006_starts_the_consent_history_and_the_activity_from_w
         (2, "privacy", "2025-01", consented),
     ]
     assert all(at >= before.replace(microsecond=0) for at in seen) and len(seen) == 2
+
+
+async def test_migration_0015_keeps_earlier_voices_as_idea_voices_and_downgrades_cleanly(empty_db_url):
+    """Every recording stored before 0015 was an idea's: it keeps its bytes and gets kind 'idea'; going back to
+    0014 drops the new columns again and keeps the row."""
+    from models.tables import IdeaVoice
+
+    url = empty_db_url
+    await upgrade(url, "0014_away_answers")
+    db = Database(url)
+    async with db.transaction() as s:
+        await s.execute(
+            text(
+                "INSERT INTO idea_voices (duration, mime_type, size, data, created_at)"
+                " VALUES (42, 'audio/ogg', 4, :data, :at)"
+            ).bindparams(bindparam("at", type_=UTCDateTime())),
+            {"data": b"OggS", "at": datetime(2026, 12, 1, tzinfo=UTC)},
+        )
+    await db.dispose()
+    await upgrade(url)
+    db = Database(url)
+    async with db.transaction() as s:
+        [voice] = (await s.execute(select(IdeaVoice))).scalars().all()
+    await db.dispose()
+    assert (voice.kind, voice.data, voice.survey_answer_id, voice.summarised_at) == ("idea", b"OggS", None, None)
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0014_away_answers")
+    db = Database(url)
+    async with db.transaction() as s:
+        columns = (await s.execute(text("SELECT * FROM idea_voices"))).keys()
+    await db.dispose()
+    assert "kind" not in columns and "data" in columns

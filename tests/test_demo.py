@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot import cli
 from core.config import load_config
 from demo import seed
+from demo.audio import PRE_SKIP, ogg_crc
 from demo.page import snapshot
 from demo.run import demo_config, demo_database, start_demo
 from demo.state import state_path
@@ -80,6 +81,39 @@ async def test_every_person_on_the_page_has_something_to_show(demo):
     assert "meeting" in lead_menu and "stats" not in lead_menu
     assert "stats" in {c["command"] for c in people["manager"]["commands"]}
     assert state["texts"]["plus_day"] == "+1 Tag"  # the page's own words, German first
+
+
+@SHARED
+async def test_the_lead_finds_a_spoken_idea_in_answer_and_hears_a_valid_ogg_opus_recording(demo):
+    lea = demo.users["lead"]
+    await lea.send("/answer")
+    await tap(lea, "▶")  # the newest waiting ideas are on the second page
+
+    def spoken(m) -> bool:
+        return any("🎤 Sprachnachricht (0:42)" in b for b in m.button_texts())
+
+    listed = await lea.wait_for_message(spoken, timeout=10)
+    await lea.press("🎤 Sprachnachricht (0:42)", message=listed)
+    screen = await lea.wait_for_message(lambda m: any("anhören (0:42)" in b for b in m.button_texts()), timeout=10)
+    assert "Zusammenfassung eintragen" in " ".join(screen.button_texts())
+    await lea.press(next(b for b in screen.button_texts() if "anhören" in b), message=screen)
+    voice = await lea.wait_for_message(lambda m: m.kind == "voice", timeout=10)
+    pages, offset = [], 0
+    while offset < len(voice.voice):  # every Ogg page checks out, and the last one ends at 42 s of 48 kHz audio
+        data = voice.voice
+        assert data[offset : offset + 4] == b"OggS"
+        segments = data[offset + 26]
+        end = offset + 27 + segments + sum(data[offset + 27 : offset + 27 + segments])
+        page = bytearray(data[offset:end])
+        stored, page[22:26] = int.from_bytes(page[22:26], "little"), b"\0\0\0\0"
+        assert ogg_crc(bytes(page)) == stored
+        pages.append(page)
+        offset = end
+    assert pages[0][28:36] == b"OpusHead" and pages[-1][5] == 0x04  # the end-of-stream page
+    assert int.from_bytes(pages[-1][6:14], "little") - PRE_SKIP == 42 * 48000
+    played = next(m for m in snapshot(demo)["persons"] if m["key"] == "lead")["chats"][0]["messages"][-1]
+    async with aiohttp.ClientSession() as http, http.get(f"{demo.fake.url}{played['voice']}") as res:
+        assert (res.status, res.content_type, await res.read()) == (200, "audio/ogg", voice.voice)  # the page's player
 
 
 @SHARED

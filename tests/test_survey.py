@@ -246,9 +246,8 @@ async def test_a_sentence_is_cleaned_limited_and_stored(bot):
     survey = surveys_of(anna)[0]
     await anna.press("4", message=survey)
     await anna.press("💬 Einen Satz dazu", message=survey)
-    assert "Schreib einen Satz, bitte ohne andere Personen beim Namen zu nennen (höchstens 300 Zeichen" in (
-        anna.last_message().text
-    )
+    asked = "Schreib einen Satz (oder sprich ihn als Sprachnachricht), bitte ohne andere Personen beim Namen zu nennen"
+    assert f"{asked} (höchstens 300 Zeichen" in anna.last_message().text
     replies = await anna.send("x" * 301)
     assert replies[-1].text == "Das ist zu lang: höchstens 300 Zeichen, bitte kürzer."
     replies = await anna.send("\u200b \u2800")
@@ -339,7 +338,7 @@ async def test_a_sticker_instead_of_the_sentence_is_refused_politely(bot):
     await anna.press("4", message=surveys_of(anna)[0])
     await anna.press("💬 Einen Satz dazu")
     replies = await anna.send_sticker()
-    assert [m.text for m in replies] == ["Bitte schreib deinen Satz als Text."]
+    assert [m.text for m in replies] == ["Bitte schick mir deinen Satz als Text oder als Sprachnachricht."]
     assert (await answer_row(bot, meeting.id, anna)).comment is None
 
 

@@ -120,7 +120,7 @@ async def test_the_audio_is_deleted_voice_days_after_the_answer_and_not_before(b
     listed = (await lead.send("/ideas"))[-1]
     assert not [b for b in listed.button_texts() if "anhören" in b]
     await lead.press_data("vo:1:p:1")  # an old ▶️ button
-    assert lead.callback_answers[-1] == ("Zur Idee #1 ist keine Sprachnachricht (mehr) gespeichert.", True)
+    assert lead.callback_answers[-1] == ("Diese Sprachnachricht ist nicht (mehr) gespeichert.", True)
 
 
 async def test_mydata_holds_the_audio_and_deleteme_erases_it(bot):

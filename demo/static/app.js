@@ -159,6 +159,7 @@ function bubble(p, chat, m) {
     if (!images.has(m.photo)) images.set(m.photo, el("img", { src: m.photo, alt: "", onload: stick }));
     box.append(el("div", { class: "photo" }, images.get(m.photo)));
   }
+  if (m.voice) box.append(el("audio", { class: "voice", controls: "", preload: "none", src: m.voice }));
   if (m.document) {
     const kb = Math.max(1, Math.round(m.document.size / 1024));
     box.append(el("div", { class: "doc" }, el("span", { class: "icon", text: "📄" }),

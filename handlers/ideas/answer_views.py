@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Config
 from core.texts import format_day, t
+from handlers import voice as voice_views
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import codes as idea_codes
 from handlers.ideas import routing_views
-from handlers.ideas import voice as voice_views
 from handlers.ideas.origin import origin
 from handlers.names import field_name, status_name
 from models.ideas import answers as domain

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from core.texts import format_day
+from handlers import voice as voice_views
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, pager, short
 from handlers.ideas import path, routing_views
 from handlers.ideas import similar as similar_views
-from handlers.ideas import voice as voice_views
 from handlers.ideas.origin import origin
 from handlers.names import field_name, status_name, town_name
 from models import drafts

@@ -2,19 +2,22 @@
 
 Reached from the attendance nudge (button `att:1:<meeting>:show:0`) and from /attendance. Buttons are
 `att:1:<meeting>:<action>:<args>`; each carries the value it sets (present/absent, the guest count), so a
-re-sent tap changes nothing. Decisions and next steps are typed in a "minutes" draft. Below the names, the team's
-open ideas: one tap links an idea to this meeting (handlers/meetings/attendance_ideas.py).
+re-sent tap changes nothing. Decisions and next steps are typed in a "minutes" draft (or spoken:
+handlers/voice.py). Below the names, the team's open ideas: one tap links an idea to this meeting
+(handlers/meetings/attendance_ideas.py).
 """
 
 from __future__ import annotations
 
 from core.texts import format_when
+from handlers import voice as voice_views
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
 from handlers.meetings import attendance_ideas
 from handlers.meetings.attendance_result import result_view
 from handlers.names import person_name
 from models import drafts
+from models import voice as voice_domain
 from models.errors import Refusal
 from models.meetings import attendance as attendance_domain
 from models.surveys import core as surveys
@@ -87,6 +90,9 @@ async def screen(req: Req, meeting: Meeting, page: int, idea_page: int = 0) -> V
             Btn(req.t("attendance.next_steps_button"), data("nxt", page)),
         ]
     )
+    voice_lines, voice_rows = await voice_views.meeting_section(req, meeting.id)  # minutes given as voice messages
+    lines += voice_lines
+    rows += voice_rows
     idea_lines, idea_rows = await attendance_ideas.section(req, meeting, page, idea_page)
     rows += idea_rows
     rows.append([Btn(req.t("attendance.done_button"), data("done", page))])
@@ -136,9 +142,17 @@ async def on_attendance_button(req: Req) -> None:
 
 async def on_input(req: Req, draft: Draft) -> None:
     """Typed decisions or next steps for the meeting in the draft; then the attendance screen again."""
+    meeting_id = int(draft.data.get("meeting", 0))
+    voice = voice_views.voice_of(req)
+    if voice is not None:  # kept for the lead or the manager to listen to and type into the minutes
+        meeting = await attendance_domain.recordable_meeting(req.session, req.me, meeting_id, req.now)
+        if draft.step not in voice_domain.MINUTES:
+            raise Refusal("errors.unknown_choice")
+        await voice_views.receive(req, voice, draft.step, meeting.id)
+        await drafts.clear_draft(req.session, req.me.id)
+        return
     if req.text is None:
         raise Refusal("attendance.text_only")
-    meeting_id = int(draft.data.get("meeting", 0))
     meeting = await attendance_domain.set_minutes(req.session, req.me, meeting_id, draft.step, req.text, req.now)
     await drafts.clear_draft(req.session, req.me.id)
     req.reply(req.t("attendance.minutes_saved"))

@@ -279,6 +279,11 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
         return _audit_forward(d, names, config, lang)
     if e.action in (audit.ROUTE_ANSWER, audit.ROUTE_REPLY):
         return _audit_route(e.action, d, names, config, lang)
+    if e.action == audit.VOICE_SUMMARY and d.get("kind", "idea") != "idea":  # a sentence, an answer, the minutes
+        kind = d["kind"] if d["kind"] in ("survey", "route") else "minutes"
+        found = config.town(str(d.get("town", "")))
+        town = found.name(lang) if found else str(d.get("town", "–"))
+        return t(lang, f"voice.audit_summary_{kind}", meeting=d.get("meeting", "?"), idea=d.get("idea", "?"), town=town)
     if e.action == audit.VOICE_SUMMARY:
         idea = names.ideas.get(d.get("idea", -1))
         text = idea.text if idea else ""

@@ -7,9 +7,11 @@ changes nothing.
 
 from __future__ import annotations
 
+from handlers import voice as voice_views
 from handlers.common import Req
 from handlers.surveys.views import survey_view, thanks_view
 from models import drafts
+from models import voice as voice_domain
 from models.errors import Refusal
 from models.surveys import answers as surveys
 from models.tables import Draft, Meeting, Team
@@ -60,10 +62,19 @@ async def on_survey_button(req: Req) -> None:
 
 
 async def on_input(req: Req, draft: Draft) -> None:
-    """The typed sentence for the meeting in the draft; then the saved answer with "Ändern"."""
+    """The typed sentence for the meeting in the draft; then the saved answer with "Ändern". A voice message is kept
+    under the evaluation consent (`open_survey` checks it) until the project manager types it as the sentence."""
+    meeting_id = int(draft.data.get("meeting", 0))
+    voice = voice_views.voice_of(req)
+    if voice is not None:
+        answer = await surveys.sentence_row(req.session, req.me, meeting_id, req.now)
+        await voice_views.receive(req, voice, voice_domain.SURVEY, answer.id)
+        await drafts.clear_draft(req.session, req.me.id)
+        meeting = await surveys.open_survey(req.session, req.me, meeting_id, req.now)
+        req.reply(thanks_view(req.config, meeting, answer, req.lang))
+        return
     if req.text is None:
         raise Refusal("survey.text_only")
-    meeting_id = int(draft.data.get("meeting", 0))
     answer = await surveys.set_comment(req.session, req.me, meeting_id, req.text, req.now)
     await drafts.clear_draft(req.session, req.me.id)
     meeting = await surveys.open_survey(req.session, req.me, meeting_id, req.now)

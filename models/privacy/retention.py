@@ -5,7 +5,8 @@ Nothing here touches Telegram. Three rules ([privacy] in the config):
   `people.last_seen_at` is the last such day (written at most once a day, see `people.note_activity`);
 * `after_end_days` after the project's last day (`project.end_date`) everyone is erased;
 * audit log entries older than `audit_days` are deleted;
-* a voice message given for an idea is deleted `voice_days` after the idea's first answer (models/voice.py).
+* a voice message is deleted `voice_days` after its step is done: the idea's first answer, or the typed summary of a
+  survey sentence, an answer to a town or the minutes (models/voice.py).
 `enforce` applies them (in small transactions, so the bot keeps answering meanwhile) and records the counts
 in the audit log, never who was erased. Running it again the same day finds nothing more to do.
 """

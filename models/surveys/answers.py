@@ -140,6 +140,14 @@ def clean_comment(raw: str | None) -> str | None:
     return text
 
 
+async def sentence_row(s: AsyncSession, person: Person, meeting_id: int, now: datetime) -> SurveyAnswer:
+    """The answer a spoken sentence belongs to (created if need be), while the person may answer the survey."""
+    meeting = await open_survey(s, person, meeting_id, now)
+    row = await _answer(s, person, meeting, now)
+    await s.flush()
+    return row
+
+
 async def set_comment(s: AsyncSession, person: Person, meeting_id: int, raw: str | None, now: datetime) -> SurveyAnswer:
     meeting = await open_survey(s, person, meeting_id, now)
     text = clean_comment(raw)
