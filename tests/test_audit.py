@@ -94,6 +94,7 @@ async def seeded(db):
         merge = {"idea": out.idea["card"], "into": out.idea["buses"], "supports": 2, "followers": 1, "told": 2}
         await audit.record(s, manager, audit.MERGE_IDEAS, T0, **merge)
         await audit.record(s, lead, audit.VOICE_SUMMARY, T0, idea=out.idea["buses"], length=55)
+        await audit.record(s, lead, audit.MEETING_LETTERS, T0, meeting=out.meeting["ahead"], letters=2)
         counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
         await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
         imported = {"workshop": "werkstatt-saalfeld", "name": "Demografie-Werkstatt Saalfeld", "ideas": 12}

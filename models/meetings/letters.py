@@ -1,0 +1,106 @@
+"""Printed invitations: who gets a letter for a meeting, who signs it, and who may print them.
+
+A lead prints, for a meeting of her team, one letter for every invited member with a postal address
+(`member_contacts.postal_address`) and a notice for the notice board; the project manager may too. The letters name
+the host (the team's lead) and how to reach her, which the e-mails by models/meetings/mail.py name as well. The
+command line is trusted like the database it reads (no actor). Printing puts several people's addresses on paper,
+so it is written to the audit log. Nothing here touches Telegram or the page layout (handlers/meetings/letters_pdf.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+from models.errors import Refusal
+from models.meetings.core import CANCELLED, get_meeting, require_organiser
+from models.tables import Meeting, MemberContact, Membership, Person, Rsvp, Team
+from models.teams import LEAD
+
+ADDRESS_LINES_MAX = 5  # the window holds the name and at most this many lines below it (DIN 5008: 6 in all)
+
+
+@dataclass(frozen=True)
+class Host:
+    """Who invites: the person's name and how to reach her outside Telegram (either may be missing)."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person: Person
+    address: tuple[str, ...]  # the lines under the name, as printed in the window
+    answer: str | None  # their RSVP so far
+
+
+@dataclass
+class Letters:
+    meeting: Meeting
+    team: Team
+    host: Host
+    recipients: list[Recipient] = field(default_factory=list)
+
+
+def address_lines(text: str | None) -> tuple[str, ...]:
+    """The stored address as window lines: blank lines dropped, at most ADDRESS_LINES_MAX (the rest would not show)."""
+    lines = [" ".join(line.split()) for line in (text or "").splitlines()]
+    return tuple(line for line in lines if line)[:ADDRESS_LINES_MAX]
+
+
+async def _contact(s: AsyncSession, person_id: int) -> MemberContact | None:
+    return await s.get(MemberContact, person_id)
+
+
+async def host_of(s: AsyncSession, meeting: Meeting) -> Host:
+    """The team's lead who planned the meeting, else its first lead, else whoever planned it (a manager)."""
+    rows = await s.execute(
+        select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.team_id == meeting.team_id, Membership.role == LEAD)
+        .order_by(Person.id)
+    )
+    leads = list(rows.scalars())
+    person = next((p for p in leads if p.id == meeting.created_by), leads[0] if leads else None)
+    if person is None and meeting.created_by is not None:
+        person = await s.get(Person, meeting.created_by)
+    if person is None:
+        return Host("")
+    contact = await _contact(s, person.id)
+    phone = (contact.phone or "").strip() or None if contact else None
+    email = (contact.email or "").strip() or None if contact else None
+    return Host(person.display_name, phone, email)
+
+
+async def letters(s: AsyncSession, actor: Person | None, meeting_id: int, now: datetime) -> Letters:
+    """The letters of a meeting still ahead: for its team's lead, a project manager, or the command line (None)."""
+    meeting = await get_meeting(s, meeting_id)
+    if actor is not None:
+        await require_organiser(s, actor, meeting.team_id)
+    if meeting.status == CANCELLED:
+        raise Refusal("meetings.cancelled")
+    if meeting.starts_at <= now:
+        raise Refusal("meetings.already_started")
+    team = await s.get(Team, meeting.team_id)
+    assert team is not None
+    host = await host_of(s, meeting)
+    rows = await s.execute(
+        select(Person, MemberContact.postal_address, Rsvp.answer)
+        .join(Rsvp, Rsvp.person_id == Person.id)
+        .join(MemberContact, MemberContact.person_id == Person.id)
+        .where(Rsvp.meeting_id == meeting.id, MemberContact.postal_address.is_not(None))
+        .order_by(Person.display_name, Person.id)
+    )
+    found = Letters(meeting, team, host)
+    for person, postal, answer in rows.all():
+        lines = address_lines(postal)
+        if lines and (actor is None or person.id != actor.id):
+            found.recipients.append(Recipient(person, lines, answer))
+    await audit.record(s, actor, audit.MEETING_LETTERS, now, meeting=meeting.id, letters=len(found.recipients))
+    return found
