@@ -21,7 +21,7 @@ from models.meetings.core import CANCELLED, get_meeting, require_organiser
 from models.tables import Meeting, MemberContact, Membership, Person, Rsvp, Team
 from models.teams import LEAD
 
-ADDRESS_LINES_MAX = 5  # the window holds the name and at most this many lines below it (DIN 5008: 6 in all)
+ADDRESS_LINES_MAX = 4  # under the name: five lines of 14 pt fill the window's address zone (DIN 5008 form B)
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,13 @@ class Letters:
 
 
 def address_lines(text: str | None) -> tuple[str, ...]:
-    """The stored address as window lines: blank lines dropped, at most ADDRESS_LINES_MAX (the rest would not show)."""
-    lines = [" ".join(line.split()) for line in (text or "").splitlines()]
-    return tuple(line for line in lines if line)[:ADDRESS_LINES_MAX]
+    """The stored address as window lines: blank lines dropped; more than ADDRESS_LINES_MAX are joined at the top
+    (", "), so the street and the town, which come last, always show."""
+    lines = [line for line in (" ".join(raw.split()) for raw in (text or "").splitlines()) if line]
+    if len(lines) > ADDRESS_LINES_MAX:
+        keep = ADDRESS_LINES_MAX - 1
+        lines = [", ".join(lines[:-keep]), *lines[-keep:]]
+    return tuple(lines)
 
 
 async def _contact(s: AsyncSession, person_id: int) -> MemberContact | None:
