@@ -254,8 +254,9 @@ def render(config: Config, letters: Letters, bot_username: str, notice_lang: str
         author=config.project_name,
     )
     width = PAGE_W - (BODY_X + BODY_RIGHT) * MM
-    first = Frame(BODY_X * MM, BODY_BOTTOM * MM, width, _y(BODY_TOP) - BODY_BOTTOM * MM, id="first", showBoundary=0)
-    full = Frame(BODY_X * MM, BODY_BOTTOM * MM, width, PAGE_H - (BODY_BOTTOM + 20) * MM, id="full", showBoundary=0)
+    pads = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}  # text at 25 mm, as DIN 5008
+    first = Frame(BODY_X * MM, BODY_BOTTOM * MM, width, _y(BODY_TOP) - BODY_BOTTOM * MM, id="first", **pads)
+    full = Frame(BODY_X * MM, BODY_BOTTOM * MM, width, PAGE_H - (BODY_BOTTOM + 20) * MM, id="full", **pads)
     templates: list[Any] = []
     story: list[Any] = []
     for i, r in enumerate(letters.recipients):
