@@ -197,7 +197,8 @@ def _plain_for_canvas(text: str) -> str:
     return "".join(ch for ch in text if ord(ch) in glyphs)
 
 
-def _footer(canvas: Any, config: Config, lang: str, page: int) -> None:
+def _footer(canvas: Any, config: Config, lang: str, page: int | None = None) -> None:
+    """The project and its contact; a page number only on a letter's second page and after (its own count)."""
     from reportlab.lib.colors import HexColor
 
     canvas.saveState()
@@ -205,7 +206,8 @@ def _footer(canvas: Any, config: Config, lang: str, page: int) -> None:
     canvas.setFillColor(HexColor("#555555"))
     footer = t(lang, "letters.footer", project=config.project_name, contact=config.contact)
     canvas.drawString(BODY_X * MM, 10 * MM, _plain_for_canvas(footer))
-    canvas.drawRightString(PAGE_W - BODY_RIGHT * MM, 10 * MM, t(lang, "letters.page", page=page))
+    if page is not None:
+        canvas.drawRightString(PAGE_W - BODY_RIGHT * MM, 10 * MM, t(lang, "letters.page", page=page))
     canvas.restoreState()
 
 
@@ -259,14 +261,16 @@ def render(config: Config, letters: Letters, bot_username: str, notice_lang: str
     full = Frame(BODY_X * MM, BODY_BOTTOM * MM, width, PAGE_H - (BODY_BOTTOM + 20) * MM, id="full", **pads)
     templates: list[Any] = []
     story: list[Any] = []
+    starts: dict[int, int] = {}  # letter -> the PDF page it starts on
     for i, r in enumerate(letters.recipients):
 
-        def head(canvas: Any, document: Any, r: Recipient = r) -> None:
+        def head(canvas: Any, document: Any, r: Recipient = r, i: int = i) -> None:
+            starts[i] = document.page
             _draw_letter_head(canvas, config, letters, r, made)
-            _footer(canvas, config, r.person.language, document.page)
+            _footer(canvas, config, r.person.language)
 
-        def more(canvas: Any, document: Any, r: Recipient = r) -> None:
-            _footer(canvas, config, r.person.language, document.page)
+        def more(canvas: Any, document: Any, r: Recipient = r, i: int = i) -> None:
+            _footer(canvas, config, r.person.language, document.page - starts[i] + 1)
 
         templates.append(PageTemplate(id=f"letter{i}", frames=[first], onPage=head, autoNextPageTemplate=f"more{i}"))
         templates.append(PageTemplate(id=f"more{i}", frames=[full], onPage=more))
@@ -274,7 +278,7 @@ def render(config: Config, letters: Letters, bot_username: str, notice_lang: str
         story += [NextPageTemplate(f"letter{i + 1}" if i + 1 < len(letters.recipients) else "notice"), PageBreak()]
 
     def notice_page(canvas: Any, document: Any) -> None:
-        _footer(canvas, config, notice_lang, document.page)
+        _footer(canvas, config, notice_lang)
 
     templates.append(PageTemplate(id="notice", frames=[full], onPage=notice_page))
     if not letters.recipients:
