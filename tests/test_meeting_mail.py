@@ -225,3 +225,23 @@ async def test_a_removed_address_gets_nothing_more_and_a_refused_one_tells_the_m
     assert box.to(ANNA) == []
     reminders = [r for r in await mail_rows(bot, "meeting_mail_reminder") if r.person_id == anna_id]
     assert [r.status for r in reminders if r.payload["offset"] == 1440] == ["skipped"]  # no address any more
+
+
+async def test_muted_reminders_are_muted_by_email_too_and_come_back_when_unmuted(mbot, smtp):
+    from models.people import set_mute_reminders
+
+    bot, (box, _) = mbot, smtp
+    team, lea, anna, ben, meeting = await planned(bot)
+    await bot.deliver()
+    async with bot.db.transaction() as s:
+        person = await s.get(Person, (await person_of(bot, anna)).id)
+        await set_mute_reminders(s, person, True, bot.clock.now(), bot.config.meetings)
+    bot.clock.set(meeting.starts_at - timedelta(hours=24) + timedelta(minutes=1))
+    await bot.deliver()
+    assert [m["Subject"].split(":")[0] for m in box.to(ANNA)] == ["Einladung"]
+    async with bot.db.transaction() as s:
+        person = await s.get(Person, person.id)
+        await set_mute_reminders(s, person, False, bot.clock.now(), bot.config.meetings)
+    bot.clock.set(meeting.starts_at - timedelta(hours=2) + timedelta(minutes=1))
+    await bot.deliver()
+    assert [m["Subject"].split(":")[0] for m in box.to(ANNA)] == ["Einladung", "Erinnerung"]
