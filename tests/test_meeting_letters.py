@@ -12,12 +12,12 @@ import subprocess
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from models.errors import Refusal
 from models.meetings import core as meetings
 from models.meetings import letters as domain
-from models.tables import AuditEntry
+from models.tables import AuditEntry, MemberContact
 from tests.import_helpers import Project, actionbot
 from tests.meeting_helpers import in_days, person_of, schedule, team_with_members
 from tests.report_helpers import ROOT
@@ -138,9 +138,7 @@ def test_the_qr_drawing_is_exactly_the_links_code():
 
 
 async def test_each_letter_is_in_its_readers_language_and_long_addresses_keep_street_and_town(bot):
-    from sqlalchemy import update
-
-    from models.tables import MemberContact, Person
+    from models.tables import Person
 
     team, lea, anna, ben, meeting = await planned(bot)
     ben_id = (await person_of(bot, ben)).id
@@ -218,6 +216,10 @@ def project(bot, tmp_path) -> Project:
 
 async def test_the_command_line_writes_the_letters(bot, project, capsys, tmp_path):
     team, lea, anna, ben, meeting = await planned(bot)
+    await give_contact(bot, bot.manager(), postal="Am Hof 1\n07422 Bad Blankenburg")  # not invited: no letter
+    lea_id = (await person_of(bot, lea)).id
+    async with bot.db.transaction() as s:  # Lea signs the letters: none to herself
+        await s.execute(update(MemberContact).where(MemberContact.person_id == lea_id).values(postal_address="Weg 2"))
     out = tmp_path / "briefe.pdf"
     args = ("meeting", "letters", str(meeting.id), "--out", str(out), "--bot", "saalebogen_bot")
     code, said, err = await actionbot(project, capsys, *args)

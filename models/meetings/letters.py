@@ -31,6 +31,7 @@ class Host:
     name: str
     phone: str | None = None
     email: str | None = None
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ async def host_of(s: AsyncSession, meeting: Meeting) -> Host:
     contact = await _contact(s, person.id)
     phone = (contact.phone or "").strip() or None if contact else None
     email = (contact.email or "").strip() or None if contact else None
-    return Host(person.display_name, phone, email)
+    return Host(person.display_name, phone, email, person.id)
 
 
 async def letters(s: AsyncSession, actor: Person | None, meeting_id: int, now: datetime) -> Letters:
@@ -105,7 +106,7 @@ async def letters(s: AsyncSession, actor: Person | None, meeting_id: int, now: d
     found = Letters(meeting, team, host)
     for person, postal, answer in rows.all():
         lines = address_lines(postal)
-        if lines and (actor is None or person.id != actor.id):
+        if lines and person.id not in (host.person_id, actor.id if actor else None):  # not to oneself
             found.recipients.append(Recipient(person, lines, answer))
     await audit.record(s, actor, audit.MEETING_LETTERS, now, meeting=meeting.id, letters=len(found.recipients))
     return found
