@@ -55,7 +55,7 @@ from handlers.ideas import routing as idea_routing
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
-from handlers.meetings import attendance, calendar, rsvp, rsvp_list
+from handlers.meetings import attendance, calendar, letters, rsvp, rsvp_list
 from handlers.meetings import flow as meeting_flow
 from handlers.polls import flow as polls
 from handlers.reachability import on_my_chat_member
@@ -150,6 +150,7 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "ics": (calendar.on_ics, MEMBER),
     "mt": (meeting_flow.on_flow_button, MEMBER),
     "me": (meeting_flow.on_manage_button, MEMBER),
+    "lt": (letters.on_button, MEMBER),  # 🖨 a meeting's letters and notice as a PDF (its lead or a manager)
     "pl": (polls.on_poll_button, MEMBER),
     "pv": (polls.on_vote, MEMBER),
     "set": (settings.on_settings_button, MEMBER),

@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import backup, cli_backup, cli_import, cli_queries, retention, standby, startup, waiting
+from bot import backup, cli_backup, cli_import, cli_meetings, cli_queries, retention, standby, startup, waiting
 from bot.answer_page import start_answer_page
 from bot.application import build_application, prepare
 from bot.delivery import make_dispatcher
@@ -216,6 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli_queries.add_parsers(sub)  # stats, export, report
     retention.add_parser(sub)  # privacy enforce [--dry-run]
     cli_import.add_parsers(sub)  # workshop add|list, import ideas FILE --workshop KEY [--dry-run]
+    cli_meetings.add_parsers(sub)  # meeting letters ID --out FILE.pdf
     args = parser.parse_args(argv)
     path = _config_path(args.config)
     try:
@@ -256,6 +257,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 startup.check_sqlite(config.database_url, write=True)
             with startup.database_step(config.database_url):
                 return cli_import.run(config, args)
+        elif args.command == "meeting":
+            config = load_config(path, require_token=False)
+            startup.check_sqlite(config.database_url, write=False)  # never creates an empty database to print from
+            startup.check_sqlite(config.database_url, write=True)  # the audit entry is written
+            with startup.database_step(config.database_url):
+                return cli_meetings.run(config, args)
         elif args.command == "privacy":
             config = load_config(path, require_token=False)
             startup.check_sqlite(config.database_url, write=False)  # never creates an empty database to enforce on

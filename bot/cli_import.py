@@ -221,7 +221,7 @@ async def _import(config: Config, args: argparse.Namespace) -> int:
     return OK
 
 
-async def _bot_name(config: Config, given: str | None) -> str:
+async def bot_username(config: Config, given: str | None) -> str:
     """The bot's username for the QR links: as given, else from Telegram (getMe with the configured token)."""
     if given:
         return given.strip().lstrip("@")
@@ -248,7 +248,7 @@ async def _handout(config: Config, args: argparse.Namespace) -> tuple[bytes, int
             items = await domain.items(s, workshop)
     finally:
         await db.dispose()
-    name = await _bot_name(config, args.bot)
+    name = await bot_username(config, args.bot)
     return handout.render(config, workshop, items, name, args.lang, datetime.now(UTC)), len(items)
 
 

@@ -18,6 +18,7 @@ from handlers.ideas import route_mail_views
 from handlers.ideas import routing_views as idea_routing_views
 from handlers.ideas import similar as ideas_similar
 from handlers.ideas import teamless as ideas_teamless
+from handlers.meetings import mail_views as meeting_mail_views
 from handlers.meetings import views as meeting_views
 from handlers.polls import views as poll_views
 from handlers.reports import digest as digest_views
@@ -63,6 +64,7 @@ def all_renderers(svc: Services) -> dict[str, Renderer]:
     """Every outbox kind the bot knows; one delivery engine for the whole bot, one consent check for all."""
     kinds: dict[str, Renderer] = {
         **meeting_views.renderers(svc.config),
+        **meeting_mail_views.renderers(svc.config, svc.clock),
         **poll_views.renderers(svc.config),
         **idea_answer_views.renderers(svc.config),
         **idea_codes.renderers(svc.config),

@@ -27,6 +27,9 @@ LANGUAGES = ("de", "en")
 DEFAULT = "de"
 DATETIME_FORMATS = {"de": "EEE, d. MMM y, HH:mm 'Uhr'", "en": "EEE, d MMM y, h:mm a"}
 DATE_FORMATS = {"de": "EEE, d. MMM y", "en": "EEE, d MMM y"}
+# written out, for paper and e-mail to readers who do not use the bot: "Samstag, 12. Dezember 2026, 18:00 Uhr"
+LONG_DATETIME_FORMATS = {"de": "EEEE, d. MMMM y, HH:mm 'Uhr'", "en": "EEEE, d MMMM y, h:mm a"}
+LONG_DATE_FORMATS = {"de": "d. MMMM y", "en": "d MMMM y"}
 
 
 def _flatten(prefix: str, data: dict[str, Any], out: dict[str, str]) -> None:
@@ -110,3 +113,11 @@ def format_when(when: datetime, lang: str, tz: ZoneInfo) -> str:
 def format_day(when: datetime, lang: str, tz: ZoneInfo) -> str:
     locale = lang if lang in LANGUAGES else DEFAULT
     return babel_format_datetime(when.astimezone(tz), DATE_FORMATS[locale], locale=locale)
+
+
+def format_when_long(when: datetime, lang: str, tz: ZoneInfo, with_time: bool = True) -> str:
+    """Written out for letters and e-mails: 'Samstag, 12. Dezember 2026, 18:00 Uhr' (or the day alone: '12. Dezember
+    2026', a letter's date)."""
+    locale = lang if lang in LANGUAGES else DEFAULT
+    formats = LONG_DATETIME_FORMATS if with_time else LONG_DATE_FORMATS
+    return babel_format_datetime(when.astimezone(tz), formats[locale], locale=locale)

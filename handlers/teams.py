@@ -24,8 +24,13 @@ def _mix(req: Req, summary: TeamSummary) -> str:
     return req.t("teams.members", count=summary.members, mix=" · ".join(parts))
 
 
+def team_link(bot_username: str, team: Team) -> str:
+    """The team's invitation link: registration (if needed) and joining the team (handlers/onboarding.py)."""
+    return f"https://t.me/{bot_username}?start=team-{team.slug}"
+
+
 def deep_link(req: Req, team: Team) -> str:
-    return f"https://t.me/{req.context.bot.username}?start=team-{team.slug}"
+    return team_link(req.context.bot.username, team)
 
 
 async def teams_view(req: Req) -> View:

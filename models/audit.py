@@ -27,6 +27,7 @@ ANSWER_IDEA, ASSIGN_IDEA = "answer_idea", "assign_idea"
 FORWARD_IDEA = "forward_idea"  # an idea routed to towns' administrations (models/ideas/routing.py)
 EXPORT = "export"
 MEETING_CREATE, MEETING_CHANGE, MEETING_CANCEL = "meeting_create", "meeting_change", "meeting_cancel"
+MEETING_LETTERS = "meeting_letters"  # a meeting's letters printed: members' postal addresses on paper
 POLL_CREATE, POLL_PICK, POLL_CANCEL = "poll_create", "poll_pick", "poll_cancel"
 RETENTION = "retention"  # the daily retention run: counts only (models/privacy/retention.py)
 IMPORT_IDEAS = "import_ideas"  # a workshop's results imported (models/ideas/imports.py): key, counts, idea ids
@@ -47,6 +48,7 @@ ACTIONS = (
     MEETING_CREATE,
     MEETING_CHANGE,
     MEETING_CANCEL,
+    MEETING_LETTERS,
     POLL_CREATE,
     POLL_PICK,
     POLL_CANCEL,

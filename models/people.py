@@ -162,7 +162,7 @@ async def set_mute_reminders(
     await s.flush()
     if muted:
         await outbox.cancel_open(
-            s, Outbox.person_id == person.id, Outbox.kind == meetings.REMINDER, reason="reminders muted"
+            s, Outbox.person_id == person.id, Outbox.kind.in_(meetings.REMINDER_KINDS), reason="reminders muted"
         )
         return True
     rows = await s.execute(

@@ -35,6 +35,7 @@ class Mail:
     text: str
     html: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    reply_to: str | None = None  # where an answer goes (a meeting's host), when not to the bot's own address
 
 
 class MailError(Exception):
@@ -56,6 +57,8 @@ class Mailer:
         msg["From"] = self.config.from_address
         msg["To"] = mail.to
         msg["Subject"] = mail.subject
+        if mail.reply_to:
+            msg["Reply-To"] = mail.reply_to
         msg["Date"] = formatdate(localtime=False)
         domain = self.config.from_address.rsplit("@", 1)[-1]
         msg["Message-ID"] = make_msgid(idstring=f"actionbot-{key}", domain=domain)

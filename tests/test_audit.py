@@ -96,6 +96,7 @@ async def seeded(db):
         await audit.record(s, lead, audit.VOICE_SUMMARY, T0, idea=out.idea["buses"], length=55)
         review = {"answer": 7, "meeting": out.meeting["held"], "decision": "released", "before": None}
         await audit.record(s, manager, audit.SENTENCE_REVIEW, T0, **review)
+        await audit.record(s, lead, audit.MEETING_LETTERS, T0, meeting=out.meeting["ahead"], letters=2)
         counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
         await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
         imported = {"workshop": "werkstatt-saalfeld", "name": "Demografie-Werkstatt Saalfeld", "ideas": 12}

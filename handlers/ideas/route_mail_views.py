@@ -20,6 +20,7 @@ from models import mail as mail_channel
 from models import workshops
 from models.clock import Clock
 from models.ideas import routing as domain
+from models.meetings import mail as meeting_mail
 from models.tables import Idea, IdeaRoute, IdeaTown, Outbox, Person
 from scheduler.dispatcher import Outgoing, Renderer
 from scheduler.mail import Mail
@@ -105,10 +106,13 @@ def renderers(config: Config, clock: Clock) -> dict[str, Renderer]:
         if person is None or original is None:
             return None
         lang = person.language
+        to = original.payload.get("to")  # a meeting's e-mail names its person instead (models/meetings/mail.py)
+        if to is None and original.person_id is not None:
+            to = await meeting_mail.address_of(s, original.person_id)
         text = t(
             lang,
             "route_mail.failed",
-            to=esc(str(original.payload.get("to", "?"))),
+            to=esc(str(to or "?")),
             what=esc(original.kind),
             error=esc(original.last_error or "–"),
         )

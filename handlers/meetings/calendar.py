@@ -7,11 +7,14 @@ the file goes: a button pressed under a group's invitation sends the file privat
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import InputFile
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from core.config import Config
+from core.texts import t
 from handlers.common import Req, esc
 from handlers.meetings.views import town_label
 from models.meetings import calendar as calendar_domain
@@ -23,25 +26,30 @@ log = logging.getLogger("actionbot.calendar")
 MIME = "text/calendar"
 
 
-def _entry(req: Req, meeting: Meeting, team: Team) -> CalendarEntry:
+def calendar_entry(config: Config, lang: str, meeting: Meeting, team: Team) -> CalendarEntry:
     """The meeting with the texts the reader sees: title, place or link, team and agenda."""
     if meeting.online_url:
         location = meeting.online_url
     else:
-        location = f"{meeting.address or ''}, {town_label(req.config, meeting.town, req.lang)}".strip(", ")
-    lines = [req.t("calendar.description_team", team=team.name(req.lang))]
+        location = f"{meeting.address or ''}, {town_label(config, meeting.town, lang)}".strip(", ")
+    lines = [t(lang, "calendar.description_team", team=team.name(lang))]
     if meeting.online_url:
-        lines.append(req.t("calendar.description_link", url=meeting.online_url))
+        lines.append(t(lang, "calendar.description_link", url=meeting.online_url))
     if meeting.agenda:
-        lines.append(req.t("calendar.description_agenda", agenda=meeting.agenda))
+        lines.append(t(lang, "calendar.description_agenda", agenda=meeting.agenda))
     summary = meeting.title
     if meeting.status == CANCELLED:
-        summary = req.t("calendar.cancelled_summary", title=meeting.title)
+        summary = t(lang, "calendar.cancelled_summary", title=meeting.title)
     return CalendarEntry(meeting, summary, location, "\n".join(lines))
 
 
+def meeting_file(config: Config, lang: str, meeting: Meeting, team: Team, now: datetime) -> bytes:
+    """One meeting's .ics, as the 📆 button sends it and the e-mails attach it (models/meetings/mail.py)."""
+    return calendar_domain.calendar_file([calendar_entry(config, lang, meeting, team)], config.time_zone, now)
+
+
 def _file(req: Req, pairs: list[tuple[Meeting, Team]]) -> bytes:
-    entries = [_entry(req, m, t) for m, t in pairs]
+    entries = [calendar_entry(req.config, req.lang, m, team) for m, team in pairs]
     return calendar_domain.calendar_file(entries, req.config.time_zone, req.now)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.meetings import overlap, rsvp_list, steps
+from handlers.meetings.letters import letters_button
 from handlers.meetings.views import describe_changes, invitation_view, meeting_text
 from models import drafts
 from models.errors import Refusal
@@ -42,7 +43,7 @@ def _card(req: Req, meeting: Meeting, rsvp: Rsvp | None, team: Team, organiser: 
     if rsvp_list.may_see(organiser, req):
         view.buttons = [*view.buttons, [rsvp_list.list_button(req, meeting.id)]]
     if organiser:
-        view.buttons = [*view.buttons, _manage_row(req, meeting.id)]
+        view.buttons = [*view.buttons, _manage_row(req, meeting.id), [letters_button(req, meeting.id)]]
     return view
 
 

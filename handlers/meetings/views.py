@@ -114,7 +114,7 @@ def _out(view: View) -> Outgoing:
     return Outgoing(view.text, _markup(view))
 
 
-async def _context(s: AsyncSession, row: Outbox) -> tuple[Meeting, Team, Person | None, Rsvp | None] | None:
+async def row_context(s: AsyncSession, row: Outbox) -> tuple[Meeting, Team, Person | None, Rsvp | None] | None:
     """Meeting, team, recipient and invitation of a row, or None if the row is no longer wanted."""
     if row.meeting_id is None:
         return None
@@ -136,7 +136,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
     """The outbox kinds about meetings and how each becomes a message at send time."""
 
     async def invitation(s: AsyncSession, row: Outbox) -> Outgoing | None:
-        ctx = await _context(s, row)
+        ctx = await row_context(s, row)
         if ctx is None or ctx[0].status != meetings_domain.SCHEDULED:
             return None
         meeting, team, person, rsvp = ctx
@@ -146,7 +146,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         return _out(invitation_view(config, meeting, team, lang, rsvp))
 
     async def reminder(s: AsyncSession, row: Outbox) -> Outgoing | None:
-        ctx = await _context(s, row)
+        ctx = await row_context(s, row)
         if ctx is None or ctx[0].status != meetings_domain.SCHEDULED:
             return None
         meeting, team, person, rsvp = ctx
@@ -159,7 +159,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         return _out(invitation_view(config, meeting, team, lang, rsvp, "meetings.reminder_intro", {"when": when}))
 
     async def change(s: AsyncSession, row: Outbox) -> Outgoing | None:
-        ctx = await _context(s, row)
+        ctx = await row_context(s, row)
         if ctx is None or ctx[0].status != meetings_domain.SCHEDULED:
             return None
         meeting, team, person, rsvp = ctx
@@ -173,7 +173,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         return _out(view)
 
     async def cancel(s: AsyncSession, row: Outbox) -> Outgoing | None:
-        ctx = await _context(s, row)
+        ctx = await row_context(s, row)
         if ctx is None:
             return None
         meeting, team, person, _ = ctx
@@ -189,7 +189,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         )
 
     async def rsvp_nudge(s: AsyncSession, row: Outbox) -> Outgoing | None:
-        ctx = await _context(s, row)
+        ctx = await row_context(s, row)
         if ctx is None or ctx[0].status != meetings_domain.SCHEDULED:
             return None
         meeting, team, person, rsvp = ctx
@@ -198,7 +198,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         return _out(invitation_view(config, meeting, team, person.language, rsvp, "meetings.nudge_intro"))
 
     async def headcount(s: AsyncSession, row: Outbox) -> Outgoing | None:
-        ctx = await _context(s, row)
+        ctx = await row_context(s, row)
         if ctx is None or ctx[0].status != meetings_domain.SCHEDULED or ctx[2] is None:
             return None
         meeting, team, person, _ = ctx
@@ -207,7 +207,7 @@ def renderers(config: Config) -> dict[str, Renderer]:
         return _out(view)
 
     async def attendance_nudge(s: AsyncSession, row: Outbox) -> Outgoing | None:
-        ctx = await _context(s, row)
+        ctx = await row_context(s, row)
         if ctx is None or ctx[0].status != meetings_domain.SCHEDULED or ctx[2] is None:
             return None
         meeting, team, person, _ = ctx

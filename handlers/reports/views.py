@@ -250,7 +250,7 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
         )
     if e.action == audit.EXPORT:
         return _audit_export(d, names, lang)
-    if e.action in (audit.MEETING_CREATE, audit.MEETING_CANCEL):
+    if e.action in (audit.MEETING_CREATE, audit.MEETING_CANCEL, audit.MEETING_LETTERS):
         return _audit_meeting(names, d, lang, tz)
     if e.action == audit.ASSIGN_IDEA:
         idea = names.ideas.get(d.get("idea", -1))

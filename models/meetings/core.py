@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit, outbox
 from models.dates import shift_out_of_quiet
 from models.errors import Refusal
+from models.meetings import mail
 from models.outbox import NewMessage
 from models.tables import Meeting, Membership, Outbox, Person, Rsvp, Team, TeamGroup
 from models.teams import LEAD
@@ -34,7 +35,8 @@ TEXT_MAX = 1500
 # outbox kinds this module plans; priorities: reminders first, notices next, nudges last
 INVITATION, REMINDER, CHANGE, CANCEL = "invitation", "reminder", "change", "cancel"
 HEADCOUNT, ATTENDANCE_NUDGE, RSVP_NUDGE = "headcount", "attendance_nudge", "rsvp_nudge"
-TIMED_KINDS = (REMINDER, HEADCOUNT, ATTENDANCE_NUDGE)  # re-planned when the time changes
+REMINDER_KINDS = (REMINDER, mail.MAIL_REMINDER)  # by Telegram and by e-mail (models/meetings/mail.py)
+TIMED_KINDS = (*REMINDER_KINDS, HEADCOUNT, ATTENDANCE_NUDGE)  # re-planned when the time changes
 HEADCOUNT_MIN_WAIT = timedelta(minutes=30)  # members get at least this long to answer before the headcount
 REMINDERS_MAX = 4  # reminders per meeting
 REMINDER_EARLIEST, REMINDER_LATEST = 5, 14 * 1440  # minutes before the start (see `check_reminders`)
@@ -236,6 +238,7 @@ async def plan_timed(s: AsyncSession, meeting: Meeting, policy: MeetingPolicy, n
         p.id: p for p in (await s.execute(select(Person).where(Person.id.in_([r.person_id for r in rsvps])))).scalars()
     }
     group = await _group_chat(s, meeting.team_id)
+    emails = await mail.addresses(s, people)
     seq = meeting.sequence
     new: list[NewMessage] = []
     for offset in meeting.reminder_offsets:
@@ -260,6 +263,8 @@ async def plan_timed(s: AsyncSession, meeting: Meeting, policy: MeetingPolicy, n
                     priority=0,
                 )
             )
+            if p.id in emails:
+                new.append(mail.notice(REMINDER, p.id, meeting, due, expires, {"offset": offset}, str(offset), 0))
         if group is not None:
             new.append(
                 NewMessage(
@@ -313,12 +318,14 @@ def _over(meeting: Meeting) -> datetime:
 async def _notify_invitees(
     s: AsyncSession, meeting: Meeting, kind: str, now: datetime, payload: dict[str, Any], actor: Person
 ) -> None:
-    """Tell every invited member and the team's group; not the one who acted (her confirmation says it)."""
+    """Tell every invited member (by e-mail too, where they gave an address) and the team's group; not the one
+    who acted (her confirmation says it)."""
     rows = await s.execute(
         select(Person)
         .join(Rsvp, Rsvp.person_id == Person.id)
         .where(Rsvp.meeting_id == meeting.id, Person.id != actor.id)
     )
+    invitees = list(rows.scalars())
     new = [
         NewMessage(
             kind,
@@ -331,8 +338,10 @@ async def _notify_invitees(
             expires_at=_over(meeting),
             priority=1,
         )
-        for p in rows.scalars()
+        for p in invitees
     ]
+    emails = await mail.addresses(s, [p.id for p in invitees])
+    new += [mail.notice(kind, p.id, meeting, now, _over(meeting), payload) for p in invitees if p.id in emails]
     group = await _group_chat(s, meeting.team_id)
     if group is not None:
         new.append(
@@ -481,6 +490,8 @@ async def invite_new_member(s: AsyncSession, person: Person, team_id: int, now: 
         if await s.get(Rsvp, (m.id, person.id)) is None:
             s.add(Rsvp(meeting_id=m.id, person_id=person.id, invited_at=now))
             await s.flush()
+            email = await mail.address_of(s, person.id)
+            by_mail = [mail.notice(INVITATION, person.id, m, now, _over(m))] if email else []
             await outbox.enqueue(
                 s,
                 [
@@ -493,11 +504,29 @@ async def invite_new_member(s: AsyncSession, person: Person, team_id: int, now: 
                         dedupe_key=f"invitation:{m.id}:{person.id}:{m.sequence}",
                         expires_at=_over(m),
                         priority=1,
-                    )
+                    ),
+                    *by_mail,
                 ],
                 now,
             )
             await plan_timed(s, m, policy, now)
+    return len(meetings)
+
+
+async def invite_by_mail(s: AsyncSession, person: Person, now: datetime, policy: MeetingPolicy) -> int:
+    """Someone's e-mail address was given or changed: the invitations to their upcoming meetings by e-mail (one per
+    meeting and version: the dedupe key), and their reminders by e-mail planned. Returns how many meetings."""
+    if await mail.address_of(s, person.id) is None:
+        return 0
+    rows = await s.execute(
+        select(Meeting)
+        .join(Rsvp, Rsvp.meeting_id == Meeting.id)
+        .where(Rsvp.person_id == person.id, Meeting.status == SCHEDULED, Meeting.starts_at > now)
+    )
+    meetings = list(rows.scalars())
+    for m in meetings:
+        await outbox.enqueue(s, [mail.notice(INVITATION, person.id, m, now, _over(m))], now)
+        await plan_timed(s, m, policy, now)
     return len(meetings)
 
 
@@ -541,7 +570,7 @@ async def answer(
             s,
             Outbox.meeting_id == meeting_id,
             Outbox.person_id == person.id,
-            Outbox.kind == REMINDER,
+            Outbox.kind.in_(REMINDER_KINDS),
             reason="declined",
         )
     elif was_no and value != "no":
