@@ -81,7 +81,7 @@ async def on_button(req: Req) -> None:
     action, idea_id = req.cb.arg(0), req.cb.int(1)
     if action == "p":
         idea, voice = await voice_domain.playable(req.session, req.me, idea_id)
-        data, seconds, chat = bytes(voice.data), voice.duration, req.me.telegram_id
+        data, seconds, chat = bytes(voice.data), voice.duration, req.user_id
         caption = req.t("voice.play_caption", id=idea.id)
         req.toast(req.t("voice.playing"))
 

@@ -42,6 +42,8 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "route_notes": ("person_id", ANONYMISE),  # a town's question, the project's reply: they stay on the route
     "idea_voices": ("person_id", DELETE),  # the audio is the person's voice: it goes (the idea's text stays)
     "member_contacts": ("person_id", DELETE),  # phone, postal address, e-mail of a member reached outside Telegram
+    "proxy_members": ("person_id", DELETE),  # a proxy member's consent on paper or by phone
+    "link_codes": ("person_id", DELETE),  # one-time codes to link a Telegram account to a proxy member
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link
