@@ -39,7 +39,17 @@ MEMBER_COMMANDS = (
     "settings",
     "help",
 )
-LEAD_COMMANDS = ("members", "meeting", "poll", "attendance", "feedback", "answer", "announce", "announcements")
+LEAD_COMMANDS = (
+    "members",
+    "stellvertretend",
+    "meeting",
+    "poll",
+    "attendance",
+    "feedback",
+    "answer",
+    "announce",
+    "announcements",
+)
 MANAGER_COMMANDS = ("makelead", "stats", "report", "export", "audit", "workshop", "similar")
 CONTACT_COMMANDS = ("anfragen",)  # a town's administration contacts ([routing.contacts])
 

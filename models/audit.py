@@ -34,6 +34,9 @@ MERGE_IDEAS = "merge_ideas"  # an idea merged into a similar one (models/ideas/m
 ROUTE_REPLY = "route_reply"  # a town's question answered (models/ideas/route_replies.py)
 ROUTE_ANSWER = "route_answer"  # a town's contact answered a forwarded idea (models/ideas/routing.py)
 VOICE_SUMMARY = "voice_summary"  # a lead typed the summary of a voice idea (models/voice.py)
+# a lead (or the manager) acting for a member without Telegram (models/proxy.py)
+PROXY_ADD, PROXY_RSVP, PROXY_SURVEY = "proxy_add", "proxy_rsvp", "proxy_survey"
+PROXY_LINK_CODE, PROXY_EXPORT, PROXY_ERASE = "proxy_link_code", "proxy_export", "proxy_erase"
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,
@@ -55,6 +58,12 @@ ACTIONS = (
     ROUTE_REPLY,
     ROUTE_ANSWER,
     VOICE_SUMMARY,
+    PROXY_ADD,
+    PROXY_RSVP,
+    PROXY_SURVEY,
+    PROXY_LINK_CODE,
+    PROXY_EXPORT,
+    PROXY_ERASE,
 )
 
 

@@ -311,5 +311,12 @@ async def headcount_view(s: AsyncSession, config: Config, meeting: Meeting, team
         text += "\n" + t(
             lang, "meetings.headcount_reasons", reasons=mix(hc.reasons, lambda k: t(lang, f"meetings.reason_{k}"))
         )
-    buttons = [[Btn(t(lang, "meetings.nudge_button", count=hc.open), encode("nudge", meeting.id))]] if hc.open else []
+    from handlers.meetings import offline  # it builds on this module
+
+    calls, offline_open = await offline.call_list(s, meeting.id, lang)
+    text += "\n\n" + "\n".join(calls) if calls else ""
+    in_app = hc.open - offline_open  # the nudge reaches members in Telegram only
+    buttons = [[Btn(t(lang, "meetings.nudge_button", count=in_app), encode("nudge", meeting.id))]] if in_app else []
+    if calls:
+        buttons.append([offline.list_button(lang, meeting.id, len(calls) - 1)])
     return View(text, buttons)

@@ -72,7 +72,9 @@ def upgrade() -> None:
     with op.batch_alter_table("link_codes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_link_codes_person_id"), ["person_id"], unique=False)
     # a plain ADD COLUMN (no batch rebuild: the evaluation views read survey_answers)
-    op.add_column("survey_answers", sa.Column("entered_by_proxy", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column(
+        "survey_answers", sa.Column("entered_by_proxy", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
 
 def downgrade() -> None:
