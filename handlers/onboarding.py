@@ -126,6 +126,8 @@ async def link_account(req: Req, code: str) -> None:
     req.reply(req.t("proxy.linked", name=esc(names.person_name(req, person.display_name)), teams=esc(names_)))
     await commands.refresh_later(req, person)
     if consents.must_agree_again(person, req.config.privacy_version):
+        if not person.consent_version:  # no consent on record: only name, team and contact were kept
+            req.reply(req.t("proxy.linked_consent_first"))
         ask_agree_again(req)
         return
     await continue_registration(req, fresh=False)

@@ -309,7 +309,7 @@ async def enter_survey(
     if usefulness not in USEFULNESS:
         raise Refusal("errors.stale_button")
     if not is_present(meeting, rsvp):
-        raise Refusal("survey.not_present")
+        raise Refusal("proxy.survey_not_present")
     if person.evaluation_consent is not True:
         raise Refusal("proxy.survey_no_consent")
     if not meeting.starts_at <= now < closes_at(meeting):
