@@ -196,14 +196,11 @@ async def test_walk_through_invited_answered_present_counted_and_linked(bot):
     manager = bot.manager()
     [figures] = await manager.send("/stats")
     assert "Mitglieder: 6" in figures.text.split("\n")
-    async with bot.db.transaction() as s:
-        buf = io.BytesIO()
-        await formats.run_export(
-            s, stats.OPERATOR, what="rsvps_attendance", fmt="json", scope=stats.Scope(), pseudonymised=False,
-            out=buf, tz=bot.config.time_zone, vocabulary=_vocabulary(bot), now=bot.clock.now(), via="test",
-        )  # fmt: skip
-    rows = json.loads(buf.getvalue())
-    assert len(rows) == 5 and sum(1 for r in rows if r.get("attended") in (True, "ja", "yes", 1)) >= 1
+    rows = {r["display_name"]: r for r in await _export(bot, "rsvps_attendance")}
+    assert len(rows) == 5  # Lea, two members in Telegram, Erna and Kurt
+    assert (rows["Erna Beispiel"]["attended"], rows["Kurt Muster"]["reason"]) == (True, "health")
+    survey = await _export(bot, "survey_answers")
+    assert [(r["usefulness"], r["entered_by_proxy"]) for r in survey] == [(4, True)]
 
     # Erna joins Telegram: the lead gives her a code, she links up and finds her history
     await lead.send("/stellvertretend")
@@ -310,7 +307,13 @@ async def test_announcement_audiences_show_members_without_telegram_as_a_reach_o
     assert "Reichweite: 5 Mitglieder, davon 2 ohne Telegram – Brief/E-Mail/Telefon" in count_text(count, "de")
 
 
-def _vocabulary(bot):
+async def _export(bot, what):
     from handlers.reports.views import vocabulary
 
-    return vocabulary(bot.config, "de")
+    buf = io.BytesIO()
+    async with bot.db.transaction() as s:
+        await formats.run_export(
+            s, stats.OPERATOR, what=what, fmt="json", scope=stats.Scope(), pseudonymised=False, out=buf,
+            tz=bot.config.time_zone, vocabulary=vocabulary(bot.config, "de"), now=bot.clock.now(), via="test",
+        )  # fmt: skip
+    return json.loads(buf.getvalue())

@@ -34,6 +34,7 @@ SURVEY_ANSWERS = [
     C("comment", "Optional sentence (free text; left out of the pseudonymised export).", pseudonymised=False),
     C("answered", "First answer (pseudonymised: the day only)."),
     C("changed", "Last change (answers can be changed for 7 days).", pseudonymised=False),
+    C("entered_by_proxy", "Entered by the team lead after asking a member without Telegram (docs/proxy-members.md)."),
 ]
 
 
@@ -56,6 +57,7 @@ def survey_answers(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
             SurveyAnswer.comment,
             SurveyAnswer.created_at,
             SurveyAnswer.updated_at,
+            SurveyAnswer.entered_by_proxy,
         )
         .select_from(SurveyAnswer)
         .join(Meeting, Meeting.id == SurveyAnswer.meeting_id)
