@@ -94,6 +94,12 @@ async def seeded(db):
         merge = {"idea": out.idea["card"], "into": out.idea["buses"], "supports": 2, "followers": 1, "told": 2}
         await audit.record(s, manager, audit.MERGE_IDEAS, T0, **merge)
         await audit.record(s, lead, audit.VOICE_SUMMARY, T0, idea=out.idea["buses"], length=55)
+        kept, ahead = manager.pseudonym, out.meeting["ahead"]  # a proxy member's entries (models/proxy.py)
+        await audit.record(s, lead, audit.PROXY_ADD, T0, person=kept, team="daseinsvorsorge", consent="paper")
+        await audit.record(s, lead, audit.PROXY_RSVP, T0, person=kept, meeting=ahead, answer="maybe")
+        await audit.record(s, lead, audit.PROXY_SURVEY, T0, person=kept, meeting=ahead)
+        for action in (audit.PROXY_LINK_CODE, audit.PROXY_EXPORT, audit.PROXY_ERASE):
+            await audit.record(s, lead, action, T0, person=kept)
         counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
         await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
         imported = {"workshop": "werkstatt-saalfeld", "name": "Demografie-Werkstatt Saalfeld", "ideas": 12}

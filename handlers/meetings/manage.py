@@ -12,8 +12,8 @@ from typing import Any
 
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
-from handlers.meetings import offline, overlap, rsvp_list, steps
-from handlers.meetings.views import describe_changes, invitation_view, meeting_text
+from handlers.meetings import overlap, rsvp_list, steps
+from handlers.meetings.views import describe_changes, invitation_view, meeting_text, offline_button
 from models import drafts
 from models import proxy as proxy_domain
 from models.errors import Refusal
@@ -43,7 +43,7 @@ def _card(req: Req, meeting: Meeting, rsvp: Rsvp | None, team: Team, organiser: 
     if rsvp_list.may_see(organiser, req):
         view.buttons = [*view.buttons, [rsvp_list.list_button(req, meeting.id)]]
     if organiser and offline_n:
-        view.buttons = [*view.buttons, [offline.list_button(req.lang, meeting.id, offline_n)]]
+        view.buttons = [*view.buttons, [offline_button(req.lang, meeting.id, offline_n)]]
     if organiser:
         view.buttons = [*view.buttons, _manage_row(req, meeting.id)]
     return view

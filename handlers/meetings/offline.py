@@ -9,48 +9,16 @@ Buttons are `pr:1:<meeting>` (the list), `pr:1:<meeting>:<person>` (one member's
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from core.texts import t
 from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
-from handlers.meetings.views import ANSWER_ICONS
+from handlers.meetings.views import OFFLINE_PREFIX, answer_label, call_list
 from handlers.names import person_name
 from models import proxy as proxy_domain
 from models.errors import Refusal
 from models.meetings import core as meetings_domain
 from models.surveys.core import USEFULNESS
 
-PREFIX = "pr"
-
-
-def list_button(lang: str, meeting_id: int, count: int) -> Btn:
-    return Btn(t(lang, "proxy.meeting_button", count=count), encode(PREFIX, meeting_id))
-
-
-def _answer_label(lang: str, answer: str | None) -> str:
-    if answer is None:
-        return t(lang, "proxy.answer_open")
-    return f"{ANSWER_ICONS[answer]} {t(lang, 'meetings.answer_' + answer)}"
-
-
-async def call_list(s: AsyncSession, meeting_id: int, lang: str) -> tuple[list[str], int]:
-    """The headcount's call list: each member without Telegram with phone and answer; and how many are open."""
-    found = await proxy_domain.offline_invitees(s, meeting_id)
-    if not found:
-        return [], 0
-    lines = [t(lang, "proxy.call_list_title")]
-    for person, rsvp, phone in found:
-        lines.append(
-            t(
-                lang,
-                "proxy.call_list_line",
-                name=esc(person.display_name),
-                phone=esc(phone) if phone else t(lang, "proxy.no_phone"),
-                answer=_answer_label(lang, rsvp.answer),
-            )
-        )
-    return lines, sum(1 for _, r, _ in found if r.answer is None)
+PREFIX = OFFLINE_PREFIX
 
 
 async def _list_view(req: Req, meeting_id: int) -> View:
@@ -63,7 +31,7 @@ async def _list_view(req: Req, meeting_id: int) -> View:
     rows = [
         [
             Btn(
-                f"{person_name(req, p.display_name, 30)}: {_answer_label(req.lang, r.answer)}",
+                f"{person_name(req, p.display_name, 30)}: {answer_label(req.lang, r.answer)}",
                 encode(PREFIX, meeting_id, p.id),
             )
         ]
@@ -77,9 +45,7 @@ def _member_view(req: Req, meeting_id: int, name: str, started: bool) -> tuple[s
     if started:
         rows = [[Btn(str(v), encode(PREFIX, meeting_id, "_", "s", v)) for v in USEFULNESS], back]
         return req.t("proxy.ask_survey", name=esc(name)), rows
-    answers = [
-        Btn(_answer_label(req.lang, a), encode(PREFIX, meeting_id, "_", "a", a)) for a in meetings_domain.ANSWERS
-    ]
+    answers = [Btn(answer_label(req.lang, a), encode(PREFIX, meeting_id, "_", "a", a)) for a in meetings_domain.ANSWERS]
     return req.t("proxy.ask_answer", name=esc(name)), [answers, back]
 
 
