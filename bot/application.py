@@ -33,6 +33,7 @@ from handlers import (
     onboarding,
     privacy,
     profile,
+    proxy,
     roles,
     settings,
     teams,
@@ -57,6 +58,7 @@ from handlers.ideas import submit as ideas
 from handlers.ideas import teamless as ideas_teamless
 from handlers.meetings import attendance, calendar, letters, rsvp, rsvp_list
 from handlers.meetings import flow as meeting_flow
+from handlers.meetings import offline as meetings_offline
 from handlers.polls import flow as polls
 from handlers.reachability import on_my_chat_member
 from handlers.reports import commands as reports
@@ -110,6 +112,7 @@ COMMANDS: dict[str, tuple[HandlerFn, str]] = {
     "sentences": (survey_sentences.show_sentences, MEMBER),  # the English name of /saetze
     "anfragen": (route_requests.show_requests, MEMBER),  # a town's contacts: checked in the domain
     "voices": (voice_handlers.show_waiting, MEMBER),  # leads and managers: what each may summarise (domain)
+    "stellvertretend": (proxy.show_overview, MEMBER),  # members without Telegram: leads and managers (domain)
 }
 
 # commands that work inside a team's Telegram group (privacy mode: the bot sees only commands there)
@@ -174,6 +177,8 @@ BUTTONS: dict[str, tuple[HandlerFn, str]] = {
     "wh": (workshop_handout.on_button, MEMBER),  # a workshop's handout as a PDF (project manager)
     "er": (evaluation_report.on_button, MEMBER),  # project manager: checked in the domain
     "vo": (voice_handlers.on_button, MEMBER),  # a voice message: ▶️ and its summary (checked in the domain)
+    "px": (proxy.on_button, MEMBER),  # /stellvertretend: add a member without Telegram, her code, export, erasure
+    "pr": (meetings_offline.on_button, MEMBER),  # a meeting's members without Telegram (answers, survey)
 }
 
 # draft flow -> what typed input means while that flow is open
@@ -190,6 +195,7 @@ FLOWS: dict[str, flows.FlowFn] = {
     "route": idea_routing.on_input,
     "route_reply": route_reply.on_input,
     "voicesum": voice_handlers.on_input,  # the summary of a voice message (idea, sentence, answer, minutes)
+    "proxy": proxy.on_input,  # adding a member without Telegram
 }
 
 

@@ -138,7 +138,7 @@ async def _publish_menus(app: Application[Any, Any, Any, Any, Any, Any], db: Dat
     async with db.transaction() as s:
         for persona in seed.PERSONAS:
             person = await people.get_person(s, persona.user_id)
-            if person is not None:
+            if person is not None and person.telegram_id is not None:
                 names = commands_for(person, bool(await led_team_ids(s, person)))
                 await publish_person_commands(app.bot, person.telegram_id, names, person.language)
 

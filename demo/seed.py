@@ -16,7 +16,7 @@ from botapi import FakeTelegram, SimGroup, SimUser
 from core.config import Config
 from demo import history
 from demo.audio import silent_opus
-from models import groups, outbox, people, polls, teams
+from models import groups, outbox, people, polls, proxy, teams
 from models import voice as voice_domain
 from models.db import Database
 from models.ideas import answers as idea_answers
@@ -127,6 +127,16 @@ async def _voice_idea(s: AsyncSession, config: Config, team_id: int, now: dateti
     await voice_domain.attach(s, voice, idea)
 
 
+def proxies(now: datetime) -> tuple[proxy.ProxyInput, ...]:
+    """Two members without Telegram: one reached by letter and phone, one by e-mail (consent days before `now`)."""
+    day = now.date()
+    return (
+        proxy.ProxyInput("Gertrud Sommer", "paper", day - timedelta(days=6), True, "saalfeld", "citizen",
+                         phone="03671 52 17 40", postal_address="Brudergasse 12\n07318 Saalfeld/Saale"),
+        proxy.ProxyInput("Heinz Möller", "phone", day - timedelta(days=2), False, "rudolstadt", "citizen",
+                         email="heinz.moeller@example.de"),
+    )  # fmt: skip
+
 async def seed(db: Database, config: Config, now: datetime) -> None:
     """Fill a new demo database; does nothing when it is filled already."""
     town_keys = [t.key for t in config.towns]
@@ -208,6 +218,11 @@ async def seed(db: Database, config: Config, now: datetime) -> None:
         assert lead is not None
         dasein_team = await teams.get_team_by_slug(s, "daseinsvorsorge")
         assert dasein_team is not None
+        for entry in proxies(now):  # members without Telegram, kept by Lea (docs/proxy-members.md)
+            await proxy.add(
+                s, lead, dasein_team.id, entry, now, privacy_version=config.privacy_version, towns=town_keys,
+                groups=[g.key for g in config.groups], policy=policy,
+            )
         soon = MeetingInput("Werkstatt: Bürgerbus und Rufbus", next_meeting_start(config, now), 90,
                             address="Stadtbibliothek, Blankenburger Str. 4", town="saalfeld",
                             agenda="Fahrplanentwurf, Haltestellen, Ehrenamtliche Fahrer*innen")

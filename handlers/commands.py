@@ -41,6 +41,7 @@ MEMBER_COMMANDS = (
 )
 LEAD_COMMANDS = (
     "members",
+    "stellvertretend",
     "meeting",
     "poll",
     "attendance",
@@ -102,6 +103,8 @@ async def publish_person_commands(bot: Bot, telegram_id: int, names: tuple[str, 
 async def refresh_later(req: Req, person: Person | None, telegram_id: int | None = None) -> None:
     """After commit, set the command menu of `person` from their roles (or clear it for an erased person)."""
     chat = telegram_id if telegram_id is not None else (person.telegram_id if person else req.user_id)
+    if chat is None:  # a proxy member has no Telegram chat and so no command menu
+        return
     names = None
     lang = person.language if person else req.lang
     if person is not None:

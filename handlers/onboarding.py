@@ -19,6 +19,7 @@ from handlers.privacy import agree_again_view, ask_agree_again, local_time, noti
 from handlers.workshop_handout import follow_after_link
 from models import drafts
 from models import people as people_domain
+from models import proxy as proxy_domain
 from models import teams as teams_domain
 from models.errors import Refusal
 from models.ideas.handout import idea_of_link
@@ -84,6 +85,10 @@ async def start(req: Req) -> None:
 
     A team link joins a registered member at once; while registering it waits in a draft until the end.
     """
+    code = proxy_domain.code_of_link((req.context.args or [""])[0] if req.context.args else None)
+    if code is not None:
+        await link_account(req, code)
+        return
     slug = _team_slug(req)
     team = await teams_domain.get_team_by_slug(req.session, slug) if slug is not None else None
     if slug is not None and team is None:
@@ -108,6 +113,23 @@ async def start(req: Req) -> None:
         await teams.join_and_tell(req, team.id)  # no draft: it would replace an open /idea draft
     elif team is not None:
         await drafts.save_draft(req.session, req.me.id, FLOW, "join", {"join": team.slug}, req.now)
+    await continue_registration(req, fresh=False)
+
+
+async def link_account(req: Req, code: str) -> None:
+    """/start link-<code>: this Telegram account becomes the proxy member the code was made for (models/proxy.py);
+    her teams, answers and consent stay. Without a consent on record she is asked to agree first."""
+    person = await proxy_domain.redeem(req.session, code, req.user_id, req.lang, req.now)
+    req.person = person
+    mine = await teams_domain.my_teams(req.session, person)
+    names_ = ", ".join(t.name(req.lang) for t, _ in mine) or "–"
+    req.reply(req.t("proxy.linked", name=esc(names.person_name(req, person.display_name)), teams=esc(names_)))
+    await commands.refresh_later(req, person)
+    if consents.must_agree_again(person, req.config.privacy_version):
+        if not person.consent_version:  # no consent on record: only name, team and contact were kept
+            req.reply(req.t("proxy.linked_consent_first"))
+        ask_agree_again(req)
+        return
     await continue_registration(req, fresh=False)
 
 

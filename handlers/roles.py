@@ -63,10 +63,11 @@ async def on_makelead_button(req: Req) -> None:
     make = current is not None and current.role != LEAD
     target, team = await teams_domain.set_lead(req.session, req.me, person_id, team_id, make, req.now)
     name = team.name(target.language)
-    req.send_to(
-        target.telegram_id,
-        t(target.language, "lead.you_are_lead" if make else "lead.you_are_no_longer_lead", team=esc(name)),
-    )
+    if target.telegram_id is not None:
+        req.send_to(
+            target.telegram_id,
+            t(target.language, "lead.you_are_lead" if make else "lead.you_are_no_longer_lead", team=esc(name)),
+        )
     shown = person_name(req, target.display_name)
     req.toast(req.t("lead.made" if make else "lead.unmade", name=shown, team=team.name(req.lang)))
     await commands.refresh_later(req, target)

@@ -136,7 +136,7 @@ async def on_button(req: Req) -> None:
     if action == "p":
         voice = await voice_domain.playable(req.session, req.me, voice_id, req.now)
         ref = f"#{voice.idea_id}" if voice.kind == voice_domain.IDEA else req.t("voice.ref", id=voice.id)
-        data, seconds, chat = bytes(voice.data), voice.duration, req.me.telegram_id
+        data, seconds, chat = bytes(voice.data), voice.duration, req.user_id
         caption = req.t(f"voice.play_caption_{voice.kind}", id=ref)
         req.toast(req.t("voice.playing"))
 

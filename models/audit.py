@@ -36,6 +36,9 @@ ROUTE_REPLY = "route_reply"  # a town's question answered (models/ideas/route_re
 ROUTE_ANSWER = "route_answer"  # a town's contact answered a forwarded idea (models/ideas/routing.py)
 VOICE_SUMMARY = "voice_summary"  # someone typed the summary of a voice message (models/voice.py)
 SENTENCE_REVIEW = "sentence_review"  # a survey sentence released or left out (models/surveys/sentences.py)
+# a lead (or the manager) acting for a member without Telegram (models/proxy.py)
+PROXY_ADD, PROXY_RSVP, PROXY_SURVEY = "proxy_add", "proxy_rsvp", "proxy_survey"
+PROXY_LINK_CODE, PROXY_EXPORT, PROXY_ERASE = "proxy_link_code", "proxy_export", "proxy_erase"
 ACTIONS = (
     MAKE_LEAD,
     UNMAKE_LEAD,
@@ -59,6 +62,12 @@ ACTIONS = (
     ROUTE_ANSWER,
     VOICE_SUMMARY,
     SENTENCE_REVIEW,
+    PROXY_ADD,
+    PROXY_RSVP,
+    PROXY_SURVEY,
+    PROXY_LINK_CODE,
+    PROXY_EXPORT,
+    PROXY_ERASE,
 )
 
 

@@ -38,8 +38,11 @@ LATE = "late beyond the grace period"
 
 @dataclass(frozen=True)
 class NewMessage:
+    """One message to plan. `chat_id` None: the person has no Telegram account (a proxy member kept by a lead,
+    docs/proxy-members.md); `enqueue` drops such messages, so every fan-out skips them in one place."""
+
     kind: str
-    chat_id: int
+    chat_id: int | None
     due_at: datetime
     person_id: int | None = None
     meeting_id: int | None = None
@@ -51,7 +54,9 @@ class NewMessage:
 
 
 async def enqueue(s: AsyncSession, messages: Sequence[NewMessage], now: datetime) -> int:
-    """Add rows in the caller's transaction; rows whose dedupe key already exists are left alone."""
+    """Add rows in the caller's transaction; rows whose dedupe key already exists are left alone, and messages to
+    nobody in Telegram (`chat_id` None) are dropped."""
+    messages = [m for m in messages if m.chat_id is not None]
     keys = [m.dedupe_key for m in messages if m.dedupe_key]
     existing: set[str] = set()
     if keys:

@@ -33,12 +33,16 @@ class Base(DeclarativeBase):
 
 
 class Person(Base):
-    """A registered member. Exists only after consent; deleting it is how a person is erased."""
+    """A registered member. Exists only after consent; deleting it is how a person is erased.
+
+    `telegram_id` is empty for a proxy member (kept by a lead, reached by letter, e-mail or phone:
+    `proxy_members`); nothing is ever sent to them through Telegram.
+    """
 
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(2), default="de")
     stakeholder_group: Mapped[str | None] = mapped_column(String(32))
@@ -446,6 +450,8 @@ class SurveyAnswer(Base):
     comment_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # typed in by a lead after asking a proxy member (models/proxy.py), not given by the person in Telegram
+    entered_by_proxy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
 
 
 class AwayAnswer(Base):
@@ -588,3 +594,34 @@ class MemberContact(Base):
     postal_address: Mapped[str | None] = mapped_column(Text)  # lines as printed in a letter's window: name excluded
     email: Mapped[str | None] = mapped_column(String(254))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProxyMember(Base):
+    """A member without Telegram, kept by the leads of her teams (docs/proxy-members.md), and the consent she gave
+    on paper or by phone. `consent_form` empty: no consent, so only her name, teams and contact are stored (what a
+    lead needs to invite her). `recorded_by` is the recorder's pseudonym (the audit log has the recorder's id).
+    The row stays after she links a Telegram account (`linked_at`): it shows how her consent was first given."""
+
+    __tablename__ = "proxy_members"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    consent_form: Mapped[str | None] = mapped_column(String(8))  # 'paper' | 'phone' | None (no consent)
+    consent_on: Mapped[date | None] = mapped_column(Date)  # the day the consent was given
+    notice_version: Mapped[str | None] = mapped_column(String(32))  # the privacy notice shown to her
+    evaluation: Mapped[bool] = mapped_column(Boolean, default=False)  # the evaluation consent, asked separately
+    recorded_by: Mapped[str | None] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LinkCode(Base):
+    """A one-time code a lead hands to a proxy member, so that `/start link-<code>` attaches a Telegram account to
+    her person row. Only the SHA-256 of the code is stored; single use (`used_at`), void after `expires_at`."""
+
+    __tablename__ = "link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -186,6 +186,8 @@ async def set_lead(
     m = await membership(s, person_id, team_id)
     if m is None:
         raise Refusal("lead.not_member")
+    if lead and target.telegram_id is None:
+        raise Refusal("lead.proxy_member")  # a lead acts in the bot: a member without Telegram cannot
     m.role = LEAD if lead else MEMBER
     await s.flush()
     await audit.record(

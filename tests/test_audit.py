@@ -97,6 +97,12 @@ async def seeded(db):
         review = {"answer": 7, "meeting": out.meeting["held"], "decision": "released", "before": None}
         await audit.record(s, manager, audit.SENTENCE_REVIEW, T0, **review)
         await audit.record(s, lead, audit.MEETING_LETTERS, T0, meeting=out.meeting["ahead"], letters=2)
+        kept, ahead = manager.pseudonym, out.meeting["ahead"]  # a proxy member's entries (models/proxy.py)
+        await audit.record(s, lead, audit.PROXY_ADD, T0, person=kept, team="daseinsvorsorge", consent="paper")
+        await audit.record(s, lead, audit.PROXY_RSVP, T0, person=kept, meeting=ahead, answer="maybe")
+        await audit.record(s, lead, audit.PROXY_SURVEY, T0, person=kept, meeting=ahead)
+        for action in (audit.PROXY_LINK_CODE, audit.PROXY_EXPORT, audit.PROXY_ERASE):
+            await audit.record(s, lead, action, T0, person=kept)
         counts = {"project_ended": False, "people_erased": 1, "audit_deleted": 0}
         await audit.record(s, None, audit.RETENTION, T0, day="2026-11-25", **counts)
         imported = {"workshop": "werkstatt-saalfeld", "name": "Demografie-Werkstatt Saalfeld", "ideas": 12}

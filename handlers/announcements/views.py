@@ -106,13 +106,18 @@ def audience_view(
 
 
 def count_text(n: AudienceCount, lang: str) -> str:
-    return t(
+    """The live count; proxy members (no Telegram) as a reach of their own, since their leads pass it on."""
+    text = t(
         lang,
         "announce.count",
         count=num(n.recipients, lang),
         opted_out=num(n.opted_out, lang),
         unreachable=num(n.unreachable, lang),
     )
+    if n.offline:
+        reach = num(n.recipients + n.offline, lang)
+        text += "\n" + t(lang, "announce.count_offline", reach=reach, offline=num(n.offline, lang))
+    return text
 
 
 def review_view(lang: str, nonce: str, audience_line: str, n: AudienceCount) -> View:

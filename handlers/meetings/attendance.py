@@ -15,8 +15,10 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc, short
 from handlers.meetings import attendance_ideas
 from handlers.meetings.attendance_result import result_view
+from handlers.meetings.views import offline_button
 from handlers.names import person_name
 from models import drafts
+from models import proxy as proxy_domain
 from models import voice as voice_domain
 from models.errors import Refusal
 from models.meetings import attendance as attendance_domain
@@ -95,6 +97,9 @@ async def screen(req: Req, meeting: Meeting, page: int, idea_page: int = 0) -> V
     rows += voice_rows
     idea_lines, idea_rows = await attendance_ideas.section(req, meeting, page, idea_page)
     rows += idea_rows
+    offline_n = len(await proxy_domain.offline_invitees(req.session, meeting.id))
+    if offline_n:  # members without Telegram: their survey answers, entered by proxy
+        rows.append([offline_button(req.lang, meeting.id, offline_n)])
     rows.append([Btn(req.t("attendance.done_button"), data("done", page))])
     return View("\n".join([*lines, *idea_lines]), rows)
 

@@ -14,8 +14,9 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.meetings import overlap, rsvp_list, steps
 from handlers.meetings.letters import letters_button
-from handlers.meetings.views import describe_changes, invitation_view, meeting_text
+from handlers.meetings.views import describe_changes, invitation_view, meeting_text, offline_button
 from models import drafts
+from models import proxy as proxy_domain
 from models.errors import Refusal
 from models.meetings import core as meetings_domain
 from models.tables import Meeting, Rsvp, Team
@@ -32,7 +33,7 @@ def _manage_row(req: Req, meeting_id: int) -> list[Btn]:
     ]
 
 
-def _card(req: Req, meeting: Meeting, rsvp: Rsvp | None, team: Team, organiser: bool) -> View:
+def _card(req: Req, meeting: Meeting, rsvp: Rsvp | None, team: Team, organiser: bool, offline_n: int = 0) -> View:
     """One upcoming meeting: as invited members see it, with the answer; leads get Ändern / Absagen."""
     if rsvp is not None:
         view = invitation_view(req.config, meeting, team, req.lang, rsvp, "meeting_flow.card_intro", {})
@@ -42,9 +43,15 @@ def _card(req: Req, meeting: Meeting, rsvp: Rsvp | None, team: Team, organiser: 
         view = View(req.t("meeting_flow.card_intro") + "\n\n" + meeting_text(req.config, meeting, team, req.lang))
     if rsvp_list.may_see(organiser, req):
         view.buttons = [*view.buttons, [rsvp_list.list_button(req, meeting.id)]]
+    if organiser and offline_n:
+        view.buttons = [*view.buttons, [offline_button(req.lang, meeting.id, offline_n)]]
     if organiser:
         view.buttons = [*view.buttons, _manage_row(req, meeting.id), [letters_button(req, meeting.id)]]
     return view
+
+
+async def _offline_count(req: Req, meeting_id: int) -> int:
+    return len(await proxy_domain.offline_invitees(req.session, meeting_id))
 
 
 async def show_my_meetings(req: Req) -> None:
@@ -63,7 +70,9 @@ async def show_my_meetings(req: Req) -> None:
     shown = sorted(items.values(), key=lambda item: item[0].starts_at)
     req.reply(req.t("meeting_flow.list_title", count=len(shown)))
     for meeting, rsvp, team in shown[:MAX_SHOWN]:
-        req.reply(_card(req, meeting, rsvp, team, meeting.team_id in led_ids))
+        organiser = meeting.team_id in led_ids
+        n = await _offline_count(req, meeting.id) if organiser else 0
+        req.reply(_card(req, meeting, rsvp, team, organiser, n))
     if len(shown) > MAX_SHOWN:
         req.reply(req.t("meeting_flow.more", count=len(shown) - MAX_SHOWN))
 
@@ -77,7 +86,7 @@ async def on_manage_button(req: Req) -> None:
     assert team is not None
     if action == "back":
         rsvp = await req.session.get(Rsvp, (meeting.id, req.me.id))
-        req.show(_card(req, meeting, rsvp, team, organiser=True))
+        req.show(_card(req, meeting, rsvp, team, organiser=True, offline_n=await _offline_count(req, meeting.id)))
         return
     if meeting.starts_at <= req.now:
         raise Refusal("meetings.already_started")

@@ -17,6 +17,7 @@ from core.config import Config
 from core.texts import format_when, t
 from handlers.codec import encode
 from handlers.common import Btn, View, esc
+from models import proxy as proxy_domain
 from models.meetings import core as meetings_domain
 from models.people import OTHER_TOWN
 from models.tables import Meeting, Membership, Outbox, Person, Rsvp, Team
@@ -311,5 +312,46 @@ async def headcount_view(s: AsyncSession, config: Config, meeting: Meeting, team
         text += "\n" + t(
             lang, "meetings.headcount_reasons", reasons=mix(hc.reasons, lambda k: t(lang, f"meetings.reason_{k}"))
         )
-    buttons = [[Btn(t(lang, "meetings.nudge_button", count=hc.open), encode("nudge", meeting.id))]] if hc.open else []
+    calls, offline_open = await call_list(s, meeting.id, lang)
+    text += "\n\n" + "\n".join(calls) if calls else ""
+    in_app = hc.open - offline_open  # the nudge reaches members in Telegram only
+    buttons = [[Btn(t(lang, "meetings.nudge_button", count=in_app), encode("nudge", meeting.id))]] if in_app else []
+    if calls:
+        buttons.append([offline_button(lang, meeting.id, len(calls) - 1)])
     return View(text, buttons)
+
+
+# --- members without Telegram (docs/proxy-members.md; their screens: handlers/meetings/offline.py) ----------------
+
+OFFLINE_PREFIX = "pr"
+
+
+def offline_button(lang: str, meeting_id: int, count: int) -> Btn:
+    return Btn(t(lang, "proxy.meeting_button", count=count), encode(OFFLINE_PREFIX, meeting_id))
+
+
+def answer_label(lang: str, answer: str | None) -> str:
+    if answer is None:
+        return t(lang, "proxy.answer_open")
+    return f"{ANSWER_ICONS[answer]} {t(lang, 'meetings.answer_' + answer)}"
+
+
+async def call_list(s: AsyncSession, meeting_id: int, lang: str) -> tuple[list[str], int]:
+    """The headcount's call list ("Telefonkette"): each invited member without Telegram with phone and answer; and
+    how many of them have not answered."""
+    found = await proxy_domain.offline_invitees(s, meeting_id)
+    if not found:
+        return [], 0
+    lines = [t(lang, "proxy.call_list_title")]
+    for person, rsvp, phone in found:
+        number = esc(phone) if phone else t(lang, "proxy.no_phone")
+        lines.append(
+            t(
+                lang,
+                "proxy.call_list_line",
+                name=esc(person.display_name),
+                phone=number,
+                answer=answer_label(lang, rsvp.answer),
+            )
+        )
+    return lines, sum(1 for _, r, _ in found if r.answer is None)

@@ -323,7 +323,39 @@ def _audit_details(e: AuditEntry, names: Names, config: Config, lang: str) -> st
     if e.action == audit.MEETING_CHANGE:
         fields = ", ".join(_field(lang, f) for f in d.get("fields") or [])
         return f"{_audit_meeting(names, d, lang, tz)}: {fields or '–'}"
+    if e.action in PROXY_ACTIONS:
+        return _audit_proxy(e.action, d, names, lang, tz)
     return ", ".join(f"{k}={v}" for k, v in sorted(d.items()) if v not in (None, "", [], {}))  # a name without words
+
+
+PROXY_ACTIONS = (
+    audit.PROXY_ADD,
+    audit.PROXY_RSVP,
+    audit.PROXY_SURVEY,
+    audit.PROXY_LINK_CODE,
+    audit.PROXY_EXPORT,
+    audit.PROXY_ERASE,
+)
+
+
+def _audit_proxy(action: str, d: dict[str, Any], names: Names, lang: str, tz: ZoneInfo) -> str:
+    """A lead acting for a member without Telegram: who, and the team or meeting; an erased one stays unnamed."""
+    if action == audit.PROXY_ERASE:
+        return t(lang, "proxy.audit_erased")
+    who = _audit_person(names, d.get("person"), lang)
+    if action == audit.PROXY_ADD:
+        form = d.get("consent")
+        consent = (
+            t(lang, f"proxy.form_short_{form}") if form in ("paper", "phone") else t(lang, "proxy.audit_no_consent")
+        )
+        return f"{who} · {_audit_team(names, d, lang)} · {consent}"
+    if action == audit.PROXY_RSVP:
+        answer = d.get("answer")
+        label = t(lang, f"meetings.answer_{answer}") if answer in ("yes", "maybe", "no") else "?"
+        return f"{who} · {_audit_meeting(names, d, lang, tz)}: {label}"
+    if action == audit.PROXY_SURVEY:
+        return f"{who} · {_audit_meeting(names, d, lang, tz)}"
+    return who
 
 
 def _audit_forward(d: dict[str, Any], names: Names, config: Config, lang: str) -> str:

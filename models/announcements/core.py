@@ -109,6 +109,7 @@ class AudienceCount:
     recipients: int  # who will get it
     opted_out: int
     unreachable: int
+    offline: int = 0  # proxy members in the audience: no Telegram, their leads reach them by letter, e-mail, phone
 
 
 def plain_text(text_html: str) -> str:
@@ -220,19 +221,21 @@ async def count_audience(
     `towns` and `groups` are the configured ones (a team's gaps are measured against them)."""
     if audience.empty:
         return AudienceCount(0, 0, 0)
-    opted = Person.announcements_opt_out.is_(True)
-    gone = Person.unreachable_at.is_not(None) & Person.announcements_opt_out.is_(False)
+    online = Person.telegram_id.is_not(None)
+    opted = Person.announcements_opt_out.is_(True) & online
+    gone = Person.unreachable_at.is_not(None) & Person.announcements_opt_out.is_(False) & online
     row = (
         await s.execute(
             select(
                 func.count(),
                 func.coalesce(func.sum(case((opted, 1), else_=0)), 0),
                 func.coalesce(func.sum(case((gone, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((Person.telegram_id.is_(None), 1), else_=0)), 0),
             ).where(*await _matching(s, audience, towns, groups))
         )
     ).one()
-    total, opted_out, unreachable = int(row[0]), int(row[1]), int(row[2])
-    return AudienceCount(total - opted_out - unreachable, opted_out, unreachable)
+    total, opted_out, unreachable, offline = int(row[0]), int(row[1]), int(row[2]), int(row[3])
+    return AudienceCount(total - opted_out - unreachable - offline, opted_out, unreachable, offline)
 
 
 async def create(
@@ -261,7 +264,11 @@ async def create(
     people = (
         await s.execute(
             select(Person.id, Person.telegram_id, Person.unreachable_at)
-            .where(*await _matching(s, audience, towns, groups), Person.announcements_opt_out.is_(False))
+            .where(
+                *await _matching(s, audience, towns, groups),
+                Person.announcements_opt_out.is_(False),
+                Person.telegram_id.is_not(None),  # proxy members: their leads pass it on (docs/proxy-members.md)
+            )
             .order_by(Person.id)
         )
     ).all()

@@ -43,6 +43,8 @@ PERSONAL_TABLES: dict[str, tuple[str, str]] = {
     "idea_voices": ("person_id", DELETE),  # the audio is the person's voice: it goes (the idea's text stays)
     "member_contacts": ("person_id", DELETE),  # phone, postal address, e-mail of a member reached outside Telegram
     "away_answers": ("person_id", ANONYMISE),  # reasons for staying away: the figures stay, the sentence goes
+    "proxy_members": ("person_id", DELETE),  # a proxy member's consent on paper or by phone
+    "link_codes": ("person_id", DELETE),  # one-time codes to link a Telegram account to a proxy member
 }
 
 # columns that hold the person's Telegram chat without pointing at people.id: cleared with the link

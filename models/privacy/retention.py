@@ -107,7 +107,8 @@ async def enforce(db: Database, policy: RetentionPolicy, now: datetime) -> Outco
         async with db.transaction() as s:
             batch = list((await s.execute(select(Person).where(condition).order_by(Person.id).limit(CHUNK))).scalars())
             for person in batch:
-                chats.append(person.telegram_id)
+                if person.telegram_id is not None:  # a proxy member has no chat to clear
+                    chats.append(person.telegram_id)
                 await erase_person(s, person)
         if len(batch) < CHUNK:
             break

@@ -40,6 +40,7 @@ SURVEY_ANSWERS = [
       "it waits for review.", redacted=True),
     C("answered", "First answer (pseudonymised: the day only)."),
     C("changed", "Last change (answers can be changed for 7 days).", pseudonymised=False),
+    C("entered_by_proxy", "Entered by the team lead after asking a member without Telegram (docs/proxy-members.md)."),
 ]
 
 
@@ -63,6 +64,7 @@ def survey_answers(scope: Scope, pseudo: bool) -> tuple[Query, Shape]:
             case((SurveyAnswer.comment_review == RELEASED, SurveyAnswer.comment), else_=None),
             SurveyAnswer.created_at,
             SurveyAnswer.updated_at,
+            SurveyAnswer.entered_by_proxy,
         )
         .select_from(SurveyAnswer)
         .join(Meeting, Meeting.id == SurveyAnswer.meeting_id)

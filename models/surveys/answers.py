@@ -88,6 +88,11 @@ async def _answer(s: AsyncSession, person: Person, meeting: Meeting, now: dateti
     return row
 
 
+async def answer_row(s: AsyncSession, person: Person, meeting: Meeting, now: datetime) -> SurveyAnswer:
+    """The person's answer row, created if need be: for an answer a lead enters by proxy (models/proxy.py)."""
+    return await _answer(s, person, meeting, now)
+
+
 async def set_usefulness(s: AsyncSession, person: Person, meeting_id: int, value: int, now: datetime) -> bool:
     """How useful the meeting was (1–5); returns whether it changed."""
     if value not in USEFULNESS:
