@@ -15,7 +15,11 @@ the smallest that serve a dialogue:
 * groups get no burst: 1.05 s apart and at most 20 in any minute, replies and background alike;
 * the overall budget of 30 per 1.005 s is one evenly spaced grid shared by everything; a free slot goes to
   the oldest waiting reply first and only then to the oldest background send, so a broadcast running at
-  full rate yields to a reply instead of queueing it behind its rows, and the sum never exceeds the budget.
+  full rate yields to a reply instead of queueing it behind its rows, and the sum never exceeds the budget;
+* the grid's slots are fixed by the ideal schedule (a GCRA), not by the previous send: a send that comes
+  late (its row's commit, an event loop busy elsewhere) takes a slot it missed, and the next ones go at once
+  until the schedule is met again, so delays do not add up over a broadcast; the sends of any second (by
+  their starts, and by their answers) are counted apart from the grid and never exceed the budget.
 
 Messages to one chat go out in the order they asked (a chat's queue is first come, first served). A 429
 pauses every send (`pause`). Uses the real monotonic clock by default (flood limits are about real seconds);
@@ -43,7 +47,7 @@ class Limits:
 
 WINDOW = 1.005  # spacing of slots: 30 per WINDOW seconds; the margin against jitter is in `_window_check`
 TELEGRAM_SECOND = 1.002  # Telegram's window, a hair longer so clock granularity cannot make 31
-CATCH_UP = 0.1  # seconds of grid slots a late send may still take: a few at once, never a burst (see `_slot`)
+CATCH_UP = 0.5  # seconds of missed grid slots a late send may still take, at most half the budget (see `_slot`)
 IDLE = 1.0  # a grid whose next slot passed longer ago than this has been idle: it starts afresh, without credit
 
 

@@ -157,11 +157,13 @@ async def test_a_late_send_does_not_shift_the_schedule_of_the_ones_after_it():
 
 async def test_catching_up_never_puts_more_than_the_budget_into_a_second():
     limiter, time = virtual()
-    late = {i: 0.09 for i in range(0, 200, 3)}  # every third send comes late: the grid is caught up again and again
+    late = {i: 0.09 for i in range(0, 190, 3)}  # every third send comes late: the grid is caught up again and again
     starts = await serial_sends(limiter, time, 200, late)
     assert busiest_window(starts) <= 30
     assert all(b - a >= 0 for a, b in zip(starts, starts[1:], strict=False))
-    assert starts[-1] <= 199 * WINDOW / 30 + 0.1 + 1e-6  # never more than CATCH_UP behind the schedule
+    # 63 late sends, 5.7 s of delays in all, leave the schedule behind by less than one of them (the send a second
+    # after a late one may not go earlier: the window check); relative to the last send they would add up
+    assert starts[-1] <= 199 * WINDOW / 30 + 0.09
 
 
 async def test_an_idle_limiter_starts_its_schedule_afresh_without_a_burst():
