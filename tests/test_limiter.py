@@ -191,3 +191,20 @@ async def test_a_clock_counting_whole_microseconds_does_not_make_the_pump_spin()
     for chat_id in range(40):  # the grid's gap (33.5 ms) is no whole number of microseconds
         await limiter.acquire(chat_id)
     assert ticks >= 12_000_000 + 39 * 33_000
+
+
+async def test_catching_up_keeps_each_chats_pace_and_a_groups_minute():
+    limiter, time = virtual()
+    sent: dict[int, list[float]] = {}
+    chats = [42, -100123] + [1000 + i for i in range(8)]  # a person, a group and a few others, round and round
+    for i in range(200):
+        chat_id = chats[i % len(chats)]
+        async with limiter.slot(chat_id):
+            sent.setdefault(chat_id, []).append(time.now)
+        if i % 7 == 0:
+            await time.sleep(0.3)  # late: the grid lets the next ones go at once
+    for times in sent.values():
+        assert all(b - a >= 1.05 - 1e-9 for a, b in zip(times, times[1:], strict=False))
+    group = sent[-100123]
+    assert all(sum(1 for t in group if s <= t < s + 60) <= 20 for s in group)
+    assert busiest_window(sorted(t for times in sent.values() for t in times)) <= 30
