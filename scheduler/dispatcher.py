@@ -313,7 +313,8 @@ class Dispatcher:
         between the two commits, so a crash leaves at most one row whose outcome is unknown. A sent row's
         closing commit also marks the next waiting row `sending`: one commit per message, so the turns keep
         pace with Telegram's 30 messages/s. The rate limiter slot is taken within the turn (the limiter then
-        sees each request's true start, and the slots' even spacing paces the turns); a row whose chat must
+        sees each request's true start, and the slots' even spacing paces the turns; a turn that comes late,
+        after a slow commit, takes the slot it missed, so the commits' time does not add up); a row whose chat must
         wait longer (its per-chat pace, a 429's pause) waits for that before it queues for a turn."""
         while out.mail is None and (early := self.limiter.delay(row.chat_id)) > _LONG_WAIT:  # noqa: ASYNC110
             await asyncio.sleep(early)  # the limiter has no event to wait for

@@ -15,7 +15,11 @@ the smallest that serve a dialogue:
 * groups get no burst: 1.05 s apart and at most 20 in any minute, replies and background alike;
 * the overall budget of 30 per 1.005 s is one evenly spaced grid shared by everything; a free slot goes to
   the oldest waiting reply first and only then to the oldest background send, so a broadcast running at
-  full rate yields to a reply instead of queueing it behind its rows, and the sum never exceeds the budget.
+  full rate yields to a reply instead of queueing it behind its rows, and the sum never exceeds the budget;
+* the grid's slots are fixed by the ideal schedule (a GCRA), not by the previous send: a send that comes
+  late (its row's commit, an event loop busy elsewhere) takes a slot it missed, and the next ones go at once
+  until the schedule is met again, so delays do not add up over a broadcast; the sends of any second (by
+  their starts, and by their answers) are counted apart from the grid and never exceed the budget.
 
 Messages to one chat go out in the order they asked (a chat's queue is first come, first served). A 429
 pauses every send (`pause`). Uses the real monotonic clock by default (flood limits are about real seconds);
@@ -43,8 +47,8 @@ class Limits:
 
 WINDOW = 1.005  # spacing of slots: 30 per WINDOW seconds; the margin against jitter is in `_window_check`
 TELEGRAM_SECOND = 1.002  # Telegram's window, a hair longer so clock granularity cannot make 31
-CATCH_UP = 0.1  # seconds of grid slots a late pump may still hand out: a few, never a burst (see `_run_pump`)
-MIN_NAP = 0.001  # the pump's shortest sleep: a clock coarser than the gap it waits for must still move on
+CATCH_UP = 0.5  # seconds of missed grid slots a late send may still take, at most half the budget (see `_slot`)
+IDLE = 1.0  # a grid whose next slot passed longer ago than this has been idle: it starts afresh, without credit
 
 
 @dataclass
@@ -123,8 +127,9 @@ class RateLimiter:
 
     async def resumed(self) -> None:
         """Wait until a 429's pause is over (for calls that take no send slot, like answering a button)."""
-        while (wait := self._paused_until - self._now()) > 0:
-            await self._sleep(wait)
+        now = self._now()
+        while now < self._paused_until:
+            now = await self._sleep_until(self._paused_until, now)
 
     async def acquire(self, chat_id: int, *, reply: bool = False) -> None:
         """Wait for a send slot to `chat_id` and take it (the call is assumed to reach Telegram at once;
@@ -211,9 +216,9 @@ class RateLimiter:
 
     async def _take(self, chat_id: int, reply: bool) -> _Send:
         now = self._now()
-        at = max(now, self._paused_until, self._next)
-        if at <= now and not self._queues and self._chat_ready(chat_id, reply, now) <= now:
-            self._grant(chat_id, now, now)  # the common case: nobody waits and the slot is free
+        slot = self._slot(now)
+        if slot <= now and not self._queues and self._chat_ready(chat_id, reply, now) <= now:
+            self._grant(chat_id, slot, now)  # the common case: nobody waits and the slot is free
             return await self._window_check()
         waiter = _Waiter(chat_id, reply, next(self._seq), asyncio.get_running_loop().create_future())
         self._queues.setdefault(chat_id, deque()).append(waiter)
@@ -225,6 +230,15 @@ class RateLimiter:
                 self._drop(waiter)
             raise
         return await self._window_check()
+
+    def _slot(self, now: float) -> float:
+        """The grid slot a send at `now` takes (GCRA): the slots follow the ideal schedule, not the last send, so a
+        send that comes late (its commit, a busy event loop) lets the next ones go at once until the schedule is
+        caught up, up to CATCH_UP seconds of slots; a grid idle for longer than IDLE starts again at `now`. The
+        grid only spaces the sends; `_window_check` holds every second to the budget, whatever the grid allows."""
+        late = now - self._next
+        slot = self._next if late <= CATCH_UP else now - CATCH_UP if late <= IDLE else now
+        return max(slot, self._paused_until)
 
     def _grant(self, chat_id: int, slot: float, now: float) -> None:
         self._next = slot + self._gap
@@ -250,17 +264,15 @@ class RateLimiter:
 
     async def _run_pump(self) -> None:
         """Hand out the grid's slots while anybody waits: at each slot time the best eligible waiter gets it."""
+        now = self._now()
         while self._queues:
-            now = self._now()
-            # a busy event loop wakes the pump late: the slots it just missed are caught up (up to CATCH_UP seconds
-            # of them, so no burst), so a broadcast keeps its rate; `_window_check` still holds any second to 30
-            slot = max(self._paused_until, self._next if self._next >= now - CATCH_UP else now)
+            slot = self._slot(now)  # a pump woken late catches up the slots it missed, as a late send does
             if slot > now:
-                await self._nap(slot, slot - now)
+                now = await self._nap(slot, now)
                 continue
             waiter, soonest = self._pick(now)
             if waiter is None:
-                await self._nap(soonest, soonest - now)
+                now = await self._nap(soonest, now)
                 continue
             queue = self._queues[waiter.chat_id]
             queue.popleft()
@@ -268,12 +280,23 @@ class RateLimiter:
                 del self._queues[waiter.chat_id]
             self._grant(waiter.chat_id, slot, now)
             waiter.granted.set_result(None)
+            now = self._now()
         self._pump_wakes = float("inf")
 
-    async def _nap(self, until: float, seconds: float) -> None:
+    async def _nap(self, until: float, now: float) -> float:
         self._pump_wakes = until
-        await self._sleep(max(seconds, MIN_NAP))
-        self._pump_wakes = float("inf")
+        try:
+            return await self._sleep_until(until, now)
+        finally:
+            self._pump_wakes = float("inf")
+
+    async def _sleep_until(self, until: float, now: float) -> float:
+        """Sleep from `now` until `until`; returns the time after it. A clock that did not move at all is coarser
+        than the wait (a test's clock counting whole microseconds): as far as it can tell, `until` has come,
+        and sleeping the same wait again would not move it either."""
+        await self._sleep(until - now)
+        after = self._now()
+        return until if after == now else after
 
     async def _window_check(self) -> _Send:
         """Count real sends too: a busy event loop wakes senders late and bunches them up, and a request may
@@ -282,23 +305,25 @@ class RateLimiter:
         was answered a second ago: then no second on Telegram's side can hold more than `limit`."""
         limit = int(self.limits.overall_per_second)
         recent = self._sent
+        now = self._now()
         while True:
-            now = self._now()
             if now < self._paused_until:  # a 429 arrived while this send waited for its slot
-                await self._sleep(self._paused_until - now)
+                now = await self._sleep_until(self._paused_until, now)
                 continue
             if not limit or len(recent) < limit:
                 break
             oldest = recent[0]
             if oldest.end is None:
                 await oldest.answered.wait()
+                now = self._now()
                 continue
             ready = max(oldest.start + WINDOW, oldest.end + TELEGRAM_SECOND)
             if now >= ready:
                 recent.popleft()
                 break
-            await self._sleep(ready - now)
+            now = await self._sleep_until(ready, now)
         send = _Send(now)
         if limit:
             recent.append(send)
         return send
+

@@ -127,3 +127,84 @@ async def test_a_429_pauses_replies_and_background_alike():
     await limiter.acquire(43, reply=True)
     await limiter.acquire(44)
     assert time.now >= 5
+
+
+async def serial_sends(limiter: RateLimiter, time: Virtual, n: int, late: dict[int, float]) -> list[float]:
+    """Sends one after the other to different chats, as the dispatcher's turns do; after send i the next one
+    asks `late[i]` seconds later than it could (the commit of its outcome, a busy event loop)."""
+    starts = []
+    for i in range(n):
+        async with limiter.slot(1000 + i):
+            starts.append(time.now)
+        if i in late:
+            await time.sleep(late[i])
+    return starts
+
+
+def busiest_window(starts: list[float]) -> int:
+    return max(sum(1 for t in starts if s <= t < s + WINDOW) for s in starts)
+
+
+async def test_a_late_send_does_not_shift_the_schedule_of_the_ones_after_it():
+    gap = WINDOW / 30
+    limiter, time = virtual()
+    late = {i: 2.5 * gap for i in range(10, 120, 10)}  # eleven sends come 2.5 slots late: 0.9 s in all
+    starts = await serial_sends(limiter, time, 120, late)
+    assert starts[-1] <= 119 * gap + 1e-6  # the schedule is where it would be without a late send
+    assert starts[11] == starts[10] + 2.5 * gap  # the send after a late one goes at once, on a missed slot
+    assert busiest_window(starts) <= 30
+
+
+async def test_catching_up_never_puts_more_than_the_budget_into_a_second():
+    limiter, time = virtual()
+    late = {i: 0.09 for i in range(0, 190, 3)}  # every third send comes late: the grid is caught up again and again
+    starts = await serial_sends(limiter, time, 200, late)
+    assert busiest_window(starts) <= 30
+    assert all(b - a >= 0 for a, b in zip(starts, starts[1:], strict=False))
+    # 63 late sends, 5.7 s of delays in all, leave the schedule behind by less than one of them (the send a second
+    # after a late one may not go earlier: the window check); relative to the last send they would add up
+    assert starts[-1] <= 199 * WINDOW / 30 + 0.09
+
+
+async def test_an_idle_limiter_starts_its_schedule_afresh_without_a_burst():
+    limiter, time = virtual()
+    await serial_sends(limiter, time, 5, {})
+    await time.sleep(60)  # nothing to send for a minute
+    starts = await serial_sends(limiter, time, 3, {})
+    assert [round(b - a, 4) for a, b in zip(starts, starts[1:], strict=False)] == [round(WINDOW / 30, 4)] * 2
+
+
+async def test_a_clock_counting_whole_microseconds_does_not_make_the_pump_spin():
+    ticks = 0  # the clock: whole microseconds; a sleep shorter than half of one does not move it
+    naps = 0
+
+    async def sleep(seconds: float) -> None:
+        nonlocal ticks, naps
+        naps += 1
+        assert naps < 1000, "the limiter keeps sleeping without the clock moving"
+        ticks += round(seconds * 1e6)
+        await asyncio.sleep(0)
+
+    limiter = RateLimiter(Limits(), monotonic=lambda: 1.8e9 + ticks / 1e6, sleep=sleep)
+    limiter.pause(12.0000004)
+    await limiter.resumed()
+    for chat_id in range(40):  # the grid's gap (33.5 ms) is no whole number of microseconds
+        await limiter.acquire(chat_id)
+    assert ticks >= 12_000_000 + 39 * 33_000
+
+
+async def test_catching_up_keeps_each_chats_pace_and_a_groups_minute():
+    limiter, time = virtual()
+    sent: dict[int, list[float]] = {}
+    chats = [42, -100123] + [1000 + i for i in range(8)]  # a person, a group and a few others, round and round
+    for i in range(200):
+        chat_id = chats[i % len(chats)]
+        async with limiter.slot(chat_id):
+            sent.setdefault(chat_id, []).append(time.now)
+        if i % 7 == 0:
+            await time.sleep(0.3)  # late: the grid lets the next ones go at once
+    for times in sent.values():
+        assert all(b - a >= 1.05 - 1e-9 for a, b in zip(times, times[1:], strict=False))
+    group = sent[-100123]
+    assert all(sum(1 for t in group if s <= t < s + 60) <= 20 for s in group)
+    assert busiest_window(sorted(t for times in sent.values() for t in times)) <= 30
