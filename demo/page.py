@@ -149,9 +149,10 @@ def snapshot(demo: Demo) -> dict[str, Any]:
 
 
 def _inbox(demo: Demo) -> dict[str, Any]:
-    """The town hall's Posteingang (demo/mailbox.py): newest first, each with the answer page's link it holds."""
+    """The town hall's Posteingang (demo/mailbox.py): newest first, each with the answer page's link it holds. The
+    demo's SMTP server also takes the invitations to members reached by e-mail: they are not the town hall's."""
     box = demo.inbox
-    received = [] if box is None else list(box.messages)
+    received = [] if box is None else [m for m in box.messages if mailbox.ADDRESS in m.to]
     page = f"{demo.config.web.public_url}/a/"
     mails = []
     for m in reversed(received):

@@ -14,7 +14,7 @@ from tests.fakegram.html import parse_html
 # placeholders that never hold a count (names, dates, ids, composed lines)
 NOT_COUNTS = {
     "address", "agenda", "answer", "audience", "author", "changes", "contact", "date", "day", "error", "field",
-    "first_name", "format", "group", "groups", "id", "label", "link", "meeting", "mix", "name", "names", "new",
+    "first_name", "format", "group", "groups", "host", "id", "label", "link", "meeting", "mix", "name", "names", "new",
     "old", "page", "pages", "place", "places", "rate", "reason", "reasons", "reminders", "slug", "status", "team",
     "teams", "text", "time", "title", "town", "towns", "url", "version", "what", "when",
 }

@@ -91,7 +91,7 @@ def test_the_report_prints_the_origin_it_was_given_in_both_languages():
             return t(lang, f"evaluation_report.{key}", **params)
 
         frame = content.Frame(lang, cfg.project_name, "", "", "", say, vocab)
-        doc = content.build(sample_figures(vocab), Sources(10, 10, None, said, 0, 2, 1), frame)
+        doc = content.build(sample_figures(vocab), Sources(10, 10, None, said, 2, 1), frame)
         limits = next(s for s in doc.sections if s.key == "limits")
         [quotes] = [b for b in limits.blocks if isinstance(b, Quotes)]
         who = dict((text, writer) for writer, text in quotes.items)
