@@ -30,3 +30,12 @@ def test_names_phone_numbers_and_addresses_become_neutral_tokens(said, cleaned):
 
 def test_without_people_only_numbers_and_addresses_go():
     assert Redactor([])("Carl: 0151 2345678") == "Carl: [Telefon]"
+
+
+def test_a_lower_case_word_of_a_name_is_no_name_on_its_own():
+    """An office registered as a person ("Amt für Stadtentwicklung") must not take "für" out of every sentence;
+    "von" in "Ulla von Brück" neither. The whole name and its capitalised words still go."""
+    clean = Redactor(["Amt für Stadtentwicklung", "Ulla von Brück"])
+    said = "Hin und zurück für ein Treffen, von Ulla von Brück und dem Amt für Stadtentwicklung."
+    assert clean(said) == "Hin und zurück für ein Treffen, von [Name] und dem [Name]."
+    assert clean("Brücks Idee für alle") == "[Name] Idee für alle"

@@ -2,7 +2,8 @@
 
 Used wherever a member's sentence goes into a released output (the evaluation report's "limits" section).
 Every word of every registered person's display name (first names, last names, nicknames of three letters or
-more) and each whole display name is replaced, case-insensitively and with the German genitive and possessive
+more; a word written in lower case in the name, such as "für" or "von", is no name on its own and stays) and each
+whole display name is replaced, case-insensitively and with the German genitive and possessive
 endings ("Carls", "Carl's", "Carl’s", "Hans'"), by a neutral token that does not say who it was; so are phone
 numbers, e-mail addresses and Telegram @handles. Guests without Telegram are a headcount with no names, so
 there are none of theirs to know. Better a common word too many replaced ("Dorn") than a name left in.
@@ -31,6 +32,8 @@ def name_parts(display_names: Iterable[str]) -> list[str]:
             found.add(whole.lower())
         for word in [*whole.split(), *re.split(r"[\s\-–,.()]+", whole)]:  # "Hans-Peter", "Hans", "Peter"
             word = word.strip("'’\"“”„,.()")
+            if word[:1].islower():  # "für", "von", "und" in "Amt für Stadtentwicklung": no one's name on its own
+                continue
             if len(word) >= SHORTEST and any(ch.isalpha() for ch in word):
                 found.add(word.lower())
     return sorted(found, key=lambda n: (-len(n), n))
