@@ -6,6 +6,8 @@ connection and `BEGIN IMMEDIATE` so two writers queue instead of failing half-wa
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -17,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from models.outage import Outage, is_database_outage
+
+log = logging.getLogger(__name__)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -101,3 +105,32 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await settle_graceful_closes()
+
+
+async def settle_graceful_closes(grace: float = 1.0) -> int:
+    """End the connection closes SQLAlchemy started in the background for connections it gave up (a task
+    cancelled while it held one). aiosqlite 0.22's close() waits in its `finally` for the worker thread's last
+    answer; once that thread has stopped (the pool's dispose), the answer never comes and the event loop's own
+    shutdown, which cancels each task once, waits for ever. Such a close gets `grace` seconds, then is cancelled
+    until it ends (the first cancel lands in that `finally`). Returns how many had to be cancelled."""
+    current = asyncio.current_task()
+    closing = [
+        t for t in asyncio.all_tasks()
+        if t is not current and not t.done()
+        and getattr(t.get_coro(), "__qualname__", "").endswith("_terminate_graceful_close")
+    ]  # fmt: skip
+    if not closing:
+        return 0
+    await asyncio.wait(closing, timeout=grace)
+    stuck = [t for t in closing if not t.done()]
+    for _ in range(5):
+        waiting = [t for t in stuck if not t.done()]
+        if not waiting:
+            break
+        for task in waiting:
+            task.cancel()
+        await asyncio.wait(waiting, timeout=0.1)
+    if stuck:
+        log.info("%d database connection(s) closed without waiting for their worker thread", len(stuck))
+    return len(stuck)

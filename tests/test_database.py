@@ -138,3 +138,21 @@ async def test_migration_0015_keeps_earlier_voices_as_idea_voices_and_downgrades
         columns = (await s.execute(text("SELECT * FROM idea_voices"))).keys()
     await db.dispose()
     assert "kind" not in columns and "data" in columns
+
+
+async def test_a_connection_close_that_waits_for_a_stopped_thread_does_not_outlive_dispose(tmp_path):
+    """aiosqlite 0.22's close() waits in its `finally` for an answer from a worker thread that the pool's dispose
+    already stopped; the event loop's shutdown cancels it once and would then wait for ever. Dispose ends it."""
+    never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def _terminate_graceful_close() -> None:  # shaped like SQLAlchemy's, waiting like aiosqlite's close()
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            await never  # the stopped thread's answer
+
+    closing = asyncio.create_task(_terminate_graceful_close())
+    await asyncio.sleep(0)
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    await db.dispose()
+    assert closing.done() and closing.cancelled()
