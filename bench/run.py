@@ -435,9 +435,10 @@ def table(title: str, rows: list[Result]) -> str:
 LIMITS_NOTE = """\
 note: what limits it. Loopback: every bot is CPU-bound in its one event loop (see 'bot cpu%'); the echo bot
       spends its ~3 ms per update in httpx and PTB, actionbot additionally runs a database transaction per
-      update (SQLAlchemy ORM, ~5-10 statements; on SQLite each statement is a hop to aiosqlite's thread, and
-      all transactions queue for SQLite's single writer), so it needs more CPU per update ('cpu ms/upd') and
-      on loopback on an idle machine reaches only about half to two thirds of the echo bot's rate; on a busy
+      update (SQLAlchemy ORM, ~5-10 statements; on SQLite each statement is one trip to aiosqlite's thread,
+      models/sqlite_driver.py, and all transactions queue for SQLite's single writer), so it needs more CPU
+      per update ('cpu ms/upd') and on loopback on an idle machine reaches only about half to two thirds of
+      the echo bot's rate; on a busy
       machine the echo bot also waits for the CPU in each of its sequential round trips and falls behind.
       With a network round trip the echo bot waits
       for every request in turn (sequential dispatch), while actionbot overlaps up to --concurrency users;
@@ -448,7 +449,8 @@ note: what limits it. Loopback: every bot is CPU-bound in its one event loop (se
       the CPU, and the dialogue's person waits among the other users' replies; --overall-per-second 0 shows
       the bot's own capacity.
       Machine: other processes share these cores; compare 'cpu ms/upd' when the wall-clock numbers jump.
-      --profile writes a cProfile of the actionbot process."""
+      --profile writes a cProfile of the actionbot process, and one per kind of update in the per-update pass;
+      --show-sql prints the statements of each kind."""
 
 
 async def run(args: argparse.Namespace) -> int:
