@@ -137,7 +137,10 @@ async def serve(args: argparse.Namespace) -> None:
             config, db, application_class=app_class, ptb_defaults=args.kind == "actionbot-ptb",
             concurrency=args.concurrency,
         )
-        if args.overall_per_second != Limits().overall_per_second:  # the replies' limiter (no dispatcher here)
+        if args.per_update:  # no pacing: an update's CPU is its own, not the background work while it waits its turn
+            unpaced = Limits(overall_per_second=0, per_chat_interval=0.001, per_chat_burst=1000)
+            app.bot_data["services"].own_limiter = RateLimiter(unpaced)
+        elif args.overall_per_second != Limits().overall_per_second:  # the replies' limiter (no dispatcher here)
             app.bot_data["services"].own_limiter = RateLimiter(Limits(overall_per_second=args.overall_per_second))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -331,7 +331,8 @@ def package_of(filename: str) -> str:
 
 def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int, show_sql: bool = False) -> str:
     path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
-    lines = [f"== {kind}: per update, one at a time (SQL statements and bot CPU per update of each kind) ==",
+    lines = [f"== {kind}: per update, one at a time, replies unpaced (SQL statements and bot CPU per update of each "
+             "kind) ==",
              f"{'update':<22} {'count':>6} {'SQL/upd':>8} {'cpu ms/upd':>10}"]
     total = [0.0, 0.0, 0.0]
     for name, (n, statements, cpu) in sorted(data.items(), key=lambda kv: -kv[1][2] / max(1, kv[1][0])):
