@@ -276,7 +276,7 @@ async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, lis
     """One user at a time through the workload (so each update runs alone): per kind of update, how many SQL
     statements and how much CPU (bench/child.py `PerUpdate`); with --profile also a cProfile of this pass."""
     fake = NetFake()
-    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
+    path = per_update_path(kind)
     async with database(kind, args.pg) as url, fake:
         install_redaction(fake.token)
         await prepare_database(fake, url)
@@ -312,6 +312,11 @@ async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, lis
     return read_json(path)
 
 
+def per_update_path(kind: str) -> str:
+    """Where the bot process leaves the per-update figures (one file per benchmark process: runs may overlap)."""
+    return str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}-{os.getpid()}.json")
+
+
 def read_json(path: str) -> dict[str, list[float]]:
     data: dict[str, list[float]] = json.loads(Path(path).read_text(encoding="utf-8"))
     return data
@@ -330,7 +335,7 @@ def package_of(filename: str) -> str:
 
 
 def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int, show_sql: bool = False) -> str:
-    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
+    path = per_update_path(kind)
     lines = [f"== {kind}: per update, one at a time, replies unpaced (SQL statements and bot CPU per update of each "
              "kind) ==",
              f"{'update':<22} {'count':>6} {'SQL/upd':>8} {'cpu ms/upd':>10}"]
