@@ -500,6 +500,8 @@ async def run(args: argparse.Namespace) -> int:
             print()
             print(per_update_table(kind, data, args.profile_lines if args.profile else 0, args.show_sql))
             sys.stdout.flush()
+            for leftover in Path(per_update_path(kind)).parent.glob(f"{Path(per_update_path(kind)).name}*"):
+                leftover.unlink()  # the figures, statements and profiles of this process's pass: printed above
     print()
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(LIMITS_NOTE)
