@@ -1,0 +1,144 @@
+"""The lead's survey entry for a member without Telegram: the score and the member's own chips (success factors
+and obstacles), marked entered by proxy and audited; refused kindly without evaluation consent or presence; and
+the evaluation's figures counting her once."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from models import audit
+from models.evaluation import attendance as attendance_data
+from models.evaluation import figures
+from models.evaluation import survey as survey_figures
+from models.tables import AuditEntry, SurveyAnswer
+from tests.meeting_helpers import in_days, schedule
+from tests.test_proxy_members import person_named, two_proxies
+
+PROXY_BUTTON = "📞 Ohne Telegram (2): eintragen"
+
+
+async def _after_meeting_with_both_coming(bot):
+    """Erna (evaluation consent) and Kurt (none) both said yes; the meeting is over; the lead is in /attendance."""
+    team, lead, members = await two_proxies(bot)
+    erna, kurt = await person_named(bot, "Erna Beispiel"), await person_named(bot, "Kurt Muster")
+    meeting = await schedule(bot, lead, team, in_days(bot, 3))
+    await bot.deliver()
+    await lead.send("/meetings")
+    await lead.press(PROXY_BUTTON)
+    for name in ("Erna Beispiel", "Kurt Muster"):
+        await lead.press(f"{name}: ❔ offen")
+        await lead.press("✅ Zusage")
+    bot.clock.set(meeting.starts_at + timedelta(minutes=meeting.duration_min))
+    await lead.send("/attendance")
+    await lead.press("Werkstatt Mobilität")
+    return team, lead, members, meeting, erna, kurt
+
+
+async def _answers(bot, meeting_id):
+    async with bot.db.transaction() as s:
+        return list((await s.execute(select(SurveyAnswer).where(SurveyAnswer.meeting_id == meeting_id))).scalars())
+
+
+async def _audited(bot) -> int:
+    async with bot.db.transaction() as s:
+        return await s.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == audit.PROXY_SURVEY)
+        )
+
+
+def _data(message, label):
+    return next(b.callback_data for b in message.flat_buttons() if b.text == label)
+
+
+async def test_the_lead_enters_score_factor_and_obstacle_by_proxy_and_double_presses_change_nothing(bot):
+    _, lead, _, meeting, erna, _ = await _after_meeting_with_both_coming(bot)
+    await lead.press("◻ Erna Beispiel")
+    await lead.press(PROXY_BUTTON)
+    await lead.press("Erna Beispiel: ✅ Zusage")
+    screen = lead.last_message()
+    assert screen.button_texts()[:5] == ["1", "2", "3", "4", "5"]
+    assert not any(t.startswith("👍") for t in screen.button_texts())  # chips only once the score is given
+    await lead.press("4")
+    assert lead.callback_answers[-1][0] == "Umfrage-Antwort für Erna Beispiel eingetragen."
+    screen = lead.last_message()
+    assert "Einen Satz trägst du nicht ein" in screen.text and "• 4" in screen.button_texts()
+    factor = _data(screen, "👍 Kurze Wege")
+    await lead.press("👍 Kurze Wege")
+    assert "✅ Kurze Wege" in lead.last_message().button_texts()
+    await lead.press("👎 Lange Fahrzeit")
+    assert "👎 ✅" not in lead.last_message().text and "👍 Kurze Wege" in lead.last_message().text
+    assert "👎 Lange Fahrzeit" in lead.last_message().text  # the summary lines of the member's own survey
+    [row] = await _answers(bot, meeting.id)
+    assert (row.person_id, row.usefulness, row.factors, row.obstacles, row.entered_by_proxy, row.comment) == (
+        erna.id, 4, ["short_distances"], ["travel_time"], True, None,
+    )  # fmt: skip
+    assert await _audited(bot) == 3
+
+    # the same press again (a double tap, or the old message's button) changes and records nothing
+    await lead.press("• 4")
+    assert lead.callback_answers[-1][0] == "Das war schon so gespeichert."
+    await lead.press_data(factor)
+    assert lead.callback_answers[-1][0] == "Das war schon so gespeichert."
+    [same] = await _answers(bot, meeting.id)
+    assert (same.usefulness, same.factors, same.obstacles, same.updated_at) == (
+        4, ["short_distances"], ["travel_time"], row.updated_at,
+    )  # fmt: skip
+    assert await _audited(bot) == 3
+
+    # a forged chip outside the config, and a chip after the survey closed, are refused and change nothing
+    await lead.press_data(factor.replace("short_distances", "bribery"))
+    assert lead.callback_answers[-1][0] == "Dieser Knopf ist nicht mehr aktuell. Tippe /start für das Menü."
+    bot.clock.set(meeting.starts_at + timedelta(days=30))
+    await lead.press_data(factor.replace(":1", ":0"))
+    [after] = await _answers(bot, meeting.id)
+    assert after.factors == ["short_distances"] and await _audited(bot) == 3
+
+
+async def test_without_evaluation_consent_or_presence_the_entry_is_refused_kindly(bot):
+    _, lead, (anna, _), meeting, erna, kurt = await _after_meeting_with_both_coming(bot)
+    await lead.press("◻ Kurt Muster")  # present, but no consent to the evaluation
+    await lead.press(PROXY_BUTTON)
+    await lead.press("Erna Beispiel: ✅ Zusage")  # consent, but not ticked present
+    chip = _data(lead.last_message(), "4").replace(":s:4", ":f:short_distances:1")
+    await lead.press("4")
+    assert lead.callback_answers[-1][0].startswith("Nur wer als anwesend eingetragen ist")
+    await lead.press_data(chip)
+    assert lead.callback_answers[-1][0].startswith("Nur wer als anwesend eingetragen ist")
+    await lead.press("◀ Zurück")
+    await lead.press("Kurt Muster: ✅ Zusage")
+    await lead.press("4")
+    assert lead.callback_answers[-1][0] == "Ohne Einwilligung zur Auswertung kann keine Umfrage-Antwort eingetragen werden."
+    await lead.press_data(chip.replace(f":{erna.id}:", f":{kurt.id}:"))
+    assert lead.callback_answers[-1][0].startswith("Ohne Einwilligung zur Auswertung")
+    # a member of the team (not its lead) cannot enter for her, even with a forged button
+    await anna.send("/start")
+    await anna.press_data(chip, message=anna.last_message())
+    assert await _answers(bot, meeting.id) == [] and await _audited(bot) == 0
+
+
+async def test_the_evaluation_counts_a_consenting_proxy_member_once_and_not_one_without_consent(bot):
+    _, lead, _, meeting, erna, kurt = await _after_meeting_with_both_coming(bot)
+    await lead.press("◻ Erna Beispiel")
+    await lead.press("◻ Kurt Muster")
+    await lead.press(PROXY_BUTTON)
+    await lead.press("Erna Beispiel: ✅ Zusage")
+    await lead.press("4")
+    await lead.press("👍 Kurze Wege")
+    await lead.press("👎 Lange Fahrzeit")
+    vocab = bot.vocabulary() if hasattr(bot, "vocabulary") else None
+    async with bot.db.transaction() as s:
+        # a row for Kurt slipped in (say, consent withdrawn on paper later): the figures leave it out all the same
+        s.add(
+            SurveyAnswer(
+                meeting_id=meeting.id, person_id=kurt.id, person_group=kurt.stakeholder_group,
+                person_town=kurt.town, usefulness=1, factors=[], obstacles=["no_funding"], entered_by_proxy=True,
+                created_at=bot.clock.now(), updated_at=bot.clock.now(),
+            )
+        )  # fmt: skip
+    async with bot.db.transaction() as s:
+        said = await survey_figures.answers(s, None, None)
+        loaded = await attendance_data.load(s)
+    assert [(a.person, a.usefulness, a.factors, a.obstacles) for a in said] == [
+        (erna.id, 4, ("short_distances",), ("travel_time",))
+    ]
+    assert vocab is not None, loaded
