@@ -3,7 +3,8 @@
 Like production, the bot does not share its CPU with the Bot API server. It writes `R` when it polls
 and then one line with the update id per fully processed update to stdout (a pipe to the benchmark,
 which tells the fake server: the same completion signal the test suite's `Traced` application gives).
-SIGTERM stops it gracefully; with `--profile PATH` it writes a cProfile dump there on exit.
+SIGTERM stops it gracefully; with `--profile PATH` it writes a cProfile dump there on exit (with `--per-update`
+one dump per kind of update instead, beside the figures).
 """
 
 from __future__ import annotations
@@ -58,16 +59,24 @@ def update_kind(update: object) -> str:
 class PerUpdate:
     """Per kind of update: how many, SQL statements, CPU seconds (the whole process: aiosqlite's thread too).
     Exact only when updates run one at a time (the benchmark's per-update pass runs a single user); only users
-    whose first name starts with `prefix` count."""
+    whose first name starts with `prefix` count. It also keeps the statements of each kind's first update, and
+    with `profile` a cProfile per kind (the function calls of that kind's updates alone, in the event loop thread's CPU
+    time, so waiting for the GIL or for the machine's other processes is not counted)."""
 
-    def __init__(self, db: Database, prefix: str) -> None:
+    def __init__(self, db: Database, prefix: str, profile: bool = False) -> None:
         self.prefix = prefix
         self.statements = 0
         self.kinds: dict[str, list[float]] = {}
+        self.sql: dict[str, list[str]] = {}
+        self._current: list[str] | None = None
+        self.profiles: dict[str, cProfile.Profile] = {}
+        self.profile = profile
         event.listen(db.engine.sync_engine, "before_cursor_execute", self._count)
 
-    def _count(self, *args: Any) -> None:
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *args: Any) -> None:
         self.statements += 1
+        if self._current is not None:
+            self._current.append(" ".join(statement.split()))
 
     def wrap(self, app_class: type[Application]) -> type[Application]:  # type: ignore[type-arg]
         counter = self
@@ -79,19 +88,32 @@ class PerUpdate:
                     await super().process_update(update)
                     return
                 kind = update_kind(update)
+                if kind not in counter.sql:
+                    counter._current = counter.sql[kind] = []
+                profile = None
+                if counter.profile:
+                    profile = counter.profiles.setdefault(kind, cProfile.Profile(time.thread_time))
                 statements, cpu = counter.statements, time.process_time()
+                if profile is not None:
+                    profile.enable()
                 try:
                     await super().process_update(update)
                 finally:
+                    if profile is not None:
+                        profile.disable()
                     row = counter.kinds.setdefault(kind, [0, 0, 0.0])
                     row[0] += 1
                     row[1] += counter.statements - statements
                     row[2] += time.process_time() - cpu
+                    counter._current = None
 
         return Counting
 
     def dump(self, path: str) -> None:
         Path(path).write_text(json.dumps(self.kinds), encoding="utf-8")
+        Path(f"{path}.sql").write_text(json.dumps(self.sql, ensure_ascii=False), encoding="utf-8")
+        for kind, profile in self.profiles.items():
+            profile.dump_stats(f"{path}.{kind.replace(' ', '_').replace('/', '')}.prof")
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -109,13 +131,16 @@ async def serve(args: argparse.Namespace) -> None:
         db = Database(args.db_url, **(database_options(args.db_url) if args.db_options else {}))
         app_class: type[Application] = Signalling  # type: ignore[type-arg]
         if args.per_update:
-            per_update = PerUpdate(db, "Prof")
+            per_update = PerUpdate(db, "Prof", profile=bool(args.profile))
             app_class = per_update.wrap(Signalling)
         app = build_application(
             config, db, application_class=app_class, ptb_defaults=args.kind == "actionbot-ptb",
             concurrency=args.concurrency,
         )
-        if args.overall_per_second != Limits().overall_per_second:  # the replies' limiter (no dispatcher here)
+        if args.per_update:  # no pacing: an update's CPU is its own, not the background work while it waits its turn
+            unpaced = Limits(overall_per_second=0, per_chat_interval=0.001, per_chat_burst=1000)
+            app.bot_data["services"].own_limiter = RateLimiter(unpaced)
+        elif args.overall_per_second != Limits().overall_per_second:  # the replies' limiter (no dispatcher here)
             app.bot_data["services"].own_limiter = RateLimiter(Limits(overall_per_second=args.overall_per_second))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -161,7 +186,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="child %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(OneLine())
-    profile = cProfile.Profile() if args.profile else None
+    profile = cProfile.Profile() if args.profile and not args.per_update else None  # per kind: PerUpdate
     if profile is not None:
         profile.enable()
     try:

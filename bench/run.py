@@ -276,7 +276,7 @@ async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, lis
     """One user at a time through the workload (so each update runs alone): per kind of update, how many SQL
     statements and how much CPU (bench/child.py `PerUpdate`); with --profile also a cProfile of this pass."""
     fake = NetFake()
-    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
+    path = per_update_path(kind)
     async with database(kind, args.pg) as url, fake:
         install_redaction(fake.token)
         await prepare_database(fake, url)
@@ -312,6 +312,11 @@ async def per_update_phase(args: argparse.Namespace, kind: str) -> dict[str, lis
     return read_json(path)
 
 
+def per_update_path(kind: str) -> str:
+    """Where the bot process leaves the per-update figures (one file per benchmark process: runs may overlap)."""
+    return str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}-{os.getpid()}.json")
+
+
 def read_json(path: str) -> dict[str, list[float]]:
     data: dict[str, list[float]] = json.loads(Path(path).read_text(encoding="utf-8"))
     return data
@@ -329,9 +334,10 @@ def package_of(filename: str) -> str:
     return f"stdlib {Path(filename).parent.name}/{Path(filename).stem}".replace("stdlib python3.11/", "stdlib ")
 
 
-def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int) -> str:
-    path = str(Path(tempfile.gettempdir()) / f"actionbot-bench-per-update-{kind}.json")
-    lines = [f"== {kind}: per update, one at a time (SQL statements and bot CPU per update of each kind) ==",
+def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int, show_sql: bool = False) -> str:
+    path = per_update_path(kind)
+    lines = [f"== {kind}: per update, one at a time, replies unpaced (SQL statements and bot CPU per update of each "
+             "kind) ==",
              f"{'update':<22} {'count':>6} {'SQL/upd':>8} {'cpu ms/upd':>10}"]
     total = [0.0, 0.0, 0.0]
     for name, (n, statements, cpu) in sorted(data.items(), key=lambda kv: -kv[1][2] / max(1, kv[1][0])):
@@ -339,20 +345,51 @@ def per_update_table(kind: str, data: dict[str, list[float]], profile_lines: int
         total = [total[0] + n, total[1] + statements, total[2] + cpu]
     if total[0]:
         lines.append(f"{'all':<22} {int(total[0]):>6} {total[1] / total[0]:>8.1f} {1000 * total[2] / total[0]:>10.2f}")
-    if profile_lines and Path(f"{path}.prof").exists():
-        lines.append(f"-- profile of this pass (warm-up included; waiting in epoll left out), by package, "
-                     f"then the top {profile_lines} by tottime:")
-        stats = pstats.Stats(f"{path}.prof")
-        by_package: Counter[str] = Counter()
-        for (filename, _, function), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+    if show_sql and Path(f"{path}.sql").exists():
+        lines.append("-- the statements of each kind's first update:")
+        sql: dict[str, list[str]] = json.loads(Path(f"{path}.sql").read_text(encoding="utf-8"))
+        for name, texts in sql.items():
+            lines.append(f"  {name}:")
+            lines.extend(f"     {text[:150]}" for text in texts)
+    if profile_lines:
+        lines.extend(per_kind_profiles(path, list(data), profile_lines))
+    return "\n".join(lines)
+
+
+def per_kind_profiles(path: str, kinds: list[str], profile_lines: int) -> list[str]:
+    """The cProfile of the pass's counted updates: by package over all kinds, then per kind its top functions
+    by own time (waiting in epoll left out; each resumption of a coroutine counts as a call)."""
+    files = {kind: f"{path}.{kind.replace(' ', '_').replace('/', '')}.prof" for kind in kinds}
+    files = {kind: file for kind, file in files.items() if Path(file).exists()}
+    if not files:
+        return []
+    lines = [f"-- profile of the counted updates (cProfile per kind of update), by package, then per kind "
+             f"the top {profile_lines} functions by own time:"]
+    by_package: Counter[str] = Counter()
+    for file in files.values():
+        for (filename, _, function), (_, _, tottime, _, _) in pstats.Stats(file).stats.items():  # type: ignore[attr-defined]
             if "epoll" not in function:
                 by_package[package_of(filename)] += tottime
-        lines.extend(f"   {seconds:8.3f} s  {name}" for name, seconds in by_package.most_common(14))
-        out = io.StringIO()
-        pstats.Stats(f"{path}.prof", stream=out).sort_stats("tottime").print_stats(profile_lines)
-        body = out.getvalue()
-        lines.append(body[body.find("   ncalls"):] if "   ncalls" in body else body)
-    return "\n".join(lines)
+    lines.extend(f"   {seconds:8.3f} s  {name}" for name, seconds in by_package.most_common(14))
+    for kind, file in files.items():
+        stats = pstats.Stats(file)
+        rows = sorted(
+            ((tottime, calls, filename, line, function)
+             for (filename, line, function), (_, calls, tottime, _, _) in stats.stats.items()  # type: ignore[attr-defined]
+             if "epoll" not in function),
+            reverse=True,
+        )[:profile_lines]
+        lines.append(f"  {kind}:")
+        lines.extend(f"   {1000 * tottime:8.2f} ms {calls:>6}  {short_name(filename)}:{line}({function})"
+                     for tottime, calls, filename, line, function in rows)
+    return lines
+
+
+def short_name(filename: str) -> str:
+    """A profiled function's file, from its package on (site-packages and the project's root left out)."""
+    if "site-packages" in filename:
+        return filename.split("site-packages/", 1)[1]
+    return filename.replace(f"{ROOT}/", "")
 
 
 def fmt(x: float) -> str:
@@ -404,9 +441,10 @@ def table(title: str, rows: list[Result]) -> str:
 LIMITS_NOTE = """\
 note: what limits it. Loopback: every bot is CPU-bound in its one event loop (see 'bot cpu%'); the echo bot
       spends its ~3 ms per update in httpx and PTB, actionbot additionally runs a database transaction per
-      update (SQLAlchemy ORM, ~5-10 statements; on SQLite each statement is a hop to aiosqlite's thread, and
-      all transactions queue for SQLite's single writer), so it needs more CPU per update ('cpu ms/upd') and
-      on loopback on an idle machine reaches only about half to two thirds of the echo bot's rate; on a busy
+      update (SQLAlchemy ORM, ~5-10 statements; on SQLite each statement is one trip to aiosqlite's thread,
+      models/sqlite_driver.py, and all transactions queue for SQLite's single writer), so it needs more CPU
+      per update ('cpu ms/upd') and on loopback on an idle machine reaches only about half to two thirds of
+      the echo bot's rate; on a busy
       machine the echo bot also waits for the CPU in each of its sequential round trips and falls behind.
       With a network round trip the echo bot waits
       for every request in turn (sequential dispatch), while actionbot overlaps up to --concurrency users;
@@ -417,7 +455,8 @@ note: what limits it. Loopback: every bot is CPU-bound in its one event loop (se
       the CPU, and the dialogue's person waits among the other users' replies; --overall-per-second 0 shows
       the bot's own capacity.
       Machine: other processes share these cores; compare 'cpu ms/upd' when the wall-clock numbers jump.
-      --profile writes a cProfile of the actionbot process."""
+      --profile writes a cProfile of the actionbot process, and one per kind of update in the per-update pass;
+      --show-sql prints the statements of each kind."""
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -459,8 +498,10 @@ async def run(args: argparse.Namespace) -> int:
         for kind in args.db:
             data = await per_update_phase(args, kind)
             print()
-            print(per_update_table(kind, data, args.profile_lines if args.profile else 0))
+            print(per_update_table(kind, data, args.profile_lines if args.profile else 0, args.show_sql))
             sys.stdout.flush()
+            for leftover in Path(per_update_path(kind)).parent.glob(f"{Path(per_update_path(kind)).name}*"):
+                leftover.unlink()  # the figures, statements and profiles of this process's pass: printed above
     print()
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(LIMITS_NOTE)
@@ -488,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-lines", type=int, default=30)
     parser.add_argument("--per-update-users", type=int, default=5,
                         help="users run one at a time for the per-update SQL and CPU figures (0: skip; default 5)")
+    parser.add_argument("--show-sql", action="store_true",
+                        help="print the SQL statements of each kind's first update in the per-update pass")
     parser.add_argument("--no-db-options", dest="db_options", action="store_false",
                         help="use the engine defaults instead of bot.processing.database_options")
     parser.add_argument("--overall-per-second", type=float, default=None,

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from models import sqlite_driver
 from models.outage import Outage, is_database_outage
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
+        if url.startswith("sqlite+aiosqlite"):
+            kwargs.setdefault("module", sqlite_driver.dbapi())  # one trip to aiosqlite's thread per statement
         engine = create_async_engine(url, **kwargs)
         _sqlite_setup(engine)
         return engine

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from models.meetings.core import MeetingPolicy
 from models.people import OTHER_TOWN, _pseudonym, get_person
 from models.privacy import consents
 from models.privacy.core import erase_person, export_person
-from models.tables import LinkCode, MemberContact, Membership, Person, ProxyMember, Rsvp, Team
+from models.tables import LinkCode, MemberContact, Membership, Person, ProxyMember, Rsvp, SurveyAnswer, Team
 from models.teams import MEMBER
 from models.text import require_visible
 
@@ -293,32 +294,74 @@ async def record_rsvp(
     return changed
 
 
-async def enter_survey(
-    s: AsyncSession, actor: Person, meeting_id: int, person_id: int, usefulness: int, now: datetime
-) -> bool:
-    """The organiser enters a present proxy member's answer to the survey (how useful, 1–5) after asking her; only
-    with her evaluation consent and while the survey is open. The row is marked `entered_by_proxy`."""
+async def _proxy_answer(
+    s: AsyncSession, actor: Person, meeting_id: int, person_id: int, now: datetime
+) -> tuple[Person, SurveyAnswer]:
+    """The answer row a lead may fill in for a proxy member: the actor organises the meeting and keeps the person
+    (her team's lead or the manager), the person is ticked present, consents to the evaluation, and the survey is
+    open. Refused otherwise, before anything is written."""
     from models.surveys import answers as survey_answers  # surveys build on meetings and people
-    from models.surveys.core import USEFULNESS, closes_at, is_present
+    from models.surveys.core import closes_at, is_present
 
     meeting = await meetings.organised_meeting(s, actor, meeting_id)
-    person = await s.get(Person, person_id)
+    person = await kept_person(s, actor, person_id)
     rsvp = await s.get(Rsvp, (meeting_id, person_id))
-    if person is None or person.telegram_id is not None or rsvp is None:
+    if rsvp is None:
         raise Refusal("proxy.not_found")
-    if usefulness not in USEFULNESS:
-        raise Refusal("errors.stale_button")
     if not is_present(meeting, rsvp):
         raise Refusal("proxy.survey_not_present")
     if person.evaluation_consent is not True:
         raise Refusal("proxy.survey_no_consent")
     if not meeting.starts_at <= now < closes_at(meeting):
         raise Refusal("survey.closed")
-    row = await survey_answers.answer_row(s, person, meeting, now)
-    changed = row.usefulness != usefulness
-    row.usefulness, row.entered_by_proxy, row.updated_at = usefulness, True, now
+    return person, await survey_answers.answer_row(s, person, meeting, now)
+
+
+async def enter_survey(
+    s: AsyncSession, actor: Person, meeting_id: int, person_id: int, usefulness: int, now: datetime
+) -> bool:
+    """The organiser enters a present proxy member's answer to the survey (how useful, 1–5) after asking her; only
+    with her evaluation consent and while the survey is open. The row is marked `entered_by_proxy`; a change is
+    audited (a repeated press changes and records nothing)."""
+    from models.surveys.core import USEFULNESS
+
+    if usefulness not in USEFULNESS:
+        raise Refusal("errors.stale_button")
+    person, row = await _proxy_answer(s, actor, meeting_id, person_id, now)
+    changed = row.usefulness != usefulness or not row.entered_by_proxy
+    if changed:
+        row.usefulness, row.entered_by_proxy, row.updated_at = usefulness, True, now
+        await audit.record(s, actor, audit.PROXY_SURVEY, now, person=person.pseudonym, meeting=meeting_id)
     await s.flush()
-    await audit.record(s, actor, audit.PROXY_SURVEY, now, person=person.pseudonym, meeting=meeting_id)
+    return changed
+
+
+async def enter_survey_code(
+    s: AsyncSession,
+    actor: Person,
+    meeting_id: int,
+    person_id: int,
+    kind: str,
+    key: str,
+    on: bool,
+    known: Sequence[str],
+    now: datetime,
+) -> bool:
+    """The organiser ticks (on) or unticks a success factor or obstacle for a proxy member, with the chips of the
+    member's own survey (`tick_code`) and the checks of `enter_survey`; the row is marked `entered_by_proxy`, a
+    change audited. No sentence: it would be the lead's words, not hers (docs/proxy-members.md)."""
+    from models.surveys import answers as survey_answers
+
+    if kind not in survey_answers.CODE_KINDS or key not in known:
+        raise Refusal("errors.stale_button")
+    person, row = await _proxy_answer(s, actor, meeting_id, person_id, now)
+    changed = survey_answers.tick_code(row, kind, key, on, known, now)
+    if changed:
+        row.entered_by_proxy = True
+        await audit.record(
+            s, actor, audit.PROXY_SURVEY, now, person=person.pseudonym, meeting=meeting_id, code=f"{kind}:{key}"
+        )
+    await s.flush()
     return changed
 
 

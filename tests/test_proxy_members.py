@@ -186,6 +186,7 @@ async def test_walk_through_invited_answered_present_counted_and_linked(bot):
     await lead.press("📞 Ohne Telegram (2): eintragen")
     await lead.press("Erna Beispiel: ✅ Zusage")
     await lead.press("4")
+    await lead.press("◀ Zurück")
     await lead.press("Kurt Muster: ❌ Absage")
     await lead.press("4")  # not present, and no consent to the evaluation: refused
     assert lead.callback_answers[-1][0].startswith("Nur wer als anwesend eingetragen ist")

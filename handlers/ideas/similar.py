@@ -42,8 +42,9 @@ async def hint(req: Req, text: str, button: Callable[[int], str]) -> tuple[str, 
     if not matches:
         return "", []
     lines, rows = [req.t("similar.hint_title")], []
+    counts = await domain.support_counts(req.session, [m.idea.id for m in matches])  # one query for all
     for m in matches:
-        count = await domain.support_count(req.session, m.idea.id)
+        count = counts.get(m.idea.id, 0)
         own = m.idea.author_id == req.me.id
         key = "similar.hint_line_own" if own else "similar.hint_line"
         lines.append(req.t(key, id=m.idea.id, supports=count, text=esc(short(m.idea.text, 200))))

@@ -21,7 +21,7 @@ from models.ideas import answers as answers_domain
 from models.ideas import core as ideas_domain
 from models.ideas import routing as routing_domain
 from models.ideas import similar as similar_domain
-from models.tables import Draft, Idea, IdeaRoute
+from models.tables import Draft, Idea, IdeaRoute, Team
 
 FLOW = "idea"
 ALL_TOWNS = "all"
@@ -53,8 +53,9 @@ async def _draft(req: Req) -> Draft:
     return await drafts.draft_of_button(req.session, req.me.id, FLOW, req.cb.arg(0), "ideas.no_draft")
 
 
-async def step_view(req: Req, draft: Draft) -> View:
-    """The question for the draft's current step (used to start, resume and re-ask)."""
+async def step_view(req: Req, draft: Draft, mine: list[tuple[Team, str]] | None = None) -> View:
+    """The question for the draft's current step (used to start, resume and re-ask); `mine`: the person's teams
+    when the caller has just read them."""
     data = draft.data
     if draft.step == "text":
         ask = req.t("ideas.ask_text", min=ideas_domain.MIN_LEN, max=ideas_domain.MAX_LEN)
@@ -72,7 +73,8 @@ async def step_view(req: Req, draft: Draft) -> View:
         rows.append([_btn(req.t("ideas.towns_done"), "idt", draft, "done")])
         return View(req.t("ideas.ask_towns"), rows)
     if draft.step == "team":
-        mine = await teams_domain.my_teams(req.session, req.me)
+        if mine is None:
+            mine = await teams_domain.my_teams(req.session, req.me)
         rows = [[_btn(t.name(req.lang), "idm", draft, t.id)] for t, _ in mine]
         rows.append([_btn(req.t("ideas.no_team"), "idm", draft, 0)])
         return View(req.t("ideas.ask_team"), rows)
@@ -152,6 +154,7 @@ async def on_town(req: Req) -> None:
         raise Refusal("errors.stale_button")
     key = req.cb.arg(1)
     chosen = list(draft.data.get("towns", []))
+    mine = None
     if key in _towns(req):
         chosen = [t for t in chosen if t != key] if key in chosen else [*chosen, key]
         step = "towns"
@@ -161,10 +164,11 @@ async def on_town(req: Req) -> None:
         if not chosen:
             req.toast(req.t("ideas.need_town"), alert=True)
             return
-        step = "team" if await teams_domain.my_teams(req.session, req.me) else "confirm"
+        mine = await teams_domain.my_teams(req.session, req.me)
+        step = "team" if mine else "confirm"
     else:
         raise Refusal("errors.stale_button")
-    req.show(await step_view(req, await _save(req, step, {**draft.data, "towns": chosen})))
+    req.show(await step_view(req, await _save(req, step, {**draft.data, "towns": chosen}), mine))
 
 
 async def on_team(req: Req) -> None:

@@ -4,7 +4,8 @@ present member's survey answer for her (marked as entered by proxy).
 
 Buttons are `pr:1:<meeting>` (the list), `pr:1:<meeting>:<person>` (one member's answer buttons),
 `pr:1:<meeting>:<person>:a:<yes|maybe|no>`, `pr:1:<meeting>:<person>:r:<reason|none>` and
-`pr:1:<meeting>:<person>:s:<1-5>` (usefulness, by proxy). The domain checks every press (models/proxy.py).
+`pr:1:<meeting>:<person>:s:<1-5>` (usefulness, by proxy), then `pr:1:<meeting>:<person>:f|o:<code>:<1|0>` (a success
+factor or obstacle chip, the member's own survey's chips). The domain checks every press (models/proxy.py).
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from handlers.codec import encode
 from handlers.common import Btn, Req, View, esc
 from handlers.meetings.views import OFFLINE_PREFIX, answer_label, call_list
 from handlers.names import person_name
+from handlers.surveys.answer import CODE_ACTIONS, STATES
+from handlers.surveys.views import CHIP_ACTION, CHIP_ICON, PER_ROW, summary_lines
 from models import proxy as proxy_domain
 from models.errors import Refusal
 from models.meetings import core as meetings_domain
+from models.surveys.answers import answer_of
 from models.surveys.core import USEFULNESS
+from models.tables import SurveyAnswer
 
 PREFIX = OFFLINE_PREFIX
 
@@ -40,13 +45,35 @@ async def _list_view(req: Req, meeting_id: int) -> View:
     return View(text, rows)
 
 
-def _member_view(req: Req, meeting_id: int, name: str, started: bool) -> tuple[str, list[list[Btn]]]:
+def _member_view(
+    req: Req, meeting_id: int, name: str, started: bool, answer: SurveyAnswer | None = None
+) -> tuple[str, list[list[Btn]]]:
     back = [Btn(req.t("proxy.back"), encode(PREFIX, meeting_id))]
     if started:
-        rows = [[Btn(str(v), encode(PREFIX, meeting_id, "_", "s", v)) for v in USEFULNESS], back]
-        return req.t("proxy.ask_survey", name=esc(name)), rows
+        current = answer.usefulness if answer is not None else None
+        rows = [
+            [Btn(f"• {v}" if v == current else str(v), encode(PREFIX, meeting_id, "_", "s", v)) for v in USEFULNESS]
+        ]
+        text = req.t("proxy.ask_survey", name=esc(name))
+        if current is not None:  # the member's own chips (handlers/surveys/views.py), each carrying the state it sets
+            assert answer is not None
+            text += "\n" + req.t("proxy.ask_codes") + "\n\n" + "\n".join(summary_lines(req.config, answer, req.lang))
+            for kind, ticked in (("factor", answer.factors), ("obstacle", answer.obstacles)):
+                chips: list[Btn] = []
+                for code in req.config.codes(kind):
+                    on = code.key in (ticked or [])
+                    label = f"{'✅' if on else CHIP_ICON[kind]} {code.name(req.lang)}"
+                    chips.append(Btn(label, encode(PREFIX, meeting_id, "_", CHIP_ACTION[kind], code.key, int(not on))))
+                rows += [chips[i : i + PER_ROW] for i in range(0, len(chips), PER_ROW)]
+        return text, [*rows, back]
     answers = [Btn(answer_label(req.lang, a), encode(PREFIX, meeting_id, "_", "a", a)) for a in meetings_domain.ANSWERS]
     return req.t("proxy.ask_answer", name=esc(name)), [answers, back]
+
+
+async def _survey_view(req: Req, meeting_id: int, person_id: int, name: str) -> View:
+    answer = await answer_of(req.session, meeting_id, person_id)
+    text, rows = _member_view(req, meeting_id, name, True, answer)
+    return View(text, _with_person(rows, person_id))
 
 
 def _with_person(rows: list[list[Btn]], person_id: int) -> list[list[Btn]]:
@@ -69,6 +96,9 @@ async def on_button(req: Req) -> None:
         raise Refusal("proxy.not_found")
     started = meeting.starts_at <= req.now
     if len(req.cb.args) == 2:
+        if started:
+            req.show(await _survey_view(req, meeting_id, person_id, person.display_name))
+            return
         text, rows = _member_view(req, meeting_id, person.display_name, started)
         req.show(View(text, _with_person(rows, person_id)))
         return
@@ -90,10 +120,20 @@ async def on_button(req: Req) -> None:
             req.session, req.me, meeting_id, person_id, "no", req.now, req.config.meetings, reason
         )
     elif kind == "s" and value.isdigit():
-        await proxy_domain.enter_survey(req.session, req.me, meeting_id, person_id, int(value), req.now)
-        req.toast(req.t("proxy.survey_saved", name=person.display_name))
+        changed = await proxy_domain.enter_survey(req.session, req.me, meeting_id, person_id, int(value), req.now)
+        req.toast(req.t("proxy.survey_saved" if changed else "survey.unchanged", name=person.display_name))
+        req.show(await _survey_view(req, meeting_id, person_id, person.display_name))
+        return
+    elif kind in CODE_ACTIONS and (on := STATES.get(req.cb.arg(4))) is not None:
+        code_kind = CODE_ACTIONS[kind]
+        known = [c.key for c in req.config.codes(code_kind)]
+        changed = await proxy_domain.enter_survey_code(
+            req.session, req.me, meeting_id, person_id, code_kind, value, on, known, req.now
+        )
+        req.toast(req.t("proxy.survey_saved" if changed else "survey.unchanged", name=person.display_name))
+        req.show(await _survey_view(req, meeting_id, person_id, person.display_name))
+        return
     else:
         raise Refusal("errors.stale_button")
-    if kind != "s":
-        req.toast(req.t("common.saved"))
+    req.toast(req.t("common.saved"))
     req.show(await _list_view(req, meeting_id))

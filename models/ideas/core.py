@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -105,19 +105,17 @@ async def _views(s: AsyncSession, ideas: list[Idea], viewer: Person) -> list[Ide
         select(IdeaTown.idea_id, IdeaTown.town).where(IdeaTown.idea_id.in_(ids)).order_by(IdeaTown.town)
     ):
         towns.setdefault(idea_id, []).append(town)
-    counts: dict[int, int] = {
-        idea_id: n
-        for idea_id, n in await s.execute(
-            select(IdeaSupport.idea_id, func.count()).where(IdeaSupport.idea_id.in_(ids)).group_by(IdeaSupport.idea_id)
-        )
-    }
-    mine = set(
-        (
-            await s.execute(
-                select(IdeaSupport.idea_id).where(IdeaSupport.idea_id.in_(ids), IdeaSupport.person_id == viewer.id)
-            )
-        ).scalars()
+    counts: dict[int, int] = {}
+    mine: set[int] = set()
+    supports = (  # the count and whether the viewer is among them, in one query
+        select(IdeaSupport.idea_id, func.count(), func.max(case((IdeaSupport.person_id == viewer.id, 1), else_=0)))
+        .where(IdeaSupport.idea_id.in_(ids))
+        .group_by(IdeaSupport.idea_id)
     )
+    for idea_id, n, viewer_supports in await s.execute(supports):
+        counts[idea_id] = n
+        if viewer_supports:
+            mine.add(idea_id)
     workshops: dict[int, Workshop] = {}
     if workshop_ids := {i.workshop_id for i in ideas if i.workshop_id is not None}:
         query = select(Workshop).where(Workshop.id.in_(workshop_ids))

@@ -121,6 +121,16 @@ async def set_code(
         raise Refusal("errors.stale_button")
     meeting = await open_survey(s, person, meeting_id, now)
     row = await _answer(s, person, meeting, now)
+    changed = tick_code(row, kind, key, on, known, now)
+    await s.flush()
+    return changed
+
+
+def tick_code(row: SurveyAnswer, kind: str, key: str, on: bool, known: Sequence[str], now: datetime) -> bool:
+    """Tick or untick one chip on an answer row (the member's own tap or her lead's entry by proxy); a chip already
+    in the wanted state changes nothing. Returns whether it changed."""
+    if kind not in CODE_KINDS or key not in known:
+        raise Refusal("errors.stale_button")
     column = "factors" if kind == "factor" else "obstacles"
     current: list[str] = list(getattr(row, column) or [])
     if (key in current) == on:
@@ -128,7 +138,6 @@ async def set_code(
     wanted = set(current) | {key} if on else set(current) - {key}
     setattr(row, column, [k for k in known if k in wanted])  # the config's order, a new list (JSON change)
     row.updated_at = now
-    await s.flush()
     return True
 
 
