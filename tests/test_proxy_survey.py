@@ -4,7 +4,7 @@ the evaluation's figures counting her once."""
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from handlers.reports.evaluation_words import vocabulary
 from models import audit
@@ -170,3 +170,10 @@ async def test_the_evaluation_counts_a_consenting_proxy_member_once_and_not_one_
         ("survey", "factor", "short_distances"): 1, ("survey", "obstacle", "travel_time"): 1,
         ("all", "factor", "short_distances"): 1, ("all", "obstacle", "travel_time"): 1,
     }  # fmt: skip
+    # the lead asked Erna in person: her answer entered by proxy counts as asked and answered in the response,
+    # in the figure and in the analysts' view alike
+    response = {r.keys: [c.value for c in r.cells] for r in fig.survey.response.rows}
+    assert response[("all", "all")][:3] == [1, 1, 100]
+    async with bot.db.transaction() as s:
+        viewed = (await s.execute(text("SELECT person FROM v_survey_sent"))).scalars().all()
+    assert viewed == [erna.pseudonym]

@@ -22,7 +22,7 @@ from models.evaluation.shapes import ALL, Table, table
 from models.reports.codebook import Vocabulary
 from models.surveys.core import DELIVERED
 from models.surveys.core import SURVEY as SURVEY_KIND
-from models.tables import AwayAnswer, Meeting, Outbox, Person, Team
+from models.tables import AwayAnswer, Meeting, Outbox, Person, SurveyAnswer, Team
 
 Who = tuple[str, int]
 
@@ -46,9 +46,17 @@ async def surveys_sent(s: AsyncSession, since: datetime | None, until: datetime 
         .join(Person, Person.id == Outbox.person_id)
         .where(Outbox.kind == SURVEY_KIND, Outbox.status.in_(DELIVERED), Person.evaluation_consent.is_(True))
     )
+    by_proxy = await (await s.connection()).execute(  # the lead asked her in person: stands for a survey sent
+        select(Team.slug, Meeting.starts_at, SurveyAnswer.meeting_id, SurveyAnswer.person_id)
+        .join(Meeting, Meeting.id == SurveyAnswer.meeting_id)
+        .join(Team, Team.id == Meeting.team_id)
+        .join(Person, Person.id == SurveyAnswer.person_id)
+        .where(SurveyAnswer.entered_by_proxy.is_(True), Person.evaluation_consent.is_(True))
+    )
+    found = {(slug, at, mid, pid) for slug, at, mid, pid in [*rows, *by_proxy]}  # a person per meeting once
     return [
         (slug, month(at), ("person", pid))
-        for slug, at, _mid, pid in rows
+        for slug, at, _mid, pid in sorted(found, key=lambda r: (r[2], r[3]))
         if pid is not None and within(at, since, until)  # joined on the person: never None
     ]
 

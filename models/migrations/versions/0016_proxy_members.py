@@ -1,4 +1,5 @@
-"""proxy members: people.telegram_id nullable, proxy_members (consent on paper or by phone), link_codes
+"""proxy members: people.telegram_id nullable, proxy_members (consent on paper or by phone), link_codes; a survey
+answer entered by proxy counts as asked in v_survey_sent
 
 Revision ID: 0016_proxy_members
 Revises: 0015_voice_steps
@@ -16,6 +17,27 @@ revision: str = "0016_proxy_members"
 down_revision: str | None = "0015_voice_steps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# ruff: noqa: S608 (the view is built from the constants below only, no value from outside)
+MONTH = {"sqlite": "substr({0}, 1, 7)", "postgresql": "to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM')"}
+SENT = """SELECT DISTINCT o.meeting_id, t.slug AS team, t.field, {month} AS month, m.starts_at, p.pseudonym AS person
+FROM outbox o JOIN meetings m ON m.id = o.meeting_id JOIN teams t ON t.id = m.team_id
+JOIN people p ON p.id = o.person_id
+WHERE o.kind = 'survey' AND o.status IN ('sending', 'sent') AND p.evaluation_consent = TRUE"""
+# the lead asked her in person: her answer entered by proxy stands for a survey sent
+BY_PROXY = """
+UNION
+SELECT a.meeting_id, t.slug AS team, t.field, {month} AS month, m.starts_at, p.pseudonym AS person
+FROM survey_answers a JOIN meetings m ON m.id = a.meeting_id JOIN teams t ON t.id = m.team_id
+JOIN people p ON p.id = a.person_id
+WHERE a.entered_by_proxy = TRUE AND p.evaluation_consent = TRUE"""
+
+
+def _survey_sent(by_proxy: bool) -> None:
+    month = MONTH[op.get_bind().dialect.name].format("m.starts_at")
+    op.execute("DROP VIEW IF EXISTS v_survey_sent")
+    op.execute("CREATE VIEW v_survey_sent AS " + (SENT + (BY_PROXY if by_proxy else "")).format(month=month))
+
 
 _NOT_NULL = "telegram_id BIGINT NOT NULL"
 _NULLABLE = "telegram_id BIGINT"
@@ -75,9 +97,11 @@ def upgrade() -> None:
     op.add_column(
         "survey_answers", sa.Column("entered_by_proxy", sa.Boolean(), server_default=sa.false(), nullable=False)
     )
+    _survey_sent(by_proxy=True)
 
 
 def downgrade() -> None:
+    _survey_sent(by_proxy=False)
     op.drop_column("survey_answers", "entered_by_proxy")
     op.drop_table("link_codes")
     op.drop_table("proxy_members")
