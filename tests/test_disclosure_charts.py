@@ -42,6 +42,9 @@ async def test_hidden_values_are_marked_and_counted_and_axes_are_labelled_from_z
             assert ax.get_ylabel().strip(), title
     use = next(ax for ax in drawn if ax.get_title(loc="left").startswith("Nutzen der Treffen"))
     assert "1 von 2 Werten nicht gezeigt" in use.get_xlabel()  # December: 3 answers
+    # a chart's marker may also stand for a value hidden so that it cannot be worked out from a total (the demo's
+    # "returning" members of September: about thirty): the note says both, as the tables' notes do
+    assert "oder aus Summen errechenbar" in use.get_xlabel()
     assert any(t.get_text() == "•" for t in use.texts)  # its place marked, not a point at 0
 
 
