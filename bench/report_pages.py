@@ -31,7 +31,7 @@ from models.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 12, 9, 19, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # the README's demo start
-PAGES = (1, 2, 3, 4, 8, 9)  # summary; participation charts; away reasons; cooperation; obstacles; sentences
+PAGES = (1, 2, 3, 4, 9, 10)  # summary; participation charts; away reasons; cooperation; obstacles; sentences
 
 
 async def _report(folder: Path) -> tuple[bytes, str, int]:
