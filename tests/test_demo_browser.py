@@ -335,9 +335,10 @@ def test_the_town_halls_email_opens_the_answer_page_from_the_posteingang(demo_ur
     d, wait, press = page.d, page.wait, page.press
     d.get(demo_url)
     wait.until(lambda _: page.css("[data-person=citizen].active"))
-    page.person("inbox")
-    wait.until(lambda _: "Noch keine E-Mails" in page.css("#mail")[0].text)
+    page.person("inbox")  # it may already hold the invitations the lead's members without Telegram get by e-mail
+    wait.until(lambda _: page.css("#mail")[0].is_displayed())
     assert not page.css("#chat")[0].is_displayed()
+    assert "Idee #45" not in page.css("#mails")[0].text
 
     page.person("manager")  # her badge may lead to the group, if the team's invitation arrived there meanwhile
     page.click("#chats button[data-chat='910004']")  # so open her own chat with the bot
@@ -353,9 +354,13 @@ def test_the_town_halls_email_opens_the_answer_page_from_the_posteingang(demo_ur
     press("Bei keinem Treffen")
     press("Alle veröffentlichen")
 
-    wait.until(lambda _: page.css("[data-person=inbox] .badge"))  # the e-mail arrived: a marker on the Posteingang
     page.person("inbox")
-    wait.until(lambda _: page.css("#mails button[data-mail]"))
+    wait.until(lambda _: "Idee #45 für die Verwaltung Rudolstadt" in page.css("#mails")[0].text)  # the e-mail arrived
+    for number in range(len(page.css("#mails button[data-mail]"))):  # an e-mail without the answer page's link
+        page.css("#mails button[data-mail]")[number].click()  # (the invitations) showed a line "null" once
+        assert "null" not in [line.strip() for line in page.css("#mail")[0].text.splitlines()]
+    next(b for b in page.css("#mails button[data-mail]") if "Idee #45" in b.text).click()
+    wait.until(lambda _: "Idee #45" in page.css("#mail h2")[0].text)
     mail = page.css("#mail")[0].text
     assert "Idee #45 für die Verwaltung Rudolstadt" in mail and "rathaus@rudolstadt.example" in mail
     assert "leere Läden vermitteln" in mail
@@ -370,3 +375,18 @@ def test_the_town_halls_email_opens_the_answer_page_from_the_posteingang(demo_ur
     wait.until(lambda _: "done=1" in d.current_url)
     assert "Ihre Antwort ist gespeichert" in d.find_element(By.TAG_NAME, "body").text
     page.shot("answer-page")
+
+    # back in the chat page, Maria asks for /report: the demo's history fills its four charts (README screenshot)
+    d.close()
+    d.switch_to.window(next(iter(tabs)))
+    page.person("manager")
+    page.click("#chats button[data-chat='910004']")
+    wait.until(lambda _: page.css("#chats button.active")[0].get_attribute("data-chat") == "910004")
+    page.type_("/report")
+    page.arrives("Evaluationsbericht")  # the offer comes after the album and the HTML report
+    loaded = "return [...document.querySelectorAll('#messages .msg .photo img')].filter(i => i.naturalWidth > 0)"
+    wait.until(lambda _: len(d.execute_script(loaded)) >= 4, "the four charts of /report did not arrive")
+    charts = d.execute_script(loaded)[-4:]
+    assert all(int(img.get_attribute("naturalWidth")) >= 400 for img in charts)  # drawn charts, not placeholders
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", charts[0])
+    page.shot("report")

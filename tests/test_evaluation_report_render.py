@@ -118,3 +118,15 @@ def test_key_figures_compare_with_the_period_before_where_both_are_shown():
     assert shown["neue Ideen"] == "2.703"  # the period before is hidden (3 people): nothing to compare
     notes = [b.text for b in summary.blocks if isinstance(b, Paragraph)]
     assert "↑/↓ mit Wert: im Vergleich zum gleich langen Zeitraum davor (1. Januar 2023 – 31. Dezember 2024)." in notes
+
+
+def test_a_table_without_a_note_keeps_room_before_a_chart_that_follows():
+    """Page 6 of the demo's report: the chart below "Nutzen der Treffen (1–5) je Handlungsfeld" (a table with no
+    note) sat on the table's bottom line and covered it."""
+    from reportlab.platypus import Spacer
+
+    bare = Table(["Handlungsfeld", "Mittelwert"], [["Fachkräfte", "3,7"]], title="Nutzen")
+    flowables = pdf._flowables(bare, pdf._styles(), 400)
+    assert isinstance(flowables[-1], Spacer) and flowables[-1].height >= 4
+    noted = pdf._flowables(Table(["a", "b"], [["x", "1"]], caption="„•“: weniger als 5 Personen"), pdf._styles(), 400)
+    assert not isinstance(noted[-1], Spacer)  # a note below already keeps the room

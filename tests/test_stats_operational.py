@@ -80,3 +80,32 @@ async def test_the_report_charts_label_their_axes_and_counts_start_at_zero(bot, 
         assert ax.get_xlabel().strip(), ax.get_title()
         low = ax.get_ylim()[0] if ax.get_ylabel() else ax.get_xlim()[0]
         assert low >= 0, ax.get_title()
+
+
+def test_long_names_under_stacked_bars_do_not_run_into_each_other():
+    """The demo's /report drew "DaseinsvorsorgeBürgerschaftliches Engagement" as one run of text (1 pixel
+    apart): long field names break into lines, so a visible space stays between neighbouring names."""
+    from collections import Counter
+
+    from models.reports import charts
+
+    drawn, real = [], charts._png
+
+    def catch(fig):
+        drawn.append(fig)
+        return real(fig)
+
+    fields = ("Daseinsvorsorge", "Bürgerschaftliches Engagement", "Fachkräfte")
+    statuses = ("eingereicht", "umgesetzt", "abgelehnt", "in Prüfung", "angenommen", "an Stadt weitergeleitet")
+    counts = Counter({(f, status): 6 - i for i, f in enumerate(fields) for status in statuses})
+    original, charts._png = charts._png, catch
+    try:
+        charts.stacked_bars(counts, "field", "idea_status", "Ideen", lambda _kind, key: key, "leer", ("Feld", "Ideen"))
+    finally:
+        charts._png = original
+    fig = drawn[0]
+    renderer = fig.canvas.get_renderer()
+    boxes = [label.get_window_extent(renderer) for label in fig.axes[0].get_xticklabels()]
+    assert [label.get_text().replace("\n", " ") for label in fig.axes[0].get_xticklabels()] == list(fields)
+    gaps = [right.x0 - left.x1 for left, right in zip(boxes, boxes[1:], strict=False)]
+    assert min(gaps) >= 10, gaps  # pixels at 100 dpi: a visible space between two names (it was 1)

@@ -291,7 +291,7 @@ function renderInbox() {
     el("div", { class: "head" }, el("div", { text: `${t.inbox_from}: ${open.from}` }),
       el("div", { text: `${t.inbox_to}: ${open.to}` }), el("div", { text: open.at || "" })),
     open.link ? el("a", { class: "open", id: "open-answer", href: open.link, target: "_blank", rel: "noopener noreferrer" },
-      t.inbox_open) : null,
+      t.inbox_open) : "",  // replaceChildren would print a null as the word "null"
     el("div", { class: "body" }, plain(open.text, true)));
 }
 

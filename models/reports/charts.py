@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from models.reports.suppression import MARKER
 
 Say = Callable[..., str]  # say("chart_members") -> "Mitglieder nach Ort und Gruppe"
 Names = Callable[[str, str], str]  # names("town", "saalfeld") -> "Saalfeld"
+LABEL_WIDTH = 16  # characters per line of a category's name under a bar (about a bar's width at 8 inches)
 COLOURS = ("#1b6ca8", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 
 
@@ -66,7 +68,8 @@ def stacked_bars(
     empty: str,
     axes: tuple[str, str] = ("", ""),
 ) -> bytes:
-    """Bars per first key (e.g. town), stacked by the second (e.g. group)."""
+    """Bars per first key (e.g. town), stacked by the second (e.g. group). Long names ("Bürgerschaftliches
+    Engagement") break into lines, so neighbouring names under the bars never run into each other."""
     fig = _figure()
     ax = fig.add_subplot()
     xs, stacks = _order(counts, 0), _order(counts, 1)
@@ -74,7 +77,7 @@ def stacked_bars(
     for i, stack in enumerate(stacks):
         heights = [counts.get((x, stack), 0) for x in xs]
         ax.bar(
-            [names(x_kind, x) for x in xs],
+            [textwrap.fill(names(x_kind, x), LABEL_WIDTH, break_long_words=False) for x in xs],
             heights,
             bottom=bottoms,
             label=names(stack_kind, stack),

@@ -10,12 +10,14 @@ Counts start at zero; every axis has a label with its unit.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
 from models.reports.charts import COLOURS
 
 DPI = 150
+Y_LABEL_WIDTH = 28  # characters per line of a y-axis label: "Mittelwert (1 = gar nicht, 5 = sehr nützlich)"
 
 
 def _figure(width: float = 7.5, height: float = 3.2) -> Any:
@@ -41,7 +43,7 @@ GREY = "#888888"
 def _axes(ax: Any, x: str, y: str, note: str = "") -> None:
     """Axis labels with their units; the note on hidden values under the x label, where it cannot be missed."""
     ax.set_xlabel(f"{x}\n{note}" if note else x, fontsize=7)
-    ax.set_ylabel(y, fontsize=7)
+    ax.set_ylabel(textwrap.fill(y, Y_LABEL_WIDTH, break_long_words=False), fontsize=7)  # fits a low chart's height
 
 
 def _marks(ax: Any, places: Sequence[float], horizontal: bool = False, base: Sequence[float] = ()) -> None:

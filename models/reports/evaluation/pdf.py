@@ -78,8 +78,8 @@ def _table(block: Table, st: dict[str, Any], width: float) -> list[Any]:
     """A grid with a tinted head row repeated on every page; the first column for words, the rest numbers."""
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Paragraph as P
+    from reportlab.platypus import Spacer, TableStyle
     from reportlab.platypus import Table as T
-    from reportlab.platypus import TableStyle
 
     def cell(text: str, column: int, bold: bool = False) -> Any:
         markup = f"<b>{_printable(text)}</b>" if bold else _printable(text)
@@ -104,6 +104,8 @@ def _table(block: Table, st: dict[str, Any], width: float) -> list[Any]:
         out.insert(0, P(_printable(block.title), st["h3"]))
     if block.caption:
         out.append(P(_printable(block.caption), st["note"]))
+    else:  # room below the grid, so a chart that follows does not cover the table's bottom line
+        out.append(Spacer(1, 6))
     return out
 
 
