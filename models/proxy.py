@@ -323,14 +323,13 @@ async def enter_survey(
     """The organiser enters a present proxy member's answer to the survey (how useful, 1–5) after asking her; only
     with her evaluation consent and while the survey is open. The row is marked `entered_by_proxy`; a change is
     audited (a repeated press changes and records nothing)."""
-    from models.surveys.core import USEFULNESS
+    from models.surveys import answers as survey_answers  # surveys build on meetings and people
 
-    if usefulness not in USEFULNESS:
-        raise Refusal("errors.stale_button")
+    survey_answers.require_usefulness(usefulness)
     person, row = await _proxy_answer(s, actor, meeting_id, person_id, now)
-    changed = row.usefulness != usefulness or not row.entered_by_proxy
+    changed = survey_answers.rate(row, usefulness, now) or not row.entered_by_proxy
     if changed:
-        row.usefulness, row.entered_by_proxy, row.updated_at = usefulness, True, now
+        row.entered_by_proxy, row.updated_at = True, now
         await audit.record(s, actor, audit.PROXY_SURVEY, now, person=person.pseudonym, meeting=meeting_id)
     await s.flush()
     return changed

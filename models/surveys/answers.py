@@ -95,14 +95,25 @@ async def answer_row(s: AsyncSession, person: Person, meeting: Meeting, now: dat
 
 async def set_usefulness(s: AsyncSession, person: Person, meeting_id: int, value: int, now: datetime) -> bool:
     """How useful the meeting was (1–5); returns whether it changed."""
+    require_usefulness(value)
+    meeting = await open_survey(s, person, meeting_id, now)
+    changed = rate(await _answer(s, person, meeting, now), value, now)
+    await s.flush()
+    return changed
+
+
+def require_usefulness(value: int) -> None:
+    """A rating off the 1–5 scale can only come from a stale or forged button."""
     if value not in USEFULNESS:
         raise Refusal("errors.stale_button")
-    meeting = await open_survey(s, person, meeting_id, now)
-    row = await _answer(s, person, meeting, now)
+
+
+def rate(row: SurveyAnswer, value: int, now: datetime) -> bool:
+    """Set the rating on an answer row (the member's own tap or her lead's entry by proxy); returns whether it
+    changed."""
     changed = row.usefulness != value
     if changed:
         row.usefulness, row.updated_at = value, now
-    await s.flush()
     return changed
 
 
